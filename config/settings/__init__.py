@@ -1,0 +1,1 @@
+"""Settings split by profile: base (shared), local, production, test."""

@@ -1,0 +1,1 @@
+"""Recall: learn from your own technical notes."""

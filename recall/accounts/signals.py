@@ -1,0 +1,1 @@
+"""Signal receivers of the accounts app (the welcome e-mail lives here)."""

@@ -1,0 +1,185 @@
+"""Decks, cards, tags, references, links and import jobs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from recall.core.models import TimeStampedModel
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", "Private"
+    UNLISTED = "unlisted", "Unlisted"
+    PUBLIC = "public", "Public"
+
+
+class Tag(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
+    )
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="tag_unique_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Deck(TimeStampedModel):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="decks"
+    )
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    description = models.TextField(blank=True)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE, db_index=True
+    )
+    # File name the deck was imported from; re-imports of that name update this deck.
+    source_name = models.CharField(max_length=255, blank=True, db_index=True)
+    new_cards_per_day = models.PositiveIntegerField(default=20)
+    reviews_per_day = models.PositiveIntegerField(default=200)
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "slug"], name="deck_slug_unique_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("decks:deck-detail", kwargs={"pk": self.pk})
+
+
+class CardKind(models.TextChoices):
+    BASIC = "basic", "Basic"
+    REVERSED = "reversed", "Basic and reversed"
+    CLOZE = "cloze", "Cloze"
+
+
+class Card(TimeStampedModel):
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="cards")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=10, choices=CardKind.choices, default=CardKind.BASIC)
+    question = models.TextField()
+    answer = models.TextField(blank=True)
+    # Rendered once on save, never per request.
+    question_html = models.TextField(blank=True, editable=False)
+    answer_html = models.TextField(blank=True, editable=False)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="cards")
+    source_file = models.CharField(max_length=500, blank=True)
+    source_line = models.PositiveIntegerField(null=True, blank=True)
+    # Identity within the deck for re-import (normalised question), and a hash of the content.
+    source_key = models.CharField(max_length=64, db_index=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    is_archived = models.BooleanField(default=False, db_index=True)
+
+    class Meta:
+        ordering = ["deck_id", "position", "id"]
+        indexes = [models.Index(fields=["deck", "is_archived", "position"])]
+
+    def __str__(self) -> str:
+        return self.question[:80]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        from .rendering import render_card_fields
+
+        render_card_fields(self)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        return reverse("decks:card-detail", kwargs={"pk": self.pk})
+
+
+class Reference(models.Model):
+    """An item of a deck's reference list (a section of links in the notes)."""
+
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="references")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=2000)
+
+    class Meta:
+        ordering = ["deck_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class LinkStatus(models.TextChoices):
+    UNCHECKED = "unchecked", "Not checked yet"
+    OK = "ok", "OK"
+    REDIRECT = "redirect", "Redirects"
+    BROKEN = "broken", "Broken"
+    ERROR = "error", "Unreachable"
+
+
+class Link(models.Model):
+    """A URL found in a deck's cards or references; checked by a background job."""
+
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="links")
+    url = models.URLField(max_length=2000)
+    cards = models.ManyToManyField(Card, blank=True, related_name="links")
+    status = models.CharField(
+        max_length=10, choices=LinkStatus.choices, default=LinkStatus.UNCHECKED, db_index=True
+    )
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["url"]
+        constraints = [models.UniqueConstraint(fields=["deck", "url"], name="link_unique_per_deck")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(TimeStampedModel):
+    """An upload being imported in the background; its progress is shown to the user."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    deck = models.ForeignKey(
+        Deck, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Slug of an existing deck to (re-)attach the import to, as with --deck.
+    target_deck_slug = models.SlugField(max_length=200, blank=True)
+    upload = models.FileField(upload_to="imports/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    status = models.CharField(
+        max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
+    )
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("decks:import-job", kwargs={"pk": self.pk})

@@ -1,0 +1,40 @@
+"""Reads of decks and cards: who may see what, and querysets with their joins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from .models import Card, Deck, Visibility
+
+
+def deck_readable_q(user: Any, *, prefix: str = "") -> Q:
+    """Decks a user may read: their own, and anyone's public or unlisted decks."""
+    shared = Q(**{f"{prefix}visibility__in": [Visibility.PUBLIC, Visibility.UNLISTED]})
+    if user is not None and user.is_authenticated:
+        return shared | Q(**{f"{prefix}owner": user})
+    return shared
+
+
+def deck_list_for(user: Any) -> QuerySet[Deck]:
+    """Decks shown in a user's list: their own, plus public ones (unlisted stay off lists)."""
+    if user is not None and user.is_authenticated:
+        return Deck.objects.filter(owner=user).select_related("owner")
+    return Deck.objects.none()
+
+
+def deck_readable(user: Any) -> QuerySet[Deck]:
+    return Deck.objects.filter(deck_readable_q(user)).select_related("owner")
+
+
+def public_decks() -> QuerySet[Deck]:
+    return Deck.objects.filter(visibility=Visibility.PUBLIC).select_related("owner")
+
+
+def card_readable(user: Any) -> QuerySet[Card]:
+    return (
+        Card.objects.filter(deck_readable_q(user, prefix="deck__"))
+        .select_related("deck", "deck__owner")
+        .prefetch_related("tags")
+    )

@@ -1,0 +1,53 @@
+"""Rendering: markdown-it-py, Pygments highlighting, nh3 sanitising, stored on save."""
+
+from __future__ import annotations
+
+import pytest
+
+from recall.decks.rendering import render_markdown
+from tests.factories import CardFactory
+
+
+def test_fenced_code_is_highlighted_with_language_from_fence() -> None:
+    html = render_markdown("```python\ndef f():\n    return 1\n```\n")
+    assert '<code class="language-python">' in html
+    assert '<span class="k">def</span>' in html
+
+
+def test_tables_and_strikethrough_render() -> None:
+    html = render_markdown("|a|b|\n|-|-|\n|1|2|\n\n~~gone~~\n")
+    assert "<table>" in html and "<td>2</td>" in html
+    assert "<s>gone</s>" in html
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[x](javascript:alert(1))",
+        '<a href="javascript:alert(1)">x</a>',
+        "<iframe src='https://example.com'></iframe>",
+        '<div style="background:url(javascript:alert(1))">x</div>',
+    ],
+)
+def test_hostile_html_is_removed(hostile: str) -> None:
+    html = render_markdown(hostile).lower()
+    assert "<script" not in html
+    assert "onerror" not in html
+    assert 'href="javascript' not in html
+    assert "url(javascript" not in html
+    assert "<iframe" not in html
+
+
+def test_unknown_fence_language_is_escaped_not_lost() -> None:
+    html = render_markdown("```nosuchlang\n<b>x</b>\n```\n")
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+@pytest.mark.django_db
+def test_card_html_is_rendered_on_save() -> None:
+    card = CardFactory(question="What is **this**?", answer="`x = 1`")
+    card.refresh_from_db()
+    assert card.question_html == "<p>What is <strong>this</strong>?</p>\n"
+    assert "<code>x = 1</code>" in card.answer_html
