@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Card, Deck, ImportJob, Link, Reference, Tag
+from .models import Card, Deck, Job, Link, Reference, Tag
 
 
 class CardInline(admin.TabularInline):
@@ -63,9 +63,9 @@ class LinkAdmin(admin.ModelAdmin):
     filter_horizontal = ("cards",)
 
 
-@admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
-    list_display = ("filename", "owner", "status", "progress", "total", "created_at")
-    list_filter = ("status", "created_at")
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ("kind", "filename", "owner", "status", "progress", "total", "created_at")
+    list_filter = ("kind", "status", "created_at")
     search_fields = ("filename", "owner__username", "message")
     raw_id_fields = ("owner", "deck")

@@ -153,19 +153,26 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class ImportJob(TimeStampedModel):
-    """An upload being imported in the background; its progress is shown to the user."""
+class JobKind(models.TextChoices):
+    IMPORT = "import", "Import"
+    REINDEX = "reindex", "Search reindex"
+    LINK_CHECK = "link_check", "Link check"
 
+
+class Job(TimeStampedModel):
+    """Background work a user waits for (an import, a reindex); its progress is shown live."""
+
+    kind = models.CharField(max_length=12, choices=JobKind.choices, default=JobKind.IMPORT)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
     )
     deck = models.ForeignKey(
         Deck, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Slug of an existing deck to (re-)attach the import to, as with --deck.
+    # Slug of an existing deck to (re-)attach an import to, as with --deck.
     target_deck_slug = models.SlugField(max_length=200, blank=True)
-    upload = models.FileField(upload_to="imports/%Y/%m/")
-    filename = models.CharField(max_length=255)
+    upload = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    filename = models.CharField(max_length=255, blank=True)
     status = models.CharField(
         max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
     )
@@ -179,7 +186,7 @@ class ImportJob(TimeStampedModel):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.filename} ({self.status})"
+        return f"{self.get_kind_display()} {self.filename} ({self.status})"
 
     def get_absolute_url(self) -> str:
-        return reverse("decks:import-job", kwargs={"pk": self.pk})
+        return reverse("decks:job-detail", kwargs={"pk": self.pk})

@@ -1,0 +1,32 @@
+"""Publish a background job's progress to the websocket group that watches it.
+
+The channel layer is Redis in production and in-memory in the embedded profile;
+a page that cannot open the websocket polls the job's JSON instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+
+def job_group(job_id: int) -> str:
+    return f"job-{job_id}"
+
+
+def publish_job_progress(job_id: int, payload: dict[str, Any]) -> None:
+    """Best effort: progress is a courtesy, a missing layer must never fail the job."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(
+            job_group(job_id), {"type": "job.progress", "payload": {"job": job_id, **payload}}
+        )
+    except Exception:  # noqa: BLE001
+        logger.warning("could not publish progress of job %s", job_id, exc_info=True)
