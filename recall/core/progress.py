@@ -28,5 +28,5 @@ def publish_job_progress(job_id: int, payload: dict[str, Any]) -> None:
         async_to_sync(layer.group_send)(
             job_group(job_id), {"type": "job.progress", "payload": {"job": job_id, **payload}}
         )
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.warning("could not publish progress of job %s", job_id, exc_info=True)
