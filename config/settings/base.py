@@ -187,9 +187,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Recall <recall@local
 
 # REST framework
 REST_FRAMEWORK = {
+    # Token first: an anonymous request then gets 401 with WWW-Authenticate, not 403.
+    # Tokens are named, per user and revocable (recall.accounts.tokens).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "recall.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "recall.core.pagination.StandardPagination",
@@ -198,7 +200,8 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Adds the documented error responses (400/401/403/404/409/429) to every operation.
+    "DEFAULT_SCHEMA_CLASS": "recall.core.schema.RecallAutoSchema",
     "EXCEPTION_HANDLER": "recall.core.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",

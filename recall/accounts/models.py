@@ -29,3 +29,25 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+
+class ApiToken(models.Model):
+    """A named API key of a user; only a SHA-256 digest of the key is stored.
+
+    Several per user (one per script or device), each revocable on its own;
+    the key itself is shown once, when it is created.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    # The first characters of the key, so a user can tell their keys apart.
+    prefix = models.CharField(max_length=8)
+    key_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}...)"

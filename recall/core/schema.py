@@ -1,0 +1,100 @@
+"""OpenAPI schema generation: the one error shape, documented on every operation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    """``{"code", "message", "fields"}``; a declared attribute cannot be named ``fields``."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            "code": serializers.CharField(help_text="Machine-readable error code."),
+            "message": serializers.CharField(help_text="A sentence fit for the user."),
+            "fields": serializers.DictField(
+                child=serializers.ListField(child=serializers.CharField()),
+                required=False,
+                help_text="Per-field messages, present on validation errors.",
+            ),
+        }
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input: see error.fields for per-field messages.",
+    401: "Authentication credentials were missing or wrong.",
+    403: "Authenticated, but not allowed (for example not the owner).",
+    404: "No such object, or not visible to you.",
+    409: "Conflicts with the current state.",
+    429: "Too many requests: slow down (see the Retry-After header).",
+}
+ERROR_EXAMPLES = {
+    400: {
+        "error": {
+            "code": "invalid",
+            "message": "Invalid input.",
+            "fields": {"title": ["This field is required."]},
+        }
+    },
+    401: {
+        "error": {
+            "code": "not_authenticated",
+            "message": "Authentication credentials were not provided.",
+        }
+    },
+    403: {"error": {"code": "permission_denied", "message": "Only the owner can change this."}},
+    404: {"error": {"code": "not_found", "message": "No Deck matches the given query."}},
+    409: {"error": {"code": "conflict", "message": "A deck with this slug already exists."}},
+    429: {
+        "error": {
+            "code": "throttled",
+            "message": "Request was throttled. Expected available in 59 seconds.",
+        }
+    },
+}
+
+
+def error_response(code: int, description: str | None = None) -> OpenApiResponse:
+    return OpenApiResponse(
+        response=ErrorSerializer,
+        description=description or ERROR_DESCRIPTIONS[code],
+        examples=[OpenApiExample(f"error {code}", value=ERROR_EXAMPLES[code])],
+    )
+
+
+class RecallAutoSchema(AutoSchema):
+    """Adds the error responses an operation can produce, so clients and fuzzers know them.
+
+    401 and 429 can answer anything (a wrong token, throttling); 400 anything
+    that takes input; 403 any write; 404 any path with an id and any paginated
+    list (a page past the end). A view lists further codes (409) with
+    ``extend_schema(responses=...)``, which wins over these defaults.
+    """
+
+    def _error_codes(self) -> list[int]:
+        codes = [401, 429]
+        takes_input = self.method in ("POST", "PUT", "PATCH") or self._is_list_view()
+        if takes_input or getattr(self.view, "filterset_class", None) is not None:
+            codes.append(400)
+        if self.method not in ("GET", "HEAD", "OPTIONS"):
+            codes.append(403)
+        if "{" in self.path or self._is_list_view():
+            codes.append(404)
+        return sorted(codes)
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(
+                    error_response(code), str(code), direction=direction
+                )
+        return dict(sorted(responses.items()))
