@@ -1,0 +1,623 @@
+"""Anki packages (.apkg) to parsed decks, read with zipfile, sqlite3 and zstandard only.
+
+The official ``anki`` library is AGPL-3.0, so it is never imported here: the package is read
+as what it is, a zip holding an SQLite collection and numbered media files.
+
+Formats
+    * ``collection.anki2`` / ``collection.anki21`` (Anki 2.0 and 2.1 "legacy" exports): SQLite
+      with the note types and decks as JSON in the ``col`` table; the ``media`` member maps the
+      numbered files to names as JSON.
+    * ``collection.anki21b`` (Anki 2.1.50+ default): the same SQLite, zstd-compressed, with note
+      types, fields, templates and decks in their own tables (protobuf blobs, decoded here for
+      the few values needed); ``media`` is a zstd-compressed protobuf list and every media file
+      is zstd-compressed too. A package holding several collections is read from the newest.
+
+Notes
+    Each Anki *note* becomes one Recall card. The note type decides its kind: a cloze type
+    (``{{cloze:Field}}``) gives a ``cloze`` card; a type whose second template swaps the first
+    one's front and back ("Basic (and reversed card)", and the optional-reverse variant when
+    the note has its reverse card) gives a ``reversed`` card; anything else is ``basic``, built
+    from the first template. The question is the fields the front template shows, the answer
+    the further fields the back template shows. Fields are sanitised, then converted to
+    Markdown when the Markdown renders the same (see ``html_to_markdown``); otherwise they are
+    kept as sanitised HTML, which Markdown allows inline. Tags are the note's tags. Image
+    occlusion notes have no text to study and are skipped with a warning.
+
+Decks
+    Each Anki deck holding notes becomes one Recall deck. Nested decks are flattened: the
+    Anki deck ``Parent::Child`` becomes a Recall deck titled ``Parent › Child`` whose source
+    name is ``<file>::Parent::Child``, so importing the same package again updates it. A
+    note whose cards sit in several decks goes to the deck of its first card.
+
+Media
+    Images, audio and video referenced by the imported notes are stored with Django's default
+    storage under ``anki/<content hash>/<name>`` (served below ``MEDIA_URL``) and the fields
+    point at them; ``[sound:x.mp3]`` becomes a link. Files a note references but the package
+    lacks are reported in ``warnings`` and ``missing_media``; other file types (SVG, HTML,
+    scripts) are not stored, and reported too. ``store_media`` writes the files and returns
+    the names it created, so a failed import can remove them again (``delete_media``).
+
+Limits (each refusal is an ``ImportFormatError`` naming the file)
+    not a zip, no collection inside, a collection that is not a readable SQLite database,
+    more members than ``RECALL_MAX_ARCHIVE_MEMBERS``, more than ``RECALL_MAX_ARCHIVE_BYTES``
+    once expanded, or one media file over ``RECALL_MAX_MEDIA_FILE_BYTES``.
+
+Not supported: scheduling and review history (Recall schedules with its own FSRS state),
+LaTeX and MathJax rendering (kept as text), deck descriptions and note type styling.
+"""  # noqa: RUF002
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import json
+import posixpath
+import re
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import zstandard
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.text import get_valid_filename
+
+from .base import ImportFormatError, ParsedCard, ParsedDeck
+from .html_to_markdown import html_field_to_markdown
+
+LAYOUT = "apkg"
+# Nested Anki decks become one Recall deck each, titled with this between the names.
+DECK_TITLE_SEPARATOR = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
+MEDIA_PREFIX = "anki"
+DEFAULT_MAX_MEDIA_FILE_BYTES = 20 * 1024 * 1024
+# Newest first: a modern package also carries a dummy legacy collection for old clients.
+COLLECTION_NAMES = ("collection.anki21b", "collection.anki21", "collection.anki2")
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_READ_CHUNK = 64 * 1024
+# Media a web page can show safely; SVG and HTML could carry scripts, so they are not served.
+MEDIA_EXTENSIONS = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".bmp", ".mp3", ".ogg", ".oga", ".wav"}
+    | {".m4a", ".opus", ".flac", ".mp4", ".webm"}
+)
+_FIELD_SEPARATOR = "\x1f"
+_NEW_DECK_SEPARATOR = "\x1f"
+_REF_RE = re.compile(r"\{\{([^{}]+)\}\}")
+_SPECIAL_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type", "CardID"}
+_IMG_SRC_RE = re.compile(r"(<img\b[^>]*?\bsrc\s*=\s*)(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
+_SOUND_RE = re.compile(r"\[sound:([^\]]+)\]")
+_CLOZE_MARK_RE = re.compile(r"\{\{c\d+::")
+
+
+@dataclass
+class MediaFile:
+    """A media file of the package: the name the notes use and where it is stored."""
+
+    name: str
+    path: str  # storage name, e.g. anki/3f5c0a1b2d3e4f50/diagram.png
+    data: bytes = field(repr=False)
+
+    @property
+    def url(self) -> str:
+        return default_storage.url(self.path)
+
+
+@dataclass
+class AnkiImport:
+    """Everything read from one package; nothing is written until the caller stores it."""
+
+    decks: list[ParsedDeck] = field(default_factory=list)
+    media: list[MediaFile] = field(default_factory=list)
+    missing_media: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    collection: str = ""  # which collection member was read
+
+
+@dataclass
+class _NoteType:
+    name: str
+    is_cloze: bool
+    fields: list[str]
+    templates: list[tuple[str, str]]  # (front, back) template source per card
+
+
+def parse_apkg(filename: str, data: bytes) -> AnkiImport:
+    """Read an .apkg; raise ImportFormatError (naming the file) when it cannot be imported."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        raise ImportFormatError(
+            "is not an Anki package (an .apkg is a zip archive)", source=filename
+        ) from None
+    with archive:
+        reader = _ArchiveReader(filename, archive)
+        member = next((n for n in COLLECTION_NAMES if n in reader.names), None)
+        if member is None:
+            raise ImportFormatError(
+                "contains no Anki collection (collection.anki2, .anki21 or .anki21b)",
+                source=filename,
+            )
+        raw = reader.read(member, reader.budget)
+        if member.endswith("b") or raw.startswith(_ZSTD_MAGIC):
+            raw = _zstd_decompress(filename, member, raw, reader.budget)
+        result = AnkiImport(collection=member)
+        media_names = _media_map(reader)
+        with tempfile.TemporaryDirectory(prefix="recall-apkg-") as tmp:
+            db_path = Path(tmp) / "collection.sqlite"
+            db_path.write_bytes(raw)
+            del raw
+            try:
+                _read_collection(filename, db_path, result, media_names, reader)
+            except sqlite3.DatabaseError as exc:
+                raise ImportFormatError(
+                    f"{member} is not a readable Anki collection ({exc})", source=filename
+                ) from None
+    return result
+
+
+def store_media(media: Iterable[MediaFile]) -> list[str]:
+    """Save media files not stored yet; return the storage names this call created."""
+    created: list[str] = []
+    try:
+        for item in media:
+            # Names are content addressed: an existing file already holds these bytes.
+            if default_storage.exists(item.path):
+                continue
+            saved = default_storage.save(item.path, ContentFile(item.data))
+            created.append(saved)
+    except Exception:
+        delete_media(created)
+        raise
+    return created
+
+
+def delete_media(paths: Iterable[str]) -> None:
+    """Remove files written by ``store_media`` for an import that did not complete."""
+    for path in paths:
+        default_storage.delete(path)
+
+
+def max_media_file_bytes() -> int:
+    return int(getattr(settings, "RECALL_MAX_MEDIA_FILE_BYTES", DEFAULT_MAX_MEDIA_FILE_BYTES))
+
+
+class _ArchiveReader:
+    """Bounded reads of zip members: sizes are checked on the bytes that come out."""
+
+    def __init__(self, filename: str, archive: zipfile.ZipFile) -> None:
+        self.filename = filename
+        self.archive = archive
+        infos = archive.infolist()
+        max_members = settings.RECALL_MAX_ARCHIVE_MEMBERS
+        if len(infos) > max_members:
+            raise ImportFormatError(
+                f"has too many files ({len(infos)}); the limit is {max_members}", source=filename
+            )
+        self.infos = {info.filename: info for info in infos}
+        self.names = set(self.infos)
+        self.budget = settings.RECALL_MAX_ARCHIVE_BYTES
+        declared = sum(info.file_size for info in infos)
+        if declared > self.budget:
+            raise ImportFormatError(
+                f"expands to {declared} bytes; the limit is {self.budget} bytes", source=filename
+            )
+
+    def read(self, name: str, limit: int, what: str = "", hint: str = "") -> bytes:
+        info = self.infos[name]
+        limit = min(limit, self.budget)
+        if info.file_size > limit:
+            raise ImportFormatError(
+                f"{what or name} is {info.file_size} bytes; the limit is {limit} bytes{hint}",
+                source=self.filename,
+            )
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            with self.archive.open(info) as stream:
+                while chunk := stream.read(_READ_CHUNK):
+                    total += len(chunk)
+                    if total > limit:
+                        raise ImportFormatError(
+                            f"{what or name} expands beyond the limit of {limit} bytes{hint}",
+                            source=self.filename,
+                        )
+                    chunks.append(chunk)
+        except ImportFormatError:
+            raise
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            raise ImportFormatError(
+                f"{name} cannot be read ({exc})", source=self.filename
+            ) from None
+        self.budget -= total
+        return b"".join(chunks)
+
+
+def _zstd_decompress(filename: str, name: str, raw: bytes, limit: int, hint: str = "") -> bytes:
+    out = io.BytesIO()
+    try:
+        reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(raw))
+        with reader:
+            while chunk := reader.read(_READ_CHUNK):
+                if out.tell() + len(chunk) > limit:
+                    raise ImportFormatError(
+                        f"{name} expands beyond the limit of {limit} bytes{hint}", source=filename
+                    )
+                out.write(chunk)
+    except zstandard.ZstdError as exc:
+        raise ImportFormatError(
+            f"{name} is not valid zstd-compressed data ({exc})", source=filename
+        ) from None
+    return out.getvalue()
+
+
+# --- protobuf: just enough of the wire format to read a few fields of Anki's messages ----------
+
+
+def _varint(buf: bytes, pos: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        if pos >= len(buf):
+            raise ValueError("truncated varint")
+        byte = buf[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
+        if shift > 63:
+            raise ValueError("varint too long")
+
+
+def _proto_fields(buf: bytes) -> Iterator[tuple[int, int | bytes]]:
+    """(field number, value) pairs: ints for varints and fixed widths, bytes for the rest."""
+    pos = 0
+    while pos < len(buf):
+        key, pos = _varint(buf, pos)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, pos = _varint(buf, pos)
+            yield number, value
+        elif wire == 2:
+            length, pos = _varint(buf, pos)
+            if pos + length > len(buf):
+                raise ValueError("truncated field")
+            yield number, buf[pos : pos + length]
+            pos += length
+        elif wire in (1, 5):
+            width = 8 if wire == 1 else 4
+            yield number, int.from_bytes(buf[pos : pos + width], "little")
+            pos += width
+        else:
+            raise ValueError(f"unsupported wire type {wire}")
+
+
+def _proto_first(buf: bytes, number: int, default: Any = None) -> Any:
+    return next((v for n, v in _proto_fields(buf) if n == number), default)
+
+
+# --- media ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _MediaEntry:
+    name: str
+    member: str
+    compressed: bool
+
+
+def _media_map(reader: _ArchiveReader) -> dict[str, _MediaEntry]:
+    """Name used in the notes -> zip member holding it."""
+    if "media" not in reader.names:
+        return {}
+    raw = reader.read("media", reader.budget, "the media list")
+    filename = reader.filename
+    entries: dict[str, _MediaEntry] = {}
+    if raw.startswith(_ZSTD_MAGIC):
+        raw = _zstd_decompress(filename, "media", raw, reader.budget)
+        try:
+            # MediaEntries { repeated MediaEntry entries = 1 }, MediaEntry { name = 1, ...,
+            # legacy_zip_filename = 4 }; the member is the entry's index unless that is set.
+            for index, (number, value) in enumerate(_proto_fields(raw)):
+                if number != 1 or not isinstance(value, bytes):
+                    continue
+                name = _proto_first(value, 1, b"").decode("utf-8")
+                member = str(_proto_first(value, 4, index))
+                entries[name] = _MediaEntry(name, member, compressed=True)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ImportFormatError(f"its media list is damaged ({exc})", source=filename) from None
+        return entries
+    try:
+        mapping = json.loads(raw.decode("utf-8") or "{}")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ImportFormatError("its media list is not valid JSON", source=filename) from None
+    if not isinstance(mapping, dict):
+        raise ImportFormatError("its media list is not a JSON object", source=filename)
+    for member, name in mapping.items():
+        if isinstance(name, str):
+            entries[name] = _MediaEntry(name, str(member), compressed=False)
+    return entries
+
+
+class _MediaResolver:
+    """Finds, checks and collects the media files the imported notes reference."""
+
+    def __init__(
+        self, reader: _ArchiveReader, entries: dict[str, _MediaEntry], result: AnkiImport
+    ) -> None:
+        self.reader = reader
+        self.entries = entries
+        self.result = result
+        self.urls: dict[str, str | None] = {}
+
+    def url_for(self, name: str) -> str | None:
+        if name in self.urls:
+            return self.urls[name]
+        url = self._load(name)
+        self.urls[name] = url
+        return url
+
+    def _load(self, name: str) -> str | None:
+        entry = self.entries.get(name)
+        filename = self.reader.filename
+        if entry is None or entry.member not in self.reader.names:
+            self.result.missing_media.append(name)
+            self.result.warnings.append(f"missing media file {name!r}: the package lacks it")
+            return None
+        ext = posixpath.splitext(name)[1].lower()
+        if ext not in MEDIA_EXTENSIONS:
+            self.result.warnings.append(f"media file {name!r} not stored: {ext or 'no'} type")
+            return None
+        limit = max_media_file_bytes()
+        what = f"media file {name!r}"
+        hint = " (RECALL_MAX_MEDIA_FILE_BYTES)"
+        if entry.compressed:
+            raw = self.reader.read(entry.member, self.reader.budget, what)
+            data = _zstd_decompress(filename, what, raw, limit, hint)
+        else:
+            data = self.reader.read(entry.member, limit, what, hint)
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        safe = get_valid_filename(posixpath.basename(name)) or f"file{ext}"
+        media = MediaFile(name=name, path=f"{MEDIA_PREFIX}/{digest}/{safe}", data=data)
+        self.result.media.append(media)
+        return media.url
+
+    def rewrite(self, field_html: str) -> str:
+        def img(match: re.Match[str]) -> str:
+            raw = match.group(2) or match.group(3) or match.group(4) or ""
+            name = html.unescape(raw)
+            if re.match(r"^[a-z][a-z0-9+.-]*:", name, re.I) or name.startswith("/"):
+                return match.group(0)  # already a URL, not a packaged file
+            url = self.url_for(name)
+            return f'{match.group(1)}"{html.escape(url or name)}"'
+
+        def sound(match: re.Match[str]) -> str:
+            name = html.unescape(match.group(1))
+            url = self.url_for(name)
+            label = html.escape(name)
+            return f'<a href="{html.escape(url)}">🔊 {label}</a>' if url else f"🔊 {label}"
+
+        return _SOUND_RE.sub(sound, _IMG_SRC_RE.sub(img, field_html))
+
+
+# --- the collection ------------------------------------------------------------------------------
+
+
+def _read_collection(
+    filename: str,
+    db_path: Path,
+    result: AnkiImport,
+    media_entries: dict[str, _MediaEntry],
+    reader: _ArchiveReader,
+) -> None:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if not {"notes", "cards", "col"} <= tables:
+            raise ImportFormatError(
+                f"{result.collection} is not an Anki collection (no notes table)", source=filename
+            )
+        if "notetypes" in tables:
+            note_types = _note_types_new(conn)
+            deck_names = {
+                int(i): str(n).replace(_NEW_DECK_SEPARATOR, "::")
+                for i, n in conn.execute("SELECT id, name FROM decks")
+            }
+        else:
+            note_types, deck_names = _note_types_legacy(filename, conn)
+        card_rows: dict[int, list[tuple[int, int]]] = {}
+        for nid, did, ord_ in conn.execute("SELECT nid, did, ord FROM cards ORDER BY nid, ord"):
+            card_rows.setdefault(int(nid), []).append((int(ord_), int(did)))
+        notes = conn.execute("SELECT id, mid, tags, flds FROM notes ORDER BY id").fetchall()
+    finally:
+        conn.close()
+    resolver = _MediaResolver(reader, media_entries, result)
+    builder = _NoteConverter(resolver)
+    by_deck: dict[str, list[ParsedCard]] = {}
+    skipped: dict[str, int] = {}
+    for nid, mid, tags, flds in notes:
+        note_type = note_types.get(int(mid))
+        cards = card_rows.get(int(nid), [])
+        if note_type is None or not cards:
+            skipped["notes without a note type or cards"] = (
+                skipped.get("notes without a note type or cards", 0) + 1
+            )
+            continue
+        outcome = builder.card(note_type, str(flds).split(_FIELD_SEPARATOR), cards)
+        if isinstance(outcome, str):
+            skipped[outcome] = skipped.get(outcome, 0) + 1
+            continue
+        outcome.tags = [t for t in str(tags).split() if t]
+        deck_name = deck_names.get(cards[0][1], "Default")
+        by_deck.setdefault(deck_name, []).append(outcome)
+    result.warnings.extend(builder.warnings)
+    result.warnings.extend(f"skipped {count} {reason}" for reason, count in skipped.items())
+    for deck_name in sorted(by_deck):
+        result.decks.append(
+            ParsedDeck(
+                source_name=f"{filename}::{deck_name}"[:255],
+                title=deck_name.replace("::", DECK_TITLE_SEPARATOR)[:200],
+                cards=by_deck[deck_name],
+                layout=LAYOUT,
+            )
+        )
+    if not result.decks:
+        raise ImportFormatError("contains no notes Recall can import", source=filename)
+
+
+def _note_types_legacy(
+    filename: str, conn: sqlite3.Connection
+) -> tuple[dict[int, _NoteType], dict[int, str]]:
+    row = conn.execute("SELECT models, decks FROM col").fetchone()
+    if row is None:
+        raise ImportFormatError("its collection has no note types", source=filename)
+    try:
+        models = json.loads(row[0] or "{}")
+        decks = json.loads(row[1] or "{}")
+    except json.JSONDecodeError:
+        raise ImportFormatError("its note types are not valid JSON", source=filename) from None
+    note_types: dict[int, _NoteType] = {}
+    for model_id, model in models.items():
+        fields = sorted(model.get("flds", []), key=lambda f: f.get("ord", 0))
+        templates = sorted(model.get("tmpls", []), key=lambda t: t.get("ord", 0))
+        note_types[int(model_id)] = _NoteType(
+            name=str(model.get("name", "")),
+            is_cloze=model.get("type") == 1,
+            fields=[str(f.get("name", "")) for f in fields],
+            templates=[(str(t.get("qfmt", "")), str(t.get("afmt", ""))) for t in templates],
+        )
+    deck_names = {int(i): str(d.get("name", "Default")) for i, d in decks.items()}
+    return note_types, deck_names
+
+
+def _note_types_new(conn: sqlite3.Connection) -> dict[int, _NoteType]:
+    fields: dict[int, list[str]] = {}
+    for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
+        fields.setdefault(int(ntid), []).append(str(name))
+    templates: dict[int, list[tuple[str, str]]] = {}
+    for ntid, config in conn.execute("SELECT ntid, config FROM templates ORDER BY ntid, ord"):
+        # CardTemplate.Config { q_format = 1, a_format = 2, ... }
+        blob = bytes(config)
+        front = _proto_first(blob, 1, b"").decode("utf-8", "replace")
+        back = _proto_first(blob, 2, b"").decode("utf-8", "replace")
+        templates.setdefault(int(ntid), []).append((front, back))
+    note_types: dict[int, _NoteType] = {}
+    for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
+        # Notetype.Config { kind = 1 (0 normal, 1 cloze), ... }
+        kind = _proto_first(bytes(config), 1, 0)
+        note_types[int(ntid)] = _NoteType(
+            name=str(name),
+            is_cloze=kind == 1,
+            fields=fields.get(int(ntid), []),
+            templates=templates.get(int(ntid), []),
+        )
+    return note_types
+
+
+def _field_refs(template: str) -> list[tuple[str, str]]:
+    """(field name, filter) for each field a template shows; sections and specials left out."""
+    refs: list[tuple[str, str]] = []
+    for match in _REF_RE.finditer(template):
+        ref = match.group(1).strip()
+        if not ref or ref[0] in "#^/!":
+            continue
+        *filters, name = ref.split(":")
+        name = name.strip()
+        if name in _SPECIAL_FIELDS:
+            continue
+        refs.append((name, filters[0].strip() if filters else ""))
+    return refs
+
+
+class _NoteConverter:
+    def __init__(self, resolver: _MediaResolver) -> None:
+        self.resolver = resolver
+        self.warnings: list[str] = []
+        self._warned: set[str] = set()
+
+    def _warn_once(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            self.warnings.append(message)
+
+    def _convert(self, values: dict[str, str], names: Iterable[str]) -> str:
+        parts = []
+        for name in names:
+            value = values.get(name, "")
+            if value.strip():
+                converted = html_field_to_markdown(self.resolver.rewrite(value))
+                if converted:
+                    parts.append(converted)
+        return "\n\n".join(parts)
+
+    def card(
+        self, note_type: _NoteType, field_values: list[str], cards: list[tuple[int, int]]
+    ) -> ParsedCard | str:
+        """The card for one note, or why it was skipped."""
+        values = dict(zip(note_type.fields, field_values, strict=False))
+        if not note_type.templates:
+            return f"notes of the note type {note_type.name!r}, which has no card template"
+        front, back = note_type.templates[0]
+        if note_type.is_cloze:
+            if "image-occlusion" in front or "Occlusion" in values:
+                return "image occlusion notes (they have no text to study)"
+            return self._cloze(note_type, values, front, back)
+        front_refs = _field_refs(front)
+        # {{type:Back}} on the front is an answer box: that field is the answer, not the question.
+        question_fields = _unique(n for n, f in front_refs if f != "type" and n in values)
+        if not question_fields:
+            question_fields = note_type.fields[:1]
+        answer_fields = _unique(
+            n for n, _ in _field_refs(back) if n in values and n not in question_fields
+        )
+        answer_fields += _unique(n for n, f in front_refs if f == "type" and n in values)
+        if not answer_fields:
+            answer_fields = [n for n in note_type.fields if n not in question_fields]
+        kind = "basic"
+        if len(note_type.templates) >= 2:
+            if _swaps(note_type.templates[0], note_type.templates[1], values):
+                if any(ord_ == 1 for ord_, _ in cards):
+                    kind = "reversed"
+            else:
+                self._warn_once(
+                    note_type.name,
+                    f"note type {note_type.name!r} has {len(note_type.templates)} card "
+                    "templates; each note was imported once, from its first template",
+                )
+        question = self._convert(values, question_fields)
+        if not question:
+            return "notes with an empty front"
+        return ParsedCard(question=question, answer=self._convert(values, answer_fields), kind=kind)
+
+    def _cloze(
+        self, note_type: _NoteType, values: dict[str, str], front: str, back: str
+    ) -> ParsedCard | str:
+        cloze_fields = _unique(n for n, f in _field_refs(front) if f == "cloze" and n in values)
+        if not cloze_fields:
+            cloze_fields = note_type.fields[:1]
+        extra = _unique(n for n, _ in _field_refs(back) if n in values and n not in cloze_fields)
+        question = self._convert(values, cloze_fields)
+        if not question:
+            return "notes with an empty cloze text"
+        kind = "cloze" if _CLOZE_MARK_RE.search(question) else "basic"
+        return ParsedCard(question=question, answer=self._convert(values, extra), kind=kind)
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def _swaps(first: tuple[str, str], second: tuple[str, str], values: dict[str, str]) -> bool:
+    """True when the second template asks the first one's answer and shows its question."""
+
+    def shown(template: str) -> set[str]:
+        return {n for n, f in _field_refs(template) if n in values and f != "type"}
+
+    q1, q2 = shown(first[0]), shown(second[0])
+    a1 = shown(first[1]) - q1
+    a2 = shown(second[1]) - q2
+    return bool(q1) and bool(q2) and q2 == a1 and a2 == q1
