@@ -1,6 +1,6 @@
 """Shared fixtures and the rule for tests that need real services.
 
-A test marked ``postgres``, ``redis``, ``celery``, ``nginx`` or ``browser`` uses the
+A test marked ``postgres``, ``redis``, ``celery``, ``nginx``, ``browser`` or ``anki`` uses the
 real thing. Outside CI it is skipped with the reason when the service is absent;
 with ``CI=true`` a missing service fails the test instead, so nothing passes by
 being silently skipped.
@@ -39,6 +39,14 @@ def _db_vendor() -> str:
     return connection.vendor
 
 
+def _anki_importable() -> bool:
+    try:
+        import anki.collection  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     markers = {m.name for m in item.iter_markers()}
     if "postgres" in markers and _db_vendor() != "postgresql":
@@ -52,6 +60,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         missing_service("Debian's Chromium is not installed at /usr/bin/chromium")
     if "nginx" in markers and not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
         missing_service("nginx is not installed")
+    if "anki" in markers and not _anki_importable():
+        missing_service("the official anki package is not installed (pip install -e '.[anki]')")
     if "elasticsearch" in markers and not os.environ.get("ELASTICSEARCH_URL"):
         # No Elasticsearch server can run on this machine: reported as skipped, even in CI.
         pytest.skip("ELASTICSEARCH_URL is not set: no Elasticsearch server to test against")
