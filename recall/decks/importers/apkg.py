@@ -574,7 +574,9 @@ class _NoteConverter:
         answer_fields = _unique(
             n for n, _ in _field_refs(back) if n in values and n not in question_fields
         )
-        answer_fields += _unique(n for n, f in front_refs if f == "type" and n in values)
+        answer_fields = _unique(
+            [*answer_fields, *(n for n, f in front_refs if f == "type" and n in values)]
+        )
         if not answer_fields:
             answer_fields = [n for n in note_type.fields if n not in question_fields]
         kind = "basic"
