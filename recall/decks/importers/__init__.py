@@ -1,0 +1,131 @@
+"""Parse one decoded notes file into a ParsedDeck: layout detection and dispatch.
+
+``parse_document(filename, text)`` is pure: text in, ParsedDeck out, no database.
+It raises only ImportFormatError (whose message names the file and, where it
+applies, the line) for text it cannot turn into cards.
+
+Layout detection (deterministic):
+
+1. ``.csv``, ``.tsv`` and ``.tab`` files are delimited records (``delimited``).
+2. Any other text is Markdown. Its skeleton (front matter, code fences,
+   headings) is scanned once, then every Markdown layout parses it and the
+   layout that finds the MOST cards wins; ties go to the first in this order:
+   ``markdown-headings``, ``bold-questions``, ``details-blocks``,
+   ``multiline-question-mark``, ``inline-separators``, ``cloze``.
+   Explicit markers (``<details>``, ``**Q:**``, ``?`` lines, ``::``, cloze
+   deletions) therefore win over section headings that merely group them, and
+   stray markers inside heading answers do not hijack a heading file.
+3. No cards at all raises ImportFormatError("no questions found ...").
+
+Deck fields: the title comes from front matter ``title:``, else from a single
+document-title heading, else from the file name ("python-django-revision-notes.md"
+-> "Python Django Revision Notes"). Tags from front matter ``tags:`` and from
+lines made only of ``#tags`` before the first card are deck tags
+(``ParsedDeck.tags``, meant for every card; they are not copied into
+``ParsedCard.tags``). Line endings are normalised to ``\\n``; a leading BOM is dropped.
+
+Contract for the Markdown exporter (so that its output parses back to the same
+questions, answers, tags and order)::
+
+    ---
+    title: Deck title
+    description: one line           (optional)
+    tags: [deck-tag, other]          (optional)
+    question_level: 2
+    ---
+
+    ## <question>
+
+    <answer, verbatim>
+
+    #card-tag #other-tag             (only when the card has tags)
+
+* ``question_level: 2`` makes exactly the level-2 headings (and level 1)
+  questions, whatever the answers look like, so answer headings of level 3 to 6
+  are safe. An answer containing a level 1 or 2 ATX heading outside a code
+  fence cannot round-trip in this layout.
+* A question is one line. If it starts like a number ("3. foo", "Q3: foo"),
+  escape the punctuation with a backslash ("3\\. foo"); the parser strips one
+  numbering prefix and removes that escape. If it ends with ``#``, append
+  " #" (a CommonMark closing sequence) so the ``#`` survives.
+* If an answer's last line consists only of ``#words`` and the card has no
+  tags, that line would be read as tags; the exporter should then write a
+  tag line anyway or avoid ending on such a line.
+* Cards with an empty answer cannot be represented (an empty section is a
+  section title).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import delimited, markdown_headings
+from .base import ImportFormatError, ParsedCard, ParsedDeck, ParsedReference
+from .markdown_blocks import MarkdownDocument, scan, split_tags, unique
+from .questions import LayoutResult, title_from_filename
+
+__all__ = [
+    "ImportFormatError",
+    "ParsedCard",
+    "ParsedDeck",
+    "ParsedReference",
+    "parse_document",
+]
+
+MarkdownLayout = tuple[str, Callable[[MarkdownDocument], LayoutResult]]
+
+
+def _markdown_layouts() -> list[MarkdownLayout]:
+    return [(markdown_headings.NAME, markdown_headings.parse)]
+
+
+def parse_document(filename: str, text: str) -> ParsedDeck:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if delimited.handles(filename):
+        deck = delimited.parse(filename, text)
+    else:
+        deck = _parse_markdown(filename, text)
+    if not deck.cards:
+        raise ImportFormatError(
+            "no questions found: expected question headings, **bold** questions, "
+            "<details> blocks, Question::Answer lines, '?' separated cards, "
+            "cloze deletions, or CSV/TSV rows",
+            source=filename,
+        )
+    return deck
+
+
+def _parse_markdown(filename: str, text: str) -> ParsedDeck:
+    doc = scan(text)
+    best_name, best = "", LayoutResult()
+    for name, parse in _markdown_layouts():
+        result = parse(doc)
+        if len(result.cards) > len(best.cards):
+            best_name, best = name, result
+    meta = doc.front_matter
+    title = _text(meta.get("title")) or best.title or title_from_filename(filename)
+    description = _text(meta.get("description")) or best.description
+    meta_tags = meta.get("tags", [])
+    tags = (
+        split_tags(meta_tags)
+        if isinstance(meta_tags, str)
+        else [t.lstrip("#") for t in meta_tags if t]
+    )
+    return ParsedDeck(
+        source_name=filename,
+        title=title,
+        description=description,
+        cards=best.cards,
+        references=best.references,
+        tags=unique([*tags, *best.tags]),
+        layout=best_name,
+    )
+
+
+def _text(value: str | list[str] | None) -> str:
+    if isinstance(value, list):
+        return ", ".join(value)
+    return (value or "").strip()

@@ -1,0 +1,141 @@
+"""CSV and TSV layout: one card per record, with an optional header row.
+
+* Delimiter: a tab for ``.tsv``/``.tab`` files; for ``.csv`` the first of
+  comma, semicolon or tab that occurs most often in the first line outside quotes.
+* Header: the first record is a header when one of its cells names the question
+  column (``question``, ``front``, ``q``, ``prompt``, ``term``) and one names the
+  answer column (``answer``, ``back``, ``a``, ``response``, ``definition``),
+  case-insensitive; ``tags``/``tag``/``labels`` and ``kind``/``type`` columns are
+  optional, other columns are ignored. Without a header the columns are
+  question, answer and (optionally) tags.
+* Quoting follows RFC 4180: quoted fields may hold delimiters, doubled quotes
+  and line breaks (a multi-line answer).
+* Tags are split on spaces, commas and semicolons; a leading ``#`` is dropped.
+* Blank records are skipped. A record with a different number of cells than
+  the first record, an unterminated quote, an empty question or an unknown
+  kind raises ImportFormatError naming the file and the record's first line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import PurePosixPath
+
+from .base import ImportFormatError, ParsedCard, ParsedDeck
+from .markdown_blocks import split_tags
+from .questions import card_kind, title_from_filename
+
+NAME = "delimited"
+EXTENSIONS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
+
+_QUESTION = {"question", "front", "q", "prompt", "term"}
+_ANSWER = {"answer", "back", "a", "response", "definition"}
+_TAGS = {"tags", "tag", "labels"}
+_KIND = {"kind", "type"}
+_KINDS = {"basic", "reversed", "cloze"}
+
+
+def handles(filename: str) -> bool:
+    return PurePosixPath(filename.replace("\\", "/")).suffix.lower() in EXTENSIONS
+
+
+def parse(filename: str, text: str) -> ParsedDeck:
+    delimiter = _delimiter(filename, text)
+    records = _records(filename, text, delimiter)
+    deck = ParsedDeck(source_name=filename, title=title_from_filename(filename), layout=NAME)
+    if not records:
+        return deck
+    first_line, header = records[0]
+    columns = _header_columns(header)
+    if columns is None:
+        columns = {"question": 0, "answer": 1}
+        if len(header) >= 3:
+            columns["tags"] = 2
+        body = records
+    else:
+        body = records[1:]
+    width = len(header)
+    if width < 2:
+        raise ImportFormatError(
+            f"expected at least two columns (question, answer) separated by {_name(delimiter)}",
+            source=filename,
+            line=first_line,
+        )
+    for line, row in body:
+        if len(row) != width:
+            raise ImportFormatError(
+                f"expected {width} columns, found {len(row)}", source=filename, line=line
+            )
+        question = row[columns["question"]].strip()
+        answer = row[columns["answer"]].strip()
+        if not question:
+            raise ImportFormatError("the question cell is empty", source=filename, line=line)
+        tags = split_tags(row[columns["tags"]]) if "tags" in columns else []
+        kind = card_kind(question)
+        if "kind" in columns and row[columns["kind"]].strip():
+            kind = row[columns["kind"]].strip().lower()
+            if kind not in _KINDS:
+                raise ImportFormatError(
+                    f"unknown card kind {kind!r} (expected basic, reversed or cloze)",
+                    source=filename,
+                    line=line,
+                )
+        deck.cards.append(
+            ParsedCard(question=question, answer=answer, line=line, tags=tags, kind=kind)
+        )
+    return deck
+
+
+def _delimiter(filename: str, text: str) -> str:
+    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+    if suffix != ".csv":
+        return EXTENSIONS.get(suffix, "\t")
+    first = text.split("\n", 1)[0]
+    outside = "".join(first.split('"')[::2])
+    counts = {d: outside.count(d) for d in ",;\t"}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _records(filename: str, text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """Every non-blank record with the 1-based line it starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            message = str(exc)
+            if "unexpected end of data" in message or "EOF" in message:
+                message = "unterminated quoted field"
+            raise ImportFormatError(
+                f"malformed record: {message}", source=filename, line=start
+            ) from exc
+        if any(cell.strip() for cell in row):
+            records.append((start, row))
+    return records
+
+
+def _header_columns(row: list[str]) -> dict[str, int] | None:
+    names = [cell.strip().lower().lstrip("\ufeff") for cell in row]
+    columns: dict[str, int] = {}
+    for index, name in enumerate(names):
+        for key, aliases in (
+            ("question", _QUESTION),
+            ("answer", _ANSWER),
+            ("tags", _TAGS),
+            ("kind", _KIND),
+        ):
+            if name in aliases and key not in columns:
+                columns[key] = index
+    if "question" in columns and "answer" in columns:
+        return columns
+    return None
+
+
+def _name(delimiter: str) -> str:
+    return {",": "commas", ";": "semicolons", "\t": "tabs"}[delimiter]

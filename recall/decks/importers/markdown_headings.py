@@ -1,0 +1,136 @@
+"""Heading layout: each question is an ATX heading, its answer the Markdown below it.
+
+How the question level is chosen (the first rule that applies):
+
+1. front matter ``question_level: N`` (what the exporter writes);
+2. the level with the most question-like headings (numbered like ``3.``,
+   ``Q3:``, or ending in ``?``), if that is at least 2;
+3. the level with the most headings that have a body of their own (text
+   before the next heading of any level).
+Ties go to the shallower level. Headings counted exclude the document title and
+link-list sections.
+
+Then every heading at that level or shallower is a boundary; the lines up to
+the next boundary form its section:
+
+* a section with no text is a section title (``# Revision Questions``) - no card;
+* a section that is only a list of links under a heading that is not
+  question-like (``# Reference Python-Django``) becomes deck references;
+* any other section is a card: the question is the heading text with one
+  numbering prefix removed, the answer is the section's source, trimmed of
+  blank lines only, so deeper headings and code blocks stay in it byte for byte.
+  A last line made only of ``#tags`` is taken as the card's tags.
+
+The first heading is the document title when it is the only heading at the
+shallowest level and other headings follow; its body becomes the description.
+Text before the first boundary gives deck tags (tag lines), references (a link
+list) or the description.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .base import ParsedCard
+from .markdown_blocks import Heading, MarkdownDocument, trim_blank
+from .questions import (
+    LayoutResult,
+    card_kind,
+    looks_like_question,
+    parse_link_list,
+    read_preamble,
+    split_trailing_tags,
+    strip_numbering,
+)
+
+NAME = "markdown-headings"
+
+
+def parse(doc: MarkdownDocument) -> LayoutResult:
+    result = LayoutResult()
+    headings = doc.headings
+    lines = doc.lines
+    if not headings:
+        return result
+    hint = _question_level_hint(doc)
+    # Each heading's own body runs to the next heading of any level.
+    ends = [h.index for h in headings[1:]] + [len(lines)]
+    own_body = {
+        h.index: trim_blank(lines, h.index + 1, end) for h, end in zip(headings, ends, strict=True)
+    }
+
+    title: Heading | None = None
+    first = headings[0]
+    if (
+        len(headings) > 1
+        and all(h.level > first.level for h in headings[1:])
+        and (hint is None or first.level < hint)
+    ):
+        title = first
+    rest = headings[1:] if title else headings
+
+    def link_section(h: Heading) -> bool:
+        a, b = own_body[h.index]
+        return a < b and not looks_like_question(h.text) and parse_link_list(lines[a:b]) is not None
+
+    level = hint or _detect_level([h for h in rest if not link_section(h)], own_body)
+    if level is None:
+        return result
+    boundaries = [h for h in rest if h.level <= level]
+    if not boundaries:
+        return result
+
+    if title:
+        result.title = title.text
+        read_preamble(lines, doc.body_start, title.index, result)
+        read_preamble(lines, title.index + 1, boundaries[0].index, result)
+    else:
+        read_preamble(lines, doc.body_start, boundaries[0].index, result)
+
+    stops = [h.index for h in boundaries[1:]] + [len(lines)]
+    for h, stop in zip(boundaries, stops, strict=True):
+        a, b = trim_blank(lines, h.index + 1, stop)
+        if a == b:
+            continue  # a section title
+        if not looks_like_question(h.text):
+            refs = parse_link_list(lines[a:b])
+            if refs:
+                result.references.extend(refs)
+                continue
+        a, b, tags = split_trailing_tags(lines, a, b)
+        question = strip_numbering(h.text)
+        result.cards.append(
+            ParsedCard(
+                question=question,
+                answer="\n".join(lines[a:b]),
+                line=h.index + 1,
+                tags=tags,
+                kind=card_kind(question),
+            )
+        )
+    return result
+
+
+def _question_level_hint(doc: MarkdownDocument) -> int | None:
+    value = doc.front_matter.get("question_level")
+    if isinstance(value, str) and value.strip().isdigit() and 1 <= int(value) <= 6:
+        return int(value)
+    return None
+
+
+def _detect_level(headings: list[Heading], own_body: dict[int, tuple[int, int]]) -> int | None:
+    if not headings:
+        return None
+    questions = Counter(h.level for h in headings if looks_like_question(h.text))
+    if questions:
+        level, count = _best(questions)
+        if count >= 2:
+            return level
+    bodies = Counter(h.level for h in headings if own_body[h.index][0] < own_body[h.index][1])
+    if bodies:
+        return _best(bodies)[0]
+    return None
+
+
+def _best(counts: Counter[int]) -> tuple[int, int]:
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
