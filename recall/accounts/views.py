@@ -1,0 +1,47 @@
+"""Account pages: sign up (logs the new user in) and the profile / study settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.urls import reverse_lazy
+from django.views.generic import CreateView, UpdateView
+
+from .forms import ProfileForm, SignUpForm
+from .models import User
+
+
+class SignUpView(CreateView):
+    form_class = SignUpForm
+    template_name = "registration/signup.html"
+    success_url = reverse_lazy("home")
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            return HttpResponseRedirect(self.success_url)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: SignUpForm) -> HttpResponse:
+        response = super().form_valid(form)
+        # The welcome e-mail goes out from the post_save signal, after the commit.
+        login(self.request, self.object, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, "Welcome to Recall! Import your notes to get started.")
+        return response
+
+
+class ProfileView(LoginRequiredMixin, UpdateView):
+    form_class = ProfileForm
+    template_name = "accounts/profile.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def get_object(self, queryset: Any = None) -> User:
+        return self.request.user  # type: ignore[return-value]
+
+    def form_valid(self, form: ProfileForm) -> HttpResponse:
+        messages.success(self.request, "Settings saved.")
+        return super().form_valid(form)

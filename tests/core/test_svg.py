@@ -1,0 +1,86 @@
+"""Tests of recall/core/svg.py: the heatmap and forecast are well-formed, accessible SVG."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+from recall.core.svg import as_date_counts, forecast_svg, heatmap_svg, level
+
+NS = {"svg": "http://www.w3.org/2000/svg"}
+END = dt.date(2026, 11, 25)  # a Wednesday
+
+
+def _rects(markup: str) -> list[ET.Element]:
+    root = ET.fromstring(markup)
+    return root.findall("svg:rect", NS)
+
+
+def test_heatmap_has_one_cell_per_day_with_its_count():
+    counts = {END: 5, END - dt.timedelta(days=1): 1, END - dt.timedelta(days=400): 9}
+    markup = heatmap_svg(counts, end=END, days=365)
+    cells = _rects(markup)
+    assert len(cells) == 365
+    by_date = {c.get("data-date"): c for c in cells}
+    assert by_date[END.isoformat()].get("data-count") == "5"
+    assert by_date[END.isoformat()].get("class") == "hm-4"
+    assert by_date[(END - dt.timedelta(days=1)).isoformat()].get("class") == "hm-1"
+    # The day outside the window is neither drawn nor counted.
+    assert (END - dt.timedelta(days=400)).isoformat() not in by_date
+    assert 'aria-label="Review heatmap: 6 reviews on 2 days in the last 365 days"' in markup
+
+
+def test_heatmap_places_weekdays_in_rows_and_weeks_in_columns():
+    markup = heatmap_svg({}, end=END, days=14)
+    cells = {c.get("data-date"): c for c in _rects(markup)}
+    wednesday, thursday = cells["2026-11-25"], cells["2026-11-19"]
+    next_wednesday_row = cells["2026-11-18"]
+    assert wednesday.get("y") == next_wednesday_row.get("y")
+    assert int(wednesday.get("x")) - int(next_wednesday_row.get("x")) == 13
+    assert int(thursday.get("y")) - int(wednesday.get("y")) == 13
+
+
+def test_heatmap_every_cell_has_a_title_for_screen_readers():
+    markup = heatmap_svg({END: 1}, end=END, days=30)
+    cells = _rects(markup)
+    titles = [c.find("svg:title", NS).text for c in cells]
+    assert "2026-11-25: 1 review" in titles
+    assert "2026-11-24: 0 reviews" in titles
+
+
+def test_heatmap_accepts_pairs_and_datetimes():
+    moment = dt.datetime(2026, 11, 25, 8, 30, tzinfo=dt.UTC)
+    markup = heatmap_svg([(moment, 2), (END, 1)], end=END, days=7)
+    cells = {c.get("data-date"): c for c in _rects(markup)}
+    assert cells["2026-11-25"].get("data-count") == "3"
+
+
+def test_forecast_bars_scale_to_the_busiest_day():
+    counts = {END: 10, END + dt.timedelta(days=2): 5}
+    markup = forecast_svg(counts, start=END, days=30)
+    bars = {b.get("data-date"): b for b in _rects(markup)}
+    assert len(bars) == 30
+    full = float(bars[END.isoformat()].get("height"))
+    half = float(bars[(END + dt.timedelta(days=2)).isoformat()].get("height"))
+    assert full > 0
+    assert half == full / 2
+    assert float(bars[(END + dt.timedelta(days=1)).isoformat()].get("height")) == 0
+    assert "15 cards due in the next 30 days" in markup
+
+
+def test_forecast_of_nothing_draws_empty_bars():
+    markup = forecast_svg(None, start=END, days=7)
+    assert {b.get("height") for b in _rects(markup)} == {"0"}
+
+
+def test_levels():
+    assert level(0, 10) == 0
+    assert level(1, 100) == 1
+    assert level(50, 100) == 2
+    assert level(100, 100) == 4
+    assert level(3, 0) == 0
+
+
+def test_as_date_counts_sums_duplicates():
+    assert as_date_counts([(END, 1), (END, 2)]) == {END: 3}
+    assert as_date_counts(None) == {}
