@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from recall.accounts.api import ApiTokenViewSet, MeView
+from recall.decks.api.views import CardViewSet, DeckViewSet, JobViewSet, TagViewSet
+
 router = DefaultRouter()
+# One URL per resource: no `.json` suffix variants (`?format=` names export formats).
+router.include_format_suffixes = False
+
+router.register("decks", DeckViewSet, basename="deck")
+router.register("cards", CardViewSet, basename="card")
+router.register("tags", TagViewSet, basename="tag")
+router.register("jobs", JobViewSet, basename="job")
+router.register("tokens", ApiTokenViewSet, basename="token")
 
 app_name = "api"
 urlpatterns: list = [
+    path("me/", MeView.as_view(), name="me"),
+    path("study/", include("recall.study.api_urls")),
     *router.urls,
 ]

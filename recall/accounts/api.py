@@ -1,0 +1,181 @@
+"""REST API of the accounts app: the current user's preferences and API tokens."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, permissions, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .models import ApiToken, User
+from .tokens import api_token_create, api_token_list, api_token_revoke
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+class MeSerializer(serializers.ModelSerializer):
+    day_starts_at_hour = serializers.IntegerField(
+        min_value=0, max_value=23, help_text="Local hour at which a new study day begins."
+    )
+    desired_retention = serializers.FloatField(
+        min_value=0.7,
+        max_value=0.99,
+        help_text="Probability of recall the scheduler aims for (0.7 to 0.99).",
+    )
+    time_zone = serializers.CharField(max_length=64, help_text="An IANA name, e.g. Europe/Paris.")
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "email",
+            "time_zone",
+            "day_starts_at_hour",
+            "desired_retention",
+            "daily_digest",
+            "date_joined",
+        ]
+        read_only_fields = ["id", "username", "date_joined"]
+
+    def validate_time_zone(self, value: str) -> str:
+        if value not in _time_zones():
+            raise serializers.ValidationError(f"'{value}' is not a known time zone.")
+        return value
+
+
+ME_EXAMPLE = {
+    "id": 1,
+    "username": "ada",
+    "email": "ada@example.com",
+    "time_zone": "Europe/London",
+    "day_starts_at_hour": 4,
+    "desired_retention": 0.9,
+    "daily_digest": False,
+    "date_joined": "2026-01-05T09:30:00Z",
+}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Read your profile and study preferences",
+        examples=[OpenApiExample("me", value=ME_EXAMPLE, response_only=True)],
+    ),
+    patch=extend_schema(
+        summary="Change your study preferences",
+        examples=[
+            OpenApiExample(
+                "preferences",
+                value={"time_zone": "Europe/London", "desired_retention": 0.92},
+                request_only=True,
+            ),
+            OpenApiExample("me", value=ME_EXAMPLE, response_only=True),
+        ],
+    ),
+)
+class MeView(generics.RetrieveUpdateAPIView):
+    serializer_class = MeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self) -> Any:
+        return self.request.user
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        from .services import user_update_preferences
+
+        serializer.instance = user_update_preferences(
+            user=serializer.instance, **serializer.validated_data
+        )
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at"]
+        read_only_fields = ["id", "prefix", "created_at", "last_used_at"]
+
+    name = serializers.CharField(max_length=100, help_text="What the token is for.")
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    key = serializers.CharField(
+        read_only=True, help_text="The secret; shown only in this response."
+    )
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]
+
+
+TOKEN_EXAMPLE = {
+    "id": 3,
+    "name": "laptop script",
+    "prefix": "q3Jx0bZk",
+    "created_at": "2026-01-05T09:30:00Z",
+    "last_used_at": None,
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your API tokens",
+        description="The keys themselves are never shown again, only their first characters.",
+        examples=[
+            OpenApiExample(
+                "tokens",
+                value={"count": 1, "next": None, "previous": None, "results": [TOKEN_EXAMPLE]},
+                response_only=True,
+            )
+        ],
+    ),
+    create=extend_schema(
+        summary="Create an API token",
+        description="Send it as `Authorization: Token <key>`. The key is in this response only.",
+        responses={201: ApiTokenCreatedSerializer},
+        examples=[
+            OpenApiExample("name", value={"name": "laptop script"}, request_only=True),
+            OpenApiExample(
+                "created",
+                value={**TOKEN_EXAMPLE, "key": "q3Jx0bZk5YvT8nq0rWm1s2d3f4g5h6j7k8l9zXcVbN"},
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
+    ),
+    destroy=extend_schema(summary="Revoke an API token"),
+)
+class ApiTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Named API tokens: a user holds several (one per script or device), each revocable."""
+
+    serializer_class = ApiTokenSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_class = None
+    ordering_fields = ["created_at", "last_used_at", "name"]
+    ordering = ["-created_at", "-id"]
+    queryset = ApiToken.objects.none()
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return api_token_list(user=self.request.user)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, key = api_token_create(user=request.user, name=serializer.validated_data["name"])
+        token.key = key  # type: ignore[attr-defined]
+        return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: ApiToken) -> None:
+        api_token_revoke(user=self.request.user, token_id=instance.pk)

@@ -1,0 +1,88 @@
+"""Request and response examples shown in the OpenAPI documentation of the decks API."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample
+
+DECK = {
+    "id": 7,
+    "title": "Python & Django interview notes",
+    "slug": "python-django",
+    "description": "Questions I keep forgetting.",
+    "visibility": "public",
+    "owner": "ada",
+    "is_owner": True,
+    "card_count": 148,
+    "source_name": "python-django-revision-notes.md",
+    "new_cards_per_day": 20,
+    "reviews_per_day": 200,
+    "copied_from": None,
+    "created_at": "2026-01-05T09:30:00Z",
+    "updated_at": "2026-01-06T18:02:11Z",
+}
+CARD = {
+    "id": 1201,
+    "deck": 7,
+    "position": 3,
+    "kind": "basic",
+    "question": "What does select_related do?",
+    "answer": "Follows foreign keys in the same query with a SQL JOIN.",
+    "question_html": "<p>What does select_related do?</p>",
+    "answer_html": "<p>Follows foreign keys in the same query with a SQL JOIN.</p>",
+    "tags": ["django", "orm"],
+    "is_archived": False,
+    "source_file": "python-django-revision-notes.md",
+    "source_line": 120,
+    "created_at": "2026-01-05T09:30:00Z",
+    "updated_at": "2026-01-05T09:30:00Z",
+}
+JOB = {
+    "id": 31,
+    "kind": "import",
+    "status": "running",
+    "filename": "python-django-revision-notes.md",
+    "target_deck_slug": "",
+    "deck": None,
+    "progress": 40,
+    "total": 148,
+    "message": "",
+    "result": {},
+    "created_at": "2026-01-05T09:30:00Z",
+    "finished_at": None,
+}
+TAG = {"id": 4, "name": "orm", "card_count": 12}
+
+
+def page(item: dict) -> dict:
+    return {
+        "count": 1,
+        "next": None,
+        "previous": None,
+        "results": [item],
+    }
+
+
+def request(name: str, value: dict) -> OpenApiExample:
+    return OpenApiExample(name, value=value, request_only=True)
+
+
+def response(name: str, value: dict, status_code: int = 200) -> OpenApiExample:
+    return OpenApiExample(name, value=value, response_only=True, status_codes=[str(status_code)])
+
+
+DECK_CREATE = request(
+    "create a deck",
+    {"title": "Python & Django interview notes", "visibility": "private"},
+)
+DECK_UPDATE = request("make it public", {"visibility": "public"})
+CARD_CREATE = request(
+    "create a card",
+    {
+        "deck": 7,
+        "question": "What does select_related do?",
+        "answer": "Follows foreign keys in the same query with a SQL JOIN.",
+        "tags": ["django", "orm"],
+    },
+)
+CARD_UPDATE = request("archive a card", {"is_archived": True})
+TAG_CREATE = request("create a tag", {"name": "orm"})

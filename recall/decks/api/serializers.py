@@ -1,0 +1,279 @@
+"""Serializers of the decks API: they validate input and shape output; services do the writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers
+
+from recall.decks.models import Card, CardKind, Deck, Job, Tag, Visibility
+
+MAX_PER_DAY = 99999
+MAX_POSITION = 2**31 - 1
+TAG_MAX_LENGTH = 100
+MAX_TAGS_PER_CARD = 50
+
+
+def _request_user(serializer: serializers.BaseSerializer) -> Any:
+    return serializer.context["request"].user
+
+
+class DeckSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.username", read_only=True)
+    is_owner = serializers.SerializerMethodField()
+    card_count = serializers.IntegerField(
+        read_only=True, help_text="Cards in the deck, archived ones excluded."
+    )
+    slug = serializers.SlugField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Short name, unique among your decks; made from the title when left empty.",
+    )
+    new_cards_per_day = serializers.IntegerField(min_value=0, max_value=MAX_PER_DAY, default=20)
+    reviews_per_day = serializers.IntegerField(min_value=0, max_value=MAX_PER_DAY, default=200)
+
+    class Meta:
+        model = Deck
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "description",
+            "visibility",
+            "owner",
+            "is_owner",
+            "card_count",
+            "source_name",
+            "new_cards_per_day",
+            "reviews_per_day",
+            "copied_from",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["source_name", "copied_from", "created_at", "updated_at"]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_is_owner(self, deck: Deck) -> bool:
+        return bool(deck.owner_id == _request_user(self).pk)
+
+    def validate_title(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError("A deck needs a title.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The slug defaults to the title's, and must be free among the owner's decks.
+        slug = attrs.get("slug")
+        if not slug and (self.instance is None or "slug" in attrs):
+            title = attrs.get("title") or (self.instance.title if self.instance else "")
+            slug = slugify(title)[:200]
+            if not slug:
+                raise serializers.ValidationError(
+                    {"slug": ["Give a slug made of letters or digits: the title has none."]}
+                )
+        if slug:
+            owner = self.instance.owner if self.instance else _request_user(self)
+            clash = Deck.objects.filter(owner=owner, slug=slug)
+            if self.instance is not None:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise serializers.ValidationError(
+                    {"slug": [f"You already have a deck with the slug '{slug}'."]}
+                )
+            attrs["slug"] = slug
+        return attrs
+
+
+class DeckCopySerializer(serializers.Serializer):
+    """Nothing to send: the copy belongs to the requesting user."""
+
+
+class DeckImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A .md/.markdown/.txt note file, a .csv/.tsv, a .zip of them, or an .apkg."
+    )
+    deck_slug = serializers.SlugField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Import into (or re-import over) your deck with this slug.",
+    )
+
+    def validate_file(self, value: Any) -> Any:
+        limit = settings.RECALL_MAX_UPLOAD_BYTES
+        if value.size > limit:
+            raise serializers.ValidationError(f"The file is larger than {limit // 2**20} MB.")
+        return value
+
+
+class JobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "filename",
+            "target_deck_slug",
+            "deck",
+            "progress",
+            "total",
+            "message",
+            "result",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class TagNamesField(serializers.ListField):
+    """Tags by name: a list of strings in and out; unknown names are created for the owner."""
+
+    child = serializers.CharField(max_length=TAG_MAX_LENGTH)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", MAX_TAGS_PER_CARD)
+        super().__init__(**kwargs)
+
+    def to_representation(self, data: Any) -> list[str]:
+        # `.all()` is served by the viewset's prefetch_related("tags").
+        return [tag.name for tag in data.all()]
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        names = super().to_internal_value(data)
+        cleaned: list[str] = []
+        for name in names:
+            name = name.strip()
+            if not name:
+                raise serializers.ValidationError("A tag cannot be empty.")
+            if name not in cleaned:
+                cleaned.append(name)
+        return cleaned
+
+
+class CardSerializer(serializers.ModelSerializer):
+    """A card, read and written; the HTML is rendered by the server from the Markdown."""
+
+    deck = serializers.PrimaryKeyRelatedField(
+        queryset=Deck.objects.all(), help_text="The deck (yours) the card belongs to."
+    )
+    tags = TagNamesField(required=False)
+    position = serializers.IntegerField(min_value=0, max_value=MAX_POSITION, required=False)
+    question = serializers.CharField(max_length=20000)
+    answer = serializers.CharField(max_length=200000, allow_blank=True, required=False)
+    kind = serializers.ChoiceField(choices=CardKind.choices, required=False)
+
+    class Meta:
+        model = Card
+        fields = [
+            "id",
+            "deck",
+            "position",
+            "kind",
+            "question",
+            "answer",
+            "question_html",
+            "answer_html",
+            "tags",
+            "is_archived",
+            "source_file",
+            "source_line",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "question_html",
+            "answer_html",
+            "source_file",
+            "source_line",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # A card stays in its deck: moving it is a copy, not an edit.
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            fields["deck"].read_only = True
+        return fields
+
+    def validate_question(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError("A card needs a question.")
+        return value
+
+    def validate_deck(self, deck: Deck) -> Deck:
+        user = _request_user(self)
+        if deck.owner_id != user.pk:
+            if deck.visibility == Visibility.PRIVATE:
+                # Someone else's private deck does not exist, as far as this user knows.
+                raise serializers.ValidationError(
+                    f'Invalid pk "{deck.pk}" - object does not exist.'
+                )
+            # Visible but not theirs: refused like any other write to it (403, not 400).
+            raise exceptions.PermissionDenied("You can only add cards to your own decks.")
+        return deck
+
+
+class CardListSerializer(serializers.BaseSerializer):
+    """Read-only, lean output of card lists: the same JSON as CardSerializer, built by hand.
+
+    A ModelSerializer builds and runs a Field object per attribute and row; a
+    page of 50 cards spends most of its time there, so lists use this one.
+    tests/api/test_cards.py checks both produce the same JSON.
+    """
+
+    def to_representation(self, card: Card) -> dict[str, Any]:
+        return {
+            "id": card.pk,
+            "deck": card.deck_id,
+            "position": card.position,
+            "kind": card.kind,
+            "question": card.question,
+            "answer": card.answer,
+            "question_html": card.question_html,
+            "answer_html": card.answer_html,
+            "tags": [tag.name for tag in card.tags.all()],
+            "is_archived": card.is_archived,
+            "source_file": card.source_file,
+            "source_line": card.source_line,
+            "created_at": _iso(card.created_at),
+            "updated_at": _iso(card.updated_at),
+        }
+
+
+def _iso(value: Any) -> str | None:
+    # The same format DRF's DateTimeField writes (ISO 8601, "Z" for UTC).
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class TagSerializer(serializers.ModelSerializer):
+    card_count = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=TAG_MAX_LENGTH)
+
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "card_count"]
+
+    def validate_name(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError("A tag needs a name.")
+        clash = Tag.objects.filter(owner=_request_user(self), name=value)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError(f"You already have a tag named '{value}'.")
+        return value

@@ -1,0 +1,350 @@
+"""Viewsets of the decks API: decks, cards, tags and import jobs.
+
+Reads go through querysets built from the selectors' visibility rule; writes
+go through recall.decks.services, the same functions the web pages call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from recall.core.permissions import IsOwnerOrReadOnly
+from recall.core.schema import RecallAutoSchema
+from recall.decks import services
+from recall.decks.models import Card, Deck, Job, Tag, Visibility
+from recall.decks.selectors import deck_readable_q
+
+from . import examples as ex
+from .filters import CardFilter, DeckFilter
+from .serializers import (
+    CardListSerializer,
+    CardSerializer,
+    DeckImportSerializer,
+    DeckSerializer,
+    JobSerializer,
+    TagSerializer,
+)
+
+
+def deck_listed_q(user: Any, *, prefix: str = "") -> Q:
+    """Decks that appear in lists: the user's own and public ones (unlisted only by id)."""
+    public = Q(**{f"{prefix}visibility": Visibility.PUBLIC})
+    if user is not None and user.is_authenticated:
+        return public | Q(**{f"{prefix}owner": user})
+    return public
+
+
+class DeckSchema(RecallAutoSchema):
+    """Documents the export formats from the exporter registry when the schema is built.
+
+    Formats register themselves at import time, so reading the registry at class
+    definition could miss some.
+    """
+
+    def _export_formats(self) -> dict[str, Any]:
+        from recall.decks.exporters import EXPORTERS
+
+        return EXPORTERS
+
+    def get_override_parameters(self) -> list[Any]:
+        params = list(super().get_override_parameters())
+        if getattr(self.view, "action", None) == "export":
+            params.append(
+                OpenApiParameter(
+                    "format",
+                    OpenApiTypes.STR,
+                    enum=sorted(self._export_formats()),
+                    description="File format; md when left out.",
+                )
+            )
+        return params
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        if getattr(self.view, "action", None) == "export":
+            content = {}
+            for exporter in self._export_formats().values():
+                media_type = exporter.content_type.split(";")[0].strip()
+                content[media_type] = {"schema": {"type": "string", "format": "binary"}}
+            labels = ", ".join(e.label for e in self._export_formats().values())
+            description = f"The deck as a file ({labels})."
+            responses["200"] = {"description": description, "content": content}
+        return responses
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List decks",
+        description="Your decks and everyone's public decks. Unlisted decks of other "
+        "users are readable by id but never listed.",
+        examples=[ex.response("decks", ex.page(ex.DECK))],
+    ),
+    retrieve=extend_schema(
+        summary="Read a deck",
+        description="Your deck, or anyone's public or unlisted deck.",
+        examples=[ex.response("deck", ex.DECK)],
+    ),
+    create=extend_schema(
+        summary="Create a deck",
+        examples=[ex.DECK_CREATE, ex.response("created", ex.DECK, 201)],
+    ),
+    update=extend_schema(
+        summary="Replace a deck's settings",
+        examples=[ex.DECK_CREATE, ex.response("deck", ex.DECK)],
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a deck's settings",
+        examples=[ex.DECK_UPDATE, ex.response("deck", ex.DECK)],
+    ),
+    destroy=extend_schema(
+        summary="Delete a deck and its cards",
+        description="Only the owner may delete; the review history of the cards goes too.",
+    ),
+)
+class DeckViewSet(viewsets.ModelViewSet):
+    schema = DeckSchema()
+    serializer_class = DeckSerializer
+    permission_classes = [IsOwnerOrReadOnly]
+    filterset_class = DeckFilter
+    ordering_fields = ["title", "created_at", "updated_at", "card_count"]
+    ordering = ["title", "id"]
+    queryset = Deck.objects.none()  # for the schema; get_queryset decides per user
+
+    def get_queryset(self) -> QuerySet[Deck]:
+        user = self.request.user
+        visible = deck_listed_q(user) if self.action == "list" else deck_readable_q(user)
+        return (
+            Deck.objects.filter(visible)
+            .select_related("owner")
+            .annotate(card_count=Count("cards", filter=Q(cards__is_archived=False)))
+        )
+
+    def get_permissions(self) -> Sequence[Any]:
+        if self.action in ("copy", "import_file"):
+            # Copying writes a new deck of the requester's own, never the one read.
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        if self.action == "export":
+            # `?format=` names the export format here, not one of DRF's renderers.
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        limits = {k: data.pop(k) for k in ("new_cards_per_day", "reviews_per_day") if k in data}
+        with transaction.atomic():
+            deck = services.deck_create(owner=self.request.user, **data)
+            deck = services.deck_update(deck=deck, **limits)
+        deck.card_count = 0  # type: ignore[attr-defined]
+        serializer.instance = deck
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        serializer.instance = services.deck_update(
+            deck=cast(Deck, serializer.instance), **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Deck) -> None:
+        services.deck_delete(deck=instance)
+
+    @extend_schema(
+        summary="Copy a deck into your decks",
+        description="Copies a public or unlisted deck (or one of yours) with all its cards; "
+        "the copy is private and records where it came from.",
+        request=None,
+        responses={201: DeckSerializer},
+        examples=[ex.response("the copy", {**ex.DECK, "visibility": "private", "copied_from": 7})],
+    )
+    @action(detail=True, methods=["post"])
+    def copy(self, request: Request, pk: str | None = None) -> Response:
+        copy = services.deck_copy(deck=self.get_object(), owner=request.user)
+        copy.card_count = copy.cards.filter(is_archived=False).count()  # type: ignore[attr-defined]
+        data = DeckSerializer(copy, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Import a notes file",
+        description="Upload a notes file as multipart/form-data. The import runs in the "
+        "background: the answer is 202 with a job to poll at /api/v1/jobs/{id}/.",
+        request={"multipart/form-data": DeckImportSerializer},
+        responses={202: JobSerializer},
+        examples=[ex.response("job", {**ex.JOB, "status": "pending", "progress": 0}, 202)],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+        serializer_class=DeckImportSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def import_file(self, request: Request) -> Response:
+        serializer = DeckImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job = services.job_create_import(
+            owner=request.user,
+            uploaded_file=serializer.validated_data["file"],
+            deck_slug=serializer.validated_data["deck_slug"],
+        )
+        location = request.build_absolute_uri(f"/api/v1/jobs/{job.pk}/")
+        return Response(
+            JobSerializer(job).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}
+        )
+
+    @extend_schema(
+        summary="Export a deck",
+        description="Downloads the deck as a file (Content-Disposition: attachment). "
+        "Markdown round-trips losslessly through import; CSV and Anki .apkg are for "
+        "other tools. The formats are those of the exporter registry.",
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def export(self, request: Request, pk: str | None = None) -> HttpResponse:
+        deck = self.get_object()
+        fmt = request.query_params.get("format") or "md"
+        return services.deck_export_response(deck=deck, fmt=fmt)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List cards",
+        description="Cards of your decks and of public decks; with `deck`, the cards of that "
+        "deck if you may read it (unlisted included). Filter by tag, archived state and "
+        "study state; `q` matches question or answer text.",
+        responses={200: CardSerializer(many=True)},
+        examples=[ex.response("cards", ex.page(ex.CARD))],
+    ),
+    retrieve=extend_schema(summary="Read a card", examples=[ex.response("card", ex.CARD)]),
+    create=extend_schema(
+        summary="Add a card to one of your decks",
+        examples=[ex.CARD_CREATE, ex.response("created", ex.CARD, 201)],
+    ),
+    update=extend_schema(
+        summary="Replace a card", examples=[ex.CARD_CREATE, ex.response("card", ex.CARD)]
+    ),
+    partial_update=extend_schema(
+        summary="Change part of a card",
+        examples=[ex.CARD_UPDATE, ex.response("card", {**ex.CARD, "is_archived": True})],
+    ),
+    destroy=extend_schema(summary="Delete a card"),
+)
+class CardViewSet(viewsets.ModelViewSet):
+    serializer_class = CardSerializer
+    permission_classes = [IsOwnerOrReadOnly]
+    owner_field = "deck.owner_id"
+    filterset_class = CardFilter
+    ordering_fields = ["position", "created_at", "updated_at", "id"]
+    ordering = ["deck_id", "position", "id"]
+    queryset = Card.objects.none()
+
+    def get_queryset(self) -> QuerySet[Card]:
+        user = self.request.user
+        cards = Card.objects.filter(deck_readable_q(user, prefix="deck__"))
+        if self.action == "list":
+            if not self.request.query_params.get("deck"):
+                cards = cards.filter(deck_listed_q(user, prefix="deck__"))
+            return cards.prefetch_related("tags")
+        return cards.select_related("deck").prefetch_related("tags")
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        if self.action == "list":
+            return CardListSerializer
+        return CardSerializer
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        serializer.instance = services.card_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        data = serializer.validated_data
+        text = {k: data[k] for k in ("question", "answer", "tags") if k in data}
+        other = {k: data[k] for k in ("kind", "position", "is_archived") if k in data}
+        with transaction.atomic():
+            card = services.card_update(card=cast(Card, serializer.instance), **text)
+            serializer.instance = services.card_set_fields(card=card, **other)
+
+    def perform_destroy(self, instance: Card) -> None:
+        services.card_delete(card=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your tags", examples=[ex.response("tags", ex.page(ex.TAG))]),
+    retrieve=extend_schema(summary="Read a tag", examples=[ex.response("tag", ex.TAG)]),
+    create=extend_schema(
+        summary="Create a tag", examples=[ex.TAG_CREATE, ex.response("created", ex.TAG, 201)]
+    ),
+    update=extend_schema(
+        summary="Rename a tag", examples=[ex.TAG_CREATE, ex.response("tag", ex.TAG)]
+    ),
+    partial_update=extend_schema(
+        summary="Rename a tag", examples=[ex.TAG_CREATE, ex.response("tag", ex.TAG)]
+    ),
+    destroy=extend_schema(summary="Delete a tag (its cards stay)"),
+)
+class TagViewSet(viewsets.ModelViewSet):
+    serializer_class = TagSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_class = None
+    ordering_fields = ["name", "card_count"]
+    ordering = ["name"]
+    queryset = Tag.objects.none()
+
+    def get_queryset(self) -> QuerySet[Tag]:
+        return Tag.objects.filter(owner_id=self.request.user.pk).annotate(card_count=Count("cards"))
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        tag = services.tag_create(owner=self.request.user, name=serializer.validated_data["name"])
+        tag.card_count = 0  # type: ignore[attr-defined]
+        serializer.instance = tag
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        serializer.instance = services.tag_rename(
+            tag=cast(Tag, serializer.instance), name=serializer.validated_data["name"]
+        )
+
+    def perform_destroy(self, instance: Tag) -> None:
+        services.tag_delete(tag=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your background jobs", examples=[ex.response("jobs", ex.page(ex.JOB))]
+    ),
+    retrieve=extend_schema(
+        summary="Read a job's status and progress",
+        description="Poll this after an import: status goes pending → running → "
+        "succeeded or failed; progress counts up to total.",
+        examples=[ex.response("job", ex.JOB)],
+    ),
+)
+class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = JobSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_fields = ["status", "kind"]
+    ordering_fields = ["created_at", "finished_at"]
+    ordering = ["-created_at", "-id"]
+    queryset = Job.objects.none()
+
+    def get_queryset(self) -> QuerySet[Job]:
+        return Job.objects.filter(owner_id=self.request.user.pk)
+
+
+__all__ = ["CardViewSet", "DeckViewSet", "JobViewSet", "TagViewSet"]

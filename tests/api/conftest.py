@@ -1,0 +1,81 @@
+"""Fixtures of the API tests: clients, users with tokens, and decks of each visibility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from recall.accounts.tokens import api_token_create
+from recall.decks.models import Card, Deck, Visibility
+from tests.factories import CardFactory, DeckFactory, TagFactory, UserFactory
+
+
+@dataclass
+class Seeded:
+    owner: Any
+    other: Any
+    decks: dict[str, Deck]
+    cards: dict[str, Card]
+
+
+def token_client(user: Any) -> APIClient:
+    """A client that authenticates like a script does: with an API token header."""
+    _, key = api_token_create(user=user, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@pytest.fixture
+def anon_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def owner():
+    return UserFactory(username="owner")
+
+
+@pytest.fixture
+def other():
+    return UserFactory(username="other")
+
+
+@pytest.fixture
+def owner_client(owner) -> APIClient:
+    return token_client(owner)
+
+
+@pytest.fixture
+def other_client(other) -> APIClient:
+    return token_client(other)
+
+
+@pytest.fixture
+def seeded(owner, other) -> Seeded:
+    """One deck per visibility, owned by `owner`, each with a card whose question is unique."""
+    tag = TagFactory(owner=owner, name="django")
+    decks: dict[str, Any] = {}
+    cards: dict[str, Any] = {}
+    for visibility in Visibility.values:
+        deck = DeckFactory(
+            owner=owner,
+            title=f"{visibility} deck",
+            slug=f"{visibility}-deck",
+            visibility=visibility,
+        )
+        card = CardFactory(deck=deck, question=f"Secret-{visibility}-question-7f3a?")
+        card.tags.add(tag)
+        decks[visibility], cards[visibility] = deck, card
+    return Seeded(owner=owner, other=other, decks=decks, cards=cards)
+
+
+def error_of(response: Any) -> dict[str, Any]:
+    """The single error shape every API error has."""
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert {"code", "message"} <= set(body["error"]), body
+    return body["error"]

@@ -1,0 +1,151 @@
+"""Every deck/card endpoint x {owner, other user, anonymous} x {private, unlisted, public}.
+
+Reads: the owner and anyone for public/unlisted; another user's private deck is a 404.
+Writes: the owner; a non-owner gets 404 on a private deck and 403 on a visible one;
+anonymous writes are 401. No response to a non-owner may contain a private card's text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .conftest import Seeded, token_client
+
+ROLES = ["owner", "other", "anonymous"]
+VISIBILITIES = ["private", "unlisted", "public"]
+
+
+def _read(role: str, visibility: str, ok: int = 200) -> int:
+    if role == "owner" or visibility != "private":
+        return ok
+    return 404
+
+
+def _write(role: str, visibility: str, ok: int) -> int:
+    if role == "anonymous":
+        return 401
+    if role == "owner":
+        return ok
+    return 404 if visibility == "private" else 403
+
+
+def _copy(role: str, visibility: str) -> int:
+    if role == "anonymous":
+        return 401
+    return _read(role, visibility, ok=201)
+
+
+def _card_create(role: str, visibility: str) -> int:
+    if role == "anonymous":
+        return 401
+    if role == "owner":
+        return 201
+    # The deck is named in the body: someone else's private deck is "no such deck".
+    return 400 if visibility == "private" else 403
+
+
+# (name, method, url template, body, expected(role, visibility))
+ENDPOINTS: list[tuple[str, str, str, dict | None, Any]] = [
+    ("deck-detail", "get", "/api/v1/decks/{deck}/", None, _read),
+    ("deck-export-md", "get", "/api/v1/decks/{deck}/export/?format=md", None, _read),
+    ("deck-export-default", "get", "/api/v1/decks/{deck}/export/", None, _read),
+    ("deck-cards", "get", "/api/v1/cards/?deck={deck}", None, lambda r, v: 200),
+    ("card-detail", "get", "/api/v1/cards/{card}/", None, _read),
+    (
+        "deck-patch",
+        "patch",
+        "/api/v1/decks/{deck}/",
+        {"description": "changed"},
+        lambda r, v: _write(r, v, 200),
+    ),
+    (
+        "deck-put",
+        "put",
+        "/api/v1/decks/{deck}/",
+        {"title": "Renamed", "slug": "renamed"},
+        lambda r, v: _write(r, v, 200),
+    ),
+    ("deck-delete", "delete", "/api/v1/decks/{deck}/", None, lambda r, v: _write(r, v, 204)),
+    ("deck-copy", "post", "/api/v1/decks/{deck}/copy/", None, _copy),
+    (
+        "card-patch",
+        "patch",
+        "/api/v1/cards/{card}/",
+        {"answer": "changed"},
+        lambda r, v: _write(r, v, 200),
+    ),
+    (
+        "card-put",
+        "put",
+        "/api/v1/cards/{card}/",
+        {"question": "Q?", "answer": "A"},
+        lambda r, v: _write(r, v, 200),
+    ),
+    ("card-delete", "delete", "/api/v1/cards/{card}/", None, lambda r, v: _write(r, v, 204)),
+    ("card-create", "post", "/api/v1/cards/", {"deck": "{deck}", "question": "New?"}, _card_create),
+]
+
+
+def _client(role: str, seeded: Seeded, anon_client):
+    if role == "owner":
+        return token_client(seeded.owner)
+    if role == "other":
+        return token_client(seeded.other)
+    return anon_client
+
+
+def _fill(value: Any, ids: dict[str, int]) -> Any:
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "method", "url", "body", "expected"), ENDPOINTS, ids=[e[0] for e in ENDPOINTS]
+)
+def test_endpoint_status_by_role_and_visibility(
+    seeded: Seeded, anon_client, role, visibility, name, method, url, body, expected
+):
+    client = _client(role, seeded, anon_client)
+    ids = {"deck": seeded.decks[visibility].pk, "card": seeded.cards[visibility].pk}
+    response = getattr(client, method)(_fill(url, ids), data=_fill(body, ids), format="json")
+
+    assert response.status_code == expected(role, visibility), response.content[:300]
+    if role != "owner":
+        secret = seeded.cards["private"].question.encode()
+        assert secret not in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_and_searches_never_leak_private_cards(seeded: Seeded, anon_client, role):
+    client = _client(role, seeded, anon_client)
+    secret = seeded.cards["private"].question
+    urls = [
+        "/api/v1/decks/",
+        "/api/v1/cards/",
+        "/api/v1/cards/?q=Secret",
+        "/api/v1/cards/?tag=django",
+        f"/api/v1/cards/?deck={seeded.decks['private'].pk}",
+        "/api/v1/decks/?q=private",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if role == "owner":
+            continue
+        assert secret.encode() not in response.content, url
+
+    listed = {d["id"] for d in client.get("/api/v1/decks/").json()["results"]}
+    if role == "owner":
+        assert listed == {d.pk for d in seeded.decks.values()}
+    else:
+        # Unlisted decks are readable by id but never listed.
+        assert listed == {seeded.decks["public"].pk}
