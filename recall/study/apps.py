@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class StudyConfig(AppConfig):
     name = "recall.study"
     label = "study"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401

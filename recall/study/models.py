@@ -1,0 +1,115 @@
+"""FSRS scheduling state per (user, card) and the append-only review log.
+
+A card a user never graded has no ``CardState`` row: "new" is the absence of a row,
+so studying someone's public deck costs nothing until the first grade.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class State(models.IntegerChoices):
+    """The card's place in the FSRS life cycle; values match ``fsrs.State`` (NEW is ours)."""
+
+    NEW = 0, "New"
+    LEARNING = 1, "Learning"
+    REVIEW = 2, "Review"
+    RELEARNING = 3, "Relearning"
+
+
+class Grade(models.IntegerChoices):
+    """The four answers; values match ``fsrs.Rating``."""
+
+    AGAIN = 1, "Again"
+    HARD = 2, "Hard"
+    GOOD = 3, "Good"
+    EASY = 4, "Easy"
+
+
+class CardState(models.Model):
+    """Where one user stands with one card: the fsrs Card, plus counters and a version."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_states"
+    )
+    card = models.ForeignKey("decks.Card", on_delete=models.CASCADE, related_name="study_states")
+    # Copied from card.deck_id so the queue and its per-deck limits read one index.
+    deck = models.ForeignKey("decks.Deck", on_delete=models.CASCADE, related_name="+")
+    state = models.PositiveSmallIntegerField(choices=State.choices, default=State.LEARNING)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField()
+    last_review = models.DateTimeField(null=True, blank=True)
+    reps = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+    # Bumped by every grade and undo; a client that sends the version it saw gets a 409
+    # instead of grading twice.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "card"], name="cardstate_unique_per_user_card")
+        ]
+        indexes = [
+            models.Index(fields=["user", "state", "due"], name="cardstate_user_state_due"),
+            models.Index(
+                fields=["user", "deck", "state", "due"], name="cardstate_user_deck_state_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.card_id} {self.get_state_display()} due {self.due:%Y-%m-%d}"
+
+
+class ReviewLogQuerySet(models.QuerySet["ReviewLog"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("the review log is append-only: reviews are never updated")
+
+
+class ReviewLog(models.Model):
+    """One grade, kept forever so a user's history is never lost.
+
+    Append-only: rows are never updated. The single deletion the application makes
+    is ``review_undo``, which removes the user's latest review after restoring the
+    card from ``card_before`` (deleting a user still cascades, as the law requires).
+    ``card_before``/``card_after`` are ``fsrs.Card.to_dict()`` snapshots with two
+    extra keys of ours, ``reps`` and ``lapses``.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_logs"
+    )
+    # SET_NULL: deleting a card or deck must not erase the user's statistics.
+    card = models.ForeignKey(
+        "decks.Card", null=True, on_delete=models.SET_NULL, related_name="review_logs"
+    )
+    deck = models.ForeignKey("decks.Deck", null=True, on_delete=models.SET_NULL, related_name="+")
+    grade = models.PositiveSmallIntegerField(choices=Grade.choices)
+    duration_ms = models.PositiveIntegerField(default=0)
+    reviewed_at = models.DateTimeField(db_index=True)
+    state_before = models.PositiveSmallIntegerField(choices=State.choices)
+    state_after = models.PositiveSmallIntegerField(choices=State.choices)
+    card_before = models.JSONField()
+    card_after = models.JSONField()
+
+    objects = ReviewLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "reviewed_at"], name="reviewlog_user_reviewed_at"),
+            models.Index(fields=["user", "card", "reviewed_at"], name="reviewlog_user_card_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.card_id} {self.get_grade_display()} at {self.reviewed_at}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("the review log is append-only: reviews are never updated")
+        super().save(*args, **kwargs)

@@ -1,0 +1,39 @@
+"""Admin for card states and the (read-only) review log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import CardState, ReviewLog
+
+
+@admin.register(CardState)
+class CardStateAdmin(admin.ModelAdmin):
+    list_display = ("user", "card", "state", "due", "stability", "difficulty", "reps", "lapses")
+    list_filter = ("state",)
+    search_fields = ("user__username", "card__question")
+    raw_id_fields = ("user", "card", "deck")
+    date_hierarchy = "due"
+
+
+@admin.register(ReviewLog)
+class ReviewLogAdmin(admin.ModelAdmin):
+    """The log is append-only: the admin shows it and never edits it."""
+
+    list_display = ("reviewed_at", "user", "card", "grade", "state_before", "duration_ms")
+    list_filter = ("grade", "state_before")
+    search_fields = ("user__username",)
+    raw_id_fields = ("user", "card", "deck")
+    date_hierarchy = "reviewed_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

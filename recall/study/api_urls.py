@@ -1,0 +1,16 @@
+"""URLs of the study API, mounted at /api/v1/study/ by config/api_router.py."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from . import api
+
+app_name = "study"
+urlpatterns = [
+    path("queue/", api.QueueView.as_view(), name="queue"),
+    path("grade/", api.GradeView.as_view(), name="grade"),
+    path("undo/", api.UndoView.as_view(), name="undo"),
+    path("stats/", api.StatsView.as_view(), name="stats"),
+    path("parameters/", api.ParametersView.as_view(), name="parameters"),
+]

@@ -1,0 +1,345 @@
+"""Writes of the study app: grading, undo and fitting a user's FSRS parameters.
+
+Public functions:
+
+- ``card_grade(*, user, card_id, grade, duration_ms, expected_version=None, now=None)
+  -> GradeResult``: applies one grade (1 Again, 2 Hard, 3 Good, 4 Easy) through
+  ``fsrs.Scheduler.review_card``, appends a ``ReviewLog`` and sends ``card_reviewed``
+  after commit. Exactly once: the ``CardState`` row is locked (``select_for_update``);
+  a grade whose ``expected_version`` (0 for a new card) is stale, or that lost the race
+  with a concurrent grade of the same card, raises ``ConflictError`` (HTTP 409).
+- ``review_undo(*, user, review_id=None, now=None) -> UndoResult``: takes back the user's
+  latest review, restoring the card exactly from the log's ``card_before`` snapshot (or
+  deleting the ``CardState`` if the card was new) and deleting that log row: the one
+  deletion the append-only log allows.
+- ``parameters_optimize_request(*, user) -> str``: checks there are enough reviews and
+  queues the optimiser task; returns the Celery task id.
+- ``parameters_optimize(*, user_id) -> list[float]``: the optimiser itself (run by the task).
+
+``study_queue`` and ``grade_previews`` are reads; they live in ``selectors`` and are
+re-exported here for callers that only import services.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import fsrs
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from recall.core.exceptions import ApplicationError, ConflictError, NotFoundError
+from recall.decks.models import Card
+from recall.decks.selectors import deck_readable_q
+
+from . import scheduling
+from .models import CardState, ReviewLog, State
+from .selectors import grade_previews, study_queue
+from .signals import card_reviewed, review_undone
+
+__all__ = [
+    "GradeResult",
+    "UndoResult",
+    "card_grade",
+    "grade_previews",
+    "parameters_optimize",
+    "parameters_optimize_request",
+    "review_undo",
+    "study_queue",
+]
+
+logger = logging.getLogger(__name__)
+
+# Longer answer times are recorded as this much: a card left open over lunch says
+# nothing about how long the card takes.
+MAX_DURATION_MS = 10 * 60 * 1000
+ALREADY_GRADED = (
+    "This card was already graded (another grade of it arrived first); reload the queue."
+)
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    review_id: int
+    card_id: int
+    grade: int
+    state: int
+    due: datetime
+    stability: float | None
+    difficulty: float | None
+    reps: int
+    lapses: int
+    version: int
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    review_id: int
+    card_id: int | None
+    state: CardState | None  # None: the card is new again
+
+
+def _readable_card(user: Any, card_id: int) -> Card:
+    """The card, if the user may study it, with the version of their state as first seen."""
+    seen = CardState.objects.filter(user=user, card=OuterRef("pk")).values("version")[:1]
+    card = (
+        Card.objects.filter(deck_readable_q(user, prefix="deck__"), pk=card_id)
+        .only("id", "deck_id", "is_archived")
+        .annotate(seen_version=Subquery(seen))
+        .first()
+    )
+    if card is None:
+        raise NotFoundError("No such card.")
+    if card.is_archived:
+        raise NotFoundError("This card is archived and cannot be studied.")
+    return card
+
+
+def _locked_state(user: Any, card: Card, now: datetime) -> tuple[CardState, bool]:
+    """The user's CardState of the card, locked; created (version 0) when the card is new.
+
+    Two first grades racing both find no row; the loser's INSERT fails on the unique
+    constraint (on PostgreSQL it waits for the winner's commit first) and gets a 409.
+    """
+    state = CardState.objects.select_for_update().filter(user=user, card=card).first()
+    if state is not None:
+        return state, False
+    fresh = scheduling.new_fsrs_card(card.pk, now)
+    try:
+        with transaction.atomic():
+            state = CardState.objects.create(
+                user=user, card=card, deck_id=card.deck_id, due=fresh.due, step=0, version=0
+            )
+    except IntegrityError:
+        raise ConflictError(ALREADY_GRADED) from None
+    return state, True
+
+
+@transaction.atomic
+def _grade_locked(
+    *,
+    user: Any,
+    card: Card,
+    grade: int,
+    duration_ms: int,
+    expected_version: int | None,
+    now: datetime,
+) -> tuple[ReviewLog, CardState]:
+    state, created = _locked_state(user, card, now)
+    if expected_version is None:
+        # Without a version from the client, the one read before taking the lock stands in:
+        # a grade that committed while this request waited for the lock wins alone.
+        expected_version = getattr(card, "seen_version", None) or 0
+    if state.version != expected_version:
+        raise ConflictError(ALREADY_GRADED)
+
+    scheduler = scheduling.scheduler_for(user)
+    if created:
+        before_card = scheduling.new_fsrs_card(card.pk, now)
+        state_before = State.NEW
+    else:
+        before_card = scheduling.to_fsrs_card(state)
+        state_before = State(state.state)
+    before = scheduling.snapshot(before_card, reps=state.reps, lapses=state.lapses)
+    outcome = scheduling.review(
+        scheduler, before_card, grade, now, reps=state.reps, lapses=state.lapses
+    )
+    scheduling.apply_fsrs_card(state, outcome.card)
+    state.reps, state.lapses = outcome.reps, outcome.lapses
+    state.version += 1
+    state.save()
+    log = ReviewLog.objects.create(
+        user=user,
+        card=card,
+        deck_id=card.deck_id,
+        grade=grade,
+        duration_ms=duration_ms,
+        reviewed_at=now,
+        state_before=state_before,
+        state_after=state.state,
+        card_before=before,
+        card_after=scheduling.snapshot(outcome.card, reps=state.reps, lapses=state.lapses),
+    )
+    return log, state
+
+
+def card_grade(
+    *,
+    user: Any,
+    card_id: int,
+    grade: int,
+    duration_ms: int,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> GradeResult:
+    """Grade a card once; see the module docstring."""
+    if grade not in (1, 2, 3, 4):
+        raise ApplicationError("Grade must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
+    if duration_ms < 0:
+        raise ApplicationError("duration_ms cannot be negative.")
+    now = now or timezone.now()
+    card = _readable_card(user, card_id)
+    log, state = _grade_locked(
+        user=user,
+        card=card,
+        grade=grade,
+        duration_ms=min(int(duration_ms), MAX_DURATION_MS),
+        expected_version=expected_version,
+        now=now,
+    )
+    transaction.on_commit(
+        lambda: card_reviewed.send(
+            sender=CardState,
+            user_id=user.pk,
+            card_id=card.pk,
+            deck_id=card.deck_id,
+            review_id=log.pk,
+            grade=grade,
+        )
+    )
+    return GradeResult(
+        review_id=log.pk,
+        card_id=card.pk,
+        grade=grade,
+        state=state.state,
+        due=state.due,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        reps=state.reps,
+        lapses=state.lapses,
+        version=state.version,
+    )
+
+
+@transaction.atomic
+def review_undo(*, user: Any, review_id: int | None = None) -> UndoResult:
+    """Take back the user's latest review; see the module docstring."""
+    latest = ReviewLog.objects.filter(user=user).order_by("-id").first()
+    if latest is None:
+        raise NotFoundError("There is no review to undo.")
+    if review_id is not None and latest.pk != review_id:
+        raise ConflictError("Only your latest review can be undone, and this is not it.")
+    state: CardState | None = None
+    if latest.card_id is not None:
+        state = (
+            CardState.objects.select_for_update().filter(user=user, card_id=latest.card_id).first()
+        )
+        # Re-read under the lock: a grade may have landed between the two reads.
+        newest = ReviewLog.objects.filter(user=user).order_by("-id").first()
+        if newest is None or newest.pk != latest.pk:
+            raise ConflictError("Another review was recorded meanwhile; undo again.")
+        if state is not None:
+            if latest.state_before == State.NEW:
+                state.delete()
+                state = None
+            else:
+                version = state.version
+                scheduling.restore(state, latest.card_before)
+                state.version = version + 1
+                state.save()
+    log_id, card_id = latest.pk, latest.card_id
+    ReviewLog.objects.filter(pk=log_id).delete()
+    transaction.on_commit(
+        lambda: review_undone.send(
+            sender=CardState, user_id=user.pk, card_id=card_id, review_id=log_id
+        )
+    )
+    return UndoResult(review_id=log_id, card_id=card_id, state=state)
+
+
+# Parameter optimisation -----------------------------------------------------------------
+
+
+def review_count(user: Any) -> int:
+    return ReviewLog.objects.filter(user=user).count()
+
+
+def parameters_optimize_request(*, user: Any) -> str:
+    """Queue the optimiser for the user (never run in a request); returns the task id."""
+    needed = int(settings.RECALL_OPTIMIZE_MIN_REVIEWS)
+    have = review_count(user)
+    if have < needed:
+        raise ApplicationError(
+            f"Optimising needs at least {needed} reviews; you have {have}. "
+            "Until then the FSRS defaults are used."
+        )
+    from .tasks import optimize_parameters
+
+    task_id = str(uuid.uuid4())
+    user_id = user.pk
+    transaction.on_commit(lambda: optimize_parameters.apply_async((user_id,), task_id=task_id))
+    return task_id
+
+
+def training_items(user: Any) -> list[Any]:
+    """The user's history as fsrs-rs training items, one per review after a day's gap.
+
+    For each card, every prefix of its review sequence ending in a review on a later
+    study day than the one before is one item; ``delta_t`` counts study days (time
+    zone and rollover hour respected), 0 for reviews on the same day.
+    """
+    from fsrs_rs_python import FSRSItem, FSRSReview
+
+    items: list[Any] = []
+    current_card: int | None = None
+    reviews: list[Any] = []
+    last_day: date | None = None
+    skip = False
+    rows = (
+        ReviewLog.objects.filter(user=user, card__isnull=False)
+        .order_by("card_id", "reviewed_at", "id")
+        .values_list("card_id", "reviewed_at", "grade", "state_before")
+        .iterator(chunk_size=5000)
+    )
+    for card_id, reviewed_at, grade, state_before in rows:
+        if card_id != current_card:
+            current_card, reviews, last_day = card_id, [], None
+            # A history must start at the card's first review, or the gaps are wrong.
+            skip = state_before != State.NEW
+        if skip:
+            continue
+        day = scheduling.study_day(user, reviewed_at)
+        delta = 0 if last_day is None else (day - last_day).days
+        reviews.append(FSRSReview(int(grade), int(delta)))
+        last_day = day
+        if delta > 0:
+            items.append(FSRSItem(list(reviews)))
+    return items
+
+
+def fit_parameters(items: list[Any]) -> list[float]:
+    """Run fsrs-rs' optimiser; it returns FSRS-6's 21 weights, the same layout as fsrs."""
+    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
+
+    relearning_steps = len(fsrs.Scheduler().relearning_steps)
+    fitted = FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(
+        items, num_relearning_steps=relearning_steps
+    )
+    return [float(w) for w in fitted]
+
+
+def parameters_optimize(*, user_id: int) -> list[float]:
+    """Fit and store a user's FSRS parameters from their review log (CPU-bound: a task)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(pk=user_id)
+    items = training_items(user)
+    if not items:
+        raise ApplicationError("Not enough reviews spread over several days to optimise.")
+    parameters = fit_parameters(items)
+    # fsrs validates the count (21) and every bound; refuse anything it would not run.
+    try:
+        fsrs.Scheduler(parameters=parameters)
+    except ValueError as exc:
+        raise ApplicationError(f"The optimiser produced unusable parameters: {exc}") from exc
+    user.fsrs_parameters = parameters
+    user.fsrs_parameters_updated_at = timezone.now()
+    user.save(update_fields=["fsrs_parameters", "fsrs_parameters_updated_at"])
+    logger.info("fitted FSRS parameters of user %s from %s items", user_id, len(items))
+    return parameters
