@@ -1,0 +1,123 @@
+"""Markdown export: a deck file that imports back to the same cards, tags and order.
+
+The output follows the contract in ``recall.decks.importers`` (front matter with
+``question_level``, one heading per question, the answer verbatim, a ``#tag`` line)::
+
+    ---
+    title: "Deck title"
+    description: "One line"
+    question_level: 2
+    ---
+
+    ## References
+
+    - Python docs: https://docs.python.org/3/
+
+    ## 1. What is a list?
+
+    A mutable sequence.
+
+    #python #basics
+
+Escapes, chosen so the parser undoes them exactly:
+
+* every question is numbered ("1. "): the parser strips one numbering prefix, so a question
+  that itself starts like "3. foo" survives, and a numbered heading is always a question
+  (never mistaken for a section of links);
+* a question ending with ``#`` gets a closing " #", which the parser drops;
+* the question level is 2, or 1 when an answer holds level-2 headings of its own.
+
+What cannot round-trip (never produced by an import, only by editing a card by hand): a
+multi-line question (written on one line), an empty answer (written as "(no answer)"), an
+answer with a level-1 heading outside code, an answer whose last line is only ``#words``
+while the card has no tags, and an answer with an unclosed code fence (closed on export).
+Archived cards are not exported.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from recall.decks.importers.markdown_blocks import scan
+
+if TYPE_CHECKING:
+    from recall.decks.models import Card, Deck
+
+_WS_RE = re.compile(r"\s+")
+_EMPTY_ANSWER = "(no answer)"
+
+
+def export_markdown(deck: Deck) -> str:
+    cards = list(
+        deck.cards.filter(is_archived=False).order_by("position", "id").prefetch_related("tags")
+    )
+    references = list(deck.references.order_by("position", "id"))
+    answers = [_answer_text(card.answer) for card in cards]
+    level = _question_level(answers)
+    marks = "#" * level
+
+    out = ["---", f"title: {_quoted(deck.title)}"]
+    if deck.description.strip():
+        out.append(f"description: {_quoted(deck.description)}")
+    out += [f"question_level: {level}", "---", ""]
+    if references:
+        out += [f"{marks} References", ""]
+        out += [_reference_line(ref.title, ref.url) for ref in references]
+        out.append("")
+    for number, (card, answer) in enumerate(zip(cards, answers, strict=True), start=1):
+        out += [f"{marks} {number}. {_heading_text(card.question)}", "", answer, ""]
+        tags = _tag_names(card)
+        if tags:
+            out += [" ".join(f"#{t}" for t in tags), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _tag_names(card: Card) -> list[str]:
+    return [t.name.replace(" ", "-") for t in card.tags.all()]
+
+
+def _quoted(value: str) -> str:
+    # The front matter reader strips one pair of matching quotes and reads one line.
+    return '"' + _WS_RE.sub(" ", value).strip() + '"'
+
+
+def _heading_text(question: str) -> str:
+    text = _WS_RE.sub(" ", question).strip() or "?"
+    if text.endswith("#"):
+        text += " #"
+    return text
+
+
+def _answer_text(answer: str) -> str:
+    lines = answer.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        return _EMPTY_ANSWER
+    text = "\n".join(lines)
+    skeleton = scan(text)
+    unclosed = [f for f in skeleton.fences if not f.closed]
+    if unclosed:
+        # An open fence would swallow every following card.
+        opening = lines[unclosed[0].start].lstrip(" ")
+        char = opening[0]
+        text += "\n" + char * (len(opening) - len(opening.lstrip(char)))
+    return text
+
+
+def _question_level(answers: list[str]) -> int:
+    """2, unless an answer has its own level-2 heading outside code; then 1."""
+    for answer in answers:
+        if any(h.level <= 2 for h in scan(answer).headings):
+            return 1
+    return 2
+
+
+def _reference_line(title: str, url: str) -> str:
+    title = _WS_RE.sub(" ", title).strip()
+    if not title or title == url:
+        return f"- {url}"
+    return f"- {title}: {url}"

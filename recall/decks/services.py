@@ -1,0 +1,810 @@
+"""Writes of the decks app: importing notes, background import jobs, copying and editing decks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import OperationalError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+
+from recall.core.exceptions import ApplicationError
+from recall.core.progress import publish_job_progress
+
+from .importers.base import ImportFormatError, ParsedCard, ParsedDeck
+from .models import Card, CardKind, Deck, Job, JobKind, JobStatus, Link, Reference, Tag, Visibility
+from .rendering import render_card_fields
+from .signals import cards_bulk_changed
+from .uploads import ImportRejected, TextDocument, check_upload, documents_from_upload
+
+if TYPE_CHECKING:
+    from .exporters import ExportedFile
+
+__all__ = [
+    "ImportRejected",
+    "ImportSummary",
+    "card_update",
+    "deck_copy",
+    "deck_create",
+    "deck_delete",
+    "deck_export",
+    "deck_export_markdown",
+    "deck_export_response",
+    "deck_update",
+    "job_create_import",
+    "job_mark_failed",
+    "job_run_import",
+    "notes_import",
+    "unique_deck_slug",
+]
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int], None]
+
+_BATCH = 500
+_PROGRESS_EVERY = 200
+_URL_RE = re.compile(r"https?://[^\s<>\"'`()\[\]{}|\\^]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?*_~"
+_LEADING_NUMBER_RE = re.compile(r"^\s*(?:q(?:uestion)?\s*)?\d+\s*[.):-]\s*", re.IGNORECASE)
+_WS_RE = re.compile(r"\s+")
+_CARD_FIELDS = [
+    "position",
+    "kind",
+    "question",
+    "answer",
+    "question_html",
+    "answer_html",
+    "source_file",
+    "source_line",
+    "content_hash",
+    "is_archived",
+    "updated_at",
+]
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, counted in cards, and the decks it wrote to."""
+
+    created: int = 0
+    updated: int = 0
+    archived: int = 0
+    unchanged: int = 0
+    deck_ids: list[int] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def add(self, other: ImportSummary) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.archived += other.archived
+        self.unchanged += other.unchanged
+        self.deck_ids.extend(other.deck_ids)
+        self.files.extend(other.files)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created} created, {self.updated} updated, "
+            f"{self.archived} archived, {self.unchanged} unchanged"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Identity and content of a card across re-imports
+
+
+def normalise_question(question: str) -> str:
+    """The question as identity: case, spacing and a leading "12." number do not matter."""
+    text = unicodedata.normalize("NFKC", question)
+    text = _LEADING_NUMBER_RE.sub("", text, count=1)
+    return _WS_RE.sub(" ", text).strip().casefold()
+
+
+def card_source_keys(questions: Iterable[str]) -> list[str]:
+    """One key per question; a repeated question gets its occurrence number in the key."""
+    seen: dict[str, int] = {}
+    keys = []
+    for question in questions:
+        norm = normalise_question(question)
+        count = seen.get(norm, 0)
+        seen[norm] = count + 1
+        material = norm if count == 0 else f"{norm}\x00{count}"
+        keys.append(hashlib.sha256(material.encode()).hexdigest())
+    return keys
+
+
+def card_content_hash(
+    *, question: str, answer: str, tags: Sequence[str], kind: str, position: int
+) -> str:
+    payload = json.dumps([question, answer, sorted(set(tags)), kind, position])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _clean_tags(names: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        cleaned = _WS_RE.sub("-", name.strip())[:100]
+        if cleaned and cleaned not in out:
+            out.append(cleaned)
+    return out
+
+
+def urls_in(text: str) -> list[str]:
+    """Every http(s) URL in a Markdown text, without the punctuation that ends a sentence."""
+    found = []
+    for match in _URL_RE.finditer(text):
+        url = match.group(0).rstrip(_URL_TRAILING)
+        if len(url) > len("https://") and len(url) <= 2000:
+            found.append(url)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Slugs and small deck services
+
+
+def unique_deck_slug(*, owner: Any, title: str, exclude_pk: int | None = None) -> str:
+    """slugify(title), then -2, -3 ... until no other deck of this owner uses it."""
+    base = slugify(title)[:180].strip("-") or "deck"
+    taken_qs = Deck.objects.filter(owner=owner, slug__startswith=base)
+    if exclude_pk is not None:
+        taken_qs = taken_qs.exclude(pk=exclude_pk)
+    taken = set(taken_qs.values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def deck_create(
+    *,
+    owner: Any,
+    title: str,
+    description: str = "",
+    visibility: str = Visibility.PRIVATE,
+    source_name: str = "",
+    slug: str = "",
+) -> Deck:
+    title = title.strip() or "Untitled deck"
+    deck = Deck(
+        owner=owner,
+        title=title[:200],
+        slug=slug or unique_deck_slug(owner=owner, title=title),
+        description=description,
+        visibility=visibility,
+        source_name=source_name[:255],
+    )
+    deck.full_clean(exclude=["copied_from"])
+    deck.save()
+    return deck
+
+
+_DECK_EDITABLE = {"title", "description", "visibility", "new_cards_per_day", "reviews_per_day"}
+
+
+def deck_update(*, deck: Deck, **fields: Any) -> Deck:
+    """Change a deck's settings; the slug follows a new title only when asked (slug="")."""
+    unknown = set(fields) - _DECK_EDITABLE - {"slug"}
+    if unknown:
+        raise ApplicationError(f"cannot change {', '.join(sorted(unknown))} of a deck")
+    changed = []
+    for name, value in fields.items():
+        if name == "slug":
+            value = value or unique_deck_slug(
+                owner=deck.owner, title=fields.get("title", deck.title), exclude_pk=deck.pk
+            )
+        if getattr(deck, name) != value:
+            setattr(deck, name, value)
+            changed.append(name)
+    if changed:
+        deck.full_clean(exclude=["copied_from"])
+        deck.save(update_fields=[*changed, "updated_at"])
+    return deck
+
+
+def deck_delete(*, deck: Deck) -> None:
+    deck_id = deck.pk
+    card_ids = list(deck.cards.values_list("id", flat=True))
+    with transaction.atomic():
+        deck.delete()
+        # Listeners (the search index) drop these cards as archived ones.
+        transaction.on_commit(
+            lambda: cards_bulk_changed.send(
+                sender=Card, deck_id=deck_id, card_ids=[], archived_ids=card_ids
+            )
+        )
+
+
+def card_update(
+    *,
+    card: Card,
+    question: str | None = None,
+    answer: str | None = None,
+    tags: Sequence[str] | None = None,
+) -> Card:
+    """Edit a card's text or tags; its study state (in other tables) is never touched.
+
+    source_key and content_hash keep describing the last imported version, so re-importing an
+    unchanged file keeps this edit, while a file whose card changed wins.
+    """
+    with transaction.atomic():
+        fields = []
+        if question is not None and question != card.question:
+            if not question.strip():
+                raise ApplicationError("a card needs a question")
+            card.question = question
+            fields.append("question")
+        if answer is not None and answer != card.answer:
+            card.answer = answer
+            fields.append("answer")
+        if fields:
+            render_card_fields(card)
+            card.save(update_fields=[*fields, "question_html", "answer_html", "updated_at"])
+        if tags is not None:
+            names = _clean_tags(tags)
+            tag_objs = _tags_for(card.deck.owner, names)
+            card.tags.set([tag_objs[n] for n in names])
+        card_id, deck_id = card.pk, card.deck_id
+        transaction.on_commit(
+            lambda: cards_bulk_changed.send(
+                sender=Card, deck_id=deck_id, card_ids=[card_id], archived_ids=[]
+            )
+        )
+    return card
+
+
+def deck_copy(*, deck: Deck, owner: Any) -> Deck:
+    """Copy a deck's live cards, tags and references to another owner (not its study state)."""
+    if deck.owner_id != owner.pk and deck.visibility == Visibility.PRIVATE:
+        raise ApplicationError("only public or unlisted decks can be copied")
+    with transaction.atomic():
+        copy = Deck.objects.create(
+            owner=owner,
+            title=deck.title,
+            slug=unique_deck_slug(owner=owner, title=deck.title),
+            description=deck.description,
+            visibility=Visibility.PRIVATE,
+            copied_from=deck,
+            new_cards_per_day=deck.new_cards_per_day,
+            reviews_per_day=deck.reviews_per_day,
+        )
+        cards = list(
+            deck.cards.filter(is_archived=False).prefetch_related("tags").order_by("position", "id")
+        )
+        tag_names = _clean_tags(t.name for c in cards for t in c.tags.all())
+        tag_objs = _tags_for(owner, tag_names)
+        new_cards = [
+            Card(
+                deck=copy,
+                position=c.position,
+                kind=c.kind,
+                question=c.question,
+                answer=c.answer,
+                question_html=c.question_html,
+                answer_html=c.answer_html,
+                source_key=c.source_key,
+                content_hash=c.content_hash,
+            )
+            for c in cards
+        ]
+        Card.objects.bulk_create(new_cards, batch_size=_BATCH)
+        through = Card.tags.through
+        through.objects.bulk_create(
+            [
+                through(card_id=new.pk, tag_id=tag_objs[t.name].pk)
+                for old, new in zip(cards, new_cards, strict=True)
+                for t in old.tags.all()
+                if t.name in tag_objs
+            ],
+            batch_size=_BATCH,
+            ignore_conflicts=True,
+        )
+        Reference.objects.bulk_create(
+            [
+                Reference(deck=copy, position=r.position, title=r.title, url=r.url)
+                for r in deck.references.all()
+            ]
+        )
+        _sync_links(copy, {c.pk: f"{c.question}\n{c.answer}" for c in new_cards}, [])
+        new_ids = [c.pk for c in new_cards]
+        transaction.on_commit(
+            lambda: cards_bulk_changed.send(
+                sender=Card, deck_id=copy.pk, card_ids=new_ids, archived_ids=[]
+            )
+        )
+    return copy
+
+
+def deck_export_markdown(*, deck: Deck) -> str:
+    from .exporters.markdown import export_markdown
+
+    return export_markdown(deck)
+
+
+def deck_export(*, deck: Deck, fmt: str) -> ExportedFile:
+    """A deck as a file in one of the registered formats (see recall.decks.exporters)."""
+    from .exporters import EXPORTERS, ExportedFile
+
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        raise ApplicationError(
+            f"unknown export format '{fmt}'; use one of {', '.join(sorted(EXPORTERS))}"
+        )
+    content = exporter.export(deck)
+    if isinstance(content, str):
+        content = content.encode()
+    return ExportedFile(
+        filename=f"{deck.slug or 'deck'}{exporter.extension}",
+        content_type=exporter.content_type,
+        content=content,
+    )
+
+
+def deck_export_response(*, deck: Deck, fmt: str) -> HttpResponse:
+    """The export as a download (used by the web page and the API)."""
+    exported = deck_export(deck=deck, fmt=fmt)
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=exported.filename) or ""
+    )
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Import
+
+
+def notes_import(
+    *,
+    owner: Any,
+    filename: str,
+    data: bytes,
+    deck_slug: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportSummary:
+    """Import a notes file (or a .zip of them) for owner: one deck per file, all or nothing.
+
+    Re-importing is idempotent: cards are matched by their question, unchanged cards are not
+    written, changed ones are updated in place (keeping their ids and review history), and
+    questions gone from the file are archived, never deleted.
+    """
+    documents = documents_from_upload(filename, data)
+    if deck_slug and len(documents) > 1:
+        raise ImportRejected(
+            f"{filename} holds {len(documents)} notes files; a target deck can only be given "
+            "for a single file"
+        )
+    container = filename if len(documents) > 1 or documents[0].name != filename else ""
+    parsed = [_parse(doc, container) for doc in documents]
+    return _write_import(owner=owner, parsed=parsed, deck_slug=deck_slug, progress=progress)
+
+
+def _parse(doc: TextDocument, container: str) -> ParsedDeck:
+    from .importers import parse_document
+
+    prefix = f"{container}: " if container else ""
+    try:
+        deck = parse_document(doc.name, doc.text)
+    except ImportFormatError as exc:
+        raise ImportRejected(f"{prefix}{exc}") from None
+    # Identity of the deck is the name we were given, whatever the parser reports.
+    deck.source_name = doc.name
+    if not deck.cards:
+        raise ImportRejected(f"{prefix}{doc.name}: no questions found")
+    return deck
+
+
+def _write_import(
+    *,
+    owner: Any,
+    parsed: Sequence[ParsedDeck],
+    deck_slug: str | None,
+    progress: ProgressCallback | None,
+) -> ImportSummary:
+    summary = ImportSummary()
+    total = sum(len(p.cards) for p in parsed)
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total)
+
+    with transaction.atomic():
+        tags = _tags_for(
+            owner, _clean_tags(t for p in parsed for c in p.cards for t in [*c.tags, *p.tags])
+        )
+        for deck_data in parsed:
+            summary.add(
+                _import_deck(
+                    owner=owner, parsed=deck_data, deck_slug=deck_slug, tags=tags, step=step
+                )
+            )
+    return summary
+
+
+def _find_or_create_deck(*, owner: Any, parsed: ParsedDeck, deck_slug: str | None) -> Deck:
+    name = parsed.source_name
+    if deck_slug:
+        deck = Deck.objects.filter(owner=owner, slug=deck_slug).first()
+        if deck is None:
+            raise ImportRejected(f"you have no deck '{deck_slug}' to import {name} into")
+        if deck.source_name != name:
+            # A renamed file re-attached to its deck: future imports find it by the new name.
+            deck.source_name = name[:255]
+            deck.save(update_fields=["source_name", "updated_at"])
+        return deck
+    deck = Deck.objects.filter(owner=owner, source_name=name[:255]).order_by("id").first()
+    if deck is not None:
+        return deck
+    return deck_create(
+        owner=owner,
+        title=parsed.title or title_from_path(name),
+        description=parsed.description,
+        source_name=name,
+    )
+
+
+def title_from_path(name: str) -> str:
+    """'python/async_io-basics.md' -> 'Python / Async io basics'."""
+    path = PurePosixPath(name)
+    parts = [*path.parent.parts, path.stem] if str(path.parent) != "." else [path.stem]
+    words = [re.sub(r"[_\-]+", " ", p).strip() for p in parts]
+    return " / ".join(w[:1].upper() + w[1:] for w in words if w) or "Imported notes"
+
+
+@dataclass
+class _Planned:
+    card: Card
+    tags: list[str]
+    text: str  # where its links are looked for
+
+
+def _import_deck(
+    *,
+    owner: Any,
+    parsed: ParsedDeck,
+    deck_slug: str | None,
+    tags: dict[str, Tag],
+    step: Callable[[int], None],
+) -> ImportSummary:
+    deck = _find_or_create_deck(owner=owner, parsed=parsed, deck_slug=deck_slug)
+    summary = ImportSummary(deck_ids=[deck.pk], files=[parsed.source_name])
+    if parsed.description and parsed.description != deck.description:
+        deck.description = parsed.description
+        deck.save(update_fields=["description", "updated_at"])
+
+    existing: dict[str, dict[str, Any]] = {}
+    for values in (
+        Card.objects.filter(deck=deck)
+        .order_by("id")
+        .values("id", "source_key", "content_hash", "is_archived", "source_file", "source_line")
+    ):
+        existing.setdefault(values["source_key"], {**values})
+
+    now = timezone.now()
+    source_file = parsed.source_name[:500]
+    keys = card_source_keys(c.question for c in parsed.cards)
+    to_create: list[_Planned] = []
+    to_update: list[_Planned] = []
+    moved: list[Card] = []
+    kept_ids: dict[int, str] = {}  # unchanged card id -> text, for links
+    pending = 0
+    for position, (pc, key) in enumerate(zip(parsed.cards, keys, strict=True)):
+        card_tags = _clean_tags([*pc.tags, *parsed.tags])
+        kind = pc.kind if pc.kind in CardKind.values else CardKind.BASIC
+        chash = card_content_hash(
+            question=pc.question, answer=pc.answer, tags=card_tags, kind=kind, position=position
+        )
+        row = existing.get(key)
+        if row is not None and row["content_hash"] == chash and not row["is_archived"]:
+            summary.unchanged += 1
+            kept_ids[row["id"]] = f"{pc.question}\n{pc.answer}"
+            if row["source_line"] != pc.line or row["source_file"] != source_file:
+                moved.append(
+                    Card(id=row["id"], source_line=pc.line, source_file=source_file, updated_at=now)
+                )
+            continue
+        card = _card_from(pc, deck, position, kind, key, chash, source_file, now)
+        planned = _Planned(card, card_tags, f"{pc.question}\n{pc.answer}")
+        if row is None:
+            to_create.append(planned)
+        else:
+            card.pk = row["id"]
+            to_update.append(planned)
+        pending += 1
+        if pending >= _PROGRESS_EVERY:
+            step(pending)
+            pending = 0
+
+    seen_keys = set(keys)
+    archived_ids = [
+        row["id"]
+        for key, row in existing.items()
+        if key not in seen_keys and not row["is_archived"]
+    ]
+    Card.objects.bulk_create([p.card for p in to_create], batch_size=_BATCH)
+    if to_update:
+        Card.objects.bulk_update([p.card for p in to_update], _CARD_FIELDS, batch_size=_BATCH)
+    if moved:
+        Card.objects.bulk_update(
+            moved, ["source_line", "source_file", "updated_at"], batch_size=_BATCH
+        )
+    if archived_ids:
+        for chunk in _chunks(archived_ids, _BATCH):
+            Card.objects.filter(id__in=chunk).update(is_archived=True, updated_at=now)
+    _sync_card_tags(to_create, to_update, tags)
+    _sync_references(deck, parsed)
+    texts = {p.card.pk: p.text for p in [*to_create, *to_update]}
+    texts.update(kept_ids)
+    _sync_links(deck, texts, [r.url for r in parsed.references])
+    step(pending + summary.unchanged)
+
+    summary.created = len(to_create)
+    summary.updated = len(to_update)
+    summary.archived = len(archived_ids)
+    changed_ids = [p.card.pk for p in [*to_create, *to_update]]
+    if changed_ids or archived_ids:
+        deck_id = deck.pk
+        transaction.on_commit(
+            lambda: cards_bulk_changed.send(
+                sender=Card, deck_id=deck_id, card_ids=changed_ids, archived_ids=archived_ids
+            )
+        )
+    return summary
+
+
+def _card_from(
+    pc: ParsedCard,
+    deck: Deck,
+    position: int,
+    kind: str,
+    key: str,
+    chash: str,
+    source_file: str,
+    now: Any,
+) -> Card:
+    card = Card(
+        deck=deck,
+        position=position,
+        kind=kind,
+        question=pc.question,
+        answer=pc.answer,
+        source_file=source_file,
+        source_line=pc.line,
+        source_key=key,
+        content_hash=chash,
+        is_archived=False,
+        updated_at=now,
+    )
+    # bulk writes skip Card.save, so the HTML is rendered here.
+    render_card_fields(card)
+    return card
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _tags_for(owner: Any, names: Sequence[str]) -> dict[str, Tag]:
+    """The owner's Tag rows for these names, creating the missing ones."""
+    if not names:
+        return {}
+    found = {t.name: t for t in Tag.objects.filter(owner=owner, name__in=names)}
+    missing = [n for n in names if n not in found]
+    if missing:
+        Tag.objects.bulk_create([Tag(owner=owner, name=n) for n in missing], ignore_conflicts=True)
+        found.update({t.name: t for t in Tag.objects.filter(owner=owner, name__in=missing)})
+    return found
+
+
+def _sync_card_tags(
+    created: Sequence[_Planned], updated: Sequence[_Planned], tags: dict[str, Tag]
+) -> None:
+    through = Card.tags.through
+    if updated:
+        for chunk in _chunks([p.card.pk for p in updated], _BATCH):
+            through.objects.filter(card_id__in=chunk).delete()
+    rows = [
+        through(card_id=p.card.pk, tag_id=tags[name].pk)
+        for p in [*created, *updated]
+        for name in p.tags
+    ]
+    if rows:
+        through.objects.bulk_create(rows, batch_size=_BATCH)
+
+
+def _sync_references(deck: Deck, parsed: ParsedDeck) -> None:
+    wanted = [(r.title[:500], r.url[:2000]) for r in parsed.references if r.url]
+    current = list(deck.references.order_by("position", "id").values_list("title", "url"))
+    if current == wanted:
+        return
+    deck.references.all().delete()
+    Reference.objects.bulk_create(
+        [Reference(deck=deck, position=i, title=t, url=u) for i, (t, u) in enumerate(wanted)]
+    )
+
+
+def _sync_links(deck: Deck, card_texts: dict[int, str], reference_urls: Sequence[str]) -> None:
+    """Make the deck's Link rows and their card links match the URLs found now.
+
+    Existing rows keep their check status; URLs no longer present anywhere are dropped.
+    """
+    wanted_pairs: set[tuple[str, int]] = set()
+    wanted_urls: set[str] = set()
+    for card_id, text in card_texts.items():
+        for url in urls_in(text):
+            wanted_pairs.add((url, card_id))
+            wanted_urls.add(url)
+    for url in reference_urls:
+        wanted_urls.update(urls_in(url) or [])
+    links = dict(Link.objects.filter(deck=deck).values_list("url", "id"))
+    stale = [link_id for url, link_id in links.items() if url not in wanted_urls]
+    if stale:
+        Link.objects.filter(id__in=stale).delete()
+    missing = sorted(wanted_urls - set(links))
+    if missing:
+        Link.objects.bulk_create([Link(deck=deck, url=u) for u in missing], batch_size=_BATCH)
+        links.update(Link.objects.filter(deck=deck, url__in=missing).values_list("url", "id"))
+    through = Link.cards.through
+    wanted = {(links[url], card_id) for url, card_id in wanted_pairs}
+    current = {
+        (link_id, card_id): row_id
+        for row_id, link_id, card_id in through.objects.filter(link__deck=deck).values_list(
+            "id", "link_id", "card_id"
+        )
+    }
+    extra = [row_id for pair, row_id in current.items() if pair not in wanted]
+    for chunk in _chunks(extra, _BATCH):
+        through.objects.filter(id__in=chunk).delete()
+    new_rows = [through(link_id=lid, card_id=cid) for lid, cid in wanted - set(current)]
+    if new_rows:
+        through.objects.bulk_create(new_rows, batch_size=_BATCH)
+
+
+# ---------------------------------------------------------------------------------------------
+# Background import jobs
+
+
+def job_create_import(*, owner: Any, uploaded_file: UploadedFile, deck_slug: str = "") -> Job:
+    """Store an upload and queue its import; the cheap checks refuse bad uploads at once."""
+    name = PurePosixPath((uploaded_file.name or "upload").replace("\\", "/")).name
+    check_upload(name, uploaded_file.size or 0)
+    if deck_slug and not Deck.objects.filter(owner=owner, slug=deck_slug).exists():
+        raise ImportRejected(f"you have no deck '{deck_slug}' to import {name} into")
+    with transaction.atomic():
+        job = Job(kind=JobKind.IMPORT, owner=owner, filename=name, target_deck_slug=deck_slug)
+        job.upload.save(name, uploaded_file, save=False)
+        job.save()
+        job_id = job.pk
+
+        def schedule() -> None:
+            from .tasks import run_import_job
+
+            run_import_job.delay(job_id)
+
+        transaction.on_commit(schedule)
+    return job
+
+
+class _JobProgress:
+    """Saves and publishes a job's progress, at most once per ~2% of the work."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.last = -1.0
+
+    def __call__(self, done: int, total: int) -> None:
+        fraction = done / total if total else 1.0
+        if fraction - self.last < 0.02 and done < total:
+            return
+        self.last = fraction
+        self.job.progress, self.job.total = done, total
+        self.job.save(update_fields=["progress", "total", "updated_at"])
+        _publish(self.job)
+
+
+def _publish(job: Job) -> None:
+    publish_job_progress(
+        job.pk,
+        {
+            "status": job.status,
+            "progress": job.progress,
+            "total": job.total,
+            "message": job.message,
+        },
+    )
+
+
+def _read_upload(job: Job) -> bytes:
+    limit = settings.RECALL_MAX_UPLOAD_BYTES
+    try:
+        with job.upload.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except (OSError, ValueError):
+        raise ImportRejected(f"the uploaded file {job.filename} is no longer available") from None
+    if len(data) > limit:
+        check_upload(job.filename, len(data))
+    return bytes(data)
+
+
+def job_run_import(*, job_id: int) -> None:
+    """Run an import job once: a job that finished (either way) is left alone.
+
+    The job row stays locked for the whole run, so a redelivered task waits for a live run
+    and then finds it finished; a run that died rolled back with its connection.
+    """
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+            return
+        job.status = JobStatus.RUNNING
+        job.message = ""
+        job.save(update_fields=["status", "message", "updated_at"])
+    _publish(job)
+
+    with transaction.atomic():
+        job = Job.objects.select_for_update().select_related("owner").get(pk=job_id)
+        if job.status != JobStatus.RUNNING:
+            return
+        try:
+            summary = notes_import(
+                owner=job.owner,
+                filename=job.filename,
+                data=_read_upload(job),
+                deck_slug=job.target_deck_slug or None,
+                progress=_JobProgress(job),
+            )
+        except ImportRejected as exc:
+            job.status, job.message = JobStatus.FAILED, exc.message
+        except OperationalError:
+            # Transient database trouble: the task retries with back-off.
+            raise
+        except SoftTimeLimitExceeded:
+            job.status = JobStatus.FAILED
+            job.message = f"{job.filename} took too long to import; try splitting it."
+        except Exception:
+            logger.exception("import job %s failed", job_id)
+            job.status = JobStatus.FAILED
+            job.message = f"{job.filename} could not be imported because of an internal error."
+        else:
+            job.status = JobStatus.SUCCEEDED
+            job.message = f"{job.filename}: {summary}"
+            job.result = summary.as_dict()
+            job.progress = job.total
+            if summary.deck_ids:
+                job.deck_id = summary.deck_ids[0]
+        job.finished_at = timezone.now()
+        job.save()
+        transaction.on_commit(lambda: _publish(job))
+
+
+def job_mark_failed(*, job_id: int, message: str) -> None:
+    """Give up on a job that cannot run (its retries are spent), telling the user why."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+            return
+        job.status, job.message, job.finished_at = JobStatus.FAILED, message, timezone.now()
+        job.save(update_fields=["status", "message", "finished_at", "updated_at"])
+        transaction.on_commit(lambda: _publish(job))

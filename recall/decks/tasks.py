@@ -1,0 +1,62 @@
+"""Celery tasks of the decks app: thin wrappers that fetch by id and call a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.db import OperationalError
+
+from . import services
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+    soft_time_limit=540,
+    time_limit=600,
+)
+def run_import_job(self: Any, job_id: int) -> None:
+    """Import an uploaded file; a second run (a redelivery) has no further effect."""
+    try:
+        services.job_run_import(job_id=job_id)
+    except OperationalError:
+        if self.request.retries >= self.max_retries:
+            services.job_mark_failed(
+                job_id=job_id, message="the database was unavailable; please try again later"
+            )
+        raise
+
+
+# Link checker ---------------------------------------------------------------------------------
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def check_deck_links(deck_id: int) -> dict[str, int]:
+    """Check every link of a deck and store the answers; a rerun simply checks again."""
+    from .linkcheck import deck_links_check
+
+    return deck_links_check(deck_id=deck_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def check_stale_deck_links() -> int:
+    """Periodic (beat): queue a check of every deck with links unchecked for a while."""
+    from .linkcheck import decks_with_stale_links
+
+    deck_ids = decks_with_stale_links()
+    for deck_id in deck_ids:
+        check_deck_links.delay(deck_id)
+    return len(deck_ids)

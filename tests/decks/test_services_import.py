@@ -1,0 +1,361 @@
+"""notes_import: one deck per file, idempotent re-import, history kept, all or nothing."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from recall.decks import services
+from recall.decks.models import Card, Deck, Link, LinkStatus, Reference, Tag
+from recall.decks.services import ImportRejected, notes_import
+from recall.decks.signals import cards_bulk_changed
+from tests.factories import DeckFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOTES = """\
+# Reference
+> 1. Python docs: https://docs.python.org/3/
+> 2. Django docs: https://docs.djangoproject.com/
+
+# 1. What is a list?
+
+A mutable sequence, see https://docs.python.org/3/tutorial/datastructures.html.
+
+```python
+# a comment, not a heading
+items = [1, 2]
+```
+
+#python #basics
+
+# 2. What is a tuple?
+
+An immutable sequence.
+
+# 3. What is a dict?
+
+A mapping from keys to values.
+"""
+
+
+def write_queries(ctx: CaptureQueriesContext) -> list[str]:
+    verbs = ("INSERT", "UPDATE", "DELETE")
+    return [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(verbs)]
+
+
+def make_zip(members: dict[str, str | bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def live_cards(deck: Deck) -> list[Card]:
+    return list(deck.cards.filter(is_archived=False).order_by("position"))
+
+
+@pytest.fixture
+def owner():
+    return UserFactory(username="ada")
+
+
+def test_import_creates_one_deck_with_cards_tags_references_and_links(owner):
+    summary = notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+
+    assert (summary.created, summary.updated, summary.archived, summary.unchanged) == (3, 0, 0, 0)
+    deck = Deck.objects.get(pk=summary.deck_ids[0])
+    assert deck.owner == owner
+    assert deck.source_name == "python.md"
+    cards = live_cards(deck)
+    assert [c.question for c in cards] == ["What is a list?", "What is a tuple?", "What is a dict?"]
+    assert "# a comment, not a heading" in cards[0].answer
+    # HTML is rendered although bulk_create bypasses Card.save.
+    assert '<pre class="highlight">' in cards[0].answer_html
+    assert cards[1].question_html.strip() == "<p>What is a tuple?</p>"
+    assert sorted(t.name for t in cards[0].tags.all()) == ["basics", "python"]
+    assert set(Tag.objects.filter(owner=owner).values_list("name", flat=True)) == {
+        "basics",
+        "python",
+    }
+    assert list(deck.references.values_list("url", flat=True)) == [
+        "https://docs.python.org/3/",
+        "https://docs.djangoproject.com/",
+    ]
+    links = {link.url: link for link in deck.links.all()}
+    assert set(links) == {
+        "https://docs.python.org/3/",
+        "https://docs.djangoproject.com/",
+        "https://docs.python.org/3/tutorial/datastructures.html",
+    }
+    assert [
+        c.pk for c in links["https://docs.python.org/3/tutorial/datastructures.html"].cards.all()
+    ] == [cards[0].pk]
+    assert all(c.source_file == "python.md" and c.source_line for c in cards)
+
+
+def test_same_file_twice_writes_nothing(owner):
+    notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+    before = {c.pk: (c.updated_at, c.content_hash) for c in Card.objects.all()}
+
+    with CaptureQueriesContext(connection) as ctx:
+        summary = notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+
+    assert write_queries(ctx) == []
+    assert (summary.created, summary.updated, summary.archived, summary.unchanged) == (0, 0, 0, 3)
+    assert {c.pk: (c.updated_at, c.content_hash) for c in Card.objects.all()} == before
+    assert Deck.objects.count() == 1
+
+
+def test_edited_answer_updates_the_card_in_place(owner):
+    notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+    tuple_card = Card.objects.get(question="What is a tuple?")
+
+    edited = NOTES.replace("An immutable sequence.", "An immutable, hashable sequence.")
+    summary = notes_import(owner=owner, filename="python.md", data=edited.encode())
+
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 2)
+    tuple_card.refresh_from_db()
+    assert tuple_card.answer == "An immutable, hashable sequence."
+    assert "hashable" in tuple_card.answer_html
+    assert Card.objects.count() == 3
+
+
+def test_removed_question_is_archived_and_comes_back_when_restored(owner):
+    notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+    dict_card = Card.objects.get(question="What is a dict?")
+    without = NOTES.split("# 3. What is a dict?")[0]
+
+    summary = notes_import(owner=owner, filename="python.md", data=without.encode())
+    assert (summary.archived, summary.unchanged) == (1, 2)
+    dict_card.refresh_from_db()
+    assert dict_card.is_archived
+
+    summary = notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 2)
+    dict_card.refresh_from_db()
+    assert not dict_card.is_archived
+    assert Card.objects.count() == 3
+
+
+def test_renumbered_and_reordered_questions_keep_their_cards(owner):
+    notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+    ids = {c.question: c.pk for c in Card.objects.all()}
+    reordered = (
+        NOTES.split("# 1.")[0]
+        + "# 1. What is a dict?\n\nA mapping from keys to values.\n\n"
+        + "# 2. What is a list?"
+        + NOTES.split("# 1. What is a list?")[1].split("# 3. What is a dict?")[0]
+    )
+
+    summary = notes_import(owner=owner, filename="python.md", data=reordered.encode())
+
+    assert summary.created == 0
+    assert {c.question: c.pk for c in Card.objects.all()} == ids
+    assert [c.question for c in live_cards(Deck.objects.get())] == [
+        "What is a dict?",
+        "What is a list?",
+        "What is a tuple?",
+    ]
+
+
+def test_renamed_file_is_reattached_with_deck_slug(owner):
+    first = notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+    deck = Deck.objects.get(pk=first.deck_ids[0])
+
+    summary = notes_import(
+        owner=owner, filename="python-basics.md", data=NOTES.encode(), deck_slug=deck.slug
+    )
+
+    assert summary.deck_ids == [deck.pk]
+    assert summary.unchanged == 3
+    deck.refresh_from_db()
+    assert deck.source_name == "python-basics.md"
+    # Later imports of the new name find the deck without --deck.
+    again = notes_import(owner=owner, filename="python-basics.md", data=NOTES.encode())
+    assert again.deck_ids == [deck.pk]
+    assert Deck.objects.count() == 1
+
+
+def test_unknown_deck_slug_is_refused(owner):
+    with pytest.raises(ImportRejected, match="no deck 'nope'"):
+        notes_import(owner=owner, filename="a.md", data=NOTES.encode(), deck_slug="nope")
+    assert Card.objects.count() == 0
+
+
+def test_another_users_deck_is_never_touched(owner):
+    other = UserFactory(username="bob")
+    notes_import(owner=other, filename="python.md", data=NOTES.encode())
+    theirs = DeckFactory(owner=other, slug="mine")
+    assert isinstance(theirs, Deck)
+
+    summary = notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+    assert summary.created == 3
+    with pytest.raises(ImportRejected):
+        notes_import(owner=owner, filename="python.md", data=NOTES.encode(), deck_slug=theirs.slug)
+    assert Deck.objects.filter(owner=owner).count() == 1
+    assert Tag.objects.filter(name="python").count() == 2  # one per owner
+
+
+def test_link_status_survives_reimport(owner):
+    notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+    Link.objects.filter(url="https://docs.python.org/3/").update(
+        status=LinkStatus.BROKEN, http_status=404
+    )
+    edited = NOTES.replace("A mapping", "A mapping, see https://example.com/dict,")
+
+    notes_import(owner=owner, filename="python.md", data=edited.encode())
+
+    link = Link.objects.get(url="https://docs.python.org/3/")
+    assert (link.status, link.http_status) == (LinkStatus.BROKEN, 404)
+    new = Link.objects.get(url="https://example.com/dict")
+    assert [c.question for c in new.cards.all()] == ["What is a dict?"]
+
+
+def test_references_are_replaced_by_the_files_references(owner):
+    notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+    edited = NOTES.replace("> 2. Django docs: https://docs.djangoproject.com/\n", "")
+
+    notes_import(owner=owner, filename="python.md", data=edited.encode())
+
+    assert list(Reference.objects.values_list("url", flat=True)) == ["https://docs.python.org/3/"]
+    assert not Link.objects.filter(url="https://docs.djangoproject.com/").exists()
+
+
+def test_signal_sent_after_commit_with_changed_and_archived_ids(
+    owner, django_capture_on_commit_callbacks
+):
+    received: list[dict] = []
+
+    def receiver(sender, **kwargs):
+        received.append(kwargs)
+
+    cards_bulk_changed.connect(receiver, dispatch_uid="test-import-signal")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+        assert len(received) == 1
+        deck = Deck.objects.get()
+        assert received[0]["deck_id"] == deck.pk
+        assert sorted(received[0]["card_ids"]) == sorted(deck.cards.values_list("id", flat=True))
+        assert received[0]["archived_ids"] == []
+
+        received.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+        assert received == []  # nothing changed, nothing to reindex
+
+        dict_id = Card.objects.get(question="What is a dict?").pk
+        with django_capture_on_commit_callbacks(execute=True):
+            notes_import(
+                owner=owner,
+                filename="python.md",
+                data=NOTES.split("# 3.")[0].encode(),
+            )
+        assert received[0]["card_ids"] == []
+        assert received[0]["archived_ids"] == [dict_id]
+    finally:
+        cards_bulk_changed.disconnect(dispatch_uid="test-import-signal")
+
+
+def test_zip_members_become_decks_named_from_their_paths(owner):
+    data = make_zip(
+        {
+            "notes/python.md": NOTES,
+            "notes/words.csv": "question,answer,tags\nWhat is 2+2?,4,maths\n",
+            "notes/.DS_Store": b"\x00\x00",
+        }
+    )
+
+    summary = notes_import(owner=owner, filename="notes.zip", data=data)
+
+    assert summary.created == 4
+    assert sorted(Deck.objects.values_list("source_name", flat=True)) == [
+        "notes/python.md",
+        "notes/words.csv",
+    ]
+    again = notes_import(owner=owner, filename="notes.zip", data=data)
+    assert (again.created, again.unchanged) == (0, 4)
+
+
+def test_bad_second_file_in_zip_stores_nothing_from_the_first(owner):
+    data = make_zip({"a.md": NOTES, "b.md": b"\xff\xfe\x00\xd8 not utf16 \x00"})
+
+    with pytest.raises(ImportRejected, match=r"b\.md"):
+        notes_import(owner=owner, filename="notes.zip", data=data)
+
+    assert Deck.objects.count() == Card.objects.count() == Tag.objects.count() == 0
+
+
+def test_unparseable_member_error_names_file_and_line(owner):
+    data = make_zip({"a.md": NOTES, "b.csv": 'question,answer\nok,fine\n"unterminated,quote\n'})
+
+    with pytest.raises(ImportRejected) as info:
+        notes_import(owner=owner, filename="notes.zip", data=data)
+
+    assert "b.csv:3" in info.value.message
+    assert Deck.objects.count() == 0
+
+
+def test_failure_during_the_write_leaves_the_database_unchanged(owner, monkeypatch):
+    notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+    before = list(Card.objects.values_list("id", "answer", "is_archived", "content_hash"))
+    links_before = list(Link.objects.values_list("id", "url"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    # The cards are already written when the links step fails.
+    monkeypatch.setattr(services, "_sync_links", broken)
+    edited = NOTES.replace("An immutable sequence.", "Changed.").split("# 3.")[0]
+    edited += "# 4. What is a set?\n\nUnordered unique items.\n"
+    with pytest.raises(RuntimeError):
+        notes_import(owner=owner, filename="python.md", data=edited.encode())
+
+    assert list(Card.objects.values_list("id", "answer", "is_archived", "content_hash")) == before
+    assert list(Link.objects.values_list("id", "url")) == links_before
+
+
+def test_duplicate_questions_are_distinct_cards(owner):
+    text = "# 1. What is it?\n\nFirst.\n\n# 2. What is it?\n\nSecond.\n"
+    notes_import(owner=owner, filename="dup.md", data=text.encode())
+    summary = notes_import(owner=owner, filename="dup.md", data=text.encode())
+    assert summary.unchanged == 2
+    assert list(Card.objects.order_by("position").values_list("answer", flat=True)) == [
+        "First.",
+        "Second.",
+    ]
+
+
+def test_progress_reports_every_card(owner):
+    calls: list[tuple[int, int]] = []
+    notes_import(
+        owner=owner,
+        filename="python.md",
+        data=NOTES.encode(),
+        progress=lambda d, t: calls.append((d, t)),
+    )
+    assert calls[-1] == (3, 3)
+    assert all(t == 3 for _, t in calls)
+
+
+def test_flagship_imports_and_reimports_without_writes(owner, flagship_path):
+    data = flagship_path.read_bytes()
+    summary = notes_import(owner=owner, filename=flagship_path.name, data=data)
+    assert summary.created >= 15
+    deck = Deck.objects.get()
+    assert deck.references.count() >= 5
+    assert deck.links.count() >= 5
+    questions = list(deck.cards.values_list("question", flat=True))
+    assert any("annotate() vs aggregate()" in q for q in questions)
+
+    with CaptureQueriesContext(connection) as ctx:
+        again = notes_import(owner=owner, filename=flagship_path.name, data=data)
+    assert write_queries(ctx) == []
+    assert again.unchanged == summary.created
+    assert len(ctx.captured_queries) <= 10
