@@ -10,6 +10,7 @@ from django.views.decorators.cache import cache_control
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from recall.decks.rendering import pygments_css
+from recall.study.views import HomeView
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -34,6 +35,7 @@ urlpatterns = [
     path("accounts/", include("recall.accounts.urls")),
     path("search/", include("recall.search.urls")),
     path("study/", include("recall.study.urls")),
+    path("", HomeView.as_view(), name="home"),
     path("", include("recall.decks.urls")),
 ]
 

@@ -1,4 +1,4 @@
-"""URLs of deck and card pages."""
+"""URLs of deck, card, import and gallery pages (the dashboard "home" is in config/urls.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,18 @@ from . import views
 
 app_name = "decks"
 urlpatterns = [
-    path("", views.DeckListView.as_view(), name="deck-list"),
+    path("decks/", views.DeckListView.as_view(), name="deck-list"),
+    path("decks/new/", views.DeckCreateView.as_view(), name="deck-create"),
     path("decks/<int:pk>/", views.DeckDetailView.as_view(), name="deck-detail"),
+    path("decks/<int:pk>/edit/", views.DeckUpdateView.as_view(), name="deck-edit"),
+    path("decks/<int:pk>/delete/", views.DeckDeleteView.as_view(), name="deck-delete"),
+    path("decks/<int:pk>/copy/", views.DeckCopyView.as_view(), name="deck-copy"),
+    path("decks/<int:pk>/export/<slug:fmt>/", views.DeckExportView.as_view(), name="deck-export"),
+    path("gallery/", views.GalleryView.as_view(), name="gallery"),
     path("cards/<int:pk>/", views.CardDetailView.as_view(), name="card-detail"),
+    path("cards/<int:pk>/edit/", views.CardUpdateView.as_view(), name="card-edit"),
+    path("preview/", views.MarkdownPreviewView.as_view(), name="markdown-preview"),
+    path("import/", views.ImportView.as_view(), name="import"),
+    path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job-detail"),
+    path("jobs/<int:pk>/status/", views.JobStatusView.as_view(), name="job-status"),
 ]

@@ -1,25 +1,67 @@
-"""Web pages for decks and cards (class-based views; thin, selectors do the reading)."""
+"""Web pages for decks, cards, imports and the public gallery (thin class-based views).
+
+Reads go through selectors, writes through services; a deck someone may not edit is a
+404 (its existence stays private too), never a 403.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
-from django.views.generic import DetailView, ListView
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count, Q, QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.urls import reverse, reverse_lazy
+from django.views import View
+from django.views.generic import (
+    CreateView,
+    DeleteView,
+    DetailView,
+    FormView,
+    ListView,
+    UpdateView,
+)
+from django.views.generic.detail import SingleObjectMixin
 
-from . import selectors
-from .models import Card, Deck
+from recall.core.exceptions import ApplicationError
+from recall.core.mixins import ApplicationErrorMessageMixin
+
+from . import selectors, services
+from .forms import CardForm, DeckCreateForm, DeckForm, ImportForm, MarkdownPreviewForm
+from .models import Card, Deck, Job, JobStatus
+from .rendering import render_markdown
 
 
-class DeckListView(ListView):
+def _with_card_counts(decks: QuerySet[Deck]) -> QuerySet[Deck]:
+    return decks.annotate(card_count=Count("cards", filter=Q(cards__is_archived=False)))
+
+
+class DeckListView(LoginRequiredMixin, ListView):
     template_name = "decks/deck_list.html"
     context_object_name = "decks"
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet[Deck]:
-        if self.request.user.is_authenticated:
-            return selectors.deck_list_for(self.request.user)
-        return selectors.public_decks()
+        return _with_card_counts(selectors.deck_list_for(self.request.user))
+
+
+class GalleryView(ListView):
+    """Public decks of every user; anyone may browse, a signed-in user may copy."""
+
+    template_name = "decks/gallery.html"
+    context_object_name = "decks"
+    paginate_by = 30
+
+    def get_queryset(self) -> QuerySet[Deck]:
+        return _with_card_counts(selectors.public_decks()).order_by("-updated_at", "title")
 
 
 class DeckDetailView(DetailView):
@@ -31,12 +73,103 @@ class DeckDetailView(DetailView):
         return selectors.deck_readable(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from .exporters import EXPORTERS
+
         context = super().get_context_data(**kwargs)
         deck = self.object
         context["cards"] = deck.cards.filter(is_archived=False).prefetch_related("tags")
         context["references"] = deck.references.all()
         context["links"] = deck.links.all()
+        context["tags"] = (
+            deck.owner.tags.filter(cards__deck=deck, cards__is_archived=False)
+            .annotate(n=Count("cards"))
+            .order_by("name")
+        )
+        context["exporters"] = list(EXPORTERS.values())
+        context["is_owner"] = deck.owner_id == self.request.user.pk
         return context
+
+
+class OwnedDeckMixin(LoginRequiredMixin):
+    """Only the owner may change a deck; anyone else gets a 404."""
+
+    request: HttpRequest
+
+    def get_queryset(self) -> QuerySet[Deck]:
+        return Deck.objects.filter(owner_id=self.request.user.pk)
+
+
+class DeckCreateView(LoginRequiredMixin, ApplicationErrorMessageMixin, CreateView):
+    form_class = DeckCreateForm
+    template_name = "decks/deck_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "owner": self.request.user}
+
+    def form_valid(self, form: DeckCreateForm) -> HttpResponse:
+        deck = services.deck_create(owner=self.request.user, **form.cleaned_data)
+        messages.success(self.request, "Deck created.")
+        return HttpResponseRedirect(deck.get_absolute_url())
+
+
+class DeckUpdateView(OwnedDeckMixin, ApplicationErrorMessageMixin, UpdateView):
+    form_class = DeckForm
+    template_name = "decks/deck_form.html"
+    context_object_name = "deck"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "owner": self.request.user}
+
+    def form_valid(self, form: DeckForm) -> HttpResponse:
+        # The form filled the instance in while validating; save from a fresh copy.
+        deck = Deck.objects.get(pk=self.object.pk)
+        services.deck_update(deck=deck, **form.cleaned_data)
+        messages.success(self.request, "Deck saved.")
+        return HttpResponseRedirect(deck.get_absolute_url())
+
+
+class DeckDeleteView(OwnedDeckMixin, DeleteView):
+    template_name = "decks/deck_confirm_delete.html"
+    context_object_name = "deck"
+    success_url = reverse_lazy("decks:deck-list")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        title = self.object.title
+        services.deck_delete(deck=self.object)
+        messages.success(self.request, f"Deck “{title}” deleted.")
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class DeckExportView(SingleObjectMixin, View):
+    """Download a deck in one of the formats of recall.decks.exporters.EXPORTERS."""
+
+    def get_queryset(self) -> QuerySet[Deck]:
+        return selectors.deck_readable(self.request.user)
+
+    def get(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+        from .exporters import EXPORTERS
+
+        deck = self.get_object()
+        if fmt not in EXPORTERS:
+            raise Http404("No such export format.")
+        return services.deck_export_response(deck=deck, fmt=fmt)
+
+
+class DeckCopyView(LoginRequiredMixin, SingleObjectMixin, View):
+    """POST: copy a public (or unlisted) deck into the signed-in user's decks."""
+
+    def get_queryset(self) -> QuerySet[Deck]:
+        return selectors.deck_readable(self.request.user).exclude(owner_id=self.request.user.pk)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        deck = self.get_object()
+        try:
+            copy = services.deck_copy(deck=deck, owner=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(deck.get_absolute_url())
+        messages.success(request, f"“{deck.title}” copied to your decks.")
+        return HttpResponseRedirect(copy.get_absolute_url())
 
 
 class CardDetailView(DetailView):
@@ -45,3 +178,103 @@ class CardDetailView(DetailView):
 
     def get_queryset(self) -> QuerySet[Card]:
         return selectors.card_readable(self.request.user)
+
+
+class CardUpdateView(LoginRequiredMixin, ApplicationErrorMessageMixin, UpdateView):
+    """Edit a card of one's own deck (anyone else's card is a 404)."""
+
+    form_class = CardForm
+    template_name = "decks/card_form.html"
+    context_object_name = "card"
+
+    def get_queryset(self) -> QuerySet[Card]:
+        return (
+            Card.objects.filter(deck__owner_id=self.request.user.pk)
+            .select_related("deck")
+            .prefetch_related("tags")
+        )
+
+    def form_valid(self, form: CardForm) -> HttpResponse:
+        card = Card.objects.select_related("deck__owner").get(pk=self.object.pk)
+        services.card_update(
+            card=card,
+            question=form.cleaned_data["question"],
+            answer=form.cleaned_data["answer"],
+            tags=form.cleaned_data["tags"],
+        )
+        messages.success(self.request, "Card saved.")
+        return HttpResponseRedirect(card.get_absolute_url())
+
+
+class MarkdownPreviewView(LoginRequiredMixin, View):
+    """POST Markdown, get back the sanitised HTML a card would store (CSRF-protected)."""
+
+    def post(self, request: HttpRequest) -> JsonResponse:
+        form = MarkdownPreviewForm(request.POST)
+        if not form.is_valid():
+            return JsonResponse({"error": {"code": "invalid", "fields": form.errors}}, status=400)
+        return JsonResponse({"html": render_markdown(form.cleaned_data["text"])})
+
+
+class ImportView(LoginRequiredMixin, ApplicationErrorMessageMixin, FormView):
+    form_class = ImportForm
+    template_name = "decks/import.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "owner": self.request.user}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["recent_jobs"] = Job.objects.filter(owner_id=self.request.user.pk).select_related(
+            "deck"
+        )[:5]
+        return context
+
+    def form_valid(self, form: ImportForm) -> HttpResponse:
+        job = services.job_create_import(
+            owner=self.request.user,
+            uploaded_file=form.cleaned_data["file"],
+            deck_slug=form.cleaned_data["deck_slug"] or "",
+        )
+        return HttpResponseRedirect(job.get_absolute_url())
+
+
+class JobDetailView(LoginRequiredMixin, DetailView):
+    template_name = "decks/job_detail.html"
+    context_object_name = "job"
+
+    def get_queryset(self) -> QuerySet[Job]:
+        return Job.objects.filter(owner_id=self.request.user.pk).select_related("deck")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        job = self.object
+        context["finished"] = job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+        context["result_decks"] = Deck.objects.filter(
+            owner_id=self.request.user.pk, pk__in=(job.result or {}).get("deck_ids") or []
+        )
+        return context
+
+
+def job_status_payload(job: Job) -> dict[str, Any]:
+    deck_ids = (job.result or {}).get("deck_ids") or []
+    return {
+        "job": job.pk,
+        "status": job.status,
+        "status_display": job.get_status_display(),
+        "progress": job.progress,
+        "total": job.total,
+        "message": job.message,
+        "result": job.result or {},
+        "finished": job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED),
+        "url": reverse("decks:job-detail", kwargs={"pk": job.pk}),
+        "deck_url": reverse("decks:deck-detail", kwargs={"pk": deck_ids[0]}) if deck_ids else "",
+    }
+
+
+class JobStatusView(LoginRequiredMixin, View):
+    """The job's state as JSON: the polling fallback of the job page."""
+
+    def get(self, request: HttpRequest, pk: int) -> JsonResponse:
+        job = get_object_or_404(Job, pk=pk, owner_id=request.user.pk)
+        return JsonResponse(job_status_payload(job))

@@ -164,7 +164,7 @@ def test_password_reset_by_email_round_trip(client):
     response = client.post(reverse("accounts:password_reset"), {"email": "hal@example.com"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", mail.outbox[0].body)
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+/)", str(mail.outbox[0].body))
     assert link, mail.outbox[0].body
     form_page = client.get(link.group(1), follow=True)
     assert form_page.context["validlink"]

@@ -1,0 +1,143 @@
+"""Forms of the deck pages: deck settings, card editing and the import upload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxValueValidator
+
+from recall.core.exceptions import ApplicationError
+
+from . import uploads
+from .models import Card, Deck
+
+
+class DeckForm(forms.ModelForm):
+    """A deck's settings; saving goes through deck_update (or deck_create, see below)."""
+
+    class Meta:
+        model = Deck
+        fields = (
+            "title",
+            "slug",
+            "description",
+            "visibility",
+            "new_cards_per_day",
+            "reviews_per_day",
+        )
+        help_texts = {
+            "slug": "Short name used in URLs and by re-imports (--deck). "
+            "Left empty, it is made from the title.",
+            "visibility": "Private: only you. Unlisted: anyone with the link. "
+            "Public: listed in the gallery, anyone may copy it.",
+            "new_cards_per_day": "New cards introduced each study day.",
+            "reviews_per_day": "Most reviews shown each study day.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, owner: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.fields["slug"].required = False
+        for name, top in (("new_cards_per_day", 9999), ("reviews_per_day", 99999)):
+            if name in self.fields:
+                self.fields[name].max_value = top  # type: ignore[attr-defined]
+                self.fields[name].validators.append(MaxValueValidator(top))
+                self.fields[name].widget.attrs["max"] = top
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError("A deck needs a title.")
+        return title
+
+    def clean_slug(self) -> str:
+        slug: str = self.cleaned_data.get("slug") or ""
+        clash = Deck.objects.filter(owner=self.owner, slug=slug).exclude(pk=self.instance.pk)
+        if slug and clash.exists():
+            raise forms.ValidationError(f"You already have a deck with the slug “{slug}”.")
+        return slug
+
+
+class DeckCreateForm(DeckForm):
+    class Meta(DeckForm.Meta):
+        fields = ("title", "slug", "description", "visibility")  # type: ignore[assignment]
+
+
+class CardForm(forms.ModelForm):
+    tags = forms.CharField(
+        required=False,
+        max_length=1000,
+        help_text="Comma-separated, e.g. “django, orm”.",
+    )
+
+    class Meta:
+        model = Card
+        fields = ("question", "answer")
+        widgets = {
+            "question": forms.Textarea(attrs={"rows": 3, "data-preview": "question"}),
+            "answer": forms.Textarea(attrs={"rows": 14, "data-preview": "answer"}),
+        }
+        help_texts = {"answer": "Markdown: code blocks with a language are highlighted."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["tags"] = ", ".join(t.name for t in self.instance.tags.all())
+
+    def clean_question(self) -> str:
+        question = self.cleaned_data["question"].strip()
+        if not question:
+            raise forms.ValidationError("A card needs a question.")
+        return question
+
+    def clean_tags(self) -> list[str]:
+        names: list[str] = []
+        for raw in self.cleaned_data.get("tags", "").split(","):
+            name = raw.strip().lstrip("#").strip()
+            if not name:
+                continue
+            if len(name) > 100:
+                raise forms.ValidationError("A tag is at most 100 characters long.")
+            if name not in names:
+                names.append(name)
+        return names
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Notes file",
+        help_text="Markdown (.md), a .zip of Markdown files, CSV/TSV or an Anki .apkg.",
+    )
+    deck_slug = forms.SlugField(
+        label="Deck slug",
+        required=False,
+        max_length=200,
+        help_text="Optional: the slug of one of your decks to import into. "
+        "Empty: one deck per file, named after it (re-imports update it).",
+    )
+
+    def __init__(self, *args: Any, owner: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.fields["file"].widget.attrs["accept"] = ",".join(uploads.supported_extensions())
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        # The same cheap checks (extension, size) the service makes, shown next to the field.
+        try:
+            uploads.check_upload(upload.name or "", upload.size or 0)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return upload
+
+    def clean_deck_slug(self) -> str:
+        slug: str = self.cleaned_data.get("deck_slug") or ""
+        if slug and not Deck.objects.filter(owner=self.owner, slug=slug).exists():
+            raise forms.ValidationError(f"You have no deck with the slug “{slug}”.")
+        return slug
+
+
+class MarkdownPreviewForm(forms.Form):
+    text = forms.CharField(required=False, max_length=100_000, strip=False)

@@ -1,0 +1,41 @@
+/* Recall site script: live Markdown preview on the card editor (debounced, CSRF-protected). */
+(function () {
+  "use strict";
+
+  function csrfToken(form) {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function setupPreview(form) {
+    var url = form.getAttribute("data-preview-url");
+    form.querySelectorAll("textarea[data-preview]").forEach(function (area) {
+      var target = document.getElementById("preview-" + area.getAttribute("data-preview"));
+      if (!target) return;
+      var timer = null;
+      var latest = 0;
+      area.addEventListener("input", function () {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(function () {
+          var ticket = ++latest;
+          var body = new URLSearchParams();
+          body.set("text", area.value);
+          fetch(url, {
+            method: "POST",
+            credentials: "same-origin",
+            headers: { "X-CSRFToken": csrfToken(form), "Content-Type": "application/x-www-form-urlencoded" },
+            body: body.toString()
+          })
+            .then(function (r) { return r.ok ? r.json() : null; })
+            .then(function (data) {
+              // Only the answer to the newest keystroke may replace the preview.
+              if (data && ticket === latest) target.innerHTML = data.html;
+            })
+            .catch(function () { /* the preview is a courtesy; saving still works */ });
+        }, 300);
+      });
+    });
+  }
+
+  document.querySelectorAll("form[data-preview-url]").forEach(setupPreview);
+})();

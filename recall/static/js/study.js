@@ -1,0 +1,55 @@
+/* Study page: space reveals the answer, 1-4 grade, z undoes; the server does the rest. */
+(function () {
+  "use strict";
+  var root = document.getElementById("study");
+  if (!root) return;
+  var shownAt = Date.now();
+  var answer = document.getElementById("study-answer");
+  var reveal = document.getElementById("reveal");
+  var grades = document.getElementById("grade-form");
+  var duration = document.getElementById("duration");
+  var undo = document.getElementById("undo-form");
+  var busy = false;
+
+  function revealed() { return answer && !answer.hidden; }
+
+  function show() {
+    if (!answer || revealed()) return;
+    answer.hidden = false;
+    grades.hidden = false;
+    reveal.hidden = true;
+    reveal.setAttribute("aria-expanded", "true");
+    var good = grades.querySelector('button[data-key="3"]');
+    if (good) good.focus();
+  }
+
+  function submit(form, button) {
+    if (busy) return;
+    busy = true;
+    if (duration) duration.value = String(Date.now() - shownAt);
+    if (form.requestSubmit) form.requestSubmit(button || undefined);
+    else form.submit();
+  }
+
+  if (reveal) reveal.addEventListener("click", show);
+  if (grades) grades.addEventListener("submit", function () {
+    if (duration) duration.value = String(Date.now() - shownAt);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var tag = (event.target && event.target.tagName) || "";
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+    var key = event.key;
+    if ((key === " " || key === "Enter") && answer && !revealed()) {
+      event.preventDefault();
+      show();
+    } else if (/^[1-4]$/.test(key) && revealed()) {
+      event.preventDefault();
+      submit(grades, grades.querySelector('button[data-key="' + key + '"]'));
+    } else if ((key === "z" || key === "Z") && undo) {
+      event.preventDefault();
+      submit(undo, null);
+    }
+  });
+})();

@@ -1,0 +1,166 @@
+"""Web pages of the study app: the dashboard (home), the study session, grade and undo.
+
+The session page is server-rendered; grading and undo are plain form POSTs answered with
+a redirect (post/redirect/get), so the page works without JavaScript and, with it, every
+key press is just a click on a real button. Scheduling is the study services' business.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from recall.core.exceptions import ApplicationError, NotFoundError
+from recall.decks import selectors as deck_selectors
+from recall.decks.models import Deck
+
+from . import selectors, services
+from .forms import GRADE_CHOICES, GradeForm
+
+SESSION_KEY = "study_session"
+
+
+def _session_done(request: HttpRequest) -> int:
+    """Cards graded in this browser session today (for the session's progress bar)."""
+    state = request.session.get(SESSION_KEY) or {}
+    if state.get("day") != timezone.localdate().isoformat():
+        return 0
+    return int(state.get("done", 0))
+
+
+def _bump_session(request: HttpRequest, delta: int) -> None:
+    done = max(0, _session_done(request) + delta)
+    request.session[SESSION_KEY] = {"day": timezone.localdate().isoformat(), "done": done}
+
+
+def _day_counts(rows: list[dict[str, Any]]) -> dict[Any, int]:
+    return {row["day"]: row["count"] for row in rows}
+
+
+class HomeView(TemplateView):
+    """Dashboard for a signed-in user; a short landing page for everyone else."""
+
+    def get_template_names(self) -> list[str]:
+        if self.request.user.is_authenticated:
+            return ["study/dashboard.html"]
+        return ["landing.html"]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if not user.is_authenticated:
+            context["public_count"] = deck_selectors.public_decks().count()
+            return context
+        stats = selectors.study_stats(user)
+        context.update(
+            stats=stats,
+            today=stats["day"],
+            deck_counts=stats["decks"],
+            today_stats=stats["today"],
+            due_now=selectors.queue_counts(user=user).total,
+            reviews_per_day=_day_counts(stats["reviews_per_day"]),
+            due_forecast=_day_counts(stats["due_forecast"]),
+            streaks=stats["streaks"],
+            retention=stats["true_retention"]["retention"],
+        )
+        return context
+
+
+class StudyView(LoginRequiredMixin, TemplateView):
+    """One card at a time: the question, the hidden answer, four grade buttons."""
+
+    template_name = "study/session.html"
+
+    def get_deck(self) -> Deck | None:
+        pk = self.kwargs.get("deck_pk")
+        if pk is None:
+            return None
+        try:
+            return selectors.deck_for_study(self.request.user, pk)
+        except NotFoundError:
+            raise Http404("No such deck.") from None
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        deck = self.get_deck()
+        now = timezone.now()
+        cards, counts = selectors.study_session(user=user, deck=deck, now=now, limit=1)
+        card = cards[0] if cards else None
+        done = _session_done(self.request)
+        previews: list[dict[str, Any]] = []
+        version = 0
+        if card is not None:
+            next_due = selectors.grade_previews(user=user, card=card, now=now)
+            previews = [
+                {"grade": grade, "label": label, "due": next_due.get(grade)}
+                for grade, label in GRADE_CHOICES
+            ]
+            state = getattr(card, "study_state", None)
+            version = state.version if state is not None else 0
+        context.update(
+            deck=deck,
+            card=card,
+            version=version,
+            previews=previews,
+            counts=counts,
+            remaining=counts.total,
+            done=done,
+            total=done + counts.total,
+            now=now,
+            next_due=None if card else selectors.next_due_at(user, deck=deck),
+            can_undo=selectors.can_undo(user),
+        )
+        return context
+
+
+def _back_to_study(request: HttpRequest) -> str:
+    deck_pk = request.POST.get("deck", "")
+    if deck_pk.isdigit():
+        return reverse("study:deck", kwargs={"deck_pk": int(deck_pk)})
+    return reverse("study:session")
+
+
+class GradeView(LoginRequiredMixin, View):
+    """POST a grade for the shown card, then show the next one."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = GradeForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "That grade could not be recorded: " + form.errors.as_text())
+            return HttpResponseRedirect(_back_to_study(request))
+        try:
+            services.card_grade(
+                user=request.user,
+                card_id=form.cleaned_data["card_id"],
+                grade=form.cleaned_data["grade"],
+                duration_ms=form.cleaned_data["duration_ms"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ApplicationError as exc:
+            # A double submit or a grade from another tab: say so and show the next card.
+            messages.error(request, exc.message)
+        else:
+            _bump_session(request, +1)
+        return HttpResponseRedirect(_back_to_study(request))
+
+
+class UndoView(LoginRequiredMixin, View):
+    """POST: take back the last grade; its card comes back to the front of the queue."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            services.review_undo(user=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            _bump_session(request, -1)
+            messages.info(request, "Last grade undone.")
+        return HttpResponseRedirect(_back_to_study(request))
