@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .apkg import APKG_CONTENT_TYPE, export_apkg
+from .csv import CSV_CONTENT_TYPE, TSV_CONTENT_TYPE, export_csv, export_tsv
 from .markdown import export_markdown
 
 if TYPE_CHECKING:
@@ -41,6 +43,27 @@ EXPORTERS: dict[str, Exporter] = {
         extension=".md",
         content_type="text/markdown; charset=utf-8",
         export=export_markdown,
+    ),
+    "csv": Exporter(
+        name="csv",
+        label="CSV",
+        extension=".csv",
+        content_type=CSV_CONTENT_TYPE,
+        export=export_csv,
+    ),
+    "tsv": Exporter(
+        name="tsv",
+        label="TSV",
+        extension=".tsv",
+        content_type=TSV_CONTENT_TYPE,
+        export=export_tsv,
+    ),
+    "apkg": Exporter(
+        name="apkg",
+        label="Anki package",
+        extension=".apkg",
+        content_type=APKG_CONTENT_TYPE,
+        export=export_apkg,
     ),
 }
 

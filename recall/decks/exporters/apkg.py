@@ -38,7 +38,8 @@ BASIC_MODEL_ID = 1_724_060_101
 REVERSED_MODEL_ID = 1_724_060_102
 CLOZE_MODEL_ID = 1_724_060_103
 DECK_TITLE_SEPARATOR = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
-CONTENT_TYPE = "application/octet-stream"
+# No registered media type exists for .apkg; Anki and browsers treat it as a download.
+APKG_CONTENT_TYPE = "application/octet-stream"
 
 _CARD_CSS = """.card {
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;

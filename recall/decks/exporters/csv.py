@@ -1,8 +1,9 @@
-"""A deck as CSV or TSV: a header row, then question, answer and tags for each live card.
+"""A deck as CSV or TSV: a header row, then question, answer, tags and kind per live card.
 
 Questions and answers are the Markdown sources, so importing the file again gives the same
-cards; fields with separators, quotes or line breaks are quoted (RFC 4180), never mangled.
-Tags are separated by spaces (Recall tag names hold none). UTF-8 without a byte order mark.
+cards (the ``kind`` column keeps reversed and cloze cards what they are); fields with
+separators, quotes or line breaks are quoted (RFC 4180), never mangled. Tags are separated
+by spaces (Recall tag names hold none). UTF-8 without a byte order mark.
 """
 
 from __future__ import annotations
@@ -12,15 +13,20 @@ import io
 
 from recall.decks.models import Deck
 
-HEADER = ("question", "answer", "tags")
+HEADER = ("question", "answer", "tags", "kind")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 TSV_CONTENT_TYPE = "text/tab-separated-values; charset=utf-8"
 
 
-def _rows(deck: Deck) -> list[tuple[str, str, str]]:
+def _rows(deck: Deck) -> list[tuple[str, str, str, str]]:
     cards = deck.cards.filter(is_archived=False).prefetch_related("tags").order_by("position", "id")
     return [
-        (card.question, card.answer, " ".join(sorted(t.name for t in card.tags.all())))
+        (
+            card.question,
+            card.answer,
+            " ".join(sorted(t.name for t in card.tags.all())),
+            card.kind,
+        )
         for card in cards
     ]
 
