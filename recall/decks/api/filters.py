@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
-from django.db.models import Q, QuerySet
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from recall.decks.models import Card, Deck, Visibility
 
 
+class _StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is an error rather than silently "no filter"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise ValidationError("Use true or false.", code="invalid")
+
+    def validate(self, value: Any) -> None:
+        return None
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = _StrictBooleanField
+
+
 class DeckFilter(django_filters.FilterSet):
     visibility = django_filters.ChoiceFilter(choices=Visibility.choices)
-    mine = django_filters.BooleanFilter(
+    mine = StrictBooleanFilter(
         method="filter_mine", label="true: only your decks; false: only other people's."
     )
     q = django_filters.CharFilter(
@@ -31,6 +58,9 @@ class DeckFilter(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
 
+STUDY_STATES = ["new", "learning", "review", "relearning"]
+
+
 class CardFilter(django_filters.FilterSet):
     deck = django_filters.NumberFilter(
         field_name="deck_id", label="Cards of this deck (yours, public or unlisted)."
@@ -38,10 +68,15 @@ class CardFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(
         field_name="tags__name", max_length=100, distinct=True, label="Cards with this tag."
     )
-    archived = django_filters.BooleanFilter(
+    archived = StrictBooleanFilter(
         field_name="is_archived", label="Archived cards (removed from the source notes)."
     )
-    mine = django_filters.BooleanFilter(method="filter_mine", label="true: only your cards.")
+    mine = StrictBooleanFilter(method="filter_mine", label="true: only your cards.")
+    state = django_filters.ChoiceFilter(
+        choices=[(s, s) for s in STUDY_STATES],
+        method="filter_state",
+        label="Your study state of the card: new (never graded), learning, review, relearning.",
+    )
     q = django_filters.CharFilter(
         method="filter_q",
         max_length=200,
@@ -50,7 +85,7 @@ class CardFilter(django_filters.FilterSet):
 
     class Meta:
         model = Card
-        fields = ["deck", "tag", "archived", "mine", "q"]
+        fields = ["deck", "tag", "archived", "mine", "state", "q"]
 
     def filter_mine(self, queryset: QuerySet[Card], name: str, value: bool) -> QuerySet[Card]:
         user = self.request.user if self.request else None
@@ -61,3 +96,15 @@ class CardFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset: QuerySet[Card], name: str, value: str) -> QuerySet[Card]:
         return queryset.filter(Q(question__icontains=value) | Q(answer__icontains=value))
+
+    def filter_state(self, queryset: QuerySet[Card], name: str, value: str) -> QuerySet[Card]:
+        # The study app owns the states; a card without a row of this user's is new.
+        from recall.study.models import CardState, State
+
+        user = self.request.user if self.request else None
+        if user is None or not user.is_authenticated:
+            return queryset if value == "new" else queryset.none()
+        states = CardState.objects.filter(user_id=user.pk, card_id=OuterRef("pk"))
+        if value == "new":
+            return queryset.exclude(Exists(states.exclude(state=State.NEW)))
+        return queryset.filter(Exists(states.filter(state=State[value.upper()])))

@@ -1,0 +1,204 @@
+"""Card and tag endpoints: CRUD through the services, filters, ordering, lean list output."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIRequestFactory
+
+from recall.decks.api.serializers import CardListSerializer, CardSerializer
+from recall.decks.models import Card, Tag
+from tests.factories import CardFactory, DeckFactory, TagFactory
+
+from .conftest import Seeded, error_of
+
+pytestmark = pytest.mark.django_db
+
+
+def results(response) -> list[dict]:
+    assert response.status_code == 200, response.json()
+    return response.json()["results"]
+
+
+def test_create_card_renders_html_creates_tags_and_goes_last(seeded: Seeded, owner_client):
+    deck = seeded.decks["private"]
+    response = owner_client.post(
+        "/api/v1/cards/",
+        {
+            "deck": deck.pk,
+            "question": "What is `F()`?",
+            "answer": "An expression:\n\n```python\nF('n') + 1\n```",
+            "tags": ["orm", "django", "orm"],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert "<code>F()</code>" in body["question_html"]
+    assert "<pre" in body["answer_html"]
+    assert body["tags"] == ["django", "orm"]
+    card = Card.objects.get(pk=body["id"])
+    assert card.position > seeded.cards["private"].position
+    assert set(Tag.objects.filter(owner=seeded.owner).values_list("name", flat=True)) == {
+        "django",
+        "orm",
+    }
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"question": "Q?"}, "deck"),
+        ({"deck": 999999, "question": "Q?"}, "deck"),
+        ({"deck": "{deck}", "question": "  "}, "question"),
+        ({"deck": "{deck}", "question": "Q?", "kind": "weird"}, "kind"),
+        ({"deck": "{deck}", "question": "Q?", "tags": "orm"}, "tags"),
+        ({"deck": "{deck}", "question": "Q?", "tags": [""]}, "tags"),
+        ({"deck": "{deck}", "question": "Q?", "position": -1}, "position"),
+    ],
+)
+def test_create_card_validation_names_the_field(seeded: Seeded, owner_client, payload, field):
+    payload = {k: seeded.decks["private"].pk if v == "{deck}" else v for k, v in payload.items()}
+    before = Card.objects.count()
+    response = owner_client.post("/api/v1/cards/", payload, format="json")
+    assert response.status_code == 400
+    fields = error_of(response)["fields"]
+    assert any(name.split(".")[0] == field for name in fields), fields
+    assert Card.objects.count() == before
+
+
+def test_update_card_text_tags_and_archived_state(seeded: Seeded, owner_client):
+    card = seeded.cards["private"]
+    response = owner_client.patch(
+        f"/api/v1/cards/{card.pk}/",
+        {"answer": "**new**", "tags": ["fresh"], "is_archived": True},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    card.refresh_from_db()
+    assert card.answer_html == "<p><strong>new</strong></p>\n" or "<strong>new</strong>" in (
+        card.answer_html
+    )
+    assert [t.name for t in card.tags.all()] == ["fresh"]
+    assert card.is_archived is True
+
+
+def test_a_card_cannot_be_moved_to_another_deck(seeded: Seeded, owner_client):
+    card = seeded.cards["private"]
+    target = seeded.decks["public"]
+    response = owner_client.patch(f"/api/v1/cards/{card.pk}/", {"deck": target.pk}, format="json")
+    assert response.status_code == 200
+    card.refresh_from_db()
+    assert card.deck_id == seeded.decks["private"].pk
+
+
+def test_delete_card(seeded: Seeded, owner_client):
+    card = seeded.cards["public"]
+    assert owner_client.delete(f"/api/v1/cards/{card.pk}/").status_code == 204
+    assert not Card.objects.filter(pk=card.pk).exists()
+
+
+def test_card_filters(seeded: Seeded, owner_client):
+    deck = seeded.decks["private"]
+    archived = CardFactory(deck=deck, question="Old question", is_archived=True)
+    tagged = CardFactory(deck=deck, question="About signals", answer="post_save fires")
+    tagged.tags.add(TagFactory(owner=seeded.owner, name="signals"))
+
+    def ids(query: str) -> set[int]:
+        return {c["id"] for c in results(owner_client.get(f"/api/v1/cards/{query}"))}
+
+    assert ids(f"?deck={deck.pk}") == {seeded.cards["private"].pk, archived.pk, tagged.pk}
+    assert ids(f"?deck={deck.pk}&archived=true") == {archived.pk}
+    assert archived.pk not in ids(f"?deck={deck.pk}&archived=false")
+    assert ids("?tag=signals") == {tagged.pk}
+    assert ids("?q=POST_SAVE") == {tagged.pk}
+    assert ids("?q=signals&tag=signals") == {tagged.pk}
+    assert ids("?deck=999999") == set()
+
+
+def test_card_filter_by_study_state(seeded: Seeded, owner, owner_client, other_client):
+    from recall.study.models import CardState, State
+
+    deck = seeded.decks["public"]
+    learning, review = CardFactory(deck=deck), CardFactory(deck=deck)
+    due = timezone.now() + timedelta(days=1)
+    for card, state in ((learning, State.LEARNING), (review, State.REVIEW)):
+        CardState.objects.create(user=owner, card=card, deck=deck, state=state, due=due)
+
+    def ids(client, state: str) -> set[int]:
+        return {
+            c["id"] for c in results(client.get(f"/api/v1/cards/?deck={deck.pk}&state={state}"))
+        }
+
+    assert ids(owner_client, "learning") == {learning.pk}
+    assert ids(owner_client, "review") == {review.pk}
+    assert ids(owner_client, "relearning") == set()
+    assert ids(owner_client, "new") == {seeded.cards["public"].pk}
+    # States are per user: for someone else every card of the deck is still new.
+    assert ids(other_client, "new") == {seeded.cards["public"].pk, learning.pk, review.pk}
+    assert ids(other_client, "learning") == set()
+
+
+def test_card_ordering(seeded: Seeded, owner_client):
+    deck = seeded.decks["private"]
+    CardFactory(deck=deck, position=50)
+    positions = [
+        c["position"]
+        for c in results(owner_client.get(f"/api/v1/cards/?deck={deck.pk}&ordering=-position"))
+    ]
+    assert positions == sorted(positions, reverse=True)
+    assert owner_client.get("/api/v1/cards/?ordering=question_html").status_code == 200
+
+
+def test_invalid_filter_values_are_a_400(owner_client):
+    for query, field in [
+        ("archived=maybe", "archived"),
+        ("state=forgotten", "state"),
+        ("deck=abc", "deck"),
+    ]:
+        response = owner_client.get(f"/api/v1/cards/?{query}")
+        assert response.status_code == 400, query
+        assert field in error_of(response)["fields"]
+
+
+def test_page_size_is_bounded(owner, owner_client):
+    deck = DeckFactory(owner=owner)
+    Card.objects.bulk_create([Card(deck=deck, position=i, question=f"Q{i}") for i in range(210)])
+    body = owner_client.get("/api/v1/cards/?mine=true&page_size=1000").json()
+    assert body["count"] == 210
+    assert len(body["results"]) == 200
+    assert owner_client.get("/api/v1/cards/?mine=true&page=99").status_code == 404
+
+
+def test_lean_list_output_equals_the_model_serializer(seeded: Seeded, owner):
+    card = seeded.cards["public"]
+    card.tags.add(TagFactory(owner=owner, name="zz"))
+    card = Card.objects.prefetch_related("tags").get(pk=card.pk)
+    request = APIRequestFactory().get("/")
+    request.user = owner
+    assert CardListSerializer(card).data == CardSerializer(card, context={"request": request}).data
+
+
+def test_tags_crud(owner, owner_client, other_client, seeded: Seeded):
+    response = owner_client.post("/api/v1/tags/", {"name": "orm"}, format="json")
+    assert response.status_code == 201
+    tag_id = response.json()["id"]
+
+    duplicate = owner_client.post("/api/v1/tags/", {"name": "orm"}, format="json")
+    assert duplicate.status_code == 400
+    assert "name" in error_of(duplicate)["fields"]
+
+    listed = {t["name"]: t["card_count"] for t in results(owner_client.get("/api/v1/tags/"))}
+    assert listed == {"django": 3, "orm": 0}
+
+    renamed = owner_client.patch(f"/api/v1/tags/{tag_id}/", {"name": "queries"}, format="json")
+    assert renamed.json()["name"] == "queries"
+    assert other_client.get(f"/api/v1/tags/{tag_id}/").status_code == 404
+    assert other_client.delete(f"/api/v1/tags/{tag_id}/").status_code == 404
+
+    django_tag = Tag.objects.get(owner=owner, name="django")
+    assert owner_client.delete(f"/api/v1/tags/{django_tag.pk}/").status_code == 204
+    assert Card.objects.filter(pk=seeded.cards["private"].pk).exists()
+    assert not seeded.cards["private"].tags.exists()
