@@ -28,7 +28,14 @@ from .importers.base import ImportFormatError, ParsedCard, ParsedDeck
 from .models import Card, CardKind, Deck, Job, JobKind, JobStatus, Link, Reference, Tag, Visibility
 from .rendering import render_card_fields
 from .signals import cards_bulk_changed
-from .uploads import ImportRejected, TextDocument, check_upload, documents_from_upload
+from .uploads import (
+    PACKAGE_EXTENSIONS,
+    ImportRejected,
+    TextDocument,
+    check_upload,
+    documents_from_upload,
+    extension_of,
+)
 
 if TYPE_CHECKING:
     from .exporters import ExportedFile
@@ -86,6 +93,8 @@ class ImportSummary:
     unchanged: int = 0
     deck_ids: list[int] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # Things imported imperfectly or left out (e.g. media an Anki package lacks).
+    warnings: list[str] = field(default_factory=list)
 
     def add(self, other: ImportSummary) -> None:
         self.created += other.created
@@ -94,6 +103,7 @@ class ImportSummary:
         self.unchanged += other.unchanged
         self.deck_ids.extend(other.deck_ids)
         self.files.extend(other.files)
+        self.warnings.extend(other.warnings)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -386,6 +396,10 @@ def notes_import(
     written, changed ones are updated in place (keeping their ids and review history), and
     questions gone from the file are archived, never deleted.
     """
+    if extension_of(filename) in PACKAGE_EXTENSIONS:
+        return _import_anki_package(
+            owner=owner, filename=filename, data=data, deck_slug=deck_slug, progress=progress
+        )
     documents = documents_from_upload(filename, data)
     if deck_slug and len(documents) > 1:
         raise ImportRejected(
@@ -410,6 +424,40 @@ def _parse(doc: TextDocument, container: str) -> ParsedDeck:
     if not deck.cards:
         raise ImportRejected(f"{prefix}{doc.name}: no questions found")
     return deck
+
+
+def _import_anki_package(
+    *,
+    owner: Any,
+    filename: str,
+    data: bytes,
+    deck_slug: str | None,
+    progress: ProgressCallback | None,
+) -> ImportSummary:
+    """An Anki .apkg: one deck per Anki deck, its media stored (see importers.apkg)."""
+    from .importers.apkg import delete_media, parse_apkg, store_media
+
+    check_upload(filename, len(data))
+    try:
+        package = parse_apkg(filename, data)
+    except ImportFormatError as exc:
+        raise ImportRejected(str(exc)) from None
+    if deck_slug and len(package.decks) > 1:
+        raise ImportRejected(
+            f"{filename} holds {len(package.decks)} Anki decks; a target deck can only be "
+            "given for a package with one deck"
+        )
+    # Media first, so no card points at a file that is not there; removed again on failure.
+    created = store_media(package.media)
+    try:
+        summary = _write_import(
+            owner=owner, parsed=package.decks, deck_slug=deck_slug, progress=progress
+        )
+    except BaseException:
+        delete_media(created)
+        raise
+    summary.warnings.extend(f"{filename}: {w}" for w in package.warnings)
+    return summary
 
 
 def _write_import(

@@ -24,6 +24,8 @@ from recall.core.exceptions import ApplicationError
 # Text formats a deck can be parsed from; an archive holds any number of them.
 TEXT_EXTENSIONS = frozenset({".md", ".markdown", ".txt", ".csv", ".tsv"})
 ARCHIVE_EXTENSIONS = frozenset({".zip"})
+# Anki packages: read by importers.apkg (a zip with an SQLite collection and media).
+PACKAGE_EXTENSIONS = frozenset({".apkg"})
 # Archives inside archives are refused: they are how decompression bombs nest.
 NESTED_ARCHIVE_EXTENSIONS = frozenset({".zip", ".apkg", ".gz", ".tgz", ".tar", ".7z", ".rar"})
 
@@ -63,13 +65,13 @@ def extension_of(filename: str) -> str:
 
 
 def supported_extensions() -> list[str]:
-    return sorted(TEXT_EXTENSIONS | ARCHIVE_EXTENSIONS)
+    return sorted(TEXT_EXTENSIONS | ARCHIVE_EXTENSIONS | PACKAGE_EXTENSIONS)
 
 
 def check_upload(filename: str, size: int) -> None:
     """Cheap checks made before an upload is stored: a known extension and a size within limits."""
     ext = extension_of(filename)
-    if ext not in TEXT_EXTENSIONS | ARCHIVE_EXTENSIONS:
+    if ext not in TEXT_EXTENSIONS | ARCHIVE_EXTENSIONS | PACKAGE_EXTENSIONS:
         allowed = ", ".join(supported_extensions())
         shown = ext or "no extension"
         raise ImportRejected(f"{filename}: unsupported file type ({shown}); use one of {allowed}")
