@@ -11,11 +11,11 @@ from django.db import transaction
 from tqdm import tqdm
 
 from recall.decks.services import ImportRejected, ImportSummary, notes_import
-from recall.decks.uploads import ARCHIVE_EXTENSIONS, TEXT_EXTENSIONS
+from recall.decks.uploads import ARCHIVE_EXTENSIONS, PACKAGE_EXTENSIONS, TEXT_EXTENSIONS
 
 from ._common import resolve_owner
 
-IMPORTABLE = TEXT_EXTENSIONS | ARCHIVE_EXTENSIONS
+IMPORTABLE = TEXT_EXTENSIONS | ARCHIVE_EXTENSIONS | PACKAGE_EXTENSIONS
 
 
 def collect(paths: list[str]) -> list[tuple[Path, str]]:
@@ -42,7 +42,8 @@ def collect(paths: list[str]) -> list[tuple[Path, str]]:
 
 class Command(BaseCommand):
     help = (
-        "Import notes (.md, .markdown, .txt, .csv, .tsv, .zip; folders are walked). Each file "
+        "Import notes (.md, .markdown, .txt, .csv, .tsv, .zip, Anki .apkg; folders are walked). "
+        "Each file "
         "becomes one deck; importing it again updates that deck in place. All files are "
         "imported together or not at all."
     )
@@ -89,6 +90,8 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {exc.filename}: {exc.strerror}") from None
         if options["verbosity"] > 1 or len(lines) > 1:
             self.stdout.write("\n".join(lines))
+        for warning in total.warnings:
+            self.stderr.write(f"warning: {warning}")
         decks = len(set(total.deck_ids))
         self.stdout.write(
             self.style.SUCCESS(
