@@ -59,7 +59,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import delimited, markdown_headings
+from . import (
+    bold_questions,
+    cloze,
+    delimited,
+    details_blocks,
+    inline_separators,
+    markdown_headings,
+    multiline_question_mark,
+)
 from .base import ImportFormatError, ParsedCard, ParsedDeck, ParsedReference
 from .markdown_blocks import MarkdownDocument, scan, split_tags, unique
 from .questions import LayoutResult, title_from_filename
@@ -76,7 +84,16 @@ MarkdownLayout = tuple[str, Callable[[MarkdownDocument], LayoutResult]]
 
 
 def _markdown_layouts() -> list[MarkdownLayout]:
-    return [(markdown_headings.NAME, markdown_headings.parse)]
+    # The order breaks ties between layouts that find the same number of cards.
+    modules = [
+        markdown_headings,
+        bold_questions,
+        details_blocks,
+        multiline_question_mark,
+        inline_separators,
+        cloze,
+    ]
+    return [(module.NAME, module.parse) for module in modules]
 
 
 def parse_document(filename: str, text: str) -> ParsedDeck:

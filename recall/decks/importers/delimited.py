@@ -11,6 +11,8 @@
 * Quoting follows RFC 4180: quoted fields may hold delimiters, doubled quotes
   and line breaks (a multi-line answer).
 * Tags are split on spaces, commas and semicolons; a leading ``#`` is dropped.
+* Questions and one-line answers are trimmed; a multi-line answer keeps its
+  indentation (code) and loses only blank leading and trailing lines.
 * Blank records are skipped. A record with a different number of cells than
   the first record, an unterminated quote, an empty question or an unknown
   kind raises ImportFormatError naming the file and the record's first line.
@@ -23,7 +25,7 @@ import io
 from pathlib import PurePosixPath
 
 from .base import ImportFormatError, ParsedCard, ParsedDeck
-from .markdown_blocks import split_tags
+from .markdown_blocks import split_tags, trim_blank
 from .questions import card_kind, title_from_filename
 
 NAME = "delimited"
@@ -68,7 +70,7 @@ def parse(filename: str, text: str) -> ParsedDeck:
                 f"expected {width} columns, found {len(row)}", source=filename, line=line
             )
         question = row[columns["question"]].strip()
-        answer = row[columns["answer"]].strip()
+        answer = _clean_answer(row[columns["answer"]])
         if not question:
             raise ImportFormatError("the question cell is empty", source=filename, line=line)
         tags = split_tags(row[columns["tags"]]) if "tags" in columns else []
@@ -85,6 +87,15 @@ def parse(filename: str, text: str) -> ParsedDeck:
             ParsedCard(question=question, answer=answer, line=line, tags=tags, kind=kind)
         )
     return deck
+
+
+def _clean_answer(cell: str) -> str:
+    """Trim a one-line answer; a multi-line answer loses only its blank first and last lines."""
+    if "\n" not in cell.strip():
+        return cell.strip()
+    lines = cell.split("\n")
+    start, end = trim_blank(lines, 0, len(lines))
+    return "\n".join(lines[start:end])
 
 
 def _delimiter(filename: str, text: str) -> str:

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+_CANDIDATE = re.compile(r"^ {0,3}[#`~]", re.MULTILINE)
 _FENCE_OPEN = re.compile(r"(`{3,}|~{3,})(.*)")
 _ATX = re.compile(r"(#{1,6})(?:[ \t]+(.*?))?[ \t]*\Z")
 _ATX_CLOSING = re.compile(r"(?:^|[ \t]+)#+[ \t]*\Z")
@@ -73,9 +74,7 @@ class MarkdownDocument:
 
 def split_lines(text: str) -> list[str]:
     """Split on CommonMark line endings (LF, CRLF, CR) only, unlike ``str.splitlines``."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.split("\n")
+    return normalise_newlines(text).split("\n")
 
 
 def trim_blank(lines: list[str], start: int, end: int) -> tuple[int, int]:
@@ -91,8 +90,15 @@ def heading_text(raw: str) -> str:
     return _ATX_CLOSING.sub("", raw).strip()
 
 
+def normalise_newlines(text: str) -> str:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
 def scan(text: str) -> MarkdownDocument:
-    lines = split_lines(text)
+    text = normalise_newlines(text)
+    lines = text.split("\n")
     doc = MarkdownDocument(lines=lines, in_fence=bytearray(len(lines)))
     doc.body_start, doc.front_matter = _front_matter(lines)
     in_fence = doc.in_fence
@@ -101,33 +107,38 @@ def scan(text: str) -> MarkdownDocument:
     fence_char = ""
     fence_len = 0
     fence_start = 0
-    for i in range(doc.body_start, len(lines)):
+    # Only lines starting (after up to 3 spaces) with '#', '`' or '~' can open or
+    # close a fence or be a heading: let the regex engine find them, so the
+    # Python loop runs once per candidate line, not once per line.
+    offset = sum(len(line) + 1 for line in lines[: doc.body_start])
+    i = doc.body_start
+    counted = offset
+    for match in _CANDIDATE.finditer(text, offset):
+        i += text.count("\n", counted, match.start())
+        counted = match.start()
         line = lines[i]
         stripped = line.lstrip(" ")
-        if fence_char:
-            in_fence[i] = 1
-            if len(line) - len(stripped) <= 3 and stripped.startswith(fence_char * fence_len):
-                rest = stripped.lstrip(fence_char)
-                if not rest.strip():
-                    fences.append(Fence(fence_start, i, True))
-                    fence_char = ""
-            continue
-        if not stripped or len(line) - len(stripped) > 3:
-            continue
         first = stripped[0]
+        if fence_char:
+            closes = stripped.startswith(fence_char * fence_len)
+            if closes and not stripped.lstrip(fence_char).strip():
+                fences.append(Fence(fence_start, i, True))
+                in_fence[fence_start : i + 1] = b"\x01" * (i + 1 - fence_start)
+                fence_char = ""
+            continue
         if first == "#":
             m = _ATX.match(stripped)
             if m:
                 headings.append(Heading(i, len(m.group(1)), heading_text(m.group(2) or "")))
-        elif first in "`~":
+        else:
             m = _FENCE_OPEN.match(stripped)
             if m and not (first == "`" and "`" in m.group(2)):
                 fence_char = first
                 fence_len = len(m.group(1))
                 fence_start = i
-                in_fence[i] = 1
     if fence_char:
         fences.append(Fence(fence_start, len(lines) - 1, False))
+        in_fence[fence_start:] = b"\x01" * (len(lines) - fence_start)
     return doc
 
 
