@@ -69,5 +69,16 @@ format: install
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+## make prod-up / prod-down: the production stack on this machine, no Docker (docs/deploy.md):
+## supervisord runs gunicorn, uvicorn, a Celery worker, beat and nginx on 127.0.0.1:$(PROD_PORT)
+## against the local PostgreSQL (database recall_prod) and Redis; runtime files in ./var
+PROD_PORT ?= 8080
+export PROD_PORT
+prod-up: install
+	bash scripts/prod_up.sh
+
+prod-down:
+	bash scripts/prod_down.sh
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .test-media staticfiles

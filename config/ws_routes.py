@@ -1,7 +1,13 @@
-"""Websocket routes (Channels); filled by the apps that push live updates."""
+"""Websocket routes (Channels): live progress of background jobs."""
 
 from __future__ import annotations
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from recall.core.consumers import JobProgressConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/jobs/<int:job_id>/", JobProgressConsumer.as_asgi()),
+]

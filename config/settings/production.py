@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env
+from .base import CELERY_BROKER_URL, REDIS_URL, SECRET_KEY, env
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
@@ -40,4 +40,17 @@ TEMPLATES[0]["OPTIONS"]["loaders"] = [  # type: ignore[index]  # noqa: F405
 ]
 TEMPLATES[0]["APP_DIRS"] = False  # noqa: F405
 
+# E-mail: SMTP unless told otherwise; the loopback stack writes mail to files under var/.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)  # noqa: F405
+ADMINS = [("Recall admin", address) for address in env.list("ADMIN_EMAILS", default=[])]
+
+# Celery: a configured broker (Redis or RabbitMQ by URL) always means real workers.
+CELERY_TASK_ALWAYS_EAGER = env.bool(
+    "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory")
+)
+if CELERY_BROKER_URL.startswith("amqp") and not REDIS_URL:
+    # With RabbitMQ and no Redis, results travel back over the broker itself.
+    CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="rpc://")

@@ -30,3 +30,22 @@ def publish_job_progress(job_id: int, payload: dict[str, Any]) -> None:
         )
     except Exception:
         logger.warning("could not publish progress of job %s", job_id, exc_info=True)
+
+
+def job_snapshot(job: Any) -> dict[str, Any]:
+    """The job's state as the websocket and the JSON status view show it (one shape for both)."""
+    deck_url = job.deck.get_absolute_url() if job.deck_id else ""
+    return {
+        "job": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "status_display": job.get_status_display(),
+        "progress": job.progress,
+        "total": job.total,
+        "message": job.message,
+        "result": job.result,
+        "deck": job.deck_id,
+        "deck_url": deck_url,
+        "finished": job.status in {"succeeded", "failed"},
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }

@@ -1,0 +1,34 @@
+"""gunicorn settings for config.wsgi (the synchronous Django app behind nginx).
+
+Every value can be overridden from the environment, so the same file serves the Docker
+image (TCP on 0.0.0.0:8000) and `make prod-up` (a unix socket under ./var/run).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# (2 x cores) + 1 is gunicorn's rule of thumb for a sync app waiting on the database.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+worker_class = "gthread" if threads > 1 else "sync"
+# Uploads are parsed in the request; a big import is handed to Celery, so 60 s is ample.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Recycle workers now and then: bounds the damage of a slow leak, jitter avoids a stampede.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# Logs on stdout/stderr: supervisor or Docker collects them.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+proc_name = "recall-gunicorn"
+# nginx is the only client; it sets X-Forwarded-* and Django trusts X-Forwarded-Proto.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The socket file must be reachable by nginx's workers, which may run as another user.
+umask = 0o007
+# gunicorn >= 24 opens a control socket in $HOME by default; nothing here uses it.
+control_socket_disable = True
