@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from recall.accounts.api import ApiTokenViewSet, MeView
 from recall.decks.api.views import CardViewSet, DeckViewSet, JobViewSet, TagViewSet
+from recall.search.api import SearchAPIView
 
 router = DefaultRouter()
 # One URL per resource: no `.json` suffix variants (`?format=` names export formats).
@@ -21,6 +22,7 @@ router.register("tokens", ApiTokenViewSet, basename="token")
 app_name = "api"
 urlpatterns: list = [
     path("me/", MeView.as_view(), name="me"),
+    path("search/", SearchAPIView.as_view(), name="search"),
     path("study/", include("recall.study.api_urls")),
     *router.urls,
 ]

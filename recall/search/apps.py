@@ -1,8 +1,26 @@
 """Search app: one backend contract, SQLite FTS5 / PostgreSQL / Elasticsearch implementations."""
 
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class SearchConfig(AppConfig):
     name = "recall.search"
     label = "search"
+
+    def ready(self) -> None:
+        from recall.decks.models import Card, Deck
+        from recall.decks.signals import cards_bulk_changed
+
+        from . import checks, signals
+
+        del checks  # imported for its @register
+        post_save.connect(signals.card_saved, sender=Card, dispatch_uid="search.card_saved")
+        post_delete.connect(signals.card_deleted, sender=Card, dispatch_uid="search.card_deleted")
+        m2m_changed.connect(
+            signals.card_tags_changed, sender=Card.tags.through, dispatch_uid="search.card_tags"
+        )
+        post_save.connect(signals.deck_saved, sender=Deck, dispatch_uid="search.deck_saved")
+        cards_bulk_changed.connect(
+            signals.cards_bulk_changed, dispatch_uid="search.cards_bulk_changed"
+        )

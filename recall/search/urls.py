@@ -2,5 +2,11 @@
 
 from __future__ import annotations
 
+from django.urls import path
+
+from .views import SearchView
+
 app_name = "search"
-urlpatterns: list = []
+urlpatterns = [
+    path("", SearchView.as_view(), name="search"),
+]

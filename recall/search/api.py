@@ -1,0 +1,173 @@
+"""The search endpoint of the API: GET /api/v1/search/?q=..., paginated like every list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from recall.core.pagination import StandardPagination
+from recall.core.schema import error_response
+
+from .selectors import SearchResults, search_cards
+
+
+class SearchParamsSerializer(serializers.Serializer):
+    q = serializers.CharField(trim_whitespace=True)
+    deck = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    tag = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class SearchDeckSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+
+
+class SearchHitSerializer(serializers.Serializer):
+    card_id = serializers.IntegerField(source="card.pk")
+    score = serializers.FloatField(
+        help_text="Relevance; higher is better, comparable within one search."
+    )
+    question = serializers.CharField(source="card.question")
+    question_snippet = serializers.CharField(
+        help_text="HTML: the card's text, escaped, with <mark> around the matches."
+    )
+    answer_snippet = serializers.CharField(
+        help_text="HTML: the card's text, escaped, with <mark> around the matches."
+    )
+    deck = SearchDeckSerializer(source="card.deck")
+    url = serializers.CharField(source="card.get_absolute_url", help_text="The card's web page.")
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    query = serializers.CharField()
+    corrected_query = serializers.CharField(
+        help_text="Not empty when misspelt words were corrected (PostgreSQL backend)."
+    )
+    results = SearchHitSerializer(many=True)
+
+
+class _SearchWindow:
+    """A sized, sliceable view of search results, so the project's paginator can page it.
+
+    Only the page asked for is fetched: the backend returns the total with it.
+    """
+
+    def __init__(self, run: Any, page: int, page_size: int) -> None:
+        self.run, self.page_size, self.first_page = run, page_size, page
+        self.results: SearchResults | None = None
+
+    def _fetch(self, page: int) -> SearchResults:
+        self.results = self.run(page, self.page_size)
+        return self.results
+
+    def count(self) -> int:
+        results = self.results or self._fetch(self.first_page)
+        return results.total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        page = (window.start or 0) // self.page_size + 1
+        results = self.results
+        if results is None or results.page != page:
+            results = self._fetch(page)
+        return list(results.hits)
+
+
+EXAMPLE_RESPONSE = {
+    "count": 1,
+    "next": None,
+    "previous": None,
+    "query": "select_related deck:django",
+    "corrected_query": "",
+    "results": [
+        {
+            "card_id": 42,
+            "score": 7.3,
+            "question": "What does select_related do?",
+            "question_snippet": "What does <mark>select_related</mark> do?",
+            "answer_snippet": "It follows foreign keys with a SQL JOIN…",
+            "deck": {"id": 3, "slug": "django", "title": "Django"},
+            "url": "/cards/42/",
+        }
+    ],
+}
+
+
+class SearchAPIView(APIView):
+    """Full-text search over the cards you may read (yours, and public or unlisted decks)."""
+
+    permission_classes = [permissions.AllowAny]
+    pagination_class = StandardPagination
+
+    @extend_schema(
+        operation_id="search",
+        summary="Search cards",
+        description=(
+            'Query language: words (all must match), "phrases", -exclusion, prefix*, '
+            "deck:slug, tag:name. Code tokens such as select_related, __init__, asgi.py "
+            "and @classmethod are matched whole. Anonymous users search public decks."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                required=True,
+                description="The query, at most 500 characters.",
+                examples=[
+                    OpenApiExample("words", value="signals post_save"),
+                    OpenApiExample("code token", value="select_related"),
+                    OpenApiExample("phrase and exclusion", value='"class based view" -celery'),
+                    OpenApiExample("prefix and filters", value="migrat* deck:django tag:orm"),
+                ],
+            ),
+            OpenApiParameter("deck", OpenApiTypes.STR, description="Only this deck (its slug)."),
+            OpenApiParameter("tag", OpenApiTypes.STR, description="Only cards with this tag."),
+            OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="Hits per page (max 200)."),
+        ],
+        responses={
+            200: SearchResponseSerializer,
+            400: error_response(400, "The query cannot be searched for (e.g. query too long)."),
+            404: error_response(404, "A page past the last one."),
+        },
+        examples=[OpenApiExample("one hit", value=EXAMPLE_RESPONSE, response_only=True)],
+    )
+    def get(self, request: Request) -> Response:
+        params = SearchParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        paginator = self.pagination_class()
+        page_size = paginator.get_page_size(request) or StandardPagination.page_size
+        try:
+            page = int(request.query_params.get("page", 1))
+        except ValueError:
+            page = 1
+
+        def run(page: int, page_size: int) -> SearchResults:
+            return search_cards(
+                user=request.user,
+                query=data["q"],
+                page=page,
+                page_size=page_size,
+                deck_slug=data.get("deck") or None,
+                tag=data.get("tag") or None,
+            )
+
+        window = _SearchWindow(run, page, page_size)
+        hits: list[Any] = paginator.paginate_queryset(window, request, view=self) or []  # type: ignore[arg-type]
+        response = paginator.get_paginated_response(SearchHitSerializer(hits, many=True).data)
+        response.data["query"] = data["q"]
+        response.data["corrected_query"] = window.results.corrected_query if window.results else ""
+        return response

@@ -1,0 +1,277 @@
+"""PostgreSQL backend: weighted tsvector (GIN), websearch_to_tsquery, ts_headline, pg_trgm."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from django.db import DatabaseError, connection, transaction
+
+from ..base import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    BackendHit,
+    BackendPage,
+    CardRow,
+    ProgressCallback,
+    SearchBackend,
+    SearchFilters,
+    all_card_rows,
+    card_rows,
+)
+from ..query import ParsedQuery, QueryError, Term, code_tokens
+from .sql import filter_clauses
+
+TABLE = "search_document"
+WORDS = "search_word"
+CONFIG = "english"
+# Fewer hits than this and the query is retried with misspelt words corrected by pg_trgm.
+TYPO_FALLBACK_BELOW = 3
+HEADLINE_OPTIONS = (
+    f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, MaxWords=35, MinWords=12, "
+    "ShortWord=2, MaxFragments=1"
+)
+
+# The tables are created by migrations/0001_search_index.py (PostgreSQL only).
+UPSERT_SQL = f"""
+INSERT INTO {TABLE} (card_id, deck_id, document)
+SELECT v.id, v.deck_id,
+       setweight(to_tsvector('{CONFIG}', v.question), 'A')
+       || setweight(to_tsvector('{CONFIG}', v.answer), 'B')
+       || setweight(array_to_tsvector(string_to_array(v.qcodes, ' ')), 'A')
+       || setweight(array_to_tsvector(string_to_array(v.acodes, ' ')), 'B')
+FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
+     AS v(id, deck_id, question, answer, qcodes, acodes)
+ON CONFLICT (card_id) DO UPDATE SET deck_id = EXCLUDED.deck_id, document = EXCLUDED.document
+"""
+WORDS_SQL = f"INSERT INTO {WORDS} (word) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING"
+_VOCAB_RE = re.compile(r"[^\W\d_]{3,40}")
+
+
+def _lexeme(text: str) -> str:
+    """A tsquery literal: quoted, so its content is never tsquery syntax."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _web_word(term: Term) -> str:
+    # "or" is an operator to websearch_to_tsquery (and an English stop word anyway).
+    return "" if term.text == "or" else ("-" if term.negated else "") + term.text
+
+
+def compile_tsquery(query: ParsedQuery, *, for_headline: bool = False) -> tuple[str, list[Any]]:
+    """SQL of the tsquery for a parsed query, with its params.
+
+    Plain words and phrases go through websearch_to_tsquery (stemmed); prefixes through
+    to_tsquery; code tokens are matched as exact lexemes and, for ranking and highlighting,
+    also as the phrase the English parser makes of them.
+    """
+    web: list[str] = []
+    prefixes: list[str] = []
+    exact: list[str] = []
+    for term in query.terms:
+        if term.prefix:
+            target = exact if term.code else prefixes
+            target.append(("!" if term.negated else "") + _lexeme(term.text) + ":*")
+        elif term.code:
+            if not term.negated:
+                web.append(f'"{term.text}"')
+            exact.append(("!" if term.negated else "") + _lexeme(term.text))
+        else:
+            web.append(_web_word(term))
+    for phrase in query.phrases:
+        web.append(("-" if phrase.negated else "") + '"' + " ".join(phrase.words) + '"')
+    parts: list[str] = []
+    params: list[Any] = []
+    web_text = " ".join(w for w in web if w)
+    if web_text:
+        parts.append(f"websearch_to_tsquery('{CONFIG}', %s)")
+        params.append(web_text)
+    if prefixes:
+        parts.append(f"to_tsquery('{CONFIG}', %s)")
+        params.append(" & ".join(prefixes))
+    if exact and not for_headline:
+        parts.append("%s::tsquery")
+        params.append(" & ".join(exact))
+    if not parts:
+        return "''::tsquery", []
+    return " && ".join(parts), params
+
+
+def _row_params(rows: list[CardRow]) -> list[list[Any]]:
+    live = [r for r in rows if not r.is_archived]
+    return [
+        [r.id for r in live],
+        [r.deck_id for r in live],
+        [r.question for r in live],
+        [r.answer for r in live],
+        [" ".join(code_tokens(r.question)) for r in live],
+        [" ".join(code_tokens(r.answer)) for r in live],
+    ]
+
+
+def _vocabulary(rows: list[CardRow]) -> list[str]:
+    words: set[str] = set()
+    for r in rows:
+        if not r.is_archived:
+            words.update(_VOCAB_RE.findall(f"{r.question} {r.answer}".lower()))
+    return sorted(words)
+
+
+class PostgresBackend(SearchBackend):
+    name = "postgres"
+
+    def check(self) -> list[str]:
+        if connection.vendor != "postgresql":
+            return [
+                f"SEARCH_BACKEND is 'postgres' but the database is {connection.vendor}: "
+                "set DATABASE_URL to a PostgreSQL database or use SEARCH_BACKEND=sqlite."
+            ]
+        return []
+
+    def _write(self, cursor: Any, rows: list[CardRow]) -> int:
+        params = _row_params(rows)
+        if params[0]:
+            cursor.execute(UPSERT_SQL, params)
+        vocabulary = _vocabulary(rows)
+        if vocabulary:
+            cursor.execute(WORDS_SQL, [vocabulary])
+        return len(params[0])
+
+    def index(self, card_ids: Iterable[int]) -> int:
+        wanted = set(card_ids)
+        seen: set[int] = set()
+        done = 0
+        for rows in card_rows(wanted):
+            seen.update(r.id for r in rows)
+            with transaction.atomic(), connection.cursor() as cursor:
+                archived = [r.id for r in rows if r.is_archived]
+                if archived:
+                    cursor.execute(f"DELETE FROM {TABLE} WHERE card_id = ANY(%s)", [archived])
+                done += self._write(cursor, rows)
+        self.remove(wanted - seen)
+        return done
+
+    def remove(self, card_ids: Iterable[int]) -> None:
+        ids = sorted(set(card_ids))
+        if ids:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {TABLE} WHERE card_id = ANY(%s)", [ids])
+
+    def rebuild(self, progress: ProgressCallback | None = None) -> int:
+        from recall.decks.models import Card
+
+        total = Card.objects.filter(is_archived=False).count()
+        done = 0
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {TABLE}, {WORDS}")
+            for rows in all_card_rows():
+                done += self._write(cursor, rows)
+                if progress:
+                    progress(done, total)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {TABLE}")
+        return done
+
+    def search(
+        self, query: ParsedQuery, filters: SearchFilters, *, offset: int, limit: int
+    ) -> BackendPage:
+        try:
+            page = self._search(query, filters, offset=offset, limit=limit)
+            if page.total < TYPO_FALLBACK_BELOW and not offset:
+                corrected = self._corrected(query)
+                if corrected is not None:
+                    retry = self._search(corrected, filters, offset=offset, limit=limit)
+                    if retry.total > page.total:
+                        retry.corrected_query = corrected.to_text()
+                        return retry
+            return page
+        except DatabaseError as exc:
+            raise QueryError("This query cannot be searched for; try plain words.") from exc
+
+    def _search(
+        self, query: ParsedQuery, filters: SearchFilters, *, offset: int, limit: int
+    ) -> BackendPage:
+        tsq, tsq_params = compile_tsquery(query)
+        # Ranked on the stemmed words only: exact code lexemes carry no positions to rank by.
+        rq, rq_params = compile_tsquery(query, for_headline=True)
+        where, params = filter_clauses(filters, deck_col="d.deck_id", card_col="d.card_id")
+        sql = (
+            f"SELECT d.card_id, ts_rank(d.document, q.rank_query) AS score, count(*) OVER () "
+            f"FROM {TABLE} d CROSS JOIN (SELECT {tsq} AS query, {rq} AS rank_query) q "
+            f"WHERE d.document @@ q.query{where} "
+            "ORDER BY score DESC, d.card_id LIMIT %s OFFSET %s"
+        )
+        # Savepoint: a failed statement must not poison an enclosing transaction.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [*tsq_params, *rq_params, *params, limit, offset])
+            ranked = cursor.fetchall()
+            snippets = self._headlines(cursor, query, [r[0] for r in ranked])
+            total = ranked[0][2] if ranked else 0
+            if not ranked and offset:
+                cursor.execute(
+                    f"SELECT count(*) FROM {TABLE} d CROSS JOIN (SELECT {tsq} AS query) q "
+                    f"WHERE d.document @@ q.query{where}",
+                    [*tsq_params, *params],
+                )
+                total = cursor.fetchone()[0]
+        hits = [
+            BackendHit(card_id, float(score), *snippets.get(card_id, ("", "")))
+            for card_id, score, _total in ranked
+        ]
+        return BackendPage(hits=hits, total=total)
+
+    @staticmethod
+    def _headlines(cursor: Any, query: ParsedQuery, ids: list[int]) -> dict[int, tuple[str, str]]:
+        if not ids:
+            return {}
+        hq, hq_params = compile_tsquery(query, for_headline=True)
+        cursor.execute(
+            f"SELECT c.id, ts_headline('{CONFIG}', c.question, h.query, %s), "
+            f"ts_headline('{CONFIG}', c.answer, h.query, %s) "
+            f"FROM decks_card c CROSS JOIN (SELECT {hq} AS query) h WHERE c.id = ANY(%s)",
+            [HEADLINE_OPTIONS, HEADLINE_OPTIONS, *hq_params, ids],
+        )
+        return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+
+    @staticmethod
+    def _corrected(query: ParsedQuery) -> ParsedQuery | None:
+        """The query with each unknown plain word replaced by its nearest known word."""
+        changed = False
+        terms: list[Term] = []
+        with connection.cursor() as cursor:
+            for term in query.terms:
+                if term.code or term.prefix or term.negated or len(term.text) < 4:
+                    terms.append(term)
+                    continue
+                cursor.execute(f"SELECT 1 FROM {WORDS} WHERE word = %s", [term.text])
+                if cursor.fetchone():
+                    terms.append(term)
+                    continue
+                cursor.execute(
+                    f"SELECT word FROM {WORDS} WHERE word %% %s "
+                    "ORDER BY similarity(word, %s) DESC, word LIMIT 1",
+                    [term.text, term.text],
+                )
+                row = cursor.fetchone()
+                if row and row[0] != term.text:
+                    terms.append(replace(term, text=row[0]))
+                    changed = True
+                else:
+                    terms.append(term)
+        if not changed:
+            return None
+        return replace(query, terms=terms)
+
+    @staticmethod
+    def raw_sql(query: ParsedQuery, limit: int = 20) -> tuple[str, list]:
+        """The bare tsquery, the benchmark's floor: no visibility, no count, no snippets."""
+        tsq, params = compile_tsquery(query)
+        rq, rq_params = compile_tsquery(query, for_headline=True)
+        return (
+            f"SELECT d.card_id, ts_rank(d.document, q.rank_query) AS score "
+            f"FROM {TABLE} d CROSS JOIN (SELECT {tsq} AS query, {rq} AS rank_query) q "
+            "WHERE d.document @@ q.query ORDER BY score DESC LIMIT %s",
+            [*params, *rq_params, limit],
+        )

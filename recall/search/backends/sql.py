@@ -1,0 +1,42 @@
+"""Filters the SQL backends share: readable decks and tagged cards, compiled by the ORM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recall.decks.models import Card, Deck
+from recall.decks.selectors import deck_readable_q
+
+from ..base import SearchFilters
+
+
+def readable_decks_sql(filters: SearchFilters) -> tuple[str, tuple[Any, ...]]:
+    """SELECT of the deck ids the user may read (narrowed to the deck: filters), with params.
+
+    Visibility is decided here, at query time, by the same rule the rest of the app uses,
+    so changing a deck's visibility needs no reindex.
+    """
+    decks = Deck.objects.filter(deck_readable_q(filters.user))
+    if filters.deck_slugs:
+        decks = decks.filter(slug__in=filters.deck_slugs)
+    return decks.order_by().values("id").query.sql_with_params()
+
+
+def tagged_cards_sql(tag: str) -> tuple[str, tuple[Any, ...]]:
+    """SELECT of the ids of cards carrying a tag of that name (any owner's tag)."""
+    through = Card.tags.through.objects.filter(tag__name__iexact=tag)
+    return through.order_by().values("card_id").query.sql_with_params()
+
+
+def filter_clauses(
+    filters: SearchFilters, *, deck_col: str, card_col: str
+) -> tuple[str, list[Any]]:
+    """ " AND ..." clauses restricting hits to readable decks and the requested tags."""
+    sql, params = readable_decks_sql(filters)
+    clauses = [f"{deck_col} IN ({sql})"]
+    all_params: list[Any] = list(params)
+    for tag in filters.tags:
+        tag_sql, tag_params = tagged_cards_sql(tag)
+        clauses.append(f"{card_col} IN ({tag_sql})")
+        all_params.extend(tag_params)
+    return " AND " + " AND ".join(clauses), all_params

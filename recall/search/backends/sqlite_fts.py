@@ -1,0 +1,182 @@
+"""SQLite FTS5 backend: the embedded default, bm25 ranking and snippet() highlights."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from django.db import DatabaseError, connection, transaction
+
+from ..base import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    SNIPPET_WORDS,
+    BackendHit,
+    BackendPage,
+    CardRow,
+    ProgressCallback,
+    SearchBackend,
+    SearchFilters,
+    all_card_rows,
+    card_rows,
+)
+from ..query import ParsedQuery, QueryError, Term, identifier_parts
+from .sql import filter_clauses
+
+TABLE = "search_card_fts"
+# Columns: deck_id (stored, not indexed, read by the visibility filter), question, answer,
+# and the words inside snake_case identifiers. bm25 weights: question well above answer.
+BM25 = f"bm25({TABLE}, 0.0, 10.0, 2.0, 1.0)"
+# '_' is a token character so select_related and __init__ stay whole tokens; "asgi.py" is
+# matched as the adjacent tokens asgi, py; porter stems English words like the other backends.
+# (tokenize="porter unicode61 remove_diacritics 2 tokenchars '_'")
+# The table is created by migrations/0001_search_index.py (SQLite only).
+
+
+def _quote(text: str) -> str:
+    """An FTS5 string: every query token is quoted, so nothing in it is ever syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _term(term: Term) -> str:
+    return _quote(term.text) + ("*" if term.prefix else "")
+
+
+def compile_match(query: ParsedQuery) -> str:
+    """The FTS5 MATCH expression of a parsed query."""
+    positives = [_term(t) for t in query.positive_terms]
+    positives += [_quote(" ".join(p.words)) for p in query.positive_phrases]
+    expr = " AND ".join(positives)
+    negatives = [_term(t) for t in query.negative_terms]
+    negatives += [_quote(" ".join(p.words)) for p in query.negative_phrases]
+    if negatives:
+        expr = f"({expr}) NOT ({' OR '.join(negatives)})"
+    return expr
+
+
+def _rows_params(rows: list[CardRow]) -> list[tuple[int, int, str, str, str]]:
+    return [
+        (r.id, r.deck_id, r.question, r.answer, identifier_parts(f"{r.question}\n{r.answer}"))
+        for r in rows
+        if not r.is_archived
+    ]
+
+
+INSERT_SQL = (
+    f"INSERT INTO {TABLE} (rowid, deck_id, question, answer, parts) VALUES (%s, %s, %s, %s, %s)"
+)
+
+
+class SQLiteFTSBackend(SearchBackend):
+    name = "sqlite"
+
+    def check(self) -> list[str]:
+        if connection.vendor != "sqlite":
+            return [
+                f"SEARCH_BACKEND is 'sqlite' but the database is {connection.vendor}: "
+                "use SEARCH_BACKEND=postgres with PostgreSQL."
+            ]
+        return []
+
+    def index(self, card_ids: Iterable[int]) -> int:
+        wanted = set(card_ids)
+        seen: set[int] = set()
+        done = 0
+        for rows in card_rows(wanted):
+            seen.update(r.id for r in rows)
+            with transaction.atomic(), connection.cursor() as cursor:
+                self._delete(cursor, [r.id for r in rows])
+                params = _rows_params(rows)
+                cursor.executemany(INSERT_SQL, params)
+                done += len(params)
+        # Ids whose card is gone entirely must leave the index too.
+        self.remove(wanted - seen)
+        return done
+
+    @staticmethod
+    def _delete(cursor: object, ids: list[int]) -> None:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", chunk)  # type: ignore[attr-defined]
+
+    def remove(self, card_ids: Iterable[int]) -> None:
+        ids = sorted(set(card_ids))
+        if ids:
+            with connection.cursor() as cursor:
+                self._delete(cursor, ids)
+
+    def rebuild(self, progress: ProgressCallback | None = None) -> int:
+        from recall.decks.models import Card
+
+        total = Card.objects.filter(is_archived=False).count()
+        done = 0
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
+            for rows in all_card_rows():
+                params = _rows_params(rows)
+                cursor.executemany(INSERT_SQL, params)
+                done += len(params)
+                if progress:
+                    progress(done, total)
+            # Merge the index segments written by many small inserts into one.
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+        return done
+
+    def search(
+        self, query: ParsedQuery, filters: SearchFilters, *, offset: int, limit: int
+    ) -> BackendPage:
+        match = compile_match(query)
+        where, params = filter_clauses(filters, deck_col="deck_id", card_col="rowid")
+        # One statement ranks, filters and counts; snippets are made for the page only.
+        # (bm25() cannot sit beside a window function, hence the subquery.)
+        sql = (
+            f"SELECT id, score, count(*) OVER () FROM (SELECT rowid AS id, {BM25} AS score "
+            f"FROM {TABLE} WHERE {TABLE} MATCH %s{where}) ORDER BY score, id LIMIT %s OFFSET %s"
+        )
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [match, *params, limit, offset])
+                ranked = cursor.fetchall()
+                snippets = self._snippets(cursor, match, [r[0] for r in ranked])
+        except (sqlite3.OperationalError, DatabaseError) as exc:
+            # The parser only emits quoted tokens, so this is a token the tokenizer dropped.
+            raise QueryError("This query cannot be searched for; try plain words.") from exc
+        hits = [
+            BackendHit(card_id, -score, *snippets.get(card_id, ("", "")))
+            for card_id, score, _total in ranked
+        ]
+        total = ranked[0][2] if ranked else 0
+        if not ranked and offset:
+            total = self._count(match, where, params)
+        return BackendPage(hits=hits, total=total)
+
+    @staticmethod
+    def _count(match: str, where: str, params: list) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH %s{where}", [match, *params]
+            )
+            return int(cursor.fetchone()[0])
+
+    @staticmethod
+    def _snippets(cursor: object, match: str, ids: list[int]) -> dict[int, tuple[str, str]]:
+        if not ids:
+            return {}
+        marks = ", ".join(["%s"] * len(ids))
+        args = f"'{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', {SNIPPET_WORDS}"
+        cursor.execute(  # type: ignore[attr-defined]
+            f"SELECT rowid, snippet({TABLE}, 1, {args}), snippet({TABLE}, 2, {args}) "
+            f"FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid IN ({marks})",
+            [match, *ids],
+        )
+        return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}  # type: ignore[attr-defined]
+
+    @staticmethod
+    def raw_sql(query: ParsedQuery, limit: int = 20) -> tuple[str, list]:
+        """The bare MATCH the benchmark uses as its floor: no visibility, no count, no snippets."""
+        return (
+            f"SELECT rowid, {BM25} AS score FROM {TABLE} WHERE {TABLE} MATCH %s "
+            "ORDER BY score LIMIT %s",
+            [compile_match(query), limit],
+        )

@@ -1,0 +1,135 @@
+"""The search backend contract: index, remove, search and rebuild, with scored, highlighted hits."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from recall.decks.models import Card
+
+from .query import ParsedQuery
+
+# Private-use characters mark highlights inside raw snippets; the query parser strips them
+# from input, and snippet_html() turns each balanced pair into <mark> after escaping.
+HIGHLIGHT_START = "\ue000"
+HIGHLIGHT_END = "\ue001"
+SNIPPET_WORDS = 24
+INDEX_BATCH = 500
+
+ProgressCallback = Callable[[int, int], None]
+_MARKED_RE = re.compile(f"{HIGHLIGHT_START}([^{HIGHLIGHT_START}{HIGHLIGHT_END}]*){HIGHLIGHT_END}")
+
+
+def snippet_html(raw: str) -> SafeString:
+    """Escape a raw snippet and turn only our own highlight markers into <mark> tags."""
+    out: list[str] = []
+    pos = 0
+    for match in _MARKED_RE.finditer(raw):
+        out.append(escape(_strip_markers(raw[pos : match.start()])))
+        out.append(f"<mark>{escape(match.group(1))}</mark>")
+        pos = match.end()
+    out.append(escape(_strip_markers(raw[pos:])))
+    return mark_safe(" ".join("".join(out).split()))  # noqa: S308 - every piece escaped above
+
+
+def _strip_markers(text: str) -> str:
+    return text.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Who searches and what they narrowed the search to."""
+
+    user: Any
+    deck_slugs: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class BackendHit:
+    card_id: int
+    score: float
+    question_snippet: str = ""
+    answer_snippet: str = ""
+
+
+@dataclass
+class BackendPage:
+    hits: list[BackendHit] = field(default_factory=list)
+    total: int = 0
+    # Set when the backend searched for a corrected spelling instead of the query as typed.
+    corrected_query: str = ""
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """What an index needs of a card; archived cards are never indexed."""
+
+    id: int
+    deck_id: int
+    question: str
+    answer: str
+    is_archived: bool
+
+
+def card_rows(card_ids: Iterable[int]) -> Iterator[list[CardRow]]:
+    """Cards by id in batches; ids of missing cards are simply absent."""
+    ids = sorted(set(card_ids))
+    for start in range(0, len(ids), INDEX_BATCH):
+        chunk = ids[start : start + INDEX_BATCH]
+        rows = Card.objects.filter(id__in=chunk).values_list(
+            "id", "deck_id", "question", "answer", "is_archived"
+        )
+        yield [CardRow(*row) for row in rows]
+
+
+def all_card_rows(batch: int = 2000) -> Iterator[list[CardRow]]:
+    """Every live card in id order, by keyset pagination (constant memory at 1M rows)."""
+    last = 0
+    while True:
+        rows = list(
+            Card.objects.filter(id__gt=last, is_archived=False)
+            .order_by("id")
+            .values_list("id", "deck_id", "question", "answer", "is_archived")[:batch]
+        )
+        if not rows:
+            return
+        yield [CardRow(*row) for row in rows]
+        last = rows[-1][0]
+
+
+class SearchBackend(ABC):
+    """One contract for every search engine Recall can use."""
+
+    name: str = ""
+    # True when the index holds copies of deck fields (visibility, slug, tags) that must be
+    # refreshed when a deck or a card's tags change; SQL backends join at query time instead.
+    denormalises_decks: bool = False
+
+    @abstractmethod
+    def index(self, card_ids: Iterable[int]) -> int:
+        """(Re)index these cards; archived or deleted ones are removed. Returns cards indexed."""
+
+    @abstractmethod
+    def remove(self, card_ids: Iterable[int]) -> None:
+        """Drop these cards from the index."""
+
+    @abstractmethod
+    def search(
+        self, query: ParsedQuery, filters: SearchFilters, *, offset: int, limit: int
+    ) -> BackendPage:
+        """Hits the user may read, best first, with highlighted snippets."""
+
+    @abstractmethod
+    def rebuild(self, progress: ProgressCallback | None = None) -> int:
+        """Empty the index and index every live card. Returns cards indexed."""
+
+    def check(self) -> list[str]:
+        """Configuration problems, as messages (used by the system check)."""
+        return []

@@ -1,0 +1,98 @@
+"""Writes of the search app: keep the index in step with the cards, rebuild it as a job."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from recall.core.progress import publish_job_progress
+from recall.decks.models import Job, JobKind, JobStatus
+
+from .backends import get_backend
+from .base import ProgressCallback
+
+logger = logging.getLogger(__name__)
+
+
+def search_index_cards(*, card_ids: Iterable[int]) -> int:
+    """(Re)index cards by id; archived and deleted ones leave the index. Returns cards indexed."""
+    return get_backend().index(list(card_ids))
+
+
+def search_remove_cards(*, card_ids: Iterable[int]) -> None:
+    get_backend().remove(list(card_ids))
+
+
+def search_rebuild(*, progress: ProgressCallback | None = None) -> int:
+    """Empty the index and index every live card again."""
+    return get_backend().rebuild(progress)
+
+
+def reindex_job_create(*, owner: Any) -> Job:
+    """A pending reindex job; the caller schedules recall.search.tasks.reindex_all with its id."""
+    return Job.objects.create(kind=JobKind.REINDEX, owner=owner, filename="search index")
+
+
+def _publish(job: Job) -> None:
+    publish_job_progress(
+        job.pk,
+        {
+            "status": job.status,
+            "progress": job.progress,
+            "total": job.total,
+            "message": job.message,
+        },
+    )
+
+
+class _JobProgress:
+    """Saves and publishes a job's progress at most once per ~2% of the work."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.last = -1.0
+
+    def __call__(self, done: int, total: int) -> None:
+        fraction = done / total if total else 1.0
+        if fraction - self.last < 0.02 and done < total:
+            return
+        self.last = fraction
+        self.job.progress, self.job.total = done, total
+        self.job.save(update_fields=["progress", "total", "updated_at"])
+        _publish(self.job)
+
+
+def reindex_job_run(*, job_id: int | None = None) -> int:
+    """Rebuild the index, reporting progress on the reindex Job if one is given.
+
+    A job that already finished is left alone (a redelivered task has no further effect).
+    """
+    if job_id is None:
+        return search_rebuild()
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id, kind=JobKind.REINDEX).first()
+        if job is None or job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+            return 0
+        job.status, job.message = JobStatus.RUNNING, ""
+        job.save(update_fields=["status", "message", "updated_at"])
+    _publish(job)
+    try:
+        indexed = search_rebuild(progress=_JobProgress(job))
+    except Exception:
+        logger.exception("reindex job %s failed", job_id)
+        job.status = JobStatus.FAILED
+        job.message = "The search index could not be rebuilt because of an internal error."
+        indexed = 0
+    else:
+        job.status = JobStatus.SUCCEEDED
+        job.message = f"{indexed} cards indexed."
+        job.result = {"indexed": indexed}
+        job.progress = job.total = indexed
+    job.finished_at = timezone.now()
+    job.save()
+    _publish(job)
+    return indexed

@@ -1,0 +1,101 @@
+"""Keep the search index in step with cards: receivers queue index tasks after commit.
+
+Every change inside one transaction is gathered and sent as one task per kind (index,
+remove) when it commits, so deleting a deck of 1,000 cards is one task, not 1,000.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+logger = logging.getLogger(__name__)
+_state = threading.local()
+
+
+def _flush() -> None:
+    from . import tasks
+
+    pending = getattr(_state, "pending", None)
+    _state.pending = None
+    if not pending:
+        return
+    to_index, to_remove = pending
+    to_remove -= to_index  # indexing a vanished card removes it anyway
+    if to_index:
+        tasks.index_cards.delay(sorted(to_index))
+    if to_remove:
+        tasks.remove_cards.delay(sorted(to_remove))
+
+
+def _flush_registered() -> bool:
+    # Django keeps (savepoint ids, callback, robust) per pending on_commit hook.
+    return any(entry[1] is _flush for entry in connection.run_on_commit)
+
+
+def schedule(*, index: Iterable[int] = (), remove: Iterable[int] = ()) -> None:
+    """Index or remove these card ids once the current transaction commits."""
+    if not connection.in_atomic_block:
+        _state.pending = (set(index), set(remove))
+        _flush()
+        return
+    pending = getattr(_state, "pending", None)
+    if pending is None or not _flush_registered():
+        # Anything left from a rolled-back transaction is dropped with it.
+        pending = _state.pending = (set[int](), set[int]())
+        transaction.on_commit(_flush, robust=True)
+    pending[0].update(index)
+    pending[1].update(remove)
+
+
+def _backend_denormalises() -> bool:
+    from .backends import backend_class
+
+    try:
+        return backend_class(settings.SEARCH_BACKEND).denormalises_decks
+    except Exception:
+        return False
+
+
+def card_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        schedule(index=[instance.pk])
+
+
+def card_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    schedule(remove=[instance.pk])
+
+
+def cards_bulk_changed(
+    sender: Any,
+    deck_id: int | None = None,
+    card_ids: Iterable[int] = (),
+    archived_ids: Iterable[int] = (),
+    **kwargs: Any,
+) -> None:
+    """A bulk import wrote many cards at once: index them in one task."""
+    schedule(index=[*card_ids, *archived_ids])
+
+
+def card_tags_changed(sender: Any, instance: Any, action: str, pk_set: Any, **kwargs: Any) -> None:
+    # Only an index holding copies of the tags cares; SQL backends join the tags at query time.
+    if action not in {"post_add", "post_remove", "post_clear"} or not _backend_denormalises():
+        return
+    from recall.decks.models import Card
+
+    if isinstance(instance, Card):
+        schedule(index=[instance.pk])
+    elif pk_set:
+        schedule(index=list(pk_set))
+
+
+def deck_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    # Visibility and slug are filtered by join in SQL backends; Elasticsearch holds copies.
+    if raw or not _backend_denormalises():
+        return
+    schedule(index=list(instance.cards.values_list("id", flat=True)))
