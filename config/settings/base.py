@@ -224,6 +224,15 @@ SPECTACULAR_SETTINGS = {
 RECALL_DEFAULT_RETENTION = 0.9
 RECALL_OPTIMIZE_MIN_REVIEWS = env.int("RECALL_OPTIMIZE_MIN_REVIEWS", default=400)
 
+# Link checker: requests in flight overall and per host, seconds per request; private
+# addresses are refused (server-side request forgery) unless explicitly allowed.
+RECALL_LINKCHECK_CONCURRENCY = env.int("RECALL_LINKCHECK_CONCURRENCY", default=10)
+RECALL_LINKCHECK_PER_HOST = env.int("RECALL_LINKCHECK_PER_HOST", default=2)
+RECALL_LINKCHECK_TIMEOUT = env.float("RECALL_LINKCHECK_TIMEOUT", default=10.0)
+RECALL_LINKCHECK_ALLOW_PRIVATE = env.bool("RECALL_LINKCHECK_ALLOW_PRIVATE", default=False)
+# Links are checked again when their last check is older than this many days.
+RECALL_LINKCHECK_MAX_AGE_DAYS = env.int("RECALL_LINKCHECK_MAX_AGE_DAYS", default=7)
+
 # Logging: one line per record on stderr, picked up by supervisor or Docker.
 LOGGING = {
     "version": 1,
