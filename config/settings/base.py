@@ -141,7 +141,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Search
-SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="sqlite")
+# Unset: the full-text engine of the configured database (sqlite FTS5 or postgres).
+SEARCH_BACKEND = env.str(
+    "SEARCH_BACKEND",
+    default="postgres" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "sqlite",
+)
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 ELASTICSEARCH_INDEX = env.str("ELASTICSEARCH_INDEX", default="recall-cards")
 
