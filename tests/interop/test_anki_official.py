@@ -16,7 +16,7 @@ from django.utils import timezone
 from recall.decks.exporters.apkg import anki_deck_name, anki_tag, export_apkg, note_guid
 from recall.decks.models import Card, Deck, Tag
 from recall.decks.services import card_update, notes_import
-from tests.factories import UserFactory
+from tests.factories import DeckFactory, UserFactory
 
 from .anki_support import anki_collection, import_package
 
@@ -33,7 +33,7 @@ def _flagship_deck(flagship_path) -> Deck:
     cards = list(deck.cards.order_by("position"))
     # Tags, one with a space (Anki tags cannot hold one), so the check below has work to do.
     card_update(card=cards[0], tags=["python", "oop"])
-    spaced = Tag.objects.create(owner=user, name="interview prep")
+    spaced = Tag.objects.create(owner=deck.owner, name="interview prep")
     cards[1].tags.add(spaced)
     return deck
 
@@ -94,12 +94,8 @@ def test_reexport_after_an_edit_updates_the_anki_notes_in_place(tmp_path, flagsh
 
 
 def test_cloze_and_reversed_cards_become_anki_cloze_and_two_card_notes(tmp_path):
-    user = UserFactory()
-    deck = Deck.objects.create(
-        owner=user,
-        title="Geography \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} Europe",
-        slug="geo",
-    )
+    title = "Geography \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} Europe"
+    deck = Deck.objects.get(pk=DeckFactory(title=title).pk)
     Card.objects.create(
         deck=deck,
         kind="cloze",

@@ -21,8 +21,8 @@ AWKWARD_ANSWER = 'Use "quotes", commas; tabs\there\nand\r\nseveral lines:\n\n```
 
 
 def _deck_with_awkward_cards() -> Deck:
-    owner = UserFactory()
-    deck = DeckFactory(owner=owner, title="Awkward")
+    deck = Deck.objects.get(pk=DeckFactory(title="Awkward").pk)
+    owner = deck.owner
     first = CardFactory(deck=deck, question='What, exactly, is a "view"?', answer=AWKWARD_ANSWER)
     first.tags.add(Tag.objects.create(owner=owner, name="django"))
     first.tags.add(Tag.objects.create(owner=owner, name="views"))
