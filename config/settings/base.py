@@ -179,6 +179,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Total bytes an archive may expand to, and the number of members it may hold.
 RECALL_MAX_ARCHIVE_BYTES = env.int("RECALL_MAX_ARCHIVE_BYTES", default=200 * 1024 * 1024)
 RECALL_MAX_ARCHIVE_MEMBERS = env.int("RECALL_MAX_ARCHIVE_MEMBERS", default=5000)
+# Largest single media file (image, sound) an Anki .apkg may bring in.
+RECALL_MAX_MEDIA_FILE_BYTES = env.int("RECALL_MAX_MEDIA_FILE_BYTES", default=20 * 1024 * 1024)
 
 # E-mail: console in development, SMTP when EMAIL_URL-style settings are given.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
