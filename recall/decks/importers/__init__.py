@@ -9,12 +9,16 @@ Layout detection (deterministic):
 1. ``.csv``, ``.tsv`` and ``.tab`` files are delimited records (``delimited``).
 2. Any other text is Markdown. Its skeleton (front matter, code fences,
    headings) is scanned once, then every Markdown layout parses it and the
-   layout that finds the MOST cards wins; ties go to the first in this order:
-   ``markdown-headings``, ``bold-questions``, ``details-blocks``,
+   layout that finds the MOST cards wins; among equals, the one with more
+   question-like questions (numbered or ending in ``?``); then the first in
+   this order: ``markdown-headings``, ``bold-questions``, ``details-blocks``,
    ``multiline-question-mark``, ``inline-separators``, ``cloze``.
-   Explicit markers (``<details>``, ``**Q:**``, ``?`` lines, ``::``, cloze
-   deletions) therefore win over section headings that merely group them, and
-   stray markers inside heading answers do not hijack a heading file.
+   So explicit markers (``<details>``, ``**Q:**``, ``?`` lines, ``::``, cloze
+   deletions) win over section headings that merely group them, while stray
+   markers inside heading answers (a ``<details>`` "Show answer" spoiler, a
+   ``==highlight==``, ``std::vec``) do not hijack a heading file.
+   A file whose front matter has ``question_level`` (the exporter's output)
+   declares the heading layout and is parsed with it alone.
 3. No cards at all raises ImportFormatError("no questions found ...").
 
 Deck fields: the title comes from front matter ``title:``, else from a single
@@ -70,7 +74,7 @@ from . import (
 )
 from .base import ImportFormatError, ParsedCard, ParsedDeck, ParsedReference
 from .markdown_blocks import MarkdownDocument, scan, split_tags, unique
-from .questions import LayoutResult, title_from_filename
+from .questions import LayoutResult, looks_like_question, title_from_filename
 
 __all__ = [
     "ImportFormatError",
@@ -117,11 +121,17 @@ def parse_document(filename: str, text: str) -> ParsedDeck:
 
 def _parse_markdown(filename: str, text: str) -> ParsedDeck:
     doc = scan(text)
-    best_name, best = "", LayoutResult()
-    for name, parse in _markdown_layouts():
+    best_name, best, best_score = "", LayoutResult(), (0, 0)
+    layouts = _markdown_layouts()
+    if "question_level" in doc.front_matter:
+        # The file declares the heading layout (the exporter writes this key): markers inside
+        # answers must not let another layout take over.
+        layouts = [layout for layout in layouts if layout[0] == markdown_headings.NAME]
+    for name, parse in layouts:
         result = parse(doc)
-        if len(result.cards) > len(best.cards):
-            best_name, best = name, result
+        score = (len(result.cards), sum(looks_like_question(c.question) for c in result.cards))
+        if score > best_score:
+            best_name, best, best_score = name, result, score
     meta = doc.front_matter
     title = _text(meta.get("title")) or best.title or title_from_filename(filename)
     description = _text(meta.get("description")) or best.description

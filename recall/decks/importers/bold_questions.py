@@ -81,16 +81,15 @@ def parse(doc: MarkdownDocument) -> LayoutResult:
         end = _section_title_stop(doc, heading_at, index + 1, stop)
         a, b = trim_blank(lines, index + 1, end)
         question_lines = [question]
-        answer_head: list[str] = []
+        body = lines[a:b]
         for j in range(a, b):
             label = None if in_fence[j] else answer_label(lines[j])
             if label is not None:
                 question_lines.extend(lines[a:j])
-                answer_head = [label] if label.strip() else []
-                a = j + 1
+                body = [label, *lines[j + 1 : b]]
                 break
-        a, b, tags = split_trailing_tags(lines, a, b)
-        answer = "\n".join([*answer_head, *lines[a:b]]).strip("\n")
+        a, b, tags = split_trailing_tags(body, 0, len(body))
+        answer = "\n".join(body[a:b])
         text = "\n".join(question_lines).strip()
         result.cards.append(
             ParsedCard(
