@@ -508,7 +508,9 @@ def study_stats(user: Any, *, now: datetime | None = None) -> dict[str, Any]:
     """All statistics of a user, cached until their next grade (or for ten minutes)."""
     now = now or timezone.now()
     day = scheduling.study_day(user, now)
-    key = f"study:stats:{user.pk}:v{stats_version(user.pk)}:{day.isoformat()}"
+    # date_joined tells apart two users who had the same id (a recreated database).
+    joined = int(user.date_joined.timestamp() * 1_000_000) if user.date_joined else 0
+    key = f"study:stats:{user.pk}:{joined}:v{stats_version(user.pk)}:{day.isoformat()}"
     stats = cache.get(key)
     if stats is None:
         stats = compute_stats(user, now=now)
