@@ -251,3 +251,28 @@ def test_legacy_media_map_json_is_a_name_per_member(tmp_path):
         assert json.loads(archive.read("media")) == {"0": "a.png"}
     # A referenced file is only collected when a note uses it.
     assert parse_apkg("d.apkg", data).media == []
+
+
+def test_views_posing_as_collection_tables_are_not_queried(tmp_path):
+    # A recursive view would never finish; only real tables are read.
+    script = """
+        CREATE TABLE col (models TEXT, decks TEXT);
+        CREATE TABLE cards (nid, did, ord);
+        CREATE VIEW notes AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r)
+            SELECT n AS id, 1 AS mid, '' AS tags, '' AS flds FROM r;
+    """
+    data = zip_bytes({"collection.anki2": sqlite_bytes(tmp_path, script)})
+    with pytest.raises(ImportFormatError, match="is not an Anki collection"):
+        parse_apkg("view.apkg", data)
+
+
+def test_note_types_of_the_wrong_shape_are_a_damaged_collection(tmp_path):
+    script = """
+        CREATE TABLE col (models TEXT, decks TEXT);
+        INSERT INTO col VALUES ('{"1": "not an object"}', '{}');
+        CREATE TABLE cards (nid, did, ord);
+        CREATE TABLE notes (id, mid, tags, flds);
+    """
+    data = zip_bytes({"collection.anki2": sqlite_bytes(tmp_path, script)})
+    with pytest.raises(ImportFormatError, match=r"^odd\.apkg: collection\.anki2 is a damaged"):
+        parse_apkg("odd.apkg", data)

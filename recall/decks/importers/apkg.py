@@ -152,11 +152,16 @@ def parse_apkg(filename: str, data: bytes) -> AnkiImport:
             db_path.write_bytes(raw)
             del raw
             try:
-                _read_collection(filename, db_path, result, media_names, reader)
+                collection = _query_collection(filename, db_path, member)
             except sqlite3.DatabaseError as exc:
                 raise ImportFormatError(
                     f"{member} is not a readable Anki collection ({exc})", source=filename
                 ) from None
+            except (ValueError, TypeError, AttributeError, KeyError) as exc:
+                raise ImportFormatError(
+                    f"{member} is a damaged Anki collection ({exc})", source=filename
+                ) from None
+        _convert_notes(filename, collection, result, media_names, reader)
     return result
 
 
@@ -407,19 +412,39 @@ class _MediaResolver:
 # --- the collection ------------------------------------------------------------------------------
 
 
-def _read_collection(
-    filename: str,
-    db_path: Path,
-    result: AnkiImport,
-    media_entries: dict[str, _MediaEntry],
-    reader: _ArchiveReader,
-) -> None:
+@dataclass
+class _Collection:
+    note_types: dict[int, _NoteType]
+    deck_names: dict[int, str]
+    cards: dict[int, list[tuple[int, int]]]  # note id -> (template ord, deck id) per card
+    notes: list[tuple[int, int, str, str]]  # id, note type id, tags, fields
+
+
+class _QueryBudget:
+    """Aborts a query that runs far longer than any real collection needs (a hostile view)."""
+
+    CHECK_EVERY = 100_000  # SQLite virtual machine instructions
+    MAX_CHECKS = 50_000
+
+    def __init__(self) -> None:
+        self.checks = 0
+
+    def __call__(self) -> int:
+        self.checks += 1
+        return 1 if self.checks > self.MAX_CHECKS else 0
+
+
+def _query_collection(filename: str, db_path: Path, member: str) -> _Collection:
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn.set_progress_handler(_QueryBudget(), _QueryBudget.CHECK_EVERY)
     try:
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        # Real tables only: a view of the same name could run arbitrary queries.
+        tables = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
         if not {"notes", "cards", "col"} <= tables:
             raise ImportFormatError(
-                f"{result.collection} is not an Anki collection (no notes table)", source=filename
+                f"{member} is not an Anki collection (no notes table)", source=filename
             )
         if "notetypes" in tables:
             note_types = _note_types_new(conn)
@@ -432,26 +457,46 @@ def _read_collection(
         card_rows: dict[int, list[tuple[int, int]]] = {}
         for nid, did, ord_ in conn.execute("SELECT nid, did, ord FROM cards ORDER BY nid, ord"):
             card_rows.setdefault(int(nid), []).append((int(ord_), int(did)))
-        notes = conn.execute("SELECT id, mid, tags, flds FROM notes ORDER BY id").fetchall()
+        notes = [
+            (int(nid), int(mid), str(tags), str(flds))
+            for nid, mid, tags, flds in conn.execute(
+                "SELECT id, mid, tags, flds FROM notes ORDER BY id"
+            )
+        ]
     finally:
         conn.close()
+    return _Collection(note_types, deck_names, card_rows, notes)
+
+
+def _convert_notes(
+    filename: str,
+    collection: _Collection,
+    result: AnkiImport,
+    media_entries: dict[str, _MediaEntry],
+    reader: _ArchiveReader,
+) -> None:
+    note_types, deck_names, card_rows = (
+        collection.note_types,
+        collection.deck_names,
+        collection.cards,
+    )
     resolver = _MediaResolver(reader, media_entries, result)
     builder = _NoteConverter(resolver)
     by_deck: dict[str, list[ParsedCard]] = {}
     skipped: dict[str, int] = {}
-    for nid, mid, tags, flds in notes:
-        note_type = note_types.get(int(mid))
-        cards = card_rows.get(int(nid), [])
+    for nid, mid, tags, flds in collection.notes:
+        note_type = note_types.get(mid)
+        cards = card_rows.get(nid, [])
         if note_type is None or not cards:
             skipped["notes without a note type or cards"] = (
                 skipped.get("notes without a note type or cards", 0) + 1
             )
             continue
-        outcome = builder.card(note_type, str(flds).split(_FIELD_SEPARATOR), cards)
+        outcome = builder.card(note_type, flds.split(_FIELD_SEPARATOR), cards)
         if isinstance(outcome, str):
             skipped[outcome] = skipped.get(outcome, 0) + 1
             continue
-        outcome.tags = [t for t in str(tags).split() if t]
+        outcome.tags = [t for t in tags.split() if t]
         deck_name = deck_names.get(cards[0][1], "Default")
         by_deck.setdefault(deck_name, []).append(outcome)
     result.warnings.extend(builder.warnings)
