@@ -1,4 +1,5 @@
-/* Recall site script: live Markdown preview on the card editor (debounced, CSRF-protected). */
+/* Recall site script: live Markdown preview on the card editor (debounced, CSRF-protected),
+   charts scrolled to today. */
 (function () {
   "use strict";
 
@@ -38,4 +39,9 @@
   }
 
   document.querySelectorAll("form[data-preview-url]").forEach(setupPreview);
+
+  // On a narrow screen the heatmap scrolls: start at today, not a year ago.
+  document.querySelectorAll(".chart-scroll").forEach(function (box) {
+    box.scrollLeft = box.scrollWidth;
+  });
 })();
