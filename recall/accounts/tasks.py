@@ -31,3 +31,65 @@ def send_welcome_email(user_id: int) -> bool:
         recipient_list=[user.email],
     )
     return True
+
+
+# Nightly digest -------------------------------------------------------------------------------
+
+DIGEST_SENT_TTL = 60 * 60 * 36
+
+
+def _digest_key(user_id: int, day: str) -> str:
+    return f"digest-sent:{user_id}:{day}"
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def send_daily_digests() -> int:
+    """Periodic (beat): queue one digest per user who opted in; returns how many were queued."""
+    from django.utils import timezone
+
+    day = timezone.now().date().isoformat()
+    user_ids = list(
+        User.objects.filter(daily_digest=True, is_active=True)
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
+    for user_id in user_ids:
+        send_daily_digest.delay(user_id, day)
+    return len(user_ids)
+
+
+@shared_task(
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+    soft_time_limit=45,
+    time_limit=60,
+)
+def send_daily_digest(user_id: int, day: str) -> bool:
+    """Mail a user the cards due today: at most once per user and day, none if nothing is due."""
+    from django.core.cache import cache
+
+    from recall.study.selectors import deck_counts
+
+    if cache.get(_digest_key(user_id, day)):
+        return False  # a redelivered or repeated task: already sent today
+    user = User.objects.filter(pk=user_id, daily_digest=True, is_active=True).first()
+    if user is None or not user.email:
+        return False
+    decks = [row for row in deck_counts(user) if row["due_today"] or row["new"]]
+    due = sum(row["due_today"] for row in decks)
+    new = sum(min(row["new"], row["new_cards_per_day"]) for row in decks)
+    if not due and not new:
+        return False
+    lines = [f"Good morning {user.username}, here is your study for {day}:", ""]
+    lines += [f"- {row['title']}: {row['due_today']} due, {row['new']} new" for row in decks]
+    lines += ["", "You are receiving this because the daily digest is on in your settings."]
+    send_mail(
+        subject=f"{settings.SITE_NAME}: {due} cards due today, {new} new",
+        message="\n".join(lines).rstrip() + "\n",
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    cache.set(_digest_key(user_id, day), 1, DIGEST_SENT_TTL)
+    return True

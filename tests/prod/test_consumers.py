@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -12,6 +12,7 @@ from asgiref.testing import ApplicationCommunicator
 from django.db import connections
 
 from config.asgi import application
+from recall.accounts.models import User
 from recall.accounts.tokens import api_token_create
 from recall.core.progress import publish_job_progress
 from recall.decks.models import Job, JobStatus
@@ -19,6 +20,10 @@ from tests.factories import UserFactory
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def make_user(**kwargs: Any) -> User:
+    return cast(User, UserFactory(**kwargs))
 
 
 class WebsocketCommunicator(ApplicationCommunicator):
@@ -76,7 +81,7 @@ def _token_header(user: Any) -> tuple[bytes, bytes]:
 
 
 def test_owner_gets_the_state_at_once_then_each_progress_message():
-    owner = UserFactory()
+    owner = make_user()
     job = Job.objects.create(owner=owner, filename="notes.md", status=JobStatus.RUNNING, total=10)
     header = _token_header(owner)
 
@@ -108,7 +113,7 @@ def test_owner_gets_the_state_at_once_then_each_progress_message():
 
 
 def test_late_subscriber_sees_the_finished_job():
-    owner = UserFactory()
+    owner = make_user()
     job = Job.objects.create(
         owner=owner,
         filename="notes.md",
@@ -138,12 +143,12 @@ def test_late_subscriber_sees_the_finished_job():
 
 @pytest.mark.parametrize("who", ["stranger", "anonymous", "bad-token", "missing-job"])
 def test_only_the_owner_may_subscribe(who):
-    owner = UserFactory()
+    owner = make_user()
     job = Job.objects.create(owner=owner, filename="notes.md")
     headers: list[tuple[bytes, bytes]] = []
     job_id = job.pk
     if who == "stranger":
-        headers.append(_token_header(UserFactory()))
+        headers.append(_token_header(make_user()))
     elif who == "bad-token":
         headers.append((b"authorization", b"Token not-a-real-key"))
     elif who == "missing-job":
@@ -163,7 +168,7 @@ def test_only_the_owner_may_subscribe(who):
 
 
 def test_a_cross_site_origin_is_rejected():
-    owner = UserFactory()
+    owner = make_user()
     job = Job.objects.create(owner=owner, filename="notes.md")
     header = _token_header(owner)
 
@@ -180,7 +185,7 @@ def test_a_cross_site_origin_is_rejected():
 
 
 def test_session_cookie_authenticates_a_browser(client):
-    owner = UserFactory()
+    owner = make_user()
     job = Job.objects.create(owner=owner, filename="notes.md", status=JobStatus.PENDING)
     client.force_login(owner)
     cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
