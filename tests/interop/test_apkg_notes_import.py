@@ -10,6 +10,8 @@ from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
 
 from recall.decks.exporters.apkg import export_apkg
+from recall.decks.exporters.csv import export_csv
+from recall.decks.importers.apkg import parse_apkg
 from recall.decks.models import Card, Deck, Tag
 from recall.decks.services import ImportRejected, notes_import
 from tests.factories import CardFactory, DeckFactory, UserFactory
@@ -158,3 +160,28 @@ def test_our_own_export_imports_back_to_the_same_cards(tmp_path):
         ("reversed", "chat", "cat", ["french"]),
         ("cloze", "{{c1::Celery}} runs tasks", "", []),
     ]
+
+
+def test_media_imported_from_anki_goes_back_into_an_export(tmp_path):
+    owner = UserFactory()
+    summary = notes_import(
+        owner=owner, filename="media.apkg", data=_package(tmp_path, **{"small.png": PNG})
+    )
+    deck = Deck.objects.get(pk=summary.deck_ids[0])
+    exported = parse_apkg("again.apkg", export_apkg(deck))
+    assert [(m.name, m.data) for m in exported.media] == [("small.png", PNG)]
+    small = next(c for c in exported.decks[0].cards if c.question.startswith("Small"))
+    assert small.question.endswith("/small.png)")
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_exports_take_the_same_queries_whatever_the_deck_size(count, django_assert_num_queries):
+    deck = Deck.objects.get(pk=DeckFactory().pk)
+    tag = Tag.objects.create(owner=deck.owner, name="t")
+    for _ in range(count):
+        CardFactory(deck=deck).tags.add(tag)
+    # The cards, then their tags in one prefetch.
+    with django_assert_num_queries(2):
+        export_apkg(deck)
+    with django_assert_num_queries(2):
+        export_csv(deck)
