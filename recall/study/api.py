@@ -14,16 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from recall.core.schema import ErrorSerializer
 from recall.decks.models import Card
 
 from . import selectors, services
 from .models import Grade, State
 
 # Serializers ----------------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = serializers.DictField()
 
 
 class QueueQuerySerializer(serializers.Serializer):

@@ -110,7 +110,7 @@ class _Plan:
         self.user = user
         self.now = now or timezone.now()
         self.day = scheduling.current_day(user, self.now)
-        self.decks = list(study_decks(user, deck))
+        self.decks = [deck] if deck is not None else list(study_decks(user))
         self.deck_ids = [d.pk for d in self.decks]
         done = (
             {

@@ -32,6 +32,6 @@ def no_fuzz(settings):
     settings.RECALL_FSRS_FUZZ = False
 
 
-def local(*args: int) -> datetime:
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A New York wall-clock time as an aware datetime."""
-    return datetime(*args, tzinfo=NY)
+    return datetime(year, month, day, hour, minute, tzinfo=NY)

@@ -46,7 +46,7 @@ def test_optimiser_task_fits_valid_parameters_from_a_generated_history(user, his
     card = fsrs.Card(card_id=1, due=now)
     card, _ = scheduler.review_card(card, fsrs.Rating.Good, now)
     card, _ = scheduler.review_card(card, fsrs.Rating.Good, card.due)
-    assert card.state == fsrs.State.Review
+    assert card.state == fsrs.State.Review and card.last_review is not None
     first_interval = card.due - card.last_review
     assert timedelta(hours=12) <= first_interval <= timedelta(days=60)
     # Grades order the next intervals, and a success lengthens the interval.

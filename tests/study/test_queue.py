@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -69,7 +70,7 @@ def test_new_card_limit_resets_at_4am_new_york_time_not_utc_midnight(user, deck,
 def test_review_cap_per_day_counts_reviews_already_done(user, deck, no_fuzz):
     deck.new_cards_per_day = 10
     deck.save()
-    many = [CardFactory(deck=deck, position=i) for i in range(8)]
+    many: list[Any] = [CardFactory(deck=deck, position=i) for i in range(8)]
     start = local(2026, 3, 2, 9)
     for card in many:
         grade(user, card, 4, start)
@@ -96,8 +97,8 @@ def test_all_decks_apply_each_decks_own_limits(user, deck, cards, no_fuzz):
     due_day = local(2026, 3, 25, 9)
     queue = selectors.study_queue(user=user, now=due_day)
     reviews = [c for c in queue if c.queue == "review"]
-    assert sum(1 for c in reviews if c.deck_id == other.pk) == 2
-    assert sum(1 for c in reviews if c.deck_id == deck.pk) == 4
+    assert len([c for c in reviews if c.deck_id == other.pk]) == 2
+    assert len([c for c in reviews if c.deck_id == deck.pk]) == 4
     news = [c for c in queue if c.queue == "new"]
     # Decks in title order: "Django" (3 new a day, 4 left) then "Zebra" (none left).
     assert ids(news) == ids(cards[4:7])
@@ -122,7 +123,7 @@ def test_archived_cards_never_appear(user, deck, cards, no_fuzz):
 
 @pytest.mark.django_db
 def test_a_public_deck_is_studied_in_place_and_a_private_one_is_not_found(user):
-    author = UserFactory(username="grace")
+    author: Any = UserFactory(username="grace")
     public = DeckFactory(owner=author, visibility=Visibility.PUBLIC, title="Public")
     private = DeckFactory(owner=author, visibility=Visibility.PRIVATE, title="Private")
     shared = [CardFactory(deck=public, position=i) for i in range(2)]

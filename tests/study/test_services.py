@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -214,9 +215,9 @@ def slow_scheduling(monkeypatch):
 def test_two_simultaneous_grades_of_a_card_apply_exactly_once(slow_scheduling):
     from tests.factories import DeckFactory, UserFactory
 
-    user = UserFactory(username="racer")
+    user: Any = UserFactory(username="racer")
     deck = DeckFactory(owner=user)
-    card = CardFactory(deck=deck)
+    card: Any = CardFactory(deck=deck)
     # A new card: both INSERT its state; the unique constraint lets one through.
     for attempt in range(3):
         outcomes = _race(user, card.pk, expected_version=attempt)
@@ -227,7 +228,7 @@ def test_two_simultaneous_grades_of_a_card_apply_exactly_once(slow_scheduling):
         assert state.version == attempt + 1
         assert state.reps == attempt + 1
         assert ReviewLog.objects.filter(user=user, card=card).count() == attempt + 1
-    assert CardState.objects.get(user=user, card=card).state in (State.LEARNING, State.REVIEW)
+    assert CardState.objects.get(user=user, card=card).state in {State.LEARNING, State.REVIEW}
     # Without a version from the client, the version read before the lock stands in.
     outcomes = _race(user, card.pk, expected_version=None)
     assert sorted(o.split(":")[0] for o in outcomes) == ["conflict", "ok"], outcomes

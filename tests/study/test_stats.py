@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from io import StringIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,19 +19,19 @@ IST = ZoneInfo("Asia/Kolkata")  # UTC+05:30, no daylight saving time
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=IST)  # study day 2026-03-10 (rollover 04:00)
 
 
-def ist(*args):
-    return datetime(*args, tzinfo=IST)
+def ist(year, month, day, hour=0, minute=0):
+    return datetime(year, month, day, hour, minute, tzinfo=IST)
 
 
 @pytest.fixture
 def world(db):
-    user = UserFactory(username="ravi", time_zone="Asia/Kolkata", day_starts_at_hour=4)
-    author = UserFactory(username="author")
-    alpha = DeckFactory(owner=user, title="Alpha")
+    user: Any = UserFactory(username="ravi", time_zone="Asia/Kolkata", day_starts_at_hour=4)
+    author: Any = UserFactory(username="author")
+    alpha: Any = DeckFactory(owner=user, title="Alpha")
     beta = DeckFactory(owner=author, title="Beta", visibility=Visibility.PUBLIC)
     DeckFactory(owner=author, title="Gamma (public, never started)", visibility=Visibility.PUBLIC)
     hidden = DeckFactory(owner=author, title="Hidden", visibility=Visibility.PRIVATE)
-    a = {i: CardFactory(deck=alpha, position=i) for i in range(1, 8)}
+    a: dict[int, Any] = {i: CardFactory(deck=alpha, position=i) for i in range(1, 8)}
     b = {i: CardFactory(deck=beta, position=i) for i in range(1, 4)}
     gone = CardFactory(deck=alpha, position=99)
     h1 = CardFactory(deck=hidden)
