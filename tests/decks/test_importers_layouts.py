@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from recall.decks.importers import parse_document
 from recall.decks.importers.base import ImportFormatError, ParsedDeck
@@ -313,3 +315,33 @@ def test_no_cards_error_names_the_file_and_never_another_exception() -> None:
         parse_document("folder/notes.txt", "Just some prose.\n\nNothing to study.\n")
     assert info.value.source == "folder/notes.txt"
     assert str(info.value).startswith("folder/notes.txt: no questions found")
+
+
+# --- robustness -------------------------------------------------------------------------------
+
+_PIECES = [
+    "#", "## ", "# 1. Q?", "```", "~~~", "````", "```py`", "<details>", "<summary>", "</summary>",
+    "</details>", "**Q1. a?**", "**Q:**", "**A:**", "?", "??", "---", "::", ":::", "==", "{{c1::",
+    "}}", "`", "\n", "\n\n", " ", "    ", ">", "- ", "1. ", "http://x.y/z", "#tag", '"', ",", "\t",
+    ";", "\r", "\r\n", "\\", "a", "Q3.", "question,answer\n", "tags:", "title: x",
+    "question_level: 2", "[", "]", "\ufeff", "\x00",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=st.lists(st.sampled_from(_PIECES), max_size=40).map("".join),
+    filename=st.sampled_from(["n.md", "n.csv", "n.tsv", "n.txt"]),
+)
+def test_any_text_gives_cards_or_import_format_error(text: str, filename: str) -> None:
+    try:
+        deck = parse_document(filename, text)
+    except ImportFormatError as exc:
+        assert exc.source == filename
+        return
+    line_count = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+    assert deck.cards
+    for card in deck.cards:
+        assert card.question.strip()
+        assert card.line is not None and 1 <= card.line <= line_count
+        assert card.kind in {"basic", "reversed", "cloze"}

@@ -63,6 +63,8 @@ def answer_label(line: str) -> str | None:
 
 def parse(doc: MarkdownDocument) -> LayoutResult:
     result = LayoutResult()
+    if "**" not in doc.text:
+        return result
     lines = doc.lines
     in_fence = doc.in_fence
     starts: list[tuple[int, str]] = []

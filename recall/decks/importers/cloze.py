@@ -28,6 +28,8 @@ _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1")
 
 def parse(doc: MarkdownDocument) -> LayoutResult:
     result = LayoutResult()
+    if "==" not in doc.text and "{{" not in doc.text:
+        return result
     lines = doc.lines
     in_fence = doc.in_fence
     headings = {h.index for h in doc.headings}

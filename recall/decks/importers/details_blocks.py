@@ -20,6 +20,7 @@ from .questions import LayoutResult, card_kind, read_leading, split_trailing_tag
 NAME = "details-blocks"
 
 _OPEN = re.compile(r"[ ]{0,3}<details(?:[\s>]|\Z)", re.IGNORECASE)
+_ANY_DETAILS = re.compile(r"<details", re.IGNORECASE)
 _OPEN_ANY = re.compile(r"<details(?:[\s>]|\Z)", re.IGNORECASE)
 _CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
 _SUMMARY = re.compile(r"<summary(?:\s[^>]*)?>(.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
@@ -27,6 +28,8 @@ _SUMMARY = re.compile(r"<summary(?:\s[^>]*)?>(.*?)</summary\s*>", re.IGNORECASE 
 
 def parse(doc: MarkdownDocument) -> LayoutResult:
     result = LayoutResult()
+    if not _ANY_DETAILS.search(doc.text):
+        return result
     lines = doc.lines
     in_fence = doc.in_fence
     i = doc.body_start

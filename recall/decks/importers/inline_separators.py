@@ -41,6 +41,8 @@ def split_line(line: str) -> tuple[str, str, str] | None:
 
 def parse(doc: MarkdownDocument) -> LayoutResult:
     result = LayoutResult()
+    if "::" not in doc.text:
+        return result
     lines = doc.lines
     in_fence = doc.in_fence
     headings = {h.index for h in doc.headings}

@@ -38,14 +38,14 @@ _TAG_TOKEN = re.compile(r"#([\w][^\s#]*)")
 _TAG_LINE = re.compile(r"[ ]{0,3}#[\w][^\s#]*(?:[ \t]+#[\w][^\s#]*)*[ \t]*\Z")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Heading:
     index: int  # 0-based line index
     level: int
     text: str  # content without the ``#`` markers and closing sequence, stripped
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Fence:
     start: int  # 0-based index of the opening line
     end: int  # 0-based index of the closing line, or the last line when unclosed
@@ -57,6 +57,7 @@ class MarkdownDocument:
     """The block skeleton of one Markdown text; line indexes are 0-based into ``lines``."""
 
     lines: list[str]
+    text: str = ""  # the whole document, newlines normalised: for quick "any marker?" checks
     body_start: int = 0  # first line after the front matter
     front_matter: dict[str, str | list[str]] = field(default_factory=dict)
     headings: list[Heading] = field(default_factory=list)
@@ -99,7 +100,7 @@ def normalise_newlines(text: str) -> str:
 def scan(text: str) -> MarkdownDocument:
     text = normalise_newlines(text)
     lines = text.split("\n")
-    doc = MarkdownDocument(lines=lines, in_fence=bytearray(len(lines)))
+    doc = MarkdownDocument(lines=lines, text=text, in_fence=bytearray(len(lines)))
     doc.body_start, doc.front_matter = _front_matter(lines)
     in_fence = doc.in_fence
     headings = doc.headings

@@ -48,7 +48,8 @@ NAME = "markdown-headings"
 
 def parse(doc: MarkdownDocument) -> LayoutResult:
     result = LayoutResult()
-    headings = doc.headings
+    # An empty heading ("#" alone) cannot be a question; its lines stay in the answer around it.
+    headings = [h for h in doc.headings if h.text]
     lines = doc.lines
     if not headings:
         return result

@@ -12,12 +12,15 @@ gives the card's tags.
 
 from __future__ import annotations
 
+import re
+
 from .base import ParsedCard
 from .markdown_blocks import MarkdownDocument, trim_blank
 from .questions import LayoutResult, card_kind, read_leading, split_trailing_tags
 
 NAME = "multiline-question-mark"
 
+_ANY_MARK = re.compile(r"^[ \t]*\?\??[ \t]*$", re.MULTILINE)
 _MARKS = {"?": "basic", "??": "reversed"}
 
 
@@ -26,7 +29,7 @@ def parse(doc: MarkdownDocument) -> LayoutResult:
     lines = doc.lines
     in_fence = doc.in_fence
     n = len(lines)
-    if not any(not in_fence[i] and lines[i].strip() in _MARKS for i in range(doc.body_start, n)):
+    if not _ANY_MARK.search(doc.text):
         return result
     headings = {h.index for h in doc.headings}
     dashed = any(lines[i].rstrip() == "---" and not in_fence[i] for i in range(doc.body_start, n))
