@@ -74,7 +74,7 @@ class RecallAutoSchema(AutoSchema):
     """Adds the error responses an operation can produce, so clients and fuzzers know them.
 
     401 and 429 can answer anything (a wrong token, throttling); 400 anything
-    that takes input; 403 any write; 404 any path with an id and any paginated
+    that takes a body or query parameters; 403 any write; 404 any path with an id and any paginated
     list (a page past the end). A view lists further codes (409) with
     ``extend_schema(responses=...)``, which wins over these defaults.
     """
@@ -82,7 +82,8 @@ class RecallAutoSchema(AutoSchema):
     def _error_codes(self) -> list[int]:
         codes = [401, 429]
         takes_input = self.method in ("POST", "PUT", "PATCH") or self._is_list_view()
-        if takes_input or getattr(self.view, "filterset_class", None) is not None:
+        has_query = any(p.get("in") == "query" for p in self._get_parameters())
+        if takes_input or has_query:
             codes.append(400)
         if self.method not in ("GET", "HEAD", "OPTIONS"):
             codes.append(403)

@@ -115,6 +115,10 @@ class DeckImportSerializer(serializers.Serializer):
 
 
 class JobSerializer(serializers.ModelSerializer):
+    target_deck_slug = serializers.CharField(
+        read_only=True, help_text="The deck the import was aimed at; empty for a new deck."
+    )
+
     class Meta:
         model = Job
         fields = [

@@ -316,9 +316,10 @@ class TagViewSet(viewsets.ModelViewSet):
         serializer.instance = tag
 
     def perform_update(self, serializer: BaseSerializer) -> None:
-        serializer.instance = services.tag_rename(
-            tag=cast(Tag, serializer.instance), name=serializer.validated_data["name"]
-        )
+        tag = cast(Tag, serializer.instance)
+        if "name" in serializer.validated_data:
+            tag = services.tag_rename(tag=tag, name=serializer.validated_data["name"])
+        serializer.instance = tag
 
     def perform_destroy(self, instance: Tag) -> None:
         services.tag_delete(tag=instance)

@@ -1,0 +1,88 @@
+"""List endpoints run a fixed number of queries: 10 rows or 100 rows, the same count."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from recall.accounts.models import ApiToken
+from recall.decks.models import Card, Deck, Job, Tag, Visibility
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROWS = 100
+
+
+def _decks(user, other) -> None:
+    Deck.objects.bulk_create(
+        [
+            Deck(
+                owner=user if i % 2 else other,
+                title=f"D{i}",
+                slug=f"d{i}",
+                visibility=Visibility.PUBLIC,
+            )
+            for i in range(ROWS)
+        ]
+    )
+    # Each deck with cards, so card_count has something to count.
+    Card.objects.bulk_create([Card(deck=d, question="Q") for d in Deck.objects.all()])
+
+
+def _cards(user, other) -> None:
+    deck = Deck.objects.create(owner=user, title="D", slug="d")
+    shared = Deck.objects.create(owner=other, title="S", slug="s", visibility=Visibility.PUBLIC)
+    tags = Tag.objects.bulk_create([Tag(owner=user, name=f"t{i}") for i in range(3)])
+    cards = Card.objects.bulk_create(
+        [Card(deck=deck if i % 2 else shared, position=i, question=f"Q{i}") for i in range(ROWS)]
+    )
+    through = Card.tags.through
+    through.objects.bulk_create([through(card_id=c.pk, tag_id=t.pk) for c in cards for t in tags])
+
+
+def _tags(user, other) -> None:
+    Tag.objects.bulk_create([Tag(owner=user, name=f"t{i}") for i in range(ROWS)])
+
+
+def _jobs(user, other) -> None:
+    Job.objects.bulk_create([Job(owner=user, filename=f"f{i}.md") for i in range(ROWS)])
+
+
+def _tokens(user, other) -> None:
+    ApiToken.objects.bulk_create(
+        [ApiToken(user=user, name=f"t{i}", prefix="x", key_digest=f"{i:064d}") for i in range(ROWS)]
+    )
+
+
+LISTS: list[tuple[str, Callable, int]] = [
+    # url, seed, pinned number of queries (count + page [+ prefetch])
+    ("/api/v1/decks/", _decks, 2),
+    ("/api/v1/cards/", _cards, 3),
+    ("/api/v1/cards/?tag=t1&archived=false&state=new", _cards, 3),
+    ("/api/v1/tags/", _tags, 2),
+    ("/api/v1/jobs/", _jobs, 2),
+    ("/api/v1/tokens/", _tokens, 2),
+]
+
+
+@pytest.mark.parametrize(("url", "seed", "pinned"), LISTS, ids=[u for u, _, _ in LISTS])
+def test_list_query_count_does_not_grow_with_page_size(url, seed, pinned):
+    user, other = UserFactory(), UserFactory()
+    seed(user, other)
+    client = APIClient()
+    # force_authenticate: the count is the endpoint's own, without the auth lookup.
+    client.force_authenticate(user)
+    sep = "&" if "?" in url else "?"
+    counts = {}
+    for size in (10, 100):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"{url}{sep}page_size={size}")
+        assert response.status_code == 200, response.json()
+        assert len(response.json()["results"]) == min(size, response.json()["count"])
+        counts[size] = len(ctx.captured_queries)
+    assert counts[10] == counts[100] == pinned, counts
