@@ -1,0 +1,297 @@
+"""End to end: `make prod-up`, then only through nginx: a page, a static file nginx served,
+an API upload imported by a real Celery worker, its progress on the websocket, a search,
+and `make prod-down` leaving no process behind.
+
+The stack uses its own PostgreSQL database and Redis database, so this runs in the SQLite
+pass only (the PostgreSQL pass excludes the nginx marker).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from services import reachable
+from websockets.sync.client import connect as ws_connect
+
+from tests.conftest import missing_service
+
+pytestmark = [pytest.mark.nginx, pytest.mark.celery, pytest.mark.redis, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+VAR = ROOT / "var" / "e2e"
+DATABASE_URL = "postgres://postgres@127.0.0.1:5432/recall_prod_e2e"
+REDIS_URL = "redis://127.0.0.1:6379/11"
+# Variables of the test run that must not leak into the stack's environment.
+PASSTHROUGH = {"PATH", "HOME", "LANG", "LC_ALL", "USER", "LOGNAME", "TMPDIR", "CI"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone for our purposes (its parent has not reaped it yet).
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+class Stack:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        self.env = {k: v for k, v in os.environ.items() if k in PASSTHROUGH}
+        self.env.update(
+            PROD_PORT=str(port),
+            RECALL_VAR=str(VAR),
+            PROD_DATABASE_URL=DATABASE_URL,
+            PROD_REDIS_URL=REDIS_URL,
+            GUNICORN_WORKERS="2",
+            CELERY_CONCURRENCY="2",
+        )
+
+    def make(self, target: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["make", "--no-print-directory", target],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            ["bash", "scripts/prod_manage.sh", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def pids(self) -> list[int]:
+        """supervisord and every program it runs (the programs' own children die with them)."""
+        pids = [int((VAR / "run" / "supervisord.pid").read_text())]
+        ctl = subprocess.run(
+            [
+                "bash",
+                "-c",
+                'source scripts/prod_env.sh && "$SUPERVISORCTL" -c deploy/supervisord.conf pid all',
+            ],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        pids += [int(line) for line in ctl.stdout.split() if line.isdigit() and int(line) > 0]
+        children: list[int] = []
+        for pid in pids[1:]:
+            path = Path(f"/proc/{pid}/task/{pid}/children")
+            if path.exists():
+                children += [int(c) for c in path.read_text().split()]
+        return pids + children
+
+    def request(
+        self,
+        path: str,
+        *,
+        token: str = "",
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        method: str | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
+        all_headers = dict(headers or {})
+        if token:
+            all_headers["Authorization"] = f"Token {token}"
+        req = urllib.request.Request(
+            self.base + path, data=data, headers=all_headers, method=method
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=30) as response:
+                return response.status, dict(response.headers.items()), response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers.items()), exc.read()
+
+
+def _multipart(field: str, filename: str, content: bytes) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+            f'filename="{filename}"\r\nContent-Type: text/markdown\r\n\r\n'
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.fixture(scope="module")
+def stack():
+    if not reachable("postgres"):
+        missing_service("the production stack needs PostgreSQL on 127.0.0.1:5432")
+    redis.Redis.from_url(REDIS_URL).flushdb()  # this test's own Redis database
+    st = Stack(_free_port())
+    st.make("prod-down", timeout=180)  # a stack left over by an interrupted run
+    up = st.make("prod-up")
+    if up.returncode != 0:
+        st.make("prod-down", timeout=180)
+        pytest.fail(f"make prod-up failed:\n{up.stdout}\n{up.stderr}")
+    yield st
+    # Normally stopped by the test itself; this only cleans up after a failure.
+    st.make("prod-down", timeout=180)
+
+
+def test_stack_end_to_end_through_nginx(stack: Stack, flagship_path: Path) -> None:
+    # 1. A page, through nginx to gunicorn.
+    status, headers, body = stack.request("/")
+    assert status == 200
+    assert headers.get("Server", "").startswith("nginx")
+    page = body.decode()
+    assert "Recall" in page
+
+    # 2. A static file, served by nginx from STATIC_ROOT (Django never sets this header).
+    css = re.search(r'href="(/static/[^"]+\.css)"', page)
+    assert css, "the page links no stylesheet"
+    status, headers, body = stack.request(css.group(1), headers={"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers.get("X-Served-By") == "nginx-static"
+    assert headers.get("Content-Type", "").startswith("text/css")
+    assert headers.get("Content-Encoding") == "gzip"
+    # And the uploads of pending imports are never served.
+    assert stack.request("/media/imports/anything.md")[0] == 404
+
+    # 3. A user and an API token, made with manage.py in the stack's environment.
+    username = f"e2e-{secrets.token_hex(4)}"
+    token = (
+        stack.manage(
+            "shell",
+            "-c",
+            "from recall.accounts.models import User\n"
+            "from recall.accounts.tokens import api_token_create\n"
+            f"user = User.objects.create_user('{username}', '{username}@example.org', 'pw-x')\n"
+            "print(api_token_create(user=user, name='e2e')[1])",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+
+    # 4. Upload the flagship notes through the API: 202 and a pending job.
+    body_bytes, content_type = _multipart("file", flagship_path.name, flagship_path.read_bytes())
+    status, _, body = stack.request(
+        "/api/v1/decks/import/",
+        token=token,
+        data=body_bytes,
+        headers={"Content-Type": content_type},
+        method="POST",
+    )
+    assert status == 202, body[:500]
+    job_id = json.loads(body)["id"]
+
+    # 5. The websocket, through nginx to uvicorn: the state at once, then progress to the end.
+    events: list[dict[str, Any]] = []
+    with ws_connect(
+        f"ws://127.0.0.1:{stack.port}/ws/jobs/{job_id}/",
+        origin=f"http://127.0.0.1:{stack.port}",
+        additional_headers={"Authorization": f"Token {token}"},
+        open_timeout=10,
+    ) as socket_:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            event = json.loads(socket_.recv(timeout=max(1.0, deadline - time.monotonic())))
+            events.append(event)
+            if event.get("status") in {"succeeded", "failed"}:
+                break
+    assert events[0]["event"] == "state" and events[0]["job"] == job_id
+    assert events[-1]["status"] == "succeeded", events[-1]
+    assert all(e["job"] == job_id for e in events)
+
+    # A stranger's token is refused with the application's close code.
+    stranger = (
+        stack.manage(
+            "shell",
+            "-c",
+            "from recall.accounts.models import User\n"
+            "from recall.accounts.tokens import api_token_create\n"
+            f"user = User.objects.create_user('{username}-x', '', 'pw')\n"
+            "print(api_token_create(user=user, name='e2e')[1])",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    with (
+        ws_connect(
+            f"ws://127.0.0.1:{stack.port}/ws/jobs/{job_id}/",
+            origin=f"http://127.0.0.1:{stack.port}",
+            additional_headers={"Authorization": f"Token {stranger}"},
+            open_timeout=10,
+        ) as socket_,
+        pytest.raises(Exception) as closed,
+    ):
+        socket_.recv(timeout=10)
+    assert getattr(closed.value, "rcvd", None) is not None and closed.value.rcvd.code == 4403
+
+    # 6. The job, as the API reports it: done by the worker, the deck filled.
+    status, _, body = stack.request(f"/api/v1/jobs/{job_id}/", token=token)
+    job = json.loads(body)
+    assert status == 200 and job["status"] == "succeeded", job
+    assert job["result"]["created"] > 10
+    status, _, body = stack.request(f"/api/v1/cards/?deck={job['deck']}", token=token)
+    assert status == 200
+    assert json.loads(body)["count"] == job["result"]["created"]
+
+    # 7. Search finds a card of the imported notes.
+    deadline = time.monotonic() + 60
+    while True:
+        status, _, body = stack.request("/api/v1/search/?q=celery", token=token)
+        found = json.loads(body) if status == 200 else {}
+        if found.get("count") or time.monotonic() > deadline:
+            break
+        time.sleep(1)  # the index may be updated by a task after the import's commit
+    assert status == 200
+    assert found["count"] > 0
+    assert any(hit["deck"]["id"] == job["deck"] for hit in found["results"])
+
+    # 8. nginx refuses an upload above RECALL_MAX_UPLOAD_MB before Django sees it.
+    big, content_type = _multipart("file", "big.md", b"x" * (21 * 1024 * 1024))
+    status, _, _ = stack.request(
+        "/api/v1/decks/import/",
+        token=token,
+        data=big,
+        headers={"Content-Type": content_type},
+        method="POST",
+    )
+    assert status == 413
+
+    # 9. make prod-down stops everything and waits.
+    pids = stack.pids()
+    assert len(pids) >= 6  # supervisord + gunicorn, uvicorn, worker, beat, nginx
+    down = stack.make("prod-down", timeout=180)
+    assert down.returncode == 0, down.stderr
+    left = [pid for pid in pids if _alive(pid)]
+    assert left == [], f"still running after prod-down: {left}"
+    assert not (VAR / "run" / "gunicorn.sock").exists()
