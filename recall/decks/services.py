@@ -327,13 +327,16 @@ def deck_copy(*, deck: Deck, owner: Any) -> Deck:
             batch_size=_BATCH,
             ignore_conflicts=True,
         )
-        Reference.objects.bulk_create(
-            [
-                Reference(deck=copy, position=r.position, title=r.title, url=r.url)
-                for r in deck.references.all()
-            ]
+        references = [
+            Reference(deck=copy, position=r.position, title=r.title, url=r.url)
+            for r in deck.references.all()
+        ]
+        Reference.objects.bulk_create(references)
+        _sync_links(
+            copy,
+            {c.pk: f"{c.question}\n{c.answer}" for c in new_cards},
+            [r.url for r in references],
         )
-        _sync_links(copy, {c.pk: f"{c.question}\n{c.answer}" for c in new_cards}, [])
         new_ids = [c.pk for c in new_cards]
         transaction.on_commit(
             lambda: cards_bulk_changed.send(
@@ -856,3 +859,129 @@ def job_mark_failed(*, job_id: int, message: str) -> None:
         job.status, job.message, job.finished_at = JobStatus.FAILED, message, timezone.now()
         job.save(update_fields=["status", "message", "finished_at", "updated_at"])
         transaction.on_commit(lambda: _publish(job))
+
+
+# ---------------------------------------------------------------------------------------------
+# Cards and tags edited one at a time (API and web), deck settings at creation
+
+
+def card_create(
+    *,
+    deck: Deck,
+    question: str,
+    answer: str = "",
+    kind: str = CardKind.BASIC,
+    tags: Sequence[str] = (),
+    position: int | None = None,
+    is_archived: bool = False,
+) -> Card:
+    """Add a card by hand; it goes last in the deck unless a position is given."""
+    if not question.strip():
+        raise ApplicationError("a card needs a question")
+    with transaction.atomic():
+        if position is None:
+            last = deck.cards.order_by("-position").values_list("position", flat=True).first()
+            position = 0 if last is None else last + 1
+        card = Card(
+            deck=deck,
+            question=question,
+            answer=answer,
+            kind=kind,
+            position=position,
+            is_archived=is_archived,
+            source_key=card_source_keys([question])[0],
+        )
+        card.save()
+        names = _clean_tags(tags)
+        if names:
+            tag_objs = _tags_for(deck.owner, names)
+            card.tags.set([tag_objs[n] for n in names])
+        card_id, deck_id = card.pk, deck.pk
+        transaction.on_commit(
+            lambda: cards_bulk_changed.send(
+                sender=Card, deck_id=deck_id, card_ids=[card_id], archived_ids=[]
+            )
+        )
+    return card
+
+
+def card_set_fields(
+    *,
+    card: Card,
+    kind: str | None = None,
+    position: int | None = None,
+    is_archived: bool | None = None,
+) -> Card:
+    """Change a card's kind, place in the deck or archived flag (text goes via card_update)."""
+    fields = []
+    for name, value in (("kind", kind), ("position", position), ("is_archived", is_archived)):
+        if value is not None and getattr(card, name) != value:
+            setattr(card, name, value)
+            fields.append(name)
+    if fields:
+        card.save(update_fields=[*fields, "updated_at"])
+        card_id, deck_id = card.pk, card.deck_id
+        archived = [card_id] if card.is_archived else []
+        transaction.on_commit(
+            lambda: cards_bulk_changed.send(
+                sender=Card,
+                deck_id=deck_id,
+                card_ids=[] if archived else [card_id],
+                archived_ids=archived,
+            )
+        )
+    return card
+
+
+def card_delete(*, card: Card) -> None:
+    """Delete one card; its review log keeps the grades (the card becomes null there)."""
+    card_id, deck_id = card.pk, card.deck_id
+    with transaction.atomic():
+        card.delete()
+        transaction.on_commit(
+            lambda: cards_bulk_changed.send(
+                sender=Card, deck_id=deck_id, card_ids=[], archived_ids=[card_id]
+            )
+        )
+
+
+def tag_create(*, owner: Any, name: str) -> Tag:
+    name = name.strip()
+    if not name:
+        raise ApplicationError("a tag needs a name")
+    if Tag.objects.filter(owner=owner, name=name).exists():
+        raise ApplicationError(f"you already have a tag named '{name}'")
+    return Tag.objects.create(owner=owner, name=name)
+
+
+def tag_rename(*, tag: Tag, name: str) -> Tag:
+    name = name.strip()
+    if not name:
+        raise ApplicationError("a tag needs a name")
+    if name != tag.name:
+        if Tag.objects.filter(owner=tag.owner_id, name=name).exclude(pk=tag.pk).exists():
+            raise ApplicationError(f"you already have a tag named '{name}'")
+        tag.name = name
+        tag.save(update_fields=["name"])
+        _tag_cards_changed(tag)
+    return tag
+
+
+def tag_delete(*, tag: Tag) -> None:
+    """Delete a tag; its cards stay, without it."""
+    with transaction.atomic():
+        _tag_cards_changed(tag)
+        tag.delete()
+
+
+def _tag_cards_changed(tag: Tag) -> None:
+    # The search index stores tag names with the cards: tell it which cards changed.
+    by_deck: dict[int, list[int]] = {}
+    for card_id, deck_id in tag.cards.values_list("id", "deck_id"):
+        by_deck.setdefault(deck_id, []).append(card_id)
+    for deck_id, card_ids in by_deck.items():
+        transaction.on_commit(
+            lambda d=deck_id, ids=card_ids: cards_bulk_changed.send(
+                sender=Card, deck_id=d, card_ids=ids, archived_ids=[]
+            )
+        )

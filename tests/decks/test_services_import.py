@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import zipfile
 
@@ -359,3 +360,200 @@ def test_flagship_imports_and_reimports_without_writes(owner, flagship_path):
     assert write_queries(ctx) == []
     assert again.unchanged == summary.created
     assert len(ctx.captured_queries) <= 10
+
+
+# --- background jobs ---------------------------------------------------------------------------
+
+
+def upload(name: str = "python.md", data: bytes = NOTES.encode()):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="text/markdown")
+
+
+def test_job_create_stores_the_upload_and_runs_after_commit(
+    owner, django_capture_on_commit_callbacks
+):
+    from recall.decks.models import Job, JobStatus
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.job_create_import(owner=owner, uploaded_file=upload())
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert (job.progress, job.total) == (3, 3)
+    assert job.result["created"] == 3
+    assert job.deck is not None and job.deck.source_name == "python.md"
+    assert job.message == "python.md: 3 created, 0 updated, 0 archived, 0 unchanged"
+    assert job.finished_at is not None
+    assert Job.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("notes.pdf", b"%PDF-1.4", "unsupported file type"),
+        ("empty.md", b"", "empty.md is empty"),
+    ],
+)
+def test_job_create_refuses_bad_uploads_at_once(owner, name, data, message):
+    from recall.decks.models import Job
+
+    with pytest.raises(ImportRejected, match=message):
+        services.job_create_import(owner=owner, uploaded_file=upload(name, data))
+    assert Job.objects.count() == 0
+
+
+def test_job_run_is_idempotent(owner):
+    from recall.decks.models import JobStatus
+
+    job = services.job_create_import(owner=owner, uploaded_file=upload())
+    assert job.status == JobStatus.PENDING  # on_commit never fired inside the test transaction
+
+    services.job_run_import(job_id=job.pk)
+    cards = list(Card.objects.values_list("id", "updated_at"))
+    with CaptureQueriesContext(connection) as ctx:
+        services.job_run_import(job_id=job.pk)
+
+    assert write_queries(ctx) == []
+    assert list(Card.objects.values_list("id", "updated_at")) == cards
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+
+
+def test_job_left_running_by_a_killed_worker_completes_on_redelivery(owner):
+    from recall.decks.models import JobStatus
+    from recall.decks.tasks import run_import_job
+
+    job = services.job_create_import(owner=owner, uploaded_file=upload())
+    # The first worker marked it running, then died before its import transaction committed.
+    job.status = JobStatus.RUNNING
+    job.save()
+
+    run_import_job.delay(job.pk)
+    run_import_job.delay(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert Card.objects.count() == 3
+    assert Deck.objects.count() == 1
+
+
+def test_failed_job_keeps_the_clear_message_and_imports_nothing(owner):
+    from recall.decks.models import JobStatus
+
+    data = make_zip({"a.md": NOTES, "b.md": b"\x00\x01\x02"})
+    job = services.job_create_import(owner=owner, uploaded_file=upload("notes.zip", data))
+
+    services.job_run_import(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.message == "notes.zip: b.md looks like a binary file, not text"
+    assert Deck.objects.count() == Card.objects.count() == 0
+    # A failed job is final: running it again changes nothing.
+    services.job_run_import(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+
+
+def test_job_reimport_into_a_deck_given_by_slug(owner):
+    from recall.decks.models import JobStatus
+
+    first = notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+    deck = Deck.objects.get(pk=first.deck_ids[0])
+    job = services.job_create_import(
+        owner=owner, uploaded_file=upload("renamed.md"), deck_slug=deck.slug
+    )
+
+    services.job_run_import(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert job.result["unchanged"] == 3
+    assert job.deck_id == deck.pk
+
+
+def test_job_progress_is_published_to_the_jobs_channel_group(owner, settings):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from recall.core.progress import job_group
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    layer = get_channel_layer()
+    job = services.job_create_import(owner=owner, uploaded_file=upload())
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(job_group(job.pk), channel)
+
+    services.job_run_import(job_id=job.pk)
+
+    async def drain() -> list[dict]:
+        received: list[dict] = []
+        while True:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), timeout=0.2)
+            except TimeoutError:
+                return received
+            received.append(message["payload"])
+
+    payloads = async_to_sync(drain)()
+    statuses = [p["status"] for p in payloads]
+    assert statuses[0] == "running"
+    assert {"job", "status", "progress", "total", "message"} <= set(payloads[0])
+    assert payloads[-1]["progress"] == payloads[-1]["total"] == 3
+
+
+# --- other deck services -----------------------------------------------------------------------
+
+
+def test_card_update_rerenders_and_keeps_identity(owner):
+    notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+    card = Card.objects.get(question="What is a tuple?")
+    key, chash = card.source_key, card.content_hash
+
+    services.card_update(card=card, answer="A *frozen* list.", tags=["python", "new tag"])
+
+    card.refresh_from_db()
+    assert card.answer_html.strip() == "<p>A <em>frozen</em> list.</p>"
+    assert sorted(t.name for t in card.tags.all()) == ["new-tag", "python"]
+    assert (card.source_key, card.content_hash) == (key, chash)
+    # Re-importing the unchanged file keeps the edit made in the app.
+    notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+    card.refresh_from_db()
+    assert card.answer == "A *frozen* list."
+
+
+def test_deck_copy_copies_live_cards_tags_and_references(owner):
+    from recall.core.exceptions import ApplicationError
+    from recall.decks.models import Visibility
+
+    summary = notes_import(owner=owner, filename="python.md", data=NOTES.encode())
+    deck = Deck.objects.get(pk=summary.deck_ids[0])
+    reader = UserFactory(username="reader")
+    with pytest.raises(ApplicationError):
+        services.deck_copy(deck=deck, owner=reader)  # still private
+
+    deck.visibility = Visibility.PUBLIC
+    deck.save()
+    DeckFactory(owner=reader, slug=deck.slug)  # forces a new slug for the copy
+    copy = services.deck_copy(deck=deck, owner=reader)
+
+    assert copy.owner == reader and copy.copied_from == deck
+    assert copy.slug == f"{deck.slug}-2"
+    assert list(copy.cards.values_list("question", flat=True)) == list(
+        deck.cards.values_list("question", flat=True)
+    )
+    copied_list = copy.cards.get(question="What is a list?")
+    assert sorted(t.name for t in copied_list.tags.all()) == ["basics", "python"]
+    assert all(t.owner == reader for t in copied_list.tags.all())
+    assert copy.references.count() == 2
+    assert copy.links.count() == 3
+    assert copy.visibility == Visibility.PRIVATE
+
+
+def test_unique_deck_slug_counts_up(owner):
+    DeckFactory(owner=owner, slug="python")
+    DeckFactory(owner=owner, slug="python-2")
+    assert services.unique_deck_slug(owner=owner, title="Python") == "python-3"
+    assert services.unique_deck_slug(owner=owner, title="!!!") == "deck"

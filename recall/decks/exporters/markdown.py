@@ -39,12 +39,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from recall.decks.importers.markdown_blocks import scan
+from recall.decks.importers.markdown_blocks import MarkdownDocument, scan
 
 if TYPE_CHECKING:
     from recall.decks.models import Card, Deck
 
-_WS_RE = re.compile(r"\s+")
+_NEWLINES_RE = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 _EMPTY_ANSWER = "(no answer)"
 
 
@@ -79,11 +79,16 @@ def _tag_names(card: Card) -> list[str]:
 
 def _quoted(value: str) -> str:
     # The front matter reader strips one pair of matching quotes and reads one line.
-    return '"' + _WS_RE.sub(" ", value).strip() + '"'
+    return '"' + _one_line(value) + '"'
+
+
+def _one_line(value: str) -> str:
+    # Only line breaks go: runs of spaces inside a heading or a value survive a round trip.
+    return _NEWLINES_RE.sub(" ", value).strip()
 
 
 def _heading_text(question: str) -> str:
-    text = _WS_RE.sub(" ", question).strip() or "?"
+    text = _one_line(question) or "?"
     if text.endswith("#"):
         text += " #"
     return text
@@ -98,26 +103,31 @@ def _answer_text(answer: str) -> str:
     if not lines:
         return _EMPTY_ANSWER
     text = "\n".join(lines)
-    skeleton = scan(text)
-    unclosed = [f for f in skeleton.fences if not f.closed]
+    unclosed = [f for f in _skeleton(text).fences if not f.closed]
     if unclosed:
         # An open fence would swallow every following card.
-        opening = lines[unclosed[0].start].lstrip(" ")
+        opening = lines[unclosed[0].start - 1].lstrip(" ")
         char = opening[0]
         text += "\n" + char * (len(opening) - len(opening.lstrip(char)))
     return text
 
 
+def _skeleton(answer: str) -> MarkdownDocument:
+    """Scan an answer as it sits in the document; the blank first line keeps a leading
+    ``---`` from being read as front matter (line indexes are therefore one higher)."""
+    return scan("\n" + answer)
+
+
 def _question_level(answers: list[str]) -> int:
     """2, unless an answer has its own level-2 heading outside code; then 1."""
     for answer in answers:
-        if any(h.level <= 2 for h in scan(answer).headings):
+        if any(h.level <= 2 for h in _skeleton(answer).headings):
             return 1
     return 2
 
 
 def _reference_line(title: str, url: str) -> str:
-    title = _WS_RE.sub(" ", title).strip()
+    title = _one_line(title)
     if not title or title == url:
         return f"- {url}"
     return f"- {title}: {url}"
