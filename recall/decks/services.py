@@ -980,8 +980,12 @@ def _tag_cards_changed(tag: Tag) -> None:
     for card_id, deck_id in tag.cards.values_list("id", "deck_id"):
         by_deck.setdefault(deck_id, []).append(card_id)
     for deck_id, card_ids in by_deck.items():
-        transaction.on_commit(
-            lambda d=deck_id, ids=card_ids: cards_bulk_changed.send(
-                sender=Card, deck_id=d, card_ids=ids, archived_ids=[]
-            )
+        _cards_changed_on_commit(deck_id, card_ids)
+
+
+def _cards_changed_on_commit(deck_id: int, card_ids: list[int]) -> None:
+    transaction.on_commit(
+        lambda: cards_bulk_changed.send(
+            sender=Card, deck_id=deck_id, card_ids=card_ids, archived_ids=[]
         )
+    )
