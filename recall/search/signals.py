@@ -2,6 +2,7 @@
 
 Every change inside one transaction is gathered and sent as one task per kind (index,
 remove) when it commits, so deleting a deck of 1,000 cards is one task, not 1,000.
+Bulk writes (imports) send recall.decks.signals.cards_bulk_changed instead of post_save.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 _state = threading.local()
@@ -33,24 +34,20 @@ def _flush() -> None:
         tasks.remove_cards.delay(sorted(to_remove))
 
 
-def _flush_registered() -> bool:
-    # Django keeps (savepoint ids, callback, robust) per pending on_commit hook.
-    return any(entry[1] is _flush for entry in connection.run_on_commit)
-
-
 def schedule(*, index: Iterable[int] = (), remove: Iterable[int] = ()) -> None:
-    """Index or remove these card ids once the current transaction commits."""
-    if not connection.in_atomic_block:
-        _state.pending = (set(index), set(remove))
-        _flush()
-        return
+    """Index or remove these card ids once the current transaction commits.
+
+    Ids gather in one pending batch; every change registers a hook, and the first hook to
+    run after commit sends the whole batch, the others find it empty. Ids left by a
+    rolled-back transaction ride along with the next batch, which is harmless: indexing a
+    card that is gone or unchanged just writes its current state.
+    """
     pending = getattr(_state, "pending", None)
-    if pending is None or not _flush_registered():
-        # Anything left from a rolled-back transaction is dropped with it.
+    if pending is None:
         pending = _state.pending = (set[int](), set[int]())
-        transaction.on_commit(_flush, robust=True)
     pending[0].update(index)
     pending[1].update(remove)
+    transaction.on_commit(_flush, robust=True)
 
 
 def _backend_denormalises() -> bool:

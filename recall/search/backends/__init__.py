@@ -33,7 +33,8 @@ def get_backend(name: str | None = None) -> SearchBackend:
     """The configured backend; raises ImproperlyConfigured if it cannot work with this setup."""
     name = name or settings.SEARCH_BACKEND
     # Keyed by the Elasticsearch URL too, so a changed setting (tests) gets a fresh client.
-    key = (name, settings.ELASTICSEARCH_URL if name == "elasticsearch" else "")
+    es = name == "elasticsearch"
+    key = (name, f"{settings.ELASTICSEARCH_URL} {settings.ELASTICSEARCH_INDEX}" if es else "")
     backend = _instances.get(key)
     if backend is None:
         backend = backend_class(name)()
