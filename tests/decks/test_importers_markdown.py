@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from recall.decks.importers import parse_document
 from recall.decks.importers.base import ImportFormatError
-from recall.decks.importers.markdown_blocks import scan
+from recall.decks.importers.markdown_blocks import is_tag_line, scan
 
 
 def md(text: str) -> str:
@@ -377,3 +380,66 @@ def test_question_level_front_matter_keeps_marker_lines_inside_answers() -> None
         ("Words", "red::rouge\nblue::bleu\ngreen::vert")
     ]
     assert parse_document("plain.md", text.split("---\n", 2)[2]).layout == "inline-separators"
+
+
+# --- the exporter contract, as a property --------------------------------------------------
+
+_ESCAPE = re.compile(r"((?:Q|Question)[ \t]?\d{0,6}[ \t]?|\d{1,6})(\\*[.):])", re.IGNORECASE)
+_QUESTION_CHARS = st.sampled_from(
+    ["a", "Q", "uestion", "3", "14", ".", ")", ":", "\\", "#", " ", "?", "*", "`"]
+)
+_ANSWER_LINES = st.sampled_from(
+    ["text", "", "   ", "### h3", "#### 1. sub", "```", "~~~", "# in code?", "- item", "#tag",
+     "  indented", "3. x", "**Q1. a?**", "a::b", "?", "---", "<details>", "==hi=="]
+)  # fmt: skip
+_TAG = st.from_regex(r"[a-z][a-z0-9+\-]{0,8}", fullmatch=True)
+
+
+def _heading(question: str) -> str:
+    m = _ESCAPE.match(question)
+    if m:
+        question = m.group(1) + "\\" + m.group(2) + question[m.end() :]
+    if question.endswith("#"):
+        question += " #"
+    return "## " + question
+
+
+def _acceptable_answer(answer: str) -> bool:
+    doc = scan(answer)
+    lines = answer.split("\n")
+    return (
+        bool(answer.strip())
+        and lines[0].strip() != ""
+        and lines[-1].strip() != ""
+        and all(f.closed for f in doc.fences)
+        and all(h.level > 2 for h in doc.headings)
+        and not is_tag_line(lines[-1])
+    )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cards=st.lists(
+        st.tuples(
+            st.lists(_QUESTION_CHARS, min_size=1, max_size=8).map(
+                lambda parts: "".join(parts).strip()
+            ),
+            st.lists(_ANSWER_LINES, min_size=1, max_size=6).map("\n".join),
+            st.lists(_TAG, max_size=3, unique=True),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_documented_export_format_parses_back_to_the_same_cards(
+    cards: list[tuple[str, str, list[str]]],
+) -> None:
+    assume(all(q and _acceptable_answer(a) for q, a, _ in cards))
+    out = ["---", 'title: "Round trip"', "question_level: 2", "---", ""]
+    for question, answer, tags in cards:
+        out += [_heading(question), "", answer, ""]
+        if tags:
+            out += [" ".join(f"#{t}" for t in tags), ""]
+    deck = parse_document("export.md", "\n".join(out))
+    assert deck.title == "Round trip"
+    assert [(c.question, c.answer, c.tags) for c in deck.cards] == cards

@@ -1,4 +1,4 @@
-"""Parse one decoded notes file into a ParsedDeck: layout detection and dispatch.
+r"""Parse one decoded notes file into a ParsedDeck: layout detection and dispatch.
 
 ``parse_document(filename, text)`` is pure: text in, ParsedDeck out, no database.
 It raises only ImportFormatError (whose message names the file and, where it
@@ -26,7 +26,7 @@ document-title heading, else from the file name ("python-django-revision-notes.m
 -> "Python Django Revision Notes"). Tags from front matter ``tags:`` and from
 lines made only of ``#tags`` before the first card are deck tags
 (``ParsedDeck.tags``, meant for every card; they are not copied into
-``ParsedCard.tags``). Line endings are normalised to ``\\n``; a leading BOM is dropped.
+``ParsedCard.tags``). Line endings are normalised to ``\n``; a leading BOM is dropped.
 
 Contract for the Markdown exporter (so that its output parses back to the same
 questions, answers, tags and order)::
@@ -48,10 +48,16 @@ questions, answers, tags and order)::
   questions, whatever the answers look like, so answer headings of level 3 to 6
   are safe. An answer containing a level 1 or 2 ATX heading outside a code
   fence cannot round-trip in this layout.
-* A question is one line. If it starts like a number ("3. foo", "Q3: foo"),
-  escape the punctuation with a backslash ("3\\. foo"); the parser strips one
-  numbering prefix and removes that escape. If it ends with ``#``, append
-  " #" (a CommonMark closing sequence) so the ``#`` survives.
+* A question is one line, trimmed. The parser strips ONE numbering prefix
+  (``3.``, ``3)``, ``3:``, ``Q3.``, ``Q 3 :``, ``Question 3:``, ``Q:`` followed by
+  white space), then removes one backslash from an escaped prefix. So either
+  number every heading (``## 1. 3. foo`` reads as "3. foo"), or escape: when
+  the question matches ``((?:Q|Question)[ \t]?\d{0,6}[ \t]?|\d{1,6})(\\*[.):])``
+  (case-insensitive), insert one backslash before group 2 ("3. foo" ->
+  "3\. foo", "3\. foo" -> "3\\. foo"). If the question ends with ``#``,
+  append " #" (a CommonMark closing sequence) so the ``#`` survives.
+* Tags in a ``#tag`` line must start with a letter, digit or ``_`` and hold no
+  white space or ``#``.
 * If an answer's last line consists only of ``#words`` and the card has no
   tags, that line would be read as tags; the exporter should then write a
   tag line anyway or avoid ending on such a line.

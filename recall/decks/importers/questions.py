@@ -16,7 +16,9 @@ _NUMBERING = re.compile(
 )
 # The exporter's escape for a question that itself starts like a number: 3\. foo reads as
 # 3. foo; exactly one backslash is removed, so 3\\. foo reads as 3\. foo.
-_ESCAPED_NUMBER = re.compile(r"((?:Q|Question)[ \t]?\d{0,6}|\d{1,6})\\(\\*[.):])", re.IGNORECASE)
+_ESCAPED_NUMBER = re.compile(
+    r"((?:Q|Question)[ \t]?\d{0,6}[ \t]?|\d{1,6})\\(\\*[.):])", re.IGNORECASE
+)
 _CLOZE = re.compile(r"\{\{c\d+::", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
 _URL_TRAILING = ".,;:!?\\*_"
