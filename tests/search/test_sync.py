@@ -1,4 +1,4 @@
-"""Index sync: card signals and bulk imports reach the index after commit, batched per transaction."""
+"""Index sync: card signals and bulk imports reach the index after commit, one batch each."""
 
 from __future__ import annotations
 

@@ -1,0 +1,38 @@
+"""manage.py search_reindex: rebuild the search index of the configured backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+from recall.search.backends import get_backend
+from recall.search.services import search_rebuild
+
+
+class Command(BaseCommand):
+    help = "Empty the search index and index every live card again, with a progress bar."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--no-progress", action="store_true", help="Do not draw the progress bar."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        backend = get_backend()
+        bar = tqdm(
+            total=0,
+            unit="card",
+            desc=f"Indexing ({backend.name})",
+            disable=options["no_progress"],
+            file=self.stderr._out,
+        )
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        with bar:
+            indexed = search_rebuild(progress=progress)
+        self.stdout.write(self.style.SUCCESS(f"{indexed} cards indexed ({backend.name})."))
