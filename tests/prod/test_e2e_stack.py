@@ -25,6 +25,7 @@ import pytest
 import redis
 from services import reachable
 from websockets.sync.client import connect as ws_connect
+from websockets.typing import Origin
 
 from tests.conftest import missing_service
 
@@ -216,7 +217,7 @@ def test_stack_end_to_end_through_nginx(stack: Stack, flagship_path: Path) -> No
     events: list[dict[str, Any]] = []
     with ws_connect(
         f"ws://127.0.0.1:{stack.port}/ws/jobs/{job_id}/",
-        origin=f"http://127.0.0.1:{stack.port}",
+        origin=Origin(f"http://127.0.0.1:{stack.port}"),
         additional_headers={"Authorization": f"Token {token}"},
         open_timeout=10,
     ) as socket_:
@@ -246,7 +247,7 @@ def test_stack_end_to_end_through_nginx(stack: Stack, flagship_path: Path) -> No
     with (
         ws_connect(
             f"ws://127.0.0.1:{stack.port}/ws/jobs/{job_id}/",
-            origin=f"http://127.0.0.1:{stack.port}",
+            origin=Origin(f"http://127.0.0.1:{stack.port}"),
             additional_headers={"Authorization": f"Token {stranger}"},
             open_timeout=10,
         ) as socket_,

@@ -1,0 +1,264 @@
+"""A Celery worker killed in the middle of an import: after it comes back, the import has
+happened exactly once, nothing lost, nothing duplicated.
+
+Real processes against real services: a worker started by the test (production settings,
+its own PostgreSQL database and Redis database), a large generated notes file so the import
+is still running when the worker is killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import redis
+from psycopg import sql
+from services import reachable
+
+from tests.conftest import missing_service
+
+pytestmark = [pytest.mark.celery, pytest.mark.redis, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+DB_NAME = "recall_prod_killtest"
+REDIS_URL = "redis://127.0.0.1:6379/12"
+CARDS = 6000
+# Short, so a message whose worker vanished is handed out again quickly.
+VISIBILITY_TIMEOUT = 5
+
+
+def _notes(n: int) -> str:
+    body = "".join(
+        f"## Question {i}: what does item {i} do?\n\nItem {i} answers with `code_{i}()`.\n\n"
+        for i in range(n)
+    )
+    return "# A very large deck\n\n" + body
+
+
+def _query(sql_text: str, *params: Any) -> list[tuple[Any, ...]]:
+    with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{DB_NAME}", autocommit=True) as c:
+        return c.execute(sql_text, params).fetchall()  # type: ignore[arg-type]
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+class Worker:
+    """A celery worker process group started by the test, with its log in a file."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self.handle = log.open("ab")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "--app",
+                "config",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                "1",
+                "--without-mingle",
+                "--without-gossip",
+                "--hostname",
+                f"kill-{secrets.token_hex(3)}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if b" ready." in self.log.read_bytes():
+                return
+            assert self.proc.poll() is None, self.log.read_text()[-3000:]
+            time.sleep(0.2)
+        raise AssertionError("the worker did not start:\n" + self.log.read_text()[-3000:])
+
+    def child(self) -> int:
+        kids = _children(self.proc.pid)
+        assert len(kids) == 1, kids
+        return kids[0]
+
+    def kill_all(self) -> None:
+        """SIGKILL the whole worker (main process and pool), as a crash of the machine would."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.kill_all()
+        self.handle.close()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    if not reachable("postgres"):
+        missing_service("the kill test needs PostgreSQL on 127.0.0.1:5432")
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
+    values = {k: v for k, v in os.environ.items() if k in keep}
+    values.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+        REDIS_URL=REDIS_URL,
+        CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        STATIC_ROOT=str(tmp_path / "static"),
+        SECURE_SSL_REDIRECT="false",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=values,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    yield values
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME))
+        )
+
+
+def _queue_import(env: dict[str, str], tmp_path: Path) -> int:
+    notes = tmp_path / "big.md"
+    notes.write_text(_notes(CARDS), encoding="utf-8")
+    code = (
+        "from django.core.files.uploadedfile import SimpleUploadedFile\n"
+        "from recall.accounts.models import User\n"
+        "from recall.decks.services import job_create_import\n"
+        "user = User.objects.create_user('killtest')\n"
+        f"data = open({str(notes)!r}, 'rb').read()\n"
+        "job = job_create_import(owner=user, uploaded_file=SimpleUploadedFile('big.md', data))\n"
+        "print(job.pk)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return int(result.stdout.strip().splitlines()[-1])
+
+
+def _wait_status(job_id: int, wanted: set[str], timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = _query("SELECT status FROM decks_job WHERE id = %s", job_id)[0][0]
+        if status in wanted:
+            return str(status)
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not reach {wanted} within {timeout} s")
+
+
+def _assert_imported_exactly_once(job_id: int) -> None:
+    status, result, deck_id = _query(
+        "SELECT status, result, deck_id FROM decks_job WHERE id = %s", job_id
+    )[0]
+    assert status == "succeeded"
+    # The run that succeeded created every card: no earlier run left a partial deck behind.
+    assert result["created"] == CARDS and result["updated"] == 0 and result["unchanged"] == 0
+    assert _query("SELECT count(*) FROM decks_deck")[0][0] == 1
+    assert _query("SELECT count(*) FROM decks_job")[0][0] == 1
+    cards, keys, positions = _query(
+        "SELECT count(*), count(DISTINCT source_key), count(DISTINCT position) "
+        "FROM decks_card WHERE deck_id = %s",
+        deck_id,
+    )[0]
+    assert cards == keys == positions == CARDS
+
+
+def _kill_point(job_id: int) -> None:
+    """Wait until the import is under way (running, nothing committed yet)."""
+    _wait_status(job_id, {"running"}, timeout=60)
+    time.sleep(1.5)  # well inside a run of several seconds
+    assert _query("SELECT status FROM decks_job WHERE id = %s", job_id)[0][0] == "running"
+
+
+def test_killed_pool_process_is_replaced_and_the_import_completes_once(env, tmp_path):
+    job_id = _queue_import(env, tmp_path)
+    worker = Worker(env, tmp_path / "worker.log")
+    try:
+        worker.wait_ready()
+        _kill_point(job_id)
+        victim = worker.child()
+        os.kill(victim, signal.SIGKILL)
+        # The killed run committed nothing: its transaction died with its connection.
+        time.sleep(0.5)
+        assert _query("SELECT count(*) FROM decks_card")[0][0] == 0
+        # The main process hands the message back (reject_on_worker_lost) and a new pool
+        # process runs it again.
+        _wait_status(job_id, {"succeeded", "failed"}, timeout=240)
+        assert victim not in _children(worker.proc.pid)
+    finally:
+        worker.stop()
+    log = worker.log.read_text()
+    assert "WorkerLostError" in log or "SIGKILL" in log
+    _assert_imported_exactly_once(job_id)
+
+
+def test_whole_worker_killed_then_restarted_the_import_completes_once(env, tmp_path):
+    job_id = _queue_import(env, tmp_path)
+    first = Worker(env, tmp_path / "worker-1.log")
+    try:
+        first.wait_ready()
+        _kill_point(job_id)
+        first.kill_all()
+    finally:
+        first.stop()
+    assert _query("SELECT count(*) FROM decks_card")[0][0] == 0
+    assert "run_import_job" in first.log.read_text()
+
+    # A new worker (as supervisor would start): the unacknowledged message becomes visible
+    # again after the visibility timeout and is delivered to it.
+    second = Worker(env, tmp_path / "worker-2.log")
+    try:
+        second.wait_ready()
+        _wait_status(job_id, {"succeeded", "failed"}, timeout=240)
+        # Past another visibility timeout, nothing runs the import a second time.
+        time.sleep(VISIBILITY_TIMEOUT + 2)
+    finally:
+        second.stop()
+    assert "run_import_job" in second.log.read_text()
+    _assert_imported_exactly_once(job_id)
