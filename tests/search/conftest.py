@@ -9,12 +9,14 @@ with a settings override, never from the environment.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.db import connection
 
-from recall.decks.models import Card, Deck, Visibility
+from recall.decks.models import Visibility
 from recall.search.backends import get_backend
 from recall.search.base import SearchBackend
 from tests.factories import CardFactory, DeckFactory, TagFactory, UserFactory
@@ -38,7 +40,7 @@ def use_backend(name: str, settings) -> SearchBackend:
 
 
 @pytest.fixture(params=BACKEND_PARAMS)
-def search_backend(request, settings, db) -> SearchBackend:
+def search_backend(request, settings, db) -> Iterator[SearchBackend]:
     backend = use_backend(request.param, settings)
     yield backend
     if request.param == "elasticsearch":
@@ -52,12 +54,12 @@ def sqlite_backend(settings, db) -> SearchBackend:
 
 @dataclass
 class Corpus:
-    alice: object
-    bob: object
-    django: Deck  # alice, public
-    python: Deck  # alice, private
-    secrets: Deck  # bob, private
-    cards: dict[str, Card]
+    alice: Any
+    bob: Any
+    django: Any  # Deck of alice, public
+    python: Any  # Deck of alice, private
+    secrets: Any  # Deck of bob, private
+    cards: dict[str, Any]  # Card by key of CARDS
 
 
 CARDS = {
@@ -149,7 +151,7 @@ def corpus(db) -> Corpus:
         "secrets": DeckFactory(owner=bob, slug="secrets", title="Secrets"),
     }
     tags: dict[tuple[int, str], object] = {}
-    cards: dict[str, Card] = {}
+    cards: dict[str, Any] = {}
     for key, (deck_key, question, answer, tag_names) in CARDS.items():
         deck = decks[deck_key]
         card = CardFactory(deck=deck, question=question, answer=answer)

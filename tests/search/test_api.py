@@ -36,18 +36,18 @@ def test_pages_follow_the_project_pagination(indexed, search_backend):
     extra = [CardFactory(deck=indexed.django, question=f"Paged {i}", answer="x") for i in range(5)]
     search_backend.index([c.pk for c in extra])
     client = client_for(indexed.alice)
-    first = client.get(URL, {"q": "paged", "page_size": 2}).json()
+    first = client.get(URL, {"q": "paged", "page_size": "2"}).json()
     assert first["count"] == 5 and len(first["results"]) == 2
     assert "page=2" in first["next"]
-    last = client.get(URL, {"q": "paged", "page_size": 2, "page": 3}).json()
+    last = client.get(URL, {"q": "paged", "page_size": "2", "page": "3"}).json()
     assert len(last["results"]) == 1 and last["next"] is None
     seen = {
         h["card_id"]
         for p in (1, 2, 3)
-        for h in client.get(URL, {"q": "paged", "page_size": 2, "page": p}).json()["results"]
+        for h in client.get(URL, {"q": "paged", "page_size": "2", "page": str(p)}).json()["results"]
     }
     assert seen == {c.pk for c in extra}
-    assert client.get(URL, {"q": "paged", "page_size": 2, "page": 9}).status_code == 404
+    assert client.get(URL, {"q": "paged", "page_size": "2", "page": "9"}).status_code == 404
 
 
 def test_deck_and_tag_parameters_filter(indexed):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
@@ -26,7 +26,8 @@ class Command(BaseCommand):
             unit="card",
             desc=f"Indexing ({backend.name})",
             disable=options["no_progress"],
-            file=self.stderr._out,
+            # The raw stream: Django's wrapper would end every redraw with a newline.
+            file=cast(Any, self.stderr)._out,
         )
 
         def progress(done: int, total: int) -> None:
