@@ -97,11 +97,14 @@ def normalise_newlines(text: str) -> str:
     return text
 
 
-def scan(text: str) -> MarkdownDocument:
+def scan(text: str, *, front_matter: bool = True) -> MarkdownDocument:
+    """The skeleton of a document; pass ``front_matter=False`` for a fragment such as an
+    answer, whose leading ``---`` line is a thematic break, not front matter."""
     text = normalise_newlines(text)
     lines = text.split("\n")
     doc = MarkdownDocument(lines=lines, text=text, in_fence=bytearray(len(lines)))
-    doc.body_start, doc.front_matter = _front_matter(lines)
+    if front_matter:
+        doc.body_start, doc.front_matter = _front_matter(lines)
     in_fence = doc.in_fence
     headings = doc.headings
     fences = doc.fences
@@ -149,6 +152,9 @@ def _front_matter(lines: list[str]) -> tuple[int, dict[str, str | list[str]]]:
     Only flat ``key: value`` pairs are understood, where a value may be a
     ``[a, b]`` list or a following block of ``- item`` lines; that is all the
     importers use (``title``, ``description``, ``tags``, ``question_level``).
+    A block holding any other unindented line, or no key, is not front matter
+    but text between two ``---`` thematic breaks (the multi-line layout's
+    separators), and is left to the layouts.
     """
     if not lines or lines[0].rstrip() != "---":
         return 0, {}
@@ -169,15 +175,19 @@ def _front_matter(lines: list[str]) -> tuple[int, dict[str, str | list[str]]]:
             values.append(_unquote(item.group(1).strip()))
             data[key] = values
             continue
-        pair = re.match(r"([A-Za-z_][\w-]*)\s*:\s*(.*)", raw)
+        pair = re.match(r"([A-Za-z_][\w-]*)\s*:(?:\s+(.*)|\Z)", raw)
         if not pair:
-            continue
+            if raw.startswith((" ", "\t")):
+                continue  # a nested YAML value the importers do not use
+            return 0, {}  # not YAML: a thematic break and ordinary text
         key = pair.group(1).lower()
-        value = pair.group(2).strip()
+        value = (pair.group(2) or "").strip()
         if value.startswith("[") and value.endswith("]"):
             data[key] = [_unquote(v.strip()) for v in value[1:-1].split(",") if v.strip()]
         else:
             data[key] = _unquote(value)
+    if not data:
+        return 0, {}
     return end + 1, data
 
 
