@@ -96,6 +96,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections with health checks: cheap reuse, no stale sockets.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL: pages keep reading while an import writes, and a commit costs no journal fsync
+    # (NORMAL is crash-safe in WAL mode; only a power cut can lose the last commit).
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )
 
 # Cache and sessions: local memory unless REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
