@@ -15,7 +15,11 @@ the next boundary form its section:
 
 * a section with no text is a section title (``# Revision Questions``) - no card;
 * a section that is only a list of links under a heading that is not
-  question-like (``# Reference Python-Django``) becomes deck references;
+  question-like (``# Reference Python-Django``) becomes deck references, also
+  when block-quoted and nested: ONE ParsedReference PER URL, titled with the
+  label of the top-level item it belongs to ("4. DRF cheet sheet:" and its two
+  nested URLs give two references titled "DRF cheet sheet"), so consecutive
+  references with the same title form one item and no URL is lost;
 * any other section is a card: the question is the heading text with one
   numbering prefix removed, the answer is the section's source, trimmed of
   blank lines only, so deeper headings and code blocks stay in it byte for byte.
