@@ -14,6 +14,9 @@ urlpatterns = [
     path("decks/<int:pk>/edit/", views.DeckUpdateView.as_view(), name="deck-edit"),
     path("decks/<int:pk>/delete/", views.DeckDeleteView.as_view(), name="deck-delete"),
     path("decks/<int:pk>/copy/", views.DeckCopyView.as_view(), name="deck-copy"),
+    path(
+        "decks/<int:pk>/check-links/", views.DeckLinksCheckView.as_view(), name="deck-check-links"
+    ),
     path("decks/<int:pk>/export/<slug:fmt>/", views.DeckExportView.as_view(), name="deck-export"),
     path("gallery/", views.GalleryView.as_view(), name="gallery"),
     path("cards/<int:pk>/", views.CardDetailView.as_view(), name="card-detail"),

@@ -172,6 +172,21 @@ class DeckCopyView(LoginRequiredMixin, SingleObjectMixin, View):
         return HttpResponseRedirect(copy.get_absolute_url())
 
 
+class DeckLinksCheckView(LoginRequiredMixin, SingleObjectMixin, View):
+    """POST: queue a check of the deck's links (its owner only); the deck page shows results."""
+
+    def get_queryset(self) -> QuerySet[Deck]:
+        return Deck.objects.filter(owner_id=self.request.user.pk)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from .tasks import check_deck_links
+
+        deck = self.get_object()
+        check_deck_links.delay(deck.pk)
+        messages.success(request, "The links of this deck are being checked.")
+        return HttpResponseRedirect(deck.get_absolute_url() + "#links-h")
+
+
 class CardDetailView(DetailView):
     template_name = "decks/card_detail.html"
     context_object_name = "card"

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 
 import pytest
+from django.urls import reverse
 
 from recall.decks import linkcheck
 from recall.decks.linkcheck import LinkCheckOptions, check_urls
@@ -222,3 +223,39 @@ def test_stale_links_are_queued_again(server, settings):
     assert check_stale_deck_links.delay().get() == 1
     assert Link.objects.get(deck=stale).status == LinkStatus.OK
     assert linkcheck.decks_with_stale_links() == []
+
+
+@pytest.mark.django_db
+def test_owner_checks_links_from_the_deck_page(server, settings, client):
+    settings.RECALL_LINKCHECK_ALLOW_PRIVATE = True
+    deck = make_deck()
+    link = Link.objects.create(deck=deck, url=f"{_base(server)}/missing")
+    url = reverse("decks:deck-check-links", kwargs={"pk": deck.pk})
+
+    client.force_login(deck.owner)
+    page = client.get(deck.get_absolute_url())
+    assert url in page.content.decode()
+    assert client.get(url).status_code == 405
+
+    response = client.post(url)
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert link.status == LinkStatus.BROKEN and link.http_status == 404
+    page = client.get(deck.get_absolute_url()).content.decode()
+    assert "Broken" in page and "(404)" in page
+
+
+@pytest.mark.django_db
+def test_only_the_owner_may_start_a_check(server, settings, client):
+    settings.RECALL_LINKCHECK_ALLOW_PRIVATE = True
+    deck = make_deck(visibility="public")
+    link = Link.objects.create(deck=deck, url=f"{_base(server)}/ok")
+    client.force_login(make_deck().owner)
+
+    page = client.get(deck.get_absolute_url()).content.decode()
+    url = reverse("decks:deck-check-links", kwargs={"pk": deck.pk})
+    assert url not in page
+    assert client.post(url).status_code == 404
+    link.refresh_from_db()
+    assert link.status == LinkStatus.UNCHECKED
+    assert server.methods == []
