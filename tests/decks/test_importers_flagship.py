@@ -168,3 +168,11 @@ def test_flagship_references_keep_the_7_items_and_their_urls(deck: ParsedDeck) -
         ),
         ("IDX related", ["https://www.youtube.com/@EverythingIDX"]),
     ]
+
+
+def test_flagship_with_windows_line_endings_parses_the_same(deck: ParsedDeck, raw: str) -> None:
+    crlf = parse_document("python-django-revision-notes.md", raw.replace("\n", "\r\n"))
+    assert [(c.question, c.answer, c.line) for c in crlf.cards] == [
+        (c.question, c.answer, c.line) for c in deck.cards
+    ]
+    assert crlf.references == deck.references

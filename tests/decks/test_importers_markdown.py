@@ -467,3 +467,17 @@ def test_dashes_around_text_that_is_not_yaml_are_not_front_matter() -> None:
     deck = parse_document("m.md", "---\nWhat is X?\n?\nX.\n---\nWhy?\n?\nBecause.\n")
     assert deck.layout == "multiline-question-mark"
     assert [(c.question, c.line) for c in deck.cards] == [("What is X?", 2), ("Why?", 6)]
+
+
+def test_nested_link_lists_group_urls_under_their_item() -> None:
+    deck = parse_document(
+        "r.md",
+        "# Resources\n- Django:\n  - https://a.example/\n  - <https://b.example/>\n- https://c.example/\n"
+        "# What?\nthat\n",
+    )
+    assert [(r.title, r.url) for r in deck.references] == [
+        ("Django", "https://a.example/"),
+        ("Django", "https://b.example/"),
+        ("", "https://c.example/"),
+    ]
+    assert [c.question for c in deck.cards] == ["What?"]

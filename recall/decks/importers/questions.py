@@ -90,6 +90,7 @@ def parse_link_list(lines: list[str]) -> list[ParsedReference] | None:
     Markdown link's text when the label is empty.
     """
     items: list[tuple[str, list[str]]] = []
+    base = -1  # indentation of the top-level items; deeper lines belong to the item above
     for raw in lines:
         line = raw
         while line.lstrip(" ").startswith(">"):
@@ -101,7 +102,9 @@ def parse_link_list(lines: list[str]) -> list[ParsedReference] | None:
         indent = len(line) - len(line.lstrip(" \t"))
         body = line.strip()
         marker = _LIST_ITEM.match(body)
-        if indent <= 3 and (marker or find_urls(body)):
+        top_level = indent <= 3 if base < 0 else indent <= base + 1
+        if top_level and (marker or find_urls(body)):
+            base = indent if base < 0 else base
             text = body[marker.end() :] if marker else body
             items.append((text, [text]))
         elif items and (indent >= 2 or find_urls(body)):
