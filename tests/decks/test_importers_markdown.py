@@ -481,3 +481,13 @@ def test_nested_link_lists_group_urls_under_their_item() -> None:
         ("", "https://c.example/"),
     ]
     assert [c.question for c in deck.cards] == ["What?"]
+
+
+def test_repeated_step_numbers_in_answers_do_not_outvote_the_questions() -> None:
+    sections = "".join(
+        f"## {n}. Topic {n}\nIntro.\n#### 1. First\na\n#### 2. Second\nb\n#### 3. Third\nc\n"
+        for n in (1, 2)
+    )
+    deck = parse_document("steps.md", sections)
+    assert [c.question for c in deck.cards] == ["Topic 1", "Topic 2"]
+    assert deck.cards[0].answer.endswith("#### 3. Third\nc")

@@ -4,7 +4,8 @@ How the question level is chosen (the first rule that applies):
 
 1. front matter ``question_level: N`` (what the exporter writes);
 2. the level with the most question-like headings (numbered like ``3.``,
-   ``Q3:``, or ending in ``?``), if that is at least 2;
+   ``Q3:``, or ending in ``?``; a number already seen at that level counts
+   -1, so restarting sub-step numbers lose), if that is at least 2;
 3. the level with the most headings that have a body of their own (text
    before the next heading of any level).
 Ties go to the shallower level. Headings counted exclude the document title and
@@ -42,6 +43,7 @@ from .questions import (
     card_kind,
     looks_like_question,
     parse_link_list,
+    question_number,
     read_preamble,
     split_trailing_tags,
     strip_numbering,
@@ -126,7 +128,18 @@ def _question_level_hint(doc: MarkdownDocument) -> int | None:
 def _detect_level(headings: list[Heading], own_body: dict[int, tuple[int, int]]) -> int | None:
     if not headings:
         return None
-    questions = Counter(h.level for h in headings if looks_like_question(h.text))
+    # A repeated number counts against its level: sub-steps "1.", "2." restarting under every
+    # answer must not outvote the questions "1." to "17." above them.
+    numbers: set[tuple[int, str]] = set()
+    questions: Counter[int] = Counter()
+    for h in headings:
+        number = question_number(h.text)
+        if number is not None:
+            questions[h.level] += -1 if (h.level, number) in numbers else 1
+            numbers.add((h.level, number))
+        elif looks_like_question(h.text):
+            questions[h.level] += 1
+    questions = +questions  # keep positive scores only
     if questions:
         level, count = _best(questions)
         if count >= 2:

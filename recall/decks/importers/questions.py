@@ -35,6 +35,14 @@ def strip_numbering(text: str) -> str:
     return text
 
 
+def question_number(text: str) -> str | None:
+    """The number of a numbered question ("" for a bare "Q:"), or None."""
+    m = _NUMBERING.match(text)
+    if m is None or m.end() >= len(text):
+        return None
+    return "".join(ch for ch in m.group(0) if ch.isdigit())
+
+
 def is_numbered(text: str) -> bool:
     m = _NUMBERING.match(text)
     return m is not None and m.end() < len(text)
