@@ -345,3 +345,15 @@ def test_any_text_gives_cards_or_import_format_error(text: str, filename: str) -
         assert card.question.strip()
         assert card.line is not None and 1 <= card.line <= line_count
         assert card.kind in {"basic", "reversed", "cloze"}
+
+
+def test_bold_labels_alone_on_their_lines() -> None:
+    deck = parse_document(
+        "labels.md",
+        "**Q:**\nWhat is WSGI?\n**A:**\nA server interface.\n\n"
+        "**Q:**\nWhat is ASGI?\nIts async sibling.\n",
+    )
+    assert qa(deck) == [
+        ("What is WSGI?", "A server interface."),
+        ("What is ASGI?", "Its async sibling."),
+    ]

@@ -5,7 +5,7 @@ A question starts on a line (outside code fences) that is either
 * wholly bold and question-like: ``**Q1. What is X?**``, ``**3) Why?**``,
   ``**What is X?**`` (numbered, ``Q``-prefixed or ending in ``?``); or
 * a bold ``Q``/``Question`` label followed by the question: ``**Q:** What is X?``,
-  ``**Q1.** What is X?``.
+  ``**Q1.** What is X?``, or alone, with the question on the next line(s).
 
 Its answer runs to the next question line. When the answer starts with a bold
 ``A``/``Answer`` label (``**A:** ...``) the label is dropped and any lines
@@ -35,7 +35,7 @@ NAME = "bold-questions"
 
 _WHOLE_BOLD = re.compile(r"[ ]{0,3}\*\*(?!\*)(.+?)\*\*[ \t]*\Z")
 _Q_LABEL = re.compile(
-    r"[ ]{0,3}\*\*(?:Q|Question)[ \t]?\d{0,6}[ \t]?[.:)]?\*\*[ \t]*(\S.*?)[ \t]*\Z", re.I
+    r"[ ]{0,3}\*\*(?:Q|Question)[ \t]?\d{0,6}[ \t]?[.:)]?\*\*[ \t]*(.*?)[ \t]*\Z", re.I
 )
 _A_LABEL = re.compile(r"[ ]{0,3}\*\*(?:A|Answer)[ \t]?\d{0,6}[ \t]?[.:)]?\*\*[ \t]?(.*)\Z", re.I)
 
@@ -90,9 +90,14 @@ def parse(doc: MarkdownDocument) -> LayoutResult:
                 question_lines.extend(lines[a:j])
                 body = [label, *lines[j + 1 : b]]
                 break
+        text = "\n".join(question_lines).strip()
+        if not text and body:
+            # "**Q:**" alone on its line, no "**A:**": the next line is the question.
+            text, body = body[0].strip(), body[1:]
         a, b, tags = split_trailing_tags(body, 0, len(body))
         answer = "\n".join(body[a:b])
-        text = "\n".join(question_lines).strip()
+        if not text:
+            continue
         result.cards.append(
             ParsedCard(
                 question=text, answer=answer, line=index + 1, tags=tags, kind=card_kind(text)
