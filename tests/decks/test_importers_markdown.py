@@ -491,3 +491,11 @@ def test_repeated_step_numbers_in_answers_do_not_outvote_the_questions() -> None
     deck = parse_document("steps.md", sections)
     assert [c.question for c in deck.cards] == ["Topic 1", "Topic 2"]
     assert deck.cards[0].answer.endswith("#### 3. Third\nc")
+
+
+def test_a_table_of_contents_before_the_questions_is_not_a_description() -> None:
+    toc = "| No. | Question |\n|---|---|\n| 1 | [What is X?](#what-is-x) |\n"
+    deck = parse_document("toc.md", f"# Interview\n\n{toc}\n## 1. What is X?\nX.\n## 2. Why?\nY.\n")
+    assert deck.title == "Interview"
+    assert deck.description == ""
+    assert [c.question for c in deck.cards] == ["What is X?", "Why?"]

@@ -162,7 +162,8 @@ class LayoutResult:
 
 
 def read_preamble(lines: list[str], start: int, end: int, result: LayoutResult) -> None:
-    """Text before the first card: tag lines, a link list (references) or a description."""
+    """Text before the first card: tag lines, a link list (references), or a description when
+    it is plain prose; anything else there (a table of contents, say) is not card content."""
     kept: list[str] = []
     for line in lines[start:end]:
         if is_tag_line(line):
@@ -175,8 +176,18 @@ def read_preamble(lines: list[str], start: int, end: int, result: LayoutResult) 
     refs = parse_link_list(kept[a:b])
     if refs:
         result.references.extend(refs)
-    elif not result.description:
+    elif not result.description and _is_prose(kept[a:b]):
         result.description = "\n".join(kept[a:b])
+
+
+_NOT_PROSE = re.compile(r"\s*(?:\||[-*+][ \t]|\d{1,9}[.)][ \t]|```|~~~|<|#)")
+
+
+def _is_prose(lines: list[str]) -> bool:
+    """An obvious description: a few short paragraphs, not a table of contents, list or code."""
+    return sum(len(line) for line in lines) <= 1000 and not any(
+        _NOT_PROSE.match(line) for line in lines
+    )
 
 
 def read_leading(doc: MarkdownDocument, first_card: int, result: LayoutResult) -> None:
