@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 
@@ -24,13 +25,16 @@ from ..query import ParsedQuery, QueryError, Term, identifier_parts
 from .sql import filter_clauses
 
 TABLE = "search_card_fts"
-# Columns: deck_id (stored, not indexed, read by the visibility filter), question, answer,
-# and the words inside snake_case identifiers. bm25 weights: question well above answer.
-BM25 = f"bm25({TABLE}, 0.0, 10.0, 2.0, 1.0)"
-# '_' is a token character so select_related and __init__ stay whole tokens; "asgi.py" is
-# matched as the adjacent tokens asgi, py; porter stems English words like the other backends.
-# (tokenize="porter unicode61 remove_diacritics 2 tokenchars '_'")
-# The table is created by migrations/0001_search_index.py (SQLite only).
+# Each indexed card's deck, in a narrow rowid table: the visibility filter joins it, since
+# reading a column of the FTS5 table would load the card's whole stored text per match.
+DECKS = "search_card"
+# FTS5 columns: question, answer, and the words inside snake_case identifiers.
+# bm25 weights: question well above answer, identifier parts lowest.
+BM25 = f"bm25({TABLE}, 10.0, 2.0, 1.0)"
+# tokenize="porter unicode61 remove_diacritics 2 tokenchars '_'": '_' is a token character
+# so select_related and __init__ stay whole tokens; "asgi.py" is matched as the adjacent
+# tokens asgi, py; porter stems English words like the other backends.
+# The tables are created by migrations 0001 and 0002 (SQLite only).
 
 
 def _quote(text: str) -> str:
@@ -54,17 +58,18 @@ def compile_match(query: ParsedQuery) -> str:
     return expr
 
 
-def _rows_params(rows: list[CardRow]) -> list[tuple[int, int, str, str, str]]:
-    return [
-        (r.id, r.deck_id, r.question, r.answer, identifier_parts(f"{r.question}\n{r.answer}"))
-        for r in rows
-        if not r.is_archived
-    ]
+INSERT_TEXT_SQL = f"INSERT INTO {TABLE} (rowid, question, answer, parts) VALUES (%s, %s, %s, %s)"
+INSERT_DECK_SQL = f"INSERT INTO {DECKS} (card_id, deck_id) VALUES (%s, %s)"
 
 
-INSERT_SQL = (
-    f"INSERT INTO {TABLE} (rowid, deck_id, question, answer, parts) VALUES (%s, %s, %s, %s, %s)"
-)
+def _insert(cursor: Any, rows: list[CardRow]) -> int:
+    live = [r for r in rows if not r.is_archived]
+    cursor.executemany(
+        INSERT_TEXT_SQL,
+        [(r.id, r.question, r.answer, identifier_parts(f"{r.question}\n{r.answer}")) for r in live],
+    )
+    cursor.executemany(INSERT_DECK_SQL, [(r.id, r.deck_id) for r in live])
+    return len(live)
 
 
 class SQLiteFTSBackend(SearchBackend):
@@ -86,24 +91,23 @@ class SQLiteFTSBackend(SearchBackend):
             seen.update(r.id for r in rows)
             with transaction.atomic(), connection.cursor() as cursor:
                 self._delete(cursor, [r.id for r in rows])
-                params = _rows_params(rows)
-                cursor.executemany(INSERT_SQL, params)
-                done += len(params)
+                done += _insert(cursor, rows)
         # Ids whose card is gone entirely must leave the index too.
         self.remove(wanted - seen)
         return done
 
     @staticmethod
-    def _delete(cursor: object, ids: list[int]) -> None:
+    def _delete(cursor: Any, ids: list[int]) -> None:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", chunk)  # type: ignore[attr-defined]
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", chunk)
+            cursor.execute(f"DELETE FROM {DECKS} WHERE card_id IN ({marks})", chunk)
 
     def remove(self, card_ids: Iterable[int]) -> None:
         ids = sorted(set(card_ids))
         if ids:
-            with connection.cursor() as cursor:
+            with transaction.atomic(), connection.cursor() as cursor:
                 self._delete(cursor, ids)
 
     def rebuild(self, progress: ProgressCallback | None = None) -> int:
@@ -113,10 +117,9 @@ class SQLiteFTSBackend(SearchBackend):
         done = 0
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute(f"DELETE FROM {DECKS}")
             for rows in all_card_rows():
-                params = _rows_params(rows)
-                cursor.executemany(INSERT_SQL, params)
-                done += len(params)
+                done += _insert(cursor, rows)
                 if progress:
                     progress(done, total)
             # Merge the index segments written by many small inserts into one.
@@ -127,12 +130,13 @@ class SQLiteFTSBackend(SearchBackend):
         self, query: ParsedQuery, filters: SearchFilters, *, offset: int, limit: int
     ) -> BackendPage:
         match = compile_match(query)
-        where, params = filter_clauses(filters, deck_col="deck_id", card_col="rowid")
+        where, params = filter_clauses(filters, deck_col="d.deck_id", card_col="d.card_id")
         # One statement ranks, filters and counts; snippets are made for the page only.
         # (bm25() cannot sit beside a window function, hence the subquery.)
         sql = (
-            f"SELECT id, score, count(*) OVER () FROM (SELECT rowid AS id, {BM25} AS score "
-            f"FROM {TABLE} WHERE {TABLE} MATCH %s{where}) ORDER BY score, id LIMIT %s OFFSET %s"
+            f"SELECT id, score, count(*) OVER () FROM (SELECT d.card_id AS id, {BM25} AS score "
+            f"FROM {TABLE} JOIN {DECKS} d ON d.card_id = {TABLE}.rowid "
+            f"WHERE {TABLE} MATCH %s{where}) ORDER BY score, id LIMIT %s OFFSET %s"
         )
         try:
             with connection.cursor() as cursor:
@@ -155,22 +159,24 @@ class SQLiteFTSBackend(SearchBackend):
     def _count(match: str, where: str, params: list) -> int:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH %s{where}", [match, *params]
+                f"SELECT count(*) FROM {TABLE} JOIN {DECKS} d ON d.card_id = {TABLE}.rowid "
+                f"WHERE {TABLE} MATCH %s{where}",
+                [match, *params],
             )
             return int(cursor.fetchone()[0])
 
     @staticmethod
-    def _snippets(cursor: object, match: str, ids: list[int]) -> dict[int, tuple[str, str]]:
+    def _snippets(cursor: Any, match: str, ids: list[int]) -> dict[int, tuple[str, str]]:
         if not ids:
             return {}
         marks = ", ".join(["%s"] * len(ids))
         args = f"'{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', {SNIPPET_WORDS}"
-        cursor.execute(  # type: ignore[attr-defined]
-            f"SELECT rowid, snippet({TABLE}, 1, {args}), snippet({TABLE}, 2, {args}) "
+        cursor.execute(
+            f"SELECT rowid, snippet({TABLE}, 0, {args}), snippet({TABLE}, 1, {args}) "
             f"FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid IN ({marks})",
             [match, *ids],
         )
-        return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}  # type: ignore[attr-defined]
+        return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
 
     @staticmethod
     def raw_sql(query: ParsedQuery, limit: int = 20) -> tuple[str, list]:

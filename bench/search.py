@@ -1,0 +1,432 @@
+"""Search benchmark: Recall's search against the bare engine query, at 10k / 100k / 1M cards.
+
+Run: .venv/bin/python bench/search.py [--sizes 10k,100k] [--full] [--engines sqlite,postgres]
+
+For each engine and size, synthetic cards (words drawn from the flagship notes with a
+Zipf-like frequency, plus code tokens such as select_related) are written in bulk
+(executemany on SQLite, COPY on PostgreSQL) into a throw-away database, the index is
+rebuilt, and a fixed mix of queries is timed two ways in the same run, taking turns:
+
+- recall: recall.search.selectors.search_cards: parse, the backend's ranked query with the
+  visibility filter (deck_readable_q) and the total, snippets of the page, the page's cards.
+- floor:  the bare engine query (FTS5 MATCH ordered by bm25 / tsquery ordered by ts_rank,
+  LIMIT 20) with no visibility filter, no count, no snippets.
+
+Printed: p50 and p95 per engine and size, the ratio recall/floor, and whether the goal
+(ratio <= 1.3 and p95 < 50 ms at 1M) is met. Missing the goal is printed, never an error.
+SQLite uses a temporary file; PostgreSQL runs when DATABASE_URL is set and uses a database
+named after it with a "_bench" suffix, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CORPUS = Path(os.environ.get("RECALL_CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
+
+GOAL_RATIO = 1.3
+GOAL_P95_MS = 50.0
+REPEATS = 15
+PAGE_SIZE = 20
+CARDS_PER_DECK = 500
+POOL = 40_000  # distinct questions and answers; cards draw from these pools
+
+FALLBACK_WORDS = (
+    "django model view template queryset migration signal middleware request response "
+    "session cache celery task worker redis postgres index query join filter annotate "
+    "aggregate serializer router viewset permission token form field validation admin "
+    "static media settings deploy gunicorn nginx docker test fixture factory transaction"
+).split()
+CODE_TOKENS = [
+    "select_related",
+    "prefetch_related",
+    "__init__",
+    "__str__",
+    "asgi.py",
+    "wsgi.py",
+    "settings.py",
+    "@classmethod",
+    "@staticmethod",
+    "@property",
+    "get_queryset",
+    "on_commit",
+    "post_save",
+    "bulk_create",
+    "only_once",
+]
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower()
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("km")) * scale)
+
+
+def vocabulary() -> list[str]:
+    words: dict[str, None] = {}
+    if CORPUS.is_dir():
+        for path in sorted(CORPUS.glob("*.md")):
+            for word in re.findall(r"[a-z][a-z]{2,14}", path.read_text("utf-8").lower()):
+                words.setdefault(word, None)
+    for word in FALLBACK_WORDS:
+        words.setdefault(word, None)
+    # Synthetic rare words give the long tail a real vocabulary has.
+    return list(words) + [f"term{i}" for i in range(20_000)]
+
+
+class TextMaker:
+    def __init__(self, seed: int = 42) -> None:
+        self.rng = random.Random(seed)
+        self.words = vocabulary()
+        weights = [1.0 / (rank + 10) for rank in range(len(self.words))]
+        total = 0.0
+        self.cum: list[float] = []
+        for w in weights:
+            total += w
+            self.cum.append(total)
+
+    def sentence(self, low: int, high: int) -> str:
+        words = self.rng.choices(self.words, cum_weights=self.cum, k=self.rng.randint(low, high))
+        if self.rng.random() < 0.3:
+            words.insert(self.rng.randrange(len(words)), self.rng.choice(CODE_TOKENS))
+        return " ".join(words)
+
+    def pools(self) -> tuple[list[str], list[str]]:
+        questions = [self.sentence(5, 12).capitalize() + "?" for _ in range(POOL)]
+        answers = [self.sentence(20, 60).capitalize() + "." for _ in range(POOL)]
+        return questions, answers
+
+
+# -- one engine, in its own process ------------------------------------------------------------
+
+
+def setup_django(engine: str, database_url: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["SEARCH_BACKEND"] = engine
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+
+
+def create_people(n_decks: int) -> tuple[Any, list[int]]:
+    from recall.accounts.models import User
+    from recall.decks.models import Deck, Visibility
+
+    rng = random.Random(7)
+    users = User.objects.bulk_create(
+        [
+            User(username=f"bench{i}", email=f"bench{i}@example.com")
+            for i in range(max(2, n_decks // 4))
+        ]
+    )
+    choices = [Visibility.PUBLIC] * 25 + [Visibility.UNLISTED] * 10 + [Visibility.PRIVATE] * 65
+    decks = Deck.objects.bulk_create(
+        [
+            Deck(
+                owner=users[i % len(users)],
+                title=f"Deck {i}",
+                slug=f"deck-{i}",
+                visibility=rng.choice(choices),
+            )
+            for i in range(n_decks)
+        ]
+    )
+    return users[0], [d.pk for d in decks]
+
+
+def card_columns() -> list[str]:
+    from recall.decks.models import Card
+
+    return [f.column for f in Card._meta.local_concrete_fields if not f.primary_key]
+
+
+def card_row_values(deck_id: int, position: int, question: str, answer: str, now: Any) -> dict:
+    return {
+        "created_at": now,
+        "updated_at": now,
+        "position": position,
+        "kind": "basic",
+        "question": question,
+        "answer": answer,
+        "question_html": "",
+        "answer_html": "",
+        "source_file": "",
+        "source_line": None,
+        "source_key": "",
+        "content_hash": "",
+        "is_archived": False,
+        "deck_id": deck_id,
+    }
+
+
+def insert_cards(
+    start: int, stop: int, deck_ids: list[int], pools: tuple[list[str], list[str]]
+) -> None:
+    """Cards start..stop-1, written in bulk: COPY on PostgreSQL, executemany on SQLite."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from recall.decks.models import Card
+
+    columns = card_columns()
+    defaults = {
+        f.column: f.get_default() for f in Card._meta.local_concrete_fields if not f.primary_key
+    }
+    now = timezone.now()
+    questions, answers = pools
+    rng = random.Random(start)
+
+    def rows(lo: int, hi: int) -> list[tuple]:
+        out = []
+        for i in range(lo, hi):
+            values = {
+                **defaults,
+                **card_row_values(
+                    deck_ids[i // CARDS_PER_DECK % len(deck_ids)],
+                    i,
+                    rng.choice(questions),
+                    rng.choice(answers),
+                    now,
+                ),
+            }
+            out.append(tuple(values[c] for c in columns))
+        return out
+
+    table = Card._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            names = ", ".join(columns)
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for lo in range(start, stop, 50_000):
+                    for row in rows(lo, min(stop, lo + 50_000)):
+                        copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+            for lo in range(start, stop, 20_000):
+                cursor.executemany(sql, rows(lo, min(stop, lo + 20_000)))
+
+
+def query_mix() -> list[str]:
+    """Typical queries: a specific word, two words, a phrase, code tokens, a prefix, filters."""
+    words = vocabulary()
+    mid = words[200:260]
+    rare = words[2000:2010]
+    return [
+        mid[0],
+        mid[5],
+        f"{mid[1]} {mid[2]}",
+        f"{words[40]} {mid[3]}",
+        f'"{words[30]} {words[31]}"',
+        "select_related",
+        "asgi.py",
+        "@classmethod",
+        f"{mid[4][:4]}*",
+        f"{words[20]} -{words[21]}",
+        f"{mid[6]} deck:deck-1",
+        rare[0],
+        f"{rare[1]} {words[10]}",
+    ]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def time_queries(user: Any) -> tuple[list[float], list[float], list[tuple[str, int, int]]]:
+    from django.db import connection
+
+    from recall.search.backends import get_backend
+    from recall.search.query import parse_query
+    from recall.search.selectors import search_cards
+
+    backend = get_backend()
+    recall_ms: list[float] = []
+    floor_ms: list[float] = []
+    matches: list[tuple[str, int, int]] = []
+    for query in query_mix():
+        parsed = parse_query(query)
+        sql, params = backend.raw_sql(parsed, PAGE_SIZE)  # type: ignore[attr-defined]
+
+        def recall() -> int:
+            return search_cards(user=user, query=query, page_size=PAGE_SIZE).total
+
+        def floor() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return len(cursor.fetchall())
+
+        total = recall()
+        floor()  # warm both
+        with connection.cursor() as cursor:
+            count_sql = f"SELECT count(*) FROM ({sql.rsplit(' LIMIT', 1)[0]}) AS m"
+            cursor.execute(count_sql, params[:-1])
+            all_matches = cursor.fetchone()[0]
+        matches.append((query, all_matches, total))
+        for _ in range(REPEATS):
+            for fn, sink in ((recall, recall_ms), (floor, floor_ms)):
+                t0 = time.perf_counter()
+                fn()
+                sink.append((time.perf_counter() - t0) * 1000)
+    return recall_ms, floor_ms, matches
+
+
+def run_engine(engine: str, database_url: str, sizes: list[int]) -> None:
+    setup_django(engine, database_url)
+    from django.core.management import call_command
+    from django.db import connection
+
+    from recall.search.backends import get_backend
+
+    call_command("migrate", verbosity=0, interactive=False)
+    maker = TextMaker()
+    pools = maker.pools()
+    largest = max(sizes)
+    user, deck_ids = create_people(max(10, largest // CARDS_PER_DECK))
+    backend = get_backend()
+    done = 0
+    for size in sorted(sizes):
+        t0 = time.perf_counter()
+        insert_cards(done, size, deck_ids, pools)
+        gen_s = time.perf_counter() - t0
+        done = size
+        t0 = time.perf_counter()
+        backend.rebuild()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        index_s = time.perf_counter() - t0
+        recall_ms, floor_ms, matches = time_queries(user)
+        r50, r95 = percentile(recall_ms, 0.5), percentile(recall_ms, 0.95)
+        f50, f95 = percentile(floor_ms, 0.5), percentile(floor_ms, 0.95)
+        ratio50 = r50 / f50 if f50 else float("inf")
+        ratio95 = r95 / f95 if f95 else float("inf")
+        print(
+            f"{engine:<9} {size:>9,} cards  write {gen_s:6.1f}s  index {index_s:6.1f}s  | "
+            f"recall p50 {r50:7.2f} ms p95 {r95:7.2f} ms | floor p50 {f50:7.2f} ms "
+            f"p95 {f95:7.2f} ms | ratio p50 {ratio50:4.2f} p95 {ratio95:4.2f}",
+            flush=True,
+        )
+        median_matches = statistics.median(m[1] for m in matches)
+        print(
+            f"{'':<9} queries matched {min(m[1] for m in matches):,}..{max(m[1] for m in matches):,} "
+            f"cards (median {median_matches:,.0f}); readable by the searcher: "
+            f"{min(m[2] for m in matches):,}..{max(m[2] for m in matches):,}",
+            flush=True,
+        )
+        if size >= 1_000_000:
+            met = ratio95 <= GOAL_RATIO and r95 < GOAL_P95_MS
+            print(
+                f"{'':<9} goal at 1M (ratio <= {GOAL_RATIO}, p95 < {GOAL_P95_MS:.0f} ms): "
+                f"{'met' if met else 'NOT met'}",
+                flush=True,
+            )
+
+
+# -- driver --------------------------------------------------------------------------------------
+
+
+def bench_database_url(url: str) -> str:
+    parsed = urlparse(url)
+    name = (parsed.path.lstrip("/") or "recall") + "_bench"
+    return urlunparse(parsed._replace(path=f"/{name}"))
+
+
+def postgres_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    conninfo = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10k,100k", help="comma-separated, e.g. 10k,100k,1m")
+    parser.add_argument("--full", action="store_true", help="add 1M cards to the sizes")
+    parser.add_argument(
+        "--engines", default="", help="sqlite,postgres (default: what is configured)"
+    )
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sizes = sorted({parse_size(s) for s in args.sizes.split(",") if s.strip()})
+    if args.full:
+        sizes = sorted({*sizes, 1_000_000})
+
+    if args.engine:  # child process: one engine
+        run_engine(args.engine, args.database_url, sizes)
+        return 0
+
+    database_url = os.environ.get("DATABASE_URL", "")
+    engines = [e for e in args.engines.split(",") if e] or (
+        ["sqlite", "postgres"] if database_url.startswith("postgres") else ["sqlite"]
+    )
+    print(
+        f"search benchmark: sizes {', '.join(f'{s:,}' for s in sizes)}; "
+        f"{len(query_mix())} queries x {REPEATS} runs each, page of {PAGE_SIZE}"
+    )
+    size_arg = ",".join(str(s) for s in sizes)
+    for engine in engines:
+        if engine == "sqlite":
+            with tempfile.TemporaryDirectory() as tmp:
+                url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+                subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--engine",
+                        "sqlite",
+                        "--database-url",
+                        url,
+                        "--sizes",
+                        size_arg,
+                    ],
+                    check=True,
+                )
+        elif engine == "postgres":
+            if not database_url.startswith("postgres"):
+                print("postgres  skipped: DATABASE_URL is not a PostgreSQL URL")
+                continue
+            url = bench_database_url(database_url)
+            name = urlparse(url).path.lstrip("/")
+            postgres_admin(database_url, f'DROP DATABASE IF EXISTS "{name}"')
+            postgres_admin(database_url, f'CREATE DATABASE "{name}"')
+            try:
+                subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--engine",
+                        "postgres",
+                        "--database-url",
+                        url,
+                        "--sizes",
+                        size_arg,
+                    ],
+                    check=True,
+                )
+            finally:
+                postgres_admin(database_url, f'DROP DATABASE IF EXISTS "{name}"')
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
