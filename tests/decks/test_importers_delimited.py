@@ -107,3 +107,21 @@ def test_csv_without_rows_has_no_questions(text: str) -> None:
 def test_huge_field_is_a_format_error_not_a_crash() -> None:
     with pytest.raises(ImportFormatError, match="malformed record"):
         parse_document("big.csv", 'question,answer\nq,"' + "x" * 200_000 + '"\n')
+
+
+def test_anki_plain_text_export_is_read_as_tsv() -> None:
+    text = (
+        "#separator:tab\n#html:false\n"
+        "What is DRF?\tA toolkit for Web APIs\tdjango api\nWSGI?\tA server interface\t\n"
+    )
+    deck = parse_document("Default.txt", text)
+    assert deck.layout == "delimited"
+    assert rows(deck) == [
+        ("What is DRF?", "A toolkit for Web APIs", ["django", "api"], 3),
+        ("WSGI?", "A server interface", [], 4),
+    ]
+
+
+def test_tabs_in_a_markdown_file_do_not_make_it_tsv() -> None:
+    with pytest.raises(ImportFormatError, match="no questions found"):
+        parse_document("notes.md", "a\tb\nc\td\n")

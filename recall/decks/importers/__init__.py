@@ -19,7 +19,9 @@ Layout detection (deterministic):
    ``==highlight==``, ``std::vec``) do not hijack a heading file.
    A file whose front matter has ``question_level`` (the exporter's output)
    declares the heading layout and is parsed with it alone.
-3. No cards at all raises ImportFormatError("no questions found ...").
+3. A ``.txt`` file where no Markdown layout finds a card but every line holds a
+   tab is read as TSV (Anki's plain-text export), see ``delimited``.
+4. No cards at all raises ImportFormatError("no questions found ...").
 
 Deck fields: the title comes from front matter ``title:``, else from a single
 document-title heading, else from the file name ("python-django-revision-notes.md"
@@ -115,6 +117,8 @@ def parse_document(filename: str, text: str) -> ParsedDeck:
         deck = delimited.parse(filename, text)
     else:
         deck = _parse_markdown(filename, text)
+        if not deck.cards and delimited.looks_tab_separated(filename, text):
+            deck = delimited.parse_plain_text(filename, text)
     if not deck.cards:
         raise ImportFormatError(
             "no questions found: expected question headings, **bold** questions, "

@@ -1,5 +1,8 @@
 """CSV and TSV layout: one card per record, with an optional header row.
 
+* A ``.txt`` file in which no Markdown layout finds a card, and whose every
+  line holds a tab, is read as TSV too, after Anki's ``#separator:tab``-style
+  header lines ("Notes in Plain Text" exports).
 * Delimiter: a tab for ``.tsv``/``.tab`` files; for ``.csv`` the first of
   comma, semicolon or tab that occurs most often in the first line outside quotes.
 * Header: the first record is a header when one of its cells names the question
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import PurePosixPath
 
 from .base import ImportFormatError, ParsedCard, ParsedDeck
@@ -36,14 +40,15 @@ _ANSWER = {"answer", "back", "a", "response", "definition"}
 _TAGS = {"tags", "tag", "labels"}
 _KIND = {"kind", "type"}
 _KINDS = {"basic", "reversed", "cloze"}
+_ANKI_DIRECTIVE = re.compile(r"#[a-z][a-z ]*:\S*\Z", re.IGNORECASE)
 
 
 def handles(filename: str) -> bool:
     return PurePosixPath(filename.replace("\\", "/")).suffix.lower() in EXTENSIONS
 
 
-def parse(filename: str, text: str) -> ParsedDeck:
-    delimiter = _delimiter(filename, text)
+def parse(filename: str, text: str, *, delimiter: str = "") -> ParsedDeck:
+    delimiter = delimiter or _delimiter(filename, text)
     records = _records(filename, text, delimiter)
     deck = ParsedDeck(source_name=filename, title=title_from_filename(filename), layout=NAME)
     if not records:
@@ -87,6 +92,30 @@ def parse(filename: str, text: str) -> ParsedDeck:
             ParsedCard(question=question, answer=answer, line=line, tags=tags, kind=kind)
         )
     return deck
+
+
+def looks_tab_separated(filename: str, text: str) -> bool:
+    """A ``.txt`` file whose every line (after Anki's ``#key:value`` header) holds a tab."""
+    if PurePosixPath(filename.replace("\\", "/")).suffix.lower() != ".txt":
+        return False
+    lines = text.split("\n")
+    body = [line for line in lines[_directives(lines) :] if line.strip()]
+    return bool(body) and all("\t" in line for line in body)
+
+
+def parse_plain_text(filename: str, text: str) -> ParsedDeck:
+    """Anki's "Notes in Plain Text" export: TSV after optional ``#separator:tab`` lines."""
+    lines = text.split("\n")
+    skip = _directives(lines)
+    # Blank the header lines rather than drop them, so record line numbers stay true.
+    return parse(filename, "\n" * skip + "\n".join(lines[skip:]), delimiter="\t")
+
+
+def _directives(lines: list[str]) -> int:
+    count = 0
+    while count < len(lines) and _ANKI_DIRECTIVE.match(lines[count]):
+        count += 1
+    return count
 
 
 def _clean_answer(cell: str) -> str:
