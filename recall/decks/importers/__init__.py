@@ -119,11 +119,13 @@ def parse_document(filename: str, text: str) -> ParsedDeck:
         deck = _parse_markdown(filename, text)
         if not deck.cards and delimited.looks_tab_separated(filename, text):
             deck = delimited.parse_plain_text(filename, text)
+    if not deck.cards and deck.layout == delimited.NAME:
+        raise ImportFormatError("no questions found: the file has no data rows", source=filename)
     if not deck.cards:
         raise ImportFormatError(
             "no questions found: expected question headings, **bold** questions, "
-            "<details> blocks, Question::Answer lines, '?' separated cards, "
-            "cloze deletions, or CSV/TSV rows",
+            "<details> blocks, Question::Answer lines, '?' separated cards "
+            "or cloze deletions",
             source=filename,
         )
     return deck
