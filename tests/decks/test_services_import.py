@@ -557,3 +557,45 @@ def test_unique_deck_slug_counts_up(owner):
     DeckFactory(owner=owner, slug="python-2")
     assert services.unique_deck_slug(owner=owner, title="Python") == "python-3"
     assert services.unique_deck_slug(owner=owner, title="!!!") == "deck"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_of_one_job_import_once():
+    import threading
+
+    from django.core.files.base import ContentFile
+    from django.db import connections
+
+    from recall.decks.models import Job, JobStatus
+
+    owner = UserFactory(username="racer")
+    # Big enough that the two runs overlap if nothing serialises them.
+    many = "".join(f"# {n}. What is item {n}?\n\nIt is `item_{n}`.\n\n" for n in range(400))
+    # Created directly: job_create_import would run it at once (eager Celery, real commits).
+    job = Job(owner=owner, filename="many.md")
+    job.upload.save("many.md", ContentFile(many.encode()))
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            services.job_run_import(job_id=job.pk)
+        except BaseException as exc:  # reported below, a thread cannot fail the test itself
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == JobStatus.SUCCEEDED
+    assert job.result["created"] == 400
+    assert Card.objects.count() == 400
+    assert Deck.objects.count() == 1
