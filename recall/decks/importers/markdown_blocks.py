@@ -2,9 +2,10 @@
 
 Why a scanner and not markdown-it-py: the importers need only the block skeleton
 (which lines are ATX headings, which lines belong to a fenced code block), and a
-full CommonMark parse costs about 170 microseconds per card, too slow for the
-5,000 cards/s import goal. This single pass follows the CommonMark rules that
-matter for that skeleton:
+markdown-it-py block parse alone costs about three times this whole importer
+(``bench/parse_documents.py`` prints both), eating most of the 5,000 cards/s
+import budget. This single pass follows the CommonMark rules that matter for
+that skeleton:
 
 * a fence opens on a line indented by at most 3 spaces with 3 or more backticks
   or tildes; a backtick fence's info string cannot contain a backtick, so
