@@ -91,6 +91,8 @@ class Command(BaseCommand):
         if options["verbosity"] > 1 or len(lines) > 1:
             self.stdout.write("\n".join(lines))
         for warning in total.warnings:
+            self.stdout.write(self.style.WARNING(f"warning: {warning}"))
+        for warning in total.warnings:
             self.stderr.write(f"warning: {warning}")
         decks = len(set(total.deck_ids))
         self.stdout.write(
