@@ -43,9 +43,8 @@ def collect(paths: list[str]) -> list[tuple[Path, str]]:
 class Command(BaseCommand):
     help = (
         "Import notes (.md, .markdown, .txt, .csv, .tsv, .zip, Anki .apkg; folders are walked). "
-        "Each file "
-        "becomes one deck; importing it again updates that deck in place. All files are "
-        "imported together or not at all."
+        "Each file becomes one deck; importing it again updates that deck in place. All files "
+        "are imported together or not at all."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -90,8 +89,6 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {exc.filename}: {exc.strerror}") from None
         if options["verbosity"] > 1 or len(lines) > 1:
             self.stdout.write("\n".join(lines))
-        for warning in total.warnings:
-            self.stdout.write(self.style.WARNING(f"warning: {warning}"))
         for warning in total.warnings:
             self.stderr.write(f"warning: {warning}")
         decks = len(set(total.deck_ids))
