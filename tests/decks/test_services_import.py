@@ -567,9 +567,10 @@ def test_two_concurrent_runs_of_one_job_import_once():
     from django.core.files.base import ContentFile
     from django.db import connections
 
+    from recall.accounts.models import User
     from recall.decks.models import Job, JobStatus
 
-    owner = UserFactory(username="racer")
+    owner = User.objects.create_user(username="racer")
     # Big enough that the two runs overlap if nothing serialises them.
     many = "".join(f"# {n}. What is item {n}?\n\nIt is `item_{n}`.\n\n" for n in range(400))
     # Created directly: job_create_import would run it at once (eager Celery, real commits).
