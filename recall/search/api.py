@@ -24,25 +24,25 @@ class SearchParamsSerializer(serializers.Serializer):
 
 
 class SearchDeckSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    slug = serializers.CharField()
-    title = serializers.CharField()
+    id = serializers.IntegerField(source="deck_id")
+    slug = serializers.CharField(source="deck_slug")
+    title = serializers.CharField(source="deck_title")
 
 
 class SearchHitSerializer(serializers.Serializer):
-    card_id = serializers.IntegerField(source="card.pk")
+    card_id = serializers.IntegerField()
     score = serializers.FloatField(
         help_text="Relevance; higher is better, comparable within one search."
     )
-    question = serializers.CharField(source="card.question")
+    question = serializers.CharField()
     question_snippet = serializers.CharField(
         help_text="HTML: the card's text, escaped, with <mark> around the matches."
     )
     answer_snippet = serializers.CharField(
         help_text="HTML: the card's text, escaped, with <mark> around the matches."
     )
-    deck = SearchDeckSerializer(source="card.deck")
-    url = serializers.CharField(source="card.get_absolute_url", help_text="The card's web page.")
+    deck = SearchDeckSerializer(source="*")
+    url = serializers.CharField(help_text="The card's web page.")
 
 
 class SearchResponseSerializer(serializers.Serializer):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from recall.decks.models import Card
+from recall.decks.models import Card, Deck
 
 from .backends import get_backend
 from .base import SearchFilters, snippet_html
@@ -19,14 +21,41 @@ MAX_PAGE = 500
 
 @dataclass
 class SearchHit:
-    card: Card
+    card_id: int
     score: float
+    question: str
     question_snippet: SafeString
     answer_snippet: SafeString
+    deck_id: int
+    deck_slug: str
+    deck_title: str
 
     @property
-    def card_id(self) -> int:
-        return self.card.pk
+    def url(self) -> str:
+        return reverse("decks:card-detail", kwargs={"pk": self.card_id})
+
+    @property
+    def deck_url(self) -> str:
+        return reverse("decks:deck-detail", kwargs={"pk": self.deck_id})
+
+
+def _card_summaries(ids: list[int]) -> dict[int, tuple[str, int, str, str]]:
+    """question, deck id, slug and title of these cards, by id.
+
+    Plain SQL on purpose: this runs on every search, and building model instances for a
+    page of hits cost more than the ranked query itself on small indexes.
+    """
+    if not ids:
+        return {}
+    card_table, deck_table = Card._meta.db_table, Deck._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.id, c.question, c.deck_id, d.slug, d.title FROM {card_table} c "  # noqa: S608
+            f"JOIN {deck_table} d ON d.id = c.deck_id WHERE c.id IN ({marks})",
+            ids,
+        )
+        return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
 @dataclass
@@ -82,14 +111,18 @@ def search_cards(
     backend = get_backend()
     result = backend.search(parsed, filters, offset=(page - 1) * page_size, limit=page_size)
     ids = [h.card_id for h in result.hits]
-    cards = Card.objects.select_related("deck").in_bulk(ids) if ids else {}
+    cards = _card_summaries(ids)
     # A hit whose card vanished between the index and now is dropped, not shown broken.
     hits = [
         SearchHit(
-            card=cards[h.card_id],
+            card_id=h.card_id,
             score=h.score,
+            question=cards[h.card_id][0],
             question_snippet=snippet_html(h.question_snippet),
             answer_snippet=snippet_html(h.answer_snippet),
+            deck_id=cards[h.card_id][1],
+            deck_slug=cards[h.card_id][2],
+            deck_title=cards[h.card_id][3],
         )
         for h in result.hits
         if h.card_id in cards
