@@ -25,6 +25,7 @@ from recall.core.exceptions import ApplicationError
 from recall.core.progress import publish_job_progress
 
 from .importers.base import ImportFormatError, ParsedCard, ParsedDeck
+from .importers.questions import title_from_filename
 from .models import Card, CardKind, Deck, Job, JobKind, JobStatus, Link, Reference, Tag, Visibility
 from .rendering import render_card_fields
 from .signals import cards_bulk_changed
@@ -507,20 +508,17 @@ def _find_or_create_deck(*, owner: Any, parsed: ParsedDeck, deck_slug: str | Non
     deck = Deck.objects.filter(owner=owner, source_name=name[:255]).order_by("id").first()
     if deck is not None:
         return deck
-    return deck_create(
-        owner=owner,
-        title=parsed.title or title_from_path(name),
-        description=parsed.description,
-        source_name=name,
-    )
+    title = parsed.title
+    if not title or ("/" in name and title == title_from_filename(name)):
+        # A file in a folder or zip with no title of its own is named from its whole path.
+        title = title_from_path(name)
+    return deck_create(owner=owner, title=title, description=parsed.description, source_name=name)
 
 
 def title_from_path(name: str) -> str:
-    """'python/async_io-basics.md' -> 'Python / Async io basics'."""
-    path = PurePosixPath(name)
-    parts = [*path.parent.parts, path.stem] if str(path.parent) != "." else [path.stem]
-    words = [re.sub(r"[_\-]+", " ", p).strip() for p in parts]
-    return " / ".join(w[:1].upper() + w[1:] for w in words if w) or "Imported notes"
+    """'python/async_io-basics.md' -> 'Python / Async Io Basics'."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return " / ".join(w for w in map(title_from_filename, parts) if w) or "Imported notes"
 
 
 @dataclass

@@ -106,6 +106,14 @@ def test_import_notes_clear_errors(tmp_path: Path, demo):
         run("import_notes", str(tmp_path / "x.md"), "--deck", "nope")
 
 
+def test_import_notes_refuses_an_oversized_file_before_reading_it(tmp_path: Path, demo, settings):
+    settings.RECALL_MAX_UPLOAD_BYTES = 20
+    (tmp_path / "big.md").write_text(NOTES)
+    with pytest.raises(CommandError, match=r"big\.md is too large"):
+        run("import_notes", str(tmp_path / "big.md"))
+    assert Deck.objects.count() == 0
+
+
 def test_import_notes_renamed_file_with_deck(tmp_path: Path, demo):
     (tmp_path / "old.md").write_text(NOTES)
     run("import_notes", str(tmp_path / "old.md"))

@@ -280,6 +280,10 @@ def test_zip_members_become_decks_named_from_their_paths(owner):
         "notes/python.md",
         "notes/words.csv",
     ]
+    assert sorted(Deck.objects.values_list("title", flat=True)) == [
+        "Notes / Python",
+        "Notes / Words",
+    ]
     again = notes_import(owner=owner, filename="notes.zip", data=data)
     assert (again.created, again.unchanged) == (0, 4)
 
