@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
 
 from recall.decks.models import Card, Deck, Visibility
 
@@ -35,7 +37,50 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = _StrictBooleanField
 
 
-class DeckFilter(django_filters.FilterSet):
+class LeanFilterSet(django_filters.FilterSet):
+    """A FilterSet whose per-request set-up is cheap (measured by bench/api.py).
+
+    django-filter deep-copies every filter and builds a new form class for each
+    request; on the card list that was a tenth of the request's CPU time. Here
+    the filters are shallow copies (their method rebound to the copy) and the form
+    class, which depends on nothing per request, is built once per FilterSet class.
+    """
+
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: Any = None,
+        *,
+        request: Any = None,
+        prefix: str | None = None,
+    ) -> None:
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, base in self.base_filters.items():
+            filter_ = copy.copy(base)
+            if base.method is not None:
+                # The setter binds a FilterMethod to this copy (it calls parent.<method>).
+                filter_.method = base.method
+            filter_.model = queryset.model
+            filter_.parent = self
+            self.filters[name] = filter_
+
+    def get_form_class(self) -> type[forms.Form]:
+        cls = type(self)
+        form_class = cls.__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            cls._form_class = form_class  # type: ignore[attr-defined]
+        return form_class
+
+
+class DeckFilter(LeanFilterSet):
     visibility = django_filters.ChoiceFilter(choices=Visibility.choices)
     mine = StrictBooleanFilter(
         method="filter_mine", label="true: only your decks; false: only other people's."
@@ -61,7 +106,7 @@ class DeckFilter(django_filters.FilterSet):
 STUDY_STATES = ["new", "learning", "review", "relearning"]
 
 
-class CardFilter(django_filters.FilterSet):
+class CardFilter(LeanFilterSet):
     deck = django_filters.NumberFilter(
         field_name="deck_id", label="Cards of this deck (yours, public or unlisted)."
     )

@@ -1,0 +1,97 @@
+"""URLs of the API benchmark: the real API, plus two comparison views that exist only here.
+
+- ``/bench/cards-plain/``: a hand-written JsonResponse view returning the same page of cards,
+  the baseline the DRF endpoint is measured against;
+- ``/bench/cards-before/``: the card list as it was before its optimisations (the full
+  ModelSerializer, django-filter's stock per-request set-up).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import include, path
+from django.utils import timezone
+from rest_framework.serializers import BaseSerializer
+
+from recall.accounts.tokens import api_token_authenticate
+from recall.decks.api.filters import CardFilter
+from recall.decks.api.serializers import CardSerializer
+from recall.decks.api.views import CardViewSet
+from recall.decks.models import Card, Tag
+from recall.decks.selectors import deck_readable_q
+
+
+def _iso(value: Any) -> str:
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def cards_plain(request: HttpRequest) -> HttpResponse:
+    """What a careful hand-written view does: same auth, same queries, dicts built inline."""
+    header = request.headers.get("Authorization", "")
+    token = api_token_authenticate(header.removeprefix("Token ")) if header else None
+    if token is None:
+        return JsonResponse({"error": {"code": "not_authenticated"}}, status=401)
+    cards = (
+        Card.objects.filter(deck_readable_q(token.user, prefix="deck__"))
+        .filter(deck_id=int(request.GET["deck"]))
+        .order_by("deck_id", "position", "id")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+    )
+    page = Paginator(cards, int(request.GET.get("page_size", 50))).page(1)
+    results = [
+        {
+            "id": c.pk,
+            "deck": c.deck_id,
+            "position": c.position,
+            "kind": c.kind,
+            "question": c.question,
+            "answer": c.answer,
+            "question_html": c.question_html,
+            "answer_html": c.answer_html,
+            "tags": [t.name for t in c.tags.all()],
+            "is_archived": c.is_archived,
+            "source_file": c.source_file,
+            "source_line": c.source_line,
+            "created_at": _iso(c.created_at),
+            "updated_at": _iso(c.updated_at),
+        }
+        for c in page.object_list
+    ]
+    next_url = None
+    if page.has_next():
+        query = request.GET.copy()
+        query["page"] = str(page.next_page_number())
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return JsonResponse(
+        {"count": page.paginator.count, "next": next_url, "previous": None, "results": results}
+    )
+
+
+class StockCardFilter(CardFilter):
+    """CardFilter with django-filter's own per-request set-up (deep copies, a new form class)."""
+
+    __init__ = django_filters.FilterSet.__init__  # type: ignore[assignment]
+    get_form_class = django_filters.FilterSet.get_form_class  # type: ignore[assignment]
+
+
+class BeforeCardViewSet(CardViewSet):
+    """The card list before the optimisations: the full ModelSerializer (a Field object per
+    value) and the stock FilterSet set-up."""
+
+    filterset_class = StockCardFilter
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        return CardSerializer
+
+
+urlpatterns = [
+    path("api/v1/", include("config.api_router")),
+    path("bench/cards-plain/", cards_plain),
+    path("bench/cards-before/", BeforeCardViewSet.as_view({"get": "list"})),
+]
