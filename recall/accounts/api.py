@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
@@ -93,7 +93,7 @@ class MeView(generics.RetrieveUpdateAPIView):
         from .services import user_update_preferences
 
         serializer.instance = user_update_preferences(
-            user=serializer.instance, **serializer.validated_data
+            user=cast(User, serializer.instance), **serializer.validated_data
         )
 
 

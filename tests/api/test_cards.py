@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -10,6 +11,7 @@ from rest_framework.test import APIRequestFactory
 
 from recall.decks.api.serializers import CardListSerializer, CardSerializer
 from recall.decks.models import Card, Tag
+from recall.study.models import CardState, State
 from tests.factories import CardFactory, DeckFactory, TagFactory
 
 from .conftest import Seeded, error_of
@@ -119,10 +121,9 @@ def test_card_filters(seeded: Seeded, owner_client):
 
 
 def test_card_filter_by_study_state(seeded: Seeded, owner, owner_client, other_client):
-    from recall.study.models import CardState, State
-
     deck = seeded.decks["public"]
-    learning, review = CardFactory(deck=deck), CardFactory(deck=deck)
+    learning: Any = CardFactory(deck=deck)
+    review: Any = CardFactory(deck=deck)
     due = timezone.now() + timedelta(days=1)
     for card, state in ((learning, State.LEARNING), (review, State.REVIEW)):
         CardState.objects.create(user=owner, card=card, deck=deck, state=state, due=due)
@@ -164,7 +165,7 @@ def test_invalid_filter_values_are_a_400(owner_client):
 
 
 def test_page_size_is_bounded(owner, owner_client):
-    deck = DeckFactory(owner=owner)
+    deck: Any = DeckFactory(owner=owner)
     Card.objects.bulk_create([Card(deck=deck, position=i, question=f"Q{i}") for i in range(210)])
     body = owner_client.get("/api/v1/cards/?mine=true&page_size=1000").json()
     assert body["count"] == 210
@@ -174,7 +175,8 @@ def test_page_size_is_bounded(owner, owner_client):
 
 def test_lean_list_output_equals_the_model_serializer(seeded: Seeded, owner):
     card = seeded.cards["public"]
-    card.tags.add(TagFactory(owner=owner, name="zz"))
+    tag: Any = TagFactory(owner=owner, name="zz")
+    card.tags.add(tag)
     card = Card.objects.prefetch_related("tags").get(pk=card.pk)
     request = APIRequestFactory().get("/")
     request.user = owner

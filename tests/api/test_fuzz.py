@@ -30,6 +30,7 @@ from schemathesis.checks import (
 
 from recall.accounts.tokens import api_token_create
 from recall.decks.models import Job, Visibility
+from recall.study.models import CardState, State
 from tests.factories import CardFactory, DeckFactory, TagFactory, UserFactory
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -40,8 +41,8 @@ EXAMPLES = {"positive": 20, "negative": 10, "real_ids": 12}
 
 def _seed() -> tuple[str, dict[str, list[int]]]:
     """A user with decks of every visibility, cards, tags, a job, and someone else's decks."""
-    user = UserFactory(username="fuzzer")
-    stranger = UserFactory(username="stranger")
+    user: Any = UserFactory(username="fuzzer")
+    stranger: Any = UserFactory(username="stranger")
     ids: dict[str, list[int]] = {"decks": [], "cards": [], "tags": [], "jobs": [], "tokens": []}
     tag = TagFactory(owner=user, name="django")
     ids["tags"].append(tag.pk)
@@ -51,14 +52,13 @@ def _seed() -> tuple[str, dict[str, list[int]]]:
             ids["decks"].append(deck.pk)
             for _ in range(3):
                 card = CardFactory(deck=deck, answer="```python\nprint('hi')\n```")
-                card.tags.add(tag) if owner == user else None
+                if owner == user:
+                    card.tags.add(tag)
                 ids["cards"].append(card.pk)
     ids["jobs"].append(
         Job.objects.create(owner=user, filename="notes.md", finished_at=timezone.now()).pk
     )
-    from recall.study.models import CardState, State
-
-    first = CardFactory(deck_id=ids["decks"][0])
+    first: Any = CardFactory(deck_id=ids["decks"][0])
     CardState.objects.create(
         user=user,
         card=first,

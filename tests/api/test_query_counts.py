@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -72,7 +73,8 @@ LISTS: list[tuple[str, Callable, int]] = [
 
 @pytest.mark.parametrize(("url", "seed", "pinned"), LISTS, ids=[u for u, _, _ in LISTS])
 def test_list_query_count_does_not_grow_with_page_size(url, seed, pinned):
-    user, other = UserFactory(), UserFactory()
+    user: Any = UserFactory()
+    other: Any = UserFactory()
     seed(user, other)
     client = APIClient()
     # force_authenticate: the count is the endpoint's own, without the auth lookup.
