@@ -101,13 +101,18 @@ def run() -> None:
     data = source.read_bytes()
 
     # Flagship: each run imports into a fresh deck (a new file name), the first run warms up.
-    times, cpu_times = [], []
+    # The outer atomic holds back the on-commit work (the search index sync) so that it is
+    # timed apart; the totals include it, as a user waits for it in the embedded profile.
+    times, cpu_times, sync_times = [], [], []
     for i in range(RUNS + 1):
         start, cpu = time.perf_counter(), time.process_time()
-        summary = notes_import(owner=owner, filename=f"flagship-{i}.md", data=data)
+        with transaction.atomic():
+            summary = notes_import(owner=owner, filename=f"flagship-{i}.md", data=data)
+            imported = time.perf_counter()
         if i:
             times.append((time.perf_counter() - start) * 1000)
             cpu_times.append((time.process_time() - cpu) * 1000)
+            sync_times.append((time.perf_counter() - imported) * 1000)
     start = time.perf_counter()
     again = notes_import(owner=owner, filename=f"flagship-{RUNS}.md", data=data)
     reimport_ms = (time.perf_counter() - start) * 1000
@@ -115,7 +120,8 @@ def run() -> None:
     print(f"flagship: {source.name}, {summary.created} cards, {len(data)} bytes")
     print(
         f"  import into a fresh deck: median {flagship_ms:.1f} ms over {RUNS} runs "
-        f"(CPU {statistics.median(cpu_times):.1f} ms)"
+        f"(search index sync {statistics.median(sync_times):.1f} ms of it; "
+        f"CPU {statistics.median(cpu_times):.1f} ms)"
     )
     print(f"  re-import, unchanged ({again.unchanged} cards): {reimport_ms:.1f} ms")
 
@@ -137,9 +143,12 @@ def run() -> None:
     baseline_s = time.perf_counter() - start
 
     start, cpu = time.perf_counter(), time.process_time()
-    result = notes_import(owner=owner, filename="corpus.md", data=corpus)
+    with transaction.atomic():
+        result = notes_import(owner=owner, filename="corpus.md", data=corpus)
+        imported = time.perf_counter()
     import_s = time.perf_counter() - start
     import_cpu = time.process_time() - cpu
+    sync_s = time.perf_counter() - imported
     start = time.perf_counter()
     notes_import(owner=owner, filename="corpus.md", data=corpus)
     reimport_s = time.perf_counter() - start
@@ -151,7 +160,8 @@ def run() -> None:
     )
     print(
         f"  full import: {import_s:.2f} s = {rate:,.0f} cards/s "
-        f"({import_s / baseline_s:.1f}x the baseline; CPU {import_cpu:.2f} s)"
+        f"({import_s / baseline_s:.1f}x the baseline; search index sync {sync_s:.2f} s of it; "
+        f"CPU {import_cpu:.2f} s)"
     )
     print(f"  re-import, unchanged: {reimport_s:.2f} s = {CORPUS_CARDS / reimport_s:,.0f} cards/s")
 
