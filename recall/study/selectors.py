@@ -115,9 +115,8 @@ class _Plan:
         done = (
             {
                 row["deck"]: row
-                for row in ReviewLog.objects.filter(
-                    user=user, reviewed_at__gte=self.day.start, deck__in=self.deck_ids
-                )
+                # No deck filter: (user, reviewed_at) is then the obvious index to use.
+                for row in ReviewLog.objects.filter(user=user, reviewed_at__gte=self.day.start)
                 .values("deck")
                 .annotate(
                     new=Count("id", filter=Q(state_before=State.NEW)),
@@ -158,6 +157,40 @@ class _Plan:
         rank = Window(RowNumber(), partition_by=[F("deck_id")], order_by=[F("due"), F("id")])
         return qs.annotate(rank=rank, cap=cap).filter(rank__lte=F("cap")).order_by("due", "id")
 
+    def first_reviews(self, limit: int) -> list[CardState]:
+        """The first ``limit`` rows of ``reviews()``, read off the (user, state, due) index.
+
+        Walking the due cards in due order and skipping a deck once it reached its cap gives
+        exactly the rows the windowed query keeps; a deck that is full is then left out of
+        the next chunk's query, so full decks are never scanned twice.
+        """
+        left = {pk: n for pk, n in self.reviews_left.items() if n > 0}
+        out: list[CardState] = []
+        after: tuple[datetime, int] | None = None
+        chunk = limit + 4  # a little slack for cards of decks that are already full
+        while left and len(out) < limit:
+            qs = (
+                self._states()
+                .filter(state=State.REVIEW, due__lt=self.day.end, deck__in=list(left))
+                .select_related("card", "card__deck")
+                .order_by("due", "id")
+            )
+            if after is not None:
+                qs = qs.filter(Q(due__gt=after[0]) | Q(due=after[0], id__gt=after[1]))
+            rows = list(qs[:chunk])
+            for state in rows:
+                if state.deck_id in left:
+                    out.append(state)
+                    left[state.deck_id] -= 1
+                    if left[state.deck_id] == 0:
+                        del left[state.deck_id]
+                    if len(out) == limit:
+                        break
+            if len(rows) < chunk:
+                break
+            after = (rows[-1].due, rows[-1].pk)
+        return out
+
     def new_cards(self, deck_id: int) -> QuerySet[Card]:
         studied = CardState.objects.filter(user=self.user, card=OuterRef("pk"))
         return (
@@ -183,9 +216,11 @@ class _Plan:
         learning = self.learning().select_related(*related).order_by("due", "id")
         take(learning if limit is None else learning[:limit], "learning")
         if room() != 0:
-            reviews = self.reviews().select_related(*related)
             left = room()
-            take(list(reviews)[:left] if left is not None else reviews, "review")
+            if left is None:
+                take(self.reviews().select_related(*related), "review")
+            else:
+                take(self.first_reviews(left), "review")
         for deck in self.decks:
             left = room()
             if left == 0:

@@ -64,6 +64,19 @@ ALREADY_GRADED = (
 )
 
 
+_STATE_FIELDS = [
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due",
+    "last_review",
+    "reps",
+    "lapses",
+    "version",
+]
+
+
 @dataclass(frozen=True)
 class GradeResult:
     review_id: int
@@ -153,7 +166,10 @@ def _grade_locked(
     scheduling.apply_fsrs_card(state, outcome.card)
     state.reps, state.lapses = outcome.reps, outcome.lapses
     state.version += 1
-    state.save()
+    if created:
+        state.save()
+    else:
+        state.save(update_fields=_STATE_FIELDS)
     log = ReviewLog.objects.create(
         user=user,
         card=card,
