@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,7 +38,7 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
-def populate(cards_total: int, decks: int, studied: int, due: int) -> tuple[object, datetime]:
+def populate(cards_total: int, decks: int, studied: int, due: int) -> tuple[Any, datetime]:
     from recall.accounts.models import User
     from recall.decks.models import Card, Deck
     from recall.study.models import CardState, ReviewLog, State
@@ -217,7 +218,8 @@ def run(args: argparse.Namespace) -> None:
         base = statistics.median(results[bare_name])
         orm_base = statistics.median(results[orm_name])
         print(
-            f"{'operation':<34}{'median ms':>11}{'p95 ms':>9}{'cpu ms':>9}{'vs bare':>9}{'vs ORM':>8}"
+            f"{'operation':<34}{'median ms':>11}{'p95 ms':>9}{'cpu ms':>9}"
+            f"{'vs bare':>9}{'vs ORM':>8}"
         )
         for name, samples in results.items():
             med = statistics.median(samples)
