@@ -659,11 +659,17 @@ def _tags_for(owner: Any, names: Sequence[str]) -> dict[str, Tag]:
     """The owner's Tag rows for these names, creating the missing ones."""
     if not names:
         return {}
-    found = {t.name: t for t in Tag.objects.filter(owner=owner, name__in=names)}
+    found: dict[str, Tag] = {}
+    # In chunks: SQLite caps the number of query parameters.
+    for chunk in _chunks(names, _BATCH):
+        found.update((t.name, t) for t in Tag.objects.filter(owner=owner, name__in=chunk))
     missing = [n for n in names if n not in found]
     if missing:
-        Tag.objects.bulk_create([Tag(owner=owner, name=n) for n in missing], ignore_conflicts=True)
-        found.update({t.name: t for t in Tag.objects.filter(owner=owner, name__in=missing)})
+        Tag.objects.bulk_create(
+            [Tag(owner=owner, name=n) for n in missing], batch_size=_BATCH, ignore_conflicts=True
+        )
+        for chunk in _chunks(missing, _BATCH):
+            found.update((t.name, t) for t in Tag.objects.filter(owner=owner, name__in=chunk))
     return found
 
 
@@ -714,7 +720,7 @@ def _sync_links(deck: Deck, card_texts: dict[int, str], reference_urls: Sequence
     missing = sorted(wanted_urls - set(links))
     if missing:
         Link.objects.bulk_create([Link(deck=deck, url=u) for u in missing], batch_size=_BATCH)
-        links.update(Link.objects.filter(deck=deck, url__in=missing).values_list("url", "id"))
+        links = dict(Link.objects.filter(deck=deck).values_list("url", "id"))
     through = Link.cards.through
     wanted = {(links[url], card_id) for url, card_id in wanted_pairs}
     current = {
