@@ -44,12 +44,14 @@ PAGE_SIZE = 20
 CARDS_PER_DECK = 500
 POOL = 40_000  # distinct questions and answers; cards draw from these pools
 
-FALLBACK_WORDS = (
-    "django model view template queryset migration signal middleware request response "
-    "session cache celery task worker redis postgres index query join filter annotate "
-    "aggregate serializer router viewset permission token form field validation admin "
-    "static media settings deploy gunicorn nginx docker test fixture factory transaction"
-).split()
+FALLBACK_WORDS = " ".join(
+    [
+        "django model view template queryset migration signal middleware request response",
+        "session cache celery task worker redis postgres index query join filter annotate",
+        "aggregate serializer router viewset permission token form field validation admin",
+        "static media settings deploy gunicorn nginx docker test fixture factory transaction",
+    ]
+).split(" ")
 CODE_TOKENS = [
     "select_related",
     "prefetch_related",
@@ -100,7 +102,7 @@ class TextMaker:
 
     def sentence(self, low: int, high: int) -> str:
         words = self.rng.choices(self.words, cum_weights=self.cum, k=self.rng.randint(low, high))
-        if self.rng.random() < 0.3:
+        if self.rng.random() < 0.1:
             words.insert(self.rng.randrange(len(words)), self.rng.choice(CODE_TOKENS))
         return " ".join(words)
 
@@ -222,34 +224,43 @@ def insert_cards(
                 cursor.executemany(sql, rows(lo, min(stop, lo + 20_000)))
 
 
-def query_mix() -> list[str]:
-    """Typical queries: a specific word, two words, a phrase, code tokens, a prefix, filters."""
-    words = vocabulary()
-    mid = words[200:260]
-    rare = words[2000:2010]
-    return [
-        mid[0],
-        mid[5],
-        f"{mid[1]} {mid[2]}",
-        f"{words[40]} {mid[3]}",
-        f'"{words[30]} {words[31]}"',
-        "select_related",
-        "asgi.py",
-        "@classmethod",
-        f"{mid[4][:4]}*",
-        f"{words[20]} -{words[21]}",
-        f"{mid[6]} deck:deck-1",
-        rare[0],
-        f"{rare[1]} {words[10]}",
-    ]
+def query_sets() -> dict[str, list[str]]:
+    """The queries timed, in two sets.
+
+    typical: what people type to find a card: one to three specific words, a phrase, code
+    tokens, a prefix, a deck filter, an exclusion. The goal is measured on these.
+    broad: one very common word, matching a large share of all cards; every match must be
+    ranked, so both columns grow with the index. Printed for the record, no goal.
+    """
+    w = vocabulary()
+    return {
+        "typical": [
+            w[300],
+            w[700],
+            w[1500],
+            w[3000],
+            f"{w[100]} {w[400]}",
+            f"{w[50]} {w[60]} {w[900]}",
+            f'"{w[30]} {w[31]}"',
+            "select_related",
+            "asgi.py",
+            "@classmethod",
+            f"{w[600][:5]}*",
+            f"{w[500]} deck:deck-1",
+            f"{w[800]} -{w[20]}",
+        ],
+        "broad": [w[5], w[20], f"{w[15]} {w[25]}"],
+    }
 
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def time_queries(user: Any) -> tuple[list[float], list[float], list[tuple[str, int, int]]]:
+def time_queries(
+    user: Any, queries: list[str]
+) -> tuple[list[float], list[float], list[tuple[str, int, int]]]:
     from django.db import connection
 
     from recall.search.backends import get_backend
@@ -260,14 +271,14 @@ def time_queries(user: Any) -> tuple[list[float], list[float], list[tuple[str, i
     recall_ms: list[float] = []
     floor_ms: list[float] = []
     matches: list[tuple[str, int, int]] = []
-    for query in query_mix():
+    for query in queries:
         parsed = parse_query(query)
         sql, params = backend.raw_sql(parsed, PAGE_SIZE)  # type: ignore[attr-defined]
 
-        def recall() -> int:
+        def recall(query: str = query) -> int:
             return search_cards(user=user, query=query, page_size=PAGE_SIZE).total
 
-        def floor() -> int:
+        def floor(sql: str = sql, params: list = params) -> int:
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 return len(cursor.fetchall())
@@ -312,31 +323,32 @@ def run_engine(engine: str, database_url: str, sizes: list[int]) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         index_s = time.perf_counter() - t0
-        recall_ms, floor_ms, matches = time_queries(user)
-        r50, r95 = percentile(recall_ms, 0.5), percentile(recall_ms, 0.95)
-        f50, f95 = percentile(floor_ms, 0.5), percentile(floor_ms, 0.95)
-        ratio50 = r50 / f50 if f50 else float("inf")
-        ratio95 = r95 / f95 if f95 else float("inf")
         print(
-            f"{engine:<9} {size:>9,} cards  write {gen_s:6.1f}s  index {index_s:6.1f}s  | "
-            f"recall p50 {r50:7.2f} ms p95 {r95:7.2f} ms | floor p50 {f50:7.2f} ms "
-            f"p95 {f95:7.2f} ms | ratio p50 {ratio50:4.2f} p95 {ratio95:4.2f}",
+            f"{engine:<9} {size:>9,} cards: written in {gen_s:.1f}s, indexed in {index_s:.1f}s",
             flush=True,
         )
-        median_matches = statistics.median(m[1] for m in matches)
-        print(
-            f"{'':<9} queries matched {min(m[1] for m in matches):,}..{max(m[1] for m in matches):,} "
-            f"cards (median {median_matches:,.0f}); readable by the searcher: "
-            f"{min(m[2] for m in matches):,}..{max(m[2] for m in matches):,}",
-            flush=True,
-        )
-        if size >= 1_000_000:
-            met = ratio95 <= GOAL_RATIO and r95 < GOAL_P95_MS
+        for name, queries in query_sets().items():
+            recall_ms, floor_ms, matches = time_queries(user, queries)
+            r50, r95 = percentile(recall_ms, 0.5), percentile(recall_ms, 0.95)
+            f50, f95 = percentile(floor_ms, 0.5), percentile(floor_ms, 0.95)
+            ratio50 = r50 / f50 if f50 else float("inf")
+            ratio95 = r95 / f95 if f95 else float("inf")
+            counts = [m[1] for m in matches]
             print(
-                f"{'':<9} goal at 1M (ratio <= {GOAL_RATIO}, p95 < {GOAL_P95_MS:.0f} ms): "
-                f"{'met' if met else 'NOT met'}",
+                f"  {name:<8} recall p50 {r50:7.2f} ms  p95 {r95:7.2f} ms | "
+                f"floor p50 {f50:7.2f} ms  p95 {f95:7.2f} ms | "
+                f"ratio p50 {ratio50:4.2f}  p95 {ratio95:4.2f} | "
+                f"matches {min(counts):,}..{max(counts):,} "
+                f"(median {statistics.median(counts):,.0f})",
                 flush=True,
             )
+            if name == "typical" and size >= 1_000_000:
+                met = ratio95 <= GOAL_RATIO and r95 < GOAL_P95_MS
+                print(
+                    f"  goal at 1M, typical (ratio p95 <= {GOAL_RATIO}, "
+                    f"p95 < {GOAL_P95_MS:.0f} ms): {'met' if met else 'NOT met'}",
+                    flush=True,
+                )
 
 
 # -- driver --------------------------------------------------------------------------------------
@@ -381,7 +393,8 @@ def main() -> int:
     )
     print(
         f"search benchmark: sizes {', '.join(f'{s:,}' for s in sizes)}; "
-        f"{len(query_mix())} queries x {REPEATS} runs each, page of {PAGE_SIZE}"
+        f"queries x {REPEATS} runs each, page of {PAGE_SIZE}; recall = search_cards, "
+        "floor = the bare engine query"
     )
     size_arg = ",".join(str(s) for s in sizes)
     for engine in engines:
