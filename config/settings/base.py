@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
 # Study (FSRS)
 RECALL_DEFAULT_RETENTION = 0.9
 RECALL_OPTIMIZE_MIN_REVIEWS = env.int("RECALL_OPTIMIZE_MIN_REVIEWS", default=400)
+# FSRS' interval fuzz (spreads cards learnt together); seeded per card, so previews hold.
+RECALL_FSRS_FUZZ = env.bool("RECALL_FSRS_FUZZ", default=True)
 
 # Link checker: requests in flight overall and per host, seconds per request; private
 # addresses are refused (server-side request forgery) unless explicitly allowed.
