@@ -125,7 +125,13 @@ def test_endpoint_status_by_role_and_visibility(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_lists_and_searches_never_leak_private_cards(seeded: Seeded, anon_client, role):
+def test_lists_and_searches_never_leak_private_cards(
+    seeded: Seeded, anon_client, role, django_capture_on_commit_callbacks
+):
+    # The search index is updated after commit: save the cards again and run those hooks.
+    with django_capture_on_commit_callbacks(execute=True):
+        for card in seeded.cards.values():
+            card.save()
     client = _client(role, seeded, anon_client)
     secret = seeded.cards["private"].question
     urls = [
@@ -135,6 +141,9 @@ def test_lists_and_searches_never_leak_private_cards(seeded: Seeded, anon_client
         "/api/v1/cards/?tag=django",
         f"/api/v1/cards/?deck={seeded.decks['private'].pk}",
         "/api/v1/decks/?q=private",
+        # Full-text search (the search app's endpoint) obeys the same rule.
+        "/api/v1/search/?q=Secret",
+        "/api/v1/search/?q=question",
     ]
     for url in urls:
         response = client.get(url)
@@ -142,6 +151,10 @@ def test_lists_and_searches_never_leak_private_cards(seeded: Seeded, anon_client
         if role == "owner":
             continue
         assert secret.encode() not in response.content, url
+
+    # The owner does find the private card, so the searches above could have leaked it.
+    found_by_owner = token_client(seeded.owner).get("/api/v1/search/?q=Secret")
+    assert secret.encode() in found_by_owner.content
 
     listed = {d["id"] for d in client.get("/api/v1/decks/").json()["results"]}
     if role == "owner":
