@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from recall.accounts.models import ApiToken
@@ -129,3 +132,18 @@ def test_inactive_users_token_stops_working(owner, owner_client):
     owner.is_active = False
     owner.save()
     assert owner_client.get("/api/v1/me/").status_code == 401
+
+
+def test_create_api_token_command_prints_a_working_key(owner):
+    out = StringIO()
+    call_command("create_api_token", "owner", "--name", "ci", stdout=out)
+    key = out.getvalue().strip()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/me/").json()["username"] == "owner"
+    assert ApiToken.objects.get(user=owner).name == "ci"
+
+
+def test_create_api_token_command_refuses_an_unknown_user():
+    with pytest.raises(CommandError, match="nobody"):
+        call_command("create_api_token", "nobody")
