@@ -333,7 +333,11 @@ def _study_date(user: Any, field: str) -> TruncDate:
 
 
 def deck_counts(user: Any, *, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Per deck of the user's study: new, learning, review, due today, archived (one query)."""
+    """Per deck of the user's study: new, learning, review, due today, archived (one query).
+
+    ``learning`` includes relearning cards; ``due_today`` counts started cards (learning or
+    review) due before the study day ends; archived cards count only as ``archived``.
+    """
     now = now or timezone.now()
     day = scheduling.current_day(user, now)
     live = Q(cards__is_archived=False)

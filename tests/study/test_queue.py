@@ -154,3 +154,15 @@ def test_learning_cards_due_soon_are_shown_when_nothing_else_is_left(user, deck,
     ]
     assert selectors.study_queue(user=user, deck=deck, now=now - timedelta(hours=1)) == []
     assert selectors.next_due_at(user, deck=deck) == CardState.objects.get(card=cards[0]).due
+
+
+@pytest.mark.django_db
+def test_daylight_saving_change_keeps_the_rollover_at_4am_local(user, deck, cards):
+    # New York springs forward on 2026-03-08: the study day still starts at 04:00 local.
+    with time_machine.travel(local(2026, 3, 7, 22), tick=False):
+        for card in selectors.study_queue(user=user, deck=deck):
+            services.card_grade(user=user, card_id=card.pk, grade=4, duration_ms=10)
+    with time_machine.travel(local(2026, 3, 8, 3, 59), tick=False):
+        assert selectors.queue_counts(user=user, deck=deck).new == 0
+    with time_machine.travel(local(2026, 3, 8, 4, 0), tick=False):
+        assert selectors.queue_counts(user=user, deck=deck).new == 3
