@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from kombu import Connection
 from services import reachable
 
 from tests.conftest import missing_service
@@ -125,6 +126,8 @@ def test_worker_over_amqp_runs_a_task_and_returns_its_result(tmp_path, http_serv
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
         log.close()
+        with Connection(BROKER) as conn:
+            conn.default_channel.queue_delete(queue)
     assert "broker 127.0.0.1:5672//" in out and "results rpc://" in out
     assert "counts [('broken', 1), ('ok', 1)]" in out
     assert "stored [('broken', 404), ('ok', 200)]" in out
