@@ -30,7 +30,8 @@ Escapes, chosen so the parser undoes them exactly:
 What cannot round-trip (never produced by an import, only by editing a card by hand): a
 multi-line question (written on one line), an empty answer (written as "(no answer)"), an
 answer with a level-1 heading outside code, an answer whose last line is only ``#words``
-while the card has no tags, and an answer with an unclosed code fence (closed on export).
+while the card has no tags, an answer with an unclosed code fence (closed on export), and a
+tag that holds ``#`` or starts with punctuation (a ``#tag`` line cannot carry it).
 Archived cards are not exported.
 """
 
@@ -106,16 +107,15 @@ def _answer_text(answer: str) -> str:
     unclosed = [f for f in _skeleton(text).fences if not f.closed]
     if unclosed:
         # An open fence would swallow every following card.
-        opening = lines[unclosed[0].start - 1].lstrip(" ")
+        opening = lines[unclosed[0].start].lstrip(" ")
         char = opening[0]
         text += "\n" + char * (len(opening) - len(opening.lstrip(char)))
     return text
 
 
 def _skeleton(answer: str) -> MarkdownDocument:
-    """Scan an answer as it sits in the document; the blank first line keeps a leading
-    ``---`` from being read as front matter (line indexes are therefore one higher)."""
-    return scan("\n" + answer)
+    # A fragment: an answer's leading "---" is a thematic break, not front matter.
+    return scan(answer, front_matter=False)
 
 
 def _question_level(answers: list[str]) -> int:
