@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 from config.settings.local import *  # noqa: F403
 from config.settings.local import REST_FRAMEWORK
+
+# Static files are not collected for a benchmark; whitenoise would warn once per worker.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 DEBUG = False
 ROOT_URLCONF = "bench.apibench.urls"
