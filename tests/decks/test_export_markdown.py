@@ -185,3 +185,13 @@ def test_archived_cards_are_not_exported():
     deck.cards.filter(question="Gone?").update(is_archived=True)
     text = export_markdown(deck)
     assert "Kept?" in text and "Gone?" not in text
+
+
+def test_unclosed_fence_is_closed_so_later_cards_survive():
+    owner = UserFactory(username="fence")
+    deck = build_deck(owner, [("A?", "```python\nx = 1", []), ("B?", "Bee", [])])
+    parsed = parse_document("x.md", export_markdown(deck))
+    assert [(c.question, c.answer) for c in parsed.cards] == [
+        ("A?", "```python\nx = 1\n```"),
+        ("B?", "Bee"),
+    ]
