@@ -128,3 +128,14 @@ def test_bulk_actions_index_live_cards_and_delete_the_rest(corpus):
     assert source["owner_id"] == corpus.alice.pk and source["tags"] == ["orm"]
     assert by_id[archived.pk]["_op_type"] == "delete"
     assert by_id[999_999]["_op_type"] == "delete"
+
+
+def test_request_bodies_are_arguments_the_installed_client_accepts():
+    import inspect
+
+    from elasticsearch import Elasticsearch
+
+    body = build_search_body(parse_query("orm"), SearchFilters(user=None), offset=0, limit=5)
+    assert set(body) <= set(inspect.signature(Elasticsearch.search).parameters)
+    create = Elasticsearch("http://127.0.0.1:9200").indices.create
+    assert set(index_definition()) <= set(inspect.signature(create).parameters)

@@ -135,7 +135,7 @@ def build_search_body(
         "from_": offset,
         "size": limit,
         "track_total_hits": True,
-        "_source": False,
+        "source": False,
     }
 
 
