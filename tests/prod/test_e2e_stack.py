@@ -93,6 +93,24 @@ class Stack:
         assert result.returncode == 0, result.stderr
         return result.stdout
 
+    def program_pid(self, name: str) -> int:
+        """The pid of a RUNNING program (0 while it is starting or stopped)."""
+        ctl = subprocess.run(
+            [
+                "bash",
+                "-c",
+                f'source scripts/prod_env.sh && "$SUPERVISORCTL" -c '
+                f"deploy/supervisord.conf status {name}",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        match = re.search(r"RUNNING\s+pid (\d+)", ctl.stdout)
+        return int(match.group(1)) if match else 0
+
     def pids(self) -> list[int]:
         """supervisord and every program it runs (the programs' own children die with them)."""
         pids = [int((VAR / "run" / "supervisord.pid").read_text())]
@@ -195,6 +213,8 @@ def test_stack_end_to_end_through_nginx(stack: Stack, flagship_path: Path) -> No
             "from recall.accounts.models import User\n"
             "from recall.accounts.tokens import api_token_create\n"
             f"user = User.objects.create_user('{username}', '{username}@example.org', 'pw-x')\n"
+            "user.daily_digest = True\n"
+            "user.save()\n"
             "print(api_token_create(user=user, name='e2e')[1])",
         )
         .strip()
@@ -288,7 +308,36 @@ def test_stack_end_to_end_through_nginx(stack: Stack, flagship_path: Path) -> No
     )
     assert status == 413
 
-    # 9. make prod-down stops everything and waits.
+    # 9. The nightly digest, run by the real worker, writes this user's mail (file backend).
+    stack.manage(
+        "shell",
+        "-c",
+        "from recall.accounts.tasks import send_daily_digests\nsend_daily_digests.delay()",
+    )
+    deadline = time.monotonic() + 60
+    mails: list[str] = []
+    while not mails and time.monotonic() < deadline:
+        mails = [
+            text
+            for f in (VAR / "mail").glob("*.log")
+            if f"To: {username}@example.org" in (text := f.read_text(errors="replace"))
+            and "cards due today" in text
+        ]
+        time.sleep(0.5)
+    assert len(mails) == 1
+    subject = re.search(r"Subject: Recall: 0 cards due today, (\d+) new", mails[0])
+    # New cards offered today: the deck's daily limit (20 by default) caps them.
+    assert subject and int(subject.group(1)) == min(job["result"]["created"], 20)
+
+    # 10. supervisor restarts a program that dies: kill -9 the Celery worker's main process.
+    old = stack.program_pid("worker")
+    os.kill(old, 9)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and stack.program_pid("worker") in {0, old}:
+        time.sleep(0.5)
+    assert stack.program_pid("worker") not in {0, old}
+
+    # 11. make prod-down stops everything and waits.
     pids = stack.pids()
     assert len(pids) >= 6  # supervisord + gunicorn, uvicorn, worker, beat, nginx
     down = stack.make("prod-down", timeout=180)
