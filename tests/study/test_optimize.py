@@ -93,3 +93,10 @@ def test_too_few_reviews_is_a_clear_400_and_enough_is_a_202(
     data = client.get(url).json()  # eager Celery: the task already ran
     assert data["is_default"] is False
     assert len(data["parameters"]) == 21 and data["updated_at"]
+
+
+def test_fsrs_rs_and_fsrs_share_the_fsrs6_parameter_layout():
+    from fsrs_rs_python import DEFAULT_PARAMETERS
+
+    assert len(DEFAULT_PARAMETERS) == len(fsrs.Scheduler().parameters) == 21
+    assert list(DEFAULT_PARAMETERS) == pytest.approx(list(fsrs.Scheduler().parameters), abs=1e-6)

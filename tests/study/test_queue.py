@@ -104,6 +104,9 @@ def test_all_decks_apply_each_decks_own_limits(user, deck, cards, no_fuzz):
     assert ids(news) == ids(cards[4:7])
     counts = selectors.queue_counts(user=user, now=due_day)
     assert (counts.review, counts.new) == (6, 3)
+    # "Next N cards" walks the index instead of the windowed query: same cards, same order.
+    for n in range(1, len(queue) + 2):
+        assert ids(selectors.study_queue(user=user, now=due_day, limit=n)) == ids(queue[:n])
 
 
 @pytest.mark.django_db
