@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from recall.decks.models import Card, Deck
+from recall.decks.models import Deck
 from recall.decks.signals import cards_bulk_changed
 
 from .selectors import invalidate_stats
@@ -22,23 +21,11 @@ def stats_stale_after_review(sender: Any, *, user_id: int, **kwargs: Any) -> Non
 
 @receiver(cards_bulk_changed, dispatch_uid="study_stats_after_import")
 def stats_stale_after_import(sender: Any, *, deck_id: int | None = None, **kwargs: Any) -> None:
-    # The owner sees new/archived counts at once; other readers of a public deck within
-    # the stats cache lifetime (ten minutes).
+    # Sent by imports, card edits, archiving and copies. The owner sees new and archived
+    # counts at once; other readers of a public deck within the stats cache lifetime
+    # (ten minutes). No receiver on Card.save: it would add a query to every card write.
     if deck_id is None:
         return
     owner_id = Deck.objects.filter(pk=deck_id).values_list("owner_id", flat=True).first()
-    if owner_id is not None:
-        invalidate_stats(owner_id)
-
-
-@receiver(post_save, sender=Card, dispatch_uid="study_stats_after_card_save")
-@receiver(post_delete, sender=Card, dispatch_uid="study_stats_after_card_delete")
-def stats_stale_after_card_change(sender: Any, *, instance: Card, **kwargs: Any) -> None:
-    if Card.deck.is_cached(instance):
-        owner_id: int | None = instance.deck.owner_id
-    else:
-        owner_id = (
-            Deck.objects.filter(pk=instance.deck_id).values_list("owner_id", flat=True).first()
-        )
     if owner_id is not None:
         invalidate_stats(owner_id)

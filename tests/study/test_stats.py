@@ -200,3 +200,16 @@ def test_study_stats_command(world):
     assert '"longest"' in out.getvalue()
     with pytest.raises(CommandError, match="no user"):
         call_command("study_stats", "nobody")
+
+
+def test_changed_cards_make_the_owners_cached_stats_stale(world):
+    from recall.decks.models import Card
+    from recall.decks.signals import cards_bulk_changed
+
+    user, alpha = world["user"], world["alpha"]
+    before = selectors.study_stats(user, now=NOW)
+    CardFactory(deck=alpha, position=500)
+    assert selectors.study_stats(user, now=NOW) == before  # cached
+    cards_bulk_changed.send(sender=Card, deck_id=alpha.pk, card_ids=[], archived_ids=[])
+    after = selectors.study_stats(user, now=NOW)
+    assert after["decks"][0]["new"] == before["decks"][0]["new"] + 1
