@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +143,7 @@ class Stack:
         data: bytes | None = None,
         headers: dict[str, str] | None = None,
         method: str | None = None,
-    ) -> tuple[int, dict[str, str], bytes]:
+    ) -> tuple[int, Message, bytes]:
         all_headers = dict(headers or {})
         if token:
             all_headers["Authorization"] = f"Token {token}"
@@ -151,9 +152,9 @@ class Stack:
         )
         try:
             with urllib.request.urlopen(req, timeout=30) as response:
-                return response.status, dict(response.headers.items()), response.read()
+                return response.status, response.headers, response.read()
         except urllib.error.HTTPError as exc:
-            return exc.code, dict(exc.headers.items()), exc.read()
+            return exc.code, exc.headers, exc.read()
 
 
 def _multipart(field: str, filename: str, content: bytes) -> tuple[bytes, str]:
@@ -190,6 +191,11 @@ def test_stack_end_to_end_through_nginx(stack: Stack, flagship_path: Path) -> No
     status, headers, body = stack.request("/")
     assert status == 200
     assert headers.get("Server", "").startswith("nginx")
+    # Security headers once each: Django's, plus what only nginx adds.
+    assert headers.get_all("X-Frame-Options") == ["DENY"]
+    assert headers.get_all("X-Content-Type-Options") == ["nosniff"]
+    assert headers.get("Permissions-Policy")
+    assert headers.get("X-Served-By") is None  # a page comes from Django, not from disk
     page = body.decode()
     assert "Recall" in page
 
