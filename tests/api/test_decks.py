@@ -244,3 +244,14 @@ def test_import_needs_authentication(anon_client):
     upload = SimpleUploadedFile("notes.md", NOTES)
     response = anon_client.post("/api/v1/decks/import/", {"file": upload}, format="multipart")
     assert response.status_code == 401
+
+
+def test_import_refuses_a_file_over_the_upload_limit(owner_client, settings):
+    settings.RECALL_MAX_UPLOAD_BYTES = 1024
+    upload = SimpleUploadedFile("big.md", b"# Big\n\n## Q?\n\n" + b"answer " * 400)
+    response = owner_client.post("/api/v1/decks/import/", {"file": upload}, format="multipart")
+    assert response.status_code == 400
+    assert error_of(response)["fields"]["file"] == [
+        "The file is 2.8\xa0KB; the limit is 1.0\xa0KB."
+    ]
+    assert not Job.objects.exists()

@@ -72,3 +72,19 @@ def test_export_documents_each_registered_format(schema):
 
 def test_token_and_session_authentication_are_documented(schema):
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "content_type"),
+    [
+        ("/api/schema/", "application/vnd.oai.openapi"),
+        ("/api/schema/?format=json", "application/vnd.oai.openapi+json"),
+        ("/api/docs/", "text/html"),
+        ("/api/redoc/", "text/html"),
+    ],
+)
+def test_schema_and_documentation_pages_are_served(client, url, content_type):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(content_type)

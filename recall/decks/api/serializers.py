@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
@@ -110,7 +111,9 @@ class DeckImportSerializer(serializers.Serializer):
     def validate_file(self, value: Any) -> Any:
         limit = settings.RECALL_MAX_UPLOAD_BYTES
         if value.size > limit:
-            raise serializers.ValidationError(f"The file is larger than {limit // 2**20} MB.")
+            raise serializers.ValidationError(
+                f"The file is {filesizeformat(value.size)}; the limit is {filesizeformat(limit)}."
+            )
         return value
 
 

@@ -24,6 +24,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 
 from recall.core.permissions import IsOwnerOrReadOnly
@@ -206,7 +207,7 @@ class DeckViewSet(viewsets.ModelViewSet):
             uploaded_file=serializer.validated_data["file"],
             deck_slug=serializer.validated_data["deck_slug"],
         )
-        location = request.build_absolute_uri(f"/api/v1/jobs/{job.pk}/")
+        location = reverse("api:job-detail", kwargs={"pk": job.pk}, request=request)
         return Response(
             JobSerializer(job).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}
         )
