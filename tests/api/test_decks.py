@@ -252,6 +252,6 @@ def test_import_refuses_a_file_over_the_upload_limit(owner_client, settings):
     response = owner_client.post("/api/v1/decks/import/", {"file": upload}, format="multipart")
     assert response.status_code == 400
     assert error_of(response)["fields"]["file"] == [
-        "The file is 2.8\xa0KB; the limit is 1.0\xa0KB."
+        "The file is 2.7\xa0KB; the limit is 1.0\xa0KB."
     ]
     assert not Job.objects.exists()
