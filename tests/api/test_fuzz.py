@@ -162,5 +162,6 @@ def test_schemathesis_finds_no_failures_in_the_api(keep_test_connection):
                     path_parameters={"id": pk},
                 )
 
+    print(f"schemathesis: {cases} cases over {len(operations)} operations")
     assert failures == [], "\n\n".join(failures)
     assert cases >= MIN_CASES, cases
