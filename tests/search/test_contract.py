@@ -61,6 +61,12 @@ def test_prefix_matches_word_starts(indexed):
     assert search(indexed, "prefetch_rel*") == ["prefetch"]
 
 
+def test_prefix_matches_are_highlighted(indexed):
+    hit = search_cards(user=indexed.alice, query="middlew*").hits[0]
+    assert "<mark>" in hit.question_snippet
+    assert "middleware" in hit.question_snippet.lower()
+
+
 def test_question_weighs_more_than_answer(indexed):
     # "signals" is in the question of one card and only in the answer of the other.
     assert search(indexed, "signals") == ["signals_q", "signals_a"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
 from typing import Any
@@ -58,6 +59,23 @@ def compile_match(query: ParsedQuery) -> str:
     return expr
 
 
+def compile_highlight(query: ParsedQuery, texts: list[str] | None = None) -> str:
+    """The MATCH expression snippet() highlights with: any positive word or phrase.
+
+    A prefix would make FTS5 merge the doclists of every word it starts, a second time;
+    instead it is replaced by the words of the page's own texts that it starts.
+    """
+    parts = [_quote(t.text) for t in query.positive_terms if not t.prefix]
+    parts += [_quote(" ".join(p.words)) for p in query.positive_phrases]
+    prefixes = [t.text for t in query.positive_terms if t.prefix]
+    if prefixes and texts:
+        words = sorted(set(_WORD_RE.findall(" ".join(texts).lower())))
+        for prefix in prefixes:
+            parts += [_quote(w) for w in words if w.startswith(prefix)][:50]
+    return " OR ".join(parts)
+
+
+_WORD_RE = re.compile(r"\w+")
 INSERT_TEXT_SQL = f"INSERT INTO {TABLE} (rowid, question, answer, parts) VALUES (%s, %s, %s, %s)"
 INSERT_DECK_SQL = f"INSERT INTO {DECKS} (card_id, deck_id) VALUES (%s, %s)"
 
@@ -142,7 +160,7 @@ class SQLiteFTSBackend(SearchBackend):
             with connection.cursor() as cursor:
                 cursor.execute(sql, [match, *params, limit, offset])
                 ranked = cursor.fetchall()
-                snippets = self._snippets(cursor, match, [r[0] for r in ranked])
+                snippets = self._snippets(cursor, query, [r[0] for r in ranked])
         except (sqlite3.OperationalError, DatabaseError) as exc:
             # The parser only emits quoted tokens, so this is a token the tokenizer dropped.
             raise QueryError("This query cannot be searched for; try plain words.") from exc
@@ -166,10 +184,18 @@ class SQLiteFTSBackend(SearchBackend):
             return int(cursor.fetchone()[0])
 
     @staticmethod
-    def _snippets(cursor: Any, match: str, ids: list[int]) -> dict[int, tuple[str, str]]:
+    def _snippets(cursor: Any, query: ParsedQuery, ids: list[int]) -> dict[int, tuple[str, str]]:
         if not ids:
             return {}
         marks = ", ".join(["%s"] * len(ids))
+        texts = None
+        if any(t.prefix for t in query.positive_terms):
+            # A rowid lookup, not a MATCH: cheap, and it tells which words the prefixes hit.
+            cursor.execute(f"SELECT question, answer FROM {TABLE} WHERE rowid IN ({marks})", ids)
+            texts = [text for row in cursor.fetchall() for text in row]
+        match = compile_highlight(query, texts)
+        if not match:
+            return {}
         args = f"'{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', {SNIPPET_WORDS}"
         cursor.execute(
             f"SELECT rowid, snippet({TABLE}, 0, {args}), snippet({TABLE}, 1, {args}) "
