@@ -186,6 +186,114 @@ def stack():
     st.make("prod-down", timeout=180)
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Reports every update job-progress.js makes (the event does not bubble: listen while capturing).
+REPORT_UPDATES = """
+document.addEventListener("job:update", function (event) {
+  console.log("job:update " + JSON.stringify(event.detail));
+}, true);
+"""
+NO_WEBSOCKET = "window.WebSocket = undefined;"
+
+
+def _big_notes(tmp_path: Path, n: int) -> Path:
+    path = tmp_path / f"browser-{n}.md"
+    path.write_text(
+        "# Browser deck\n\n"
+        + "".join(f"## Question {i}: what is {i}?\n\nIt is `{i}`.\n\n" for i in range(n)),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.browser
+def test_job_page_follows_the_import_live_in_a_browser(stack: Stack, tmp_path: Path) -> None:
+    """Chromium through nginx: log in, upload, watch the job page move by websocket; then
+    the same with no WebSocket in the page, where it polls the JSON status instead."""
+    if not Path("/usr/bin/chromium").exists():
+        missing_service("Debian's Chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    username = f"browser-{secrets.token_hex(4)}"
+    password = secrets.token_urlsafe(16)
+    stack.manage(
+        "shell",
+        "-c",
+        "from recall.accounts.models import User\n"
+        f"User.objects.create_user('{username}', '', '{password}')",
+    )
+
+    def import_and_watch(page: Any, notes: Path) -> tuple[list[dict[str, Any]], list[str]]:
+        updates: list[dict[str, Any]] = []
+        urls: list[str] = []
+
+        def on_console(msg: Any) -> None:
+            if msg.text.startswith("job:update "):
+                updates.append(json.loads(msg.text.removeprefix("job:update ")))
+
+        page.on("console", on_console)
+        page.on("request", lambda request: urls.append(request.url))
+        page.on("websocket", lambda ws: urls.append(ws.url))
+        page.goto(f"{stack.base}/import/")
+        page.get_by_label("Notes file").set_input_files(str(notes))
+        page.get_by_role("button", name="Import").click()
+        page.wait_for_url(re.compile(r"/jobs/\d+/$"))
+        page.locator('[data-job-status]:text("Done")').wait_for(timeout=120_000)
+        return updates, urls
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context()
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+            # Logging in through nginx: CSRF's origin check sees the real host and port.
+            page.goto(f"{stack.base}/accounts/login/")
+            page.get_by_label("Username").fill(username)
+            page.get_by_label("Password").fill(password)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url(f"{stack.base}/")
+
+            context.add_init_script(REPORT_UPDATES)
+            updates, urls = import_and_watch(page, _big_notes(tmp_path, 3000))
+            assert any("/ws/jobs/" in url for url in urls)
+            assert updates[0]["event"] == "state"
+            moving = [u for u in updates if u.get("event") == "progress" and u.get("total")]
+            # Progress arrived while the worker was importing, not only at the end.
+            assert any(0 < u["progress"] < u["total"] for u in moving), updates
+            assert updates[-1]["status"] == "succeeded"
+            assert not any(re.search(r"/jobs/\d+/status/$", url) for url in urls)
+            context.close()
+
+            # No WebSocket at all: the page polls the JSON status until the job is done.
+            context = browser.new_context()
+            context.add_init_script(NO_WEBSOCKET + REPORT_UPDATES)
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{stack.base}/accounts/login/")
+            page.get_by_label("Username").fill(username)
+            page.get_by_label("Password").fill(password)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url(f"{stack.base}/")
+            updates, urls = import_and_watch(page, _big_notes(tmp_path, 500))
+            assert any(re.search(r"/jobs/\d+/status/$", url) for url in urls)
+            assert not any("/ws/jobs/" in url for url in urls)
+            assert updates and updates[-1]["status"] == "succeeded"
+            assert errors == []
+        finally:
+            browser.close()
+
+
 def test_stack_end_to_end_through_nginx(stack: Stack, flagship_path: Path) -> None:
     # 1. A page, through nginx to gunicorn.
     status, headers, body = stack.request("/")
