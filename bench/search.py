@@ -228,9 +228,10 @@ def query_sets() -> dict[str, list[str]]:
     """The queries timed, in two sets.
 
     typical: what people type to find a card: one to three specific words, a phrase, code
-    tokens, a prefix, a deck filter, an exclusion. The goal is measured on these.
-    broad: one very common word, matching a large share of all cards; every match must be
-    ranked, so both columns grow with the index. Printed for the record, no goal.
+    tokens, a prefix, a deck filter, an exclusion (each matches at most a few percent of
+    the cards). The goal is measured on these.
+    broad: a very common word or a short prefix, matching a large share of all cards; every
+    match must be ranked, so both columns grow with the index. Printed, no goal.
     """
     w = vocabulary()
     return {
@@ -245,11 +246,11 @@ def query_sets() -> dict[str, list[str]]:
             "select_related",
             "asgi.py",
             "@classmethod",
-            f"{w[600][:5]}*",
+            f"{next(x for x in w[1000:] if len(x) >= 8)[:6]}*",
             f"{w[500]} deck:deck-1",
             f"{w[800]} -{w[20]}",
         ],
-        "broad": [w[5], w[20], f"{w[15]} {w[25]}"],
+        "broad": [w[5], w[20], f"{w[15]} {w[25]}", f"{w[600][:4]}*"],
     }
 
 
@@ -260,7 +261,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def time_queries(
     user: Any, queries: list[str]
-) -> tuple[list[float], list[float], list[tuple[str, int, int]]]:
+) -> tuple[list[float], list[float], list[tuple[str, int, int, float, float]]]:
     from django.db import connection
 
     from recall.search.backends import get_backend
@@ -270,7 +271,7 @@ def time_queries(
     backend = get_backend()
     recall_ms: list[float] = []
     floor_ms: list[float] = []
-    matches: list[tuple[str, int, int]] = []
+    matches: list[tuple[str, int, int, float, float]] = []
     for query in queries:
         parsed = parse_query(query)
         sql, params = backend.raw_sql(parsed, PAGE_SIZE)  # type: ignore[attr-defined]
@@ -289,12 +290,18 @@ def time_queries(
             count_sql = f"SELECT count(*) FROM ({sql.rsplit(' LIMIT', 1)[0]}) AS m"
             cursor.execute(count_sql, params[:-1])
             all_matches = cursor.fetchone()[0]
-        matches.append((query, all_matches, total))
+        mine: list[float] = []
+        bare: list[float] = []
         for _ in range(REPEATS):
-            for fn, sink in ((recall, recall_ms), (floor, floor_ms)):
+            for fn, sink in ((recall, mine), (floor, bare)):
                 t0 = time.perf_counter()
                 fn()
                 sink.append((time.perf_counter() - t0) * 1000)
+        recall_ms += mine
+        floor_ms += bare
+        matches.append(
+            (query, all_matches, total, statistics.median(mine), statistics.median(bare))
+        )
     return recall_ms, floor_ms, matches
 
 
@@ -342,6 +349,12 @@ def run_engine(engine: str, database_url: str, sizes: list[int]) -> None:
                 f"(median {statistics.median(counts):,.0f})",
                 flush=True,
             )
+            for query, found, readable, mine, bare in matches:
+                print(
+                    f"      {query[:32]:<32} {found:>9,} matches {readable:>9,} readable  "
+                    f"recall {mine:8.2f} ms  floor {bare:8.2f} ms",
+                    flush=True,
+                )
             if name == "typical" and size >= 1_000_000:
                 met = ratio95 <= GOAL_RATIO and r95 < GOAL_P95_MS
                 print(
