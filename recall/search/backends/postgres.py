@@ -203,11 +203,14 @@ class PostgresBackend(SearchBackend):
         # Ranked on the stemmed words only: exact code lexemes carry no positions to rank by.
         rq, rq_params = compile_tsquery(query, for_headline=True)
         where, params = filter_clauses(filters, deck_col="d.deck_id", card_col="d.card_id")
+        # The rank is computed inside the subquery (OFFSET 0 keeps it from being flattened),
+        # so the window that counts the matches buffers (id, score), not whole tsvectors.
         sql = (
-            f"SELECT d.card_id, ts_rank(d.document, q.rank_query) AS score, count(*) OVER () "
+            "SELECT card_id, score, count(*) OVER () FROM ("
+            f"SELECT d.card_id, ts_rank(d.document, q.rank_query) AS score "
             f"FROM {TABLE} d CROSS JOIN (SELECT {tsq} AS query, {rq} AS rank_query) q "
-            f"WHERE d.document @@ q.query{where} "
-            "ORDER BY score DESC, d.card_id LIMIT %s OFFSET %s"
+            f"WHERE d.document @@ q.query{where} OFFSET 0) ranked "
+            "ORDER BY score DESC, card_id LIMIT %s OFFSET %s"
         )
         # Savepoint: a failed statement must not poison an enclosing transaction.
         with transaction.atomic(), connection.cursor() as cursor:
