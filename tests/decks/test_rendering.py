@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from recall.decks.rendering import render_markdown
+from recall.decks.rendering import _markdown, render_markdown, sanitize_html
 from tests.factories import CardFactory
 
 
@@ -51,3 +53,19 @@ def test_card_html_is_rendered_on_save() -> None:
     card.refresh_from_db()
     assert card.question_html == "<p>What is <strong>this</strong>?</p>\n"
     assert "<code>x = 1</code>" in card.answer_html
+
+
+_PLAIN_ALPHABET = "abcXYZé 19,.;:?'\"()/@$%+-"
+
+
+@given(st.text(alphabet=_PLAIN_ALPHABET, min_size=1, max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_plain_text_shortcut_renders_exactly_like_the_parser(text: str) -> None:
+    assert render_markdown(text) == sanitize_html(_markdown().render(text))
+
+
+def test_plain_question_takes_the_shortcut_and_markdown_does_not() -> None:
+    assert render_markdown('What is "ASGI", really?') == '<p>What is "ASGI", really?</p>\n'
+    assert render_markdown("What is `select_related`?") == (
+        "<p>What is <code>select_related</code>?</p>\n"
+    )
