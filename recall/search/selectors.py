@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection
@@ -37,6 +38,29 @@ class SearchHit:
     @property
     def deck_url(self) -> str:
         return reverse("decks:deck-detail", kwargs={"pk": self.deck_id})
+
+    @property
+    def card(self) -> SimpleNamespace:
+        """A read-only summary shaped like a card (pk, question, deck.slug/title, urls).
+
+        Only these fields exist: anything else raises AttributeError instead of loading
+        the card, so a template never turns a page of hits into one query per hit.
+        """
+        deck = SimpleNamespace(
+            pk=self.deck_id,
+            id=self.deck_id,
+            slug=self.deck_slug,
+            title=self.deck_title,
+            get_absolute_url=lambda: self.deck_url,
+        )
+        return SimpleNamespace(
+            pk=self.card_id,
+            id=self.card_id,
+            question=self.question,
+            deck_id=self.deck_id,
+            deck=deck,
+            get_absolute_url=lambda: self.url,
+        )
 
 
 def _card_summaries(ids: list[int]) -> dict[int, tuple[str, int, str, str]]:

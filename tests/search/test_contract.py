@@ -173,3 +173,14 @@ def test_visibility_change_needs_no_reindex(indexed, search_backend):
     indexed.python.visibility = Visibility.PUBLIC
     indexed.python.save()
     assert search(indexed, "__init__", user=indexed.bob) == ["init"]
+
+
+def test_hit_card_summary_has_the_card_and_deck_fields(indexed):
+    hit = search_cards(user=indexed.alice, query="select_related").hits[0]
+    card = indexed.cards["select_related"]
+    assert hit.card.pk == card.pk and hit.card.question == card.question
+    assert (hit.card.deck.slug, hit.card.deck.title) == ("django", "Django")
+    assert hit.card.get_absolute_url() == card.get_absolute_url() == hit.url
+    assert hit.card.deck.get_absolute_url() == indexed.django.get_absolute_url()
+    with pytest.raises(AttributeError):
+        hit.card.answer  # noqa: B018 - not loaded, and says so
