@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # PostgreSQL and Redis of this machine, used by the second pass of `make test`.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/recall
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 PYTEST_ARGS ?=
 export TEST_DATABASE_URL TEST_REDIS_URL
 

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 DEFAULTS = {
     "postgres": os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/recall"),
-    "redis": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+    "redis": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9"),
     "rabbitmq": "amqp://guest:guest@127.0.0.1:5672//",
     "elasticsearch": os.environ.get("ELASTICSEARCH_URL", ""),
 }

@@ -77,3 +77,12 @@ def flagship_path() -> Path:
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # With REDIS_URL set the cache outlives a test (and a run): start each test empty,
+    # as database ids repeat across runs and cached stats would leak between them.
+    from django.core.cache import cache
+
+    cache.clear()

@@ -14,6 +14,12 @@ from tests.factories import CardFactory, DeckFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _sessions_in_database(settings) -> None:
+    # Each measurement empties the cache; with REDIS_URL set, sessions live there too.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
 def _queries(client, url: str) -> int:
     cache.clear()
     with CaptureQueriesContext(connection) as ctx:
