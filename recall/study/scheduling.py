@@ -13,6 +13,7 @@ turns fuzz off altogether.
 from __future__ import annotations
 
 import contextlib
+import functools
 import random
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -53,13 +54,21 @@ def seeded_fuzz(card_id: int, reps: int) -> Iterator[None]:
 
 def scheduler_for(user: Any) -> fsrs.Scheduler:
     """A Scheduler with the user's fitted parameters (or the defaults) and retention."""
-    parameters = list(user.fsrs_parameters or [])
-    kwargs: dict[str, Any] = {
-        "desired_retention": float(
-            user.desired_retention or getattr(settings, "RECALL_DEFAULT_RETENTION", 0.9)
-        ),
-        "enable_fuzzing": bool(getattr(settings, "RECALL_FSRS_FUZZ", True)),
-    }
+    retention = float(user.desired_retention or getattr(settings, "RECALL_DEFAULT_RETENTION", 0.9))
+    fuzz = bool(getattr(settings, "RECALL_FSRS_FUZZ", True))
+    try:
+        parameters = tuple(float(p) for p in user.fsrs_parameters or ())
+    except (TypeError, ValueError):
+        parameters = ()  # unusable stored parameters: the defaults, as fsrs' refusal gives
+    return _scheduler(parameters, retention, fuzz)
+
+
+# Building a Scheduler validates its parameters and precomputes; a grade needs one every
+# time. review_card never changes the scheduler, so one per (parameters, retention, fuzz)
+# can be shared by every request (and thread).
+@functools.lru_cache(maxsize=256)
+def _scheduler(parameters: tuple[float, ...], retention: float, fuzz: bool) -> fsrs.Scheduler:
+    kwargs: dict[str, Any] = {"desired_retention": retention, "enable_fuzzing": fuzz}
     if parameters:
         kwargs["parameters"] = parameters
     try:

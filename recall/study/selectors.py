@@ -55,7 +55,7 @@ from recall.core.exceptions import NotFoundError
 from recall.decks.models import Card, Deck
 from recall.decks.selectors import deck_readable_q
 
-from . import scheduling
+from . import hotpath, scheduling
 from .models import CardState, Grade, ReviewLog, State
 
 # When nothing else is left, learning cards due this soon are shown early (Anki does the same),
@@ -110,30 +110,12 @@ class _Plan:
         self.user = user
         self.now = now or timezone.now()
         self.day = scheduling.current_day(user, self.now)
-        self.decks = [deck] if deck is not None else list(study_decks(user))
-        self.deck_ids = [d.pk for d in self.decks]
-        done = (
-            {
-                row["deck"]: row
-                # No deck filter: (user, reviewed_at) is then the obvious index to use.
-                for row in ReviewLog.objects.filter(user=user, reviewed_at__gte=self.day.start)
-                .values("deck")
-                .annotate(
-                    new=Count("id", filter=Q(state_before=State.NEW)),
-                    reviews=Count("id", filter=Q(state_before=State.REVIEW)),
-                )
-                .order_by()
-            }
-            if self.deck_ids
-            else {}
-        )
-        self.new_left = {
-            d.pk: max(0, d.new_cards_per_day - done.get(d.pk, {}).get("new", 0)) for d in self.decks
-        }
-        self.reviews_left = {
-            d.pk: max(0, d.reviews_per_day - done.get(d.pk, {}).get("reviews", 0))
-            for d in self.decks
-        }
+        # Decks in scope (ordered by title, id) and what they have left today: one query
+        # (the scope of ``study_decks``, today's reviews grouped by deck).
+        rows = hotpath.deck_quotas(user.pk, deck.pk if deck is not None else None, self.day.start)
+        self.deck_ids = [row[0] for row in rows]
+        self.new_left = {pk: max(0, per_day - done) for pk, per_day, _, done, _ in rows}
+        self.reviews_left = {pk: max(0, per_day - done) for pk, _, per_day, _, done in rows}
 
     def _states(self) -> QuerySet[CardState]:
         return CardState.objects.filter(
@@ -157,27 +139,33 @@ class _Plan:
         rank = Window(RowNumber(), partition_by=[F("deck_id")], order_by=[F("due"), F("id")])
         return qs.annotate(rank=rank, cap=cap).filter(rank__lte=F("cap")).order_by("due", "id")
 
-    def first_reviews(self, limit: int) -> list[CardState]:
+    def first_reviews(
+        self, limit: int, first_chunk: list[CardState] | None = None
+    ) -> list[CardState]:
         """The first ``limit`` rows of ``reviews()``, read off the (user, state, due) index.
 
         Walking the due cards in due order and skipping a deck once it reached its cap gives
         exactly the rows the windowed query keeps; a deck that is full is then left out of
-        the next chunk's query, so full decks are never scanned twice.
+        the next chunk's query, so full decks are never scanned twice. ``first_chunk``: the
+        first ``review_chunk(limit)`` rows, when the caller already read them.
         """
         left = {pk: n for pk, n in self.reviews_left.items() if n > 0}
         out: list[CardState] = []
         after: tuple[datetime, int] | None = None
-        chunk = limit + 4  # a little slack for cards of decks that are already full
+        chunk = self.review_chunk(limit)
         while left and len(out) < limit:
-            qs = (
-                self._states()
-                .filter(state=State.REVIEW, due__lt=self.day.end, deck__in=list(left))
-                .select_related("card", "card__deck")
-                .order_by("due", "id")
-            )
-            if after is not None:
-                qs = qs.filter(Q(due__gt=after[0]) | Q(due=after[0], id__gt=after[1]))
-            rows = list(qs[:chunk])
+            if first_chunk is not None:
+                rows, first_chunk = first_chunk, None
+            else:
+                qs = (
+                    self._states()
+                    .filter(state=State.REVIEW, due__lt=self.day.end, deck__in=list(left))
+                    .select_related("card", "card__deck")
+                    .order_by("due", "id")
+                )
+                if after is not None:
+                    qs = qs.filter(Q(due__gt=after[0]) | Q(due=after[0], id__gt=after[1]))
+                rows = list(qs[:chunk])
             for state in rows:
                 if state.deck_id in left:
                     out.append(state)
@@ -190,6 +178,10 @@ class _Plan:
                 break
             after = (rows[-1].due, rows[-1].pk)
         return out
+
+    @staticmethod
+    def review_chunk(limit: int) -> int:
+        return limit + 4  # a little slack for cards of decks that are already full
 
     def new_cards(self, deck_id: int) -> QuerySet[Card]:
         studied = CardState.objects.filter(user=self.user, card=OuterRef("pk"))
@@ -213,22 +205,33 @@ class _Plan:
                 out.append(card)
 
         related = ("card", "card__deck")
-        learning = self.learning().select_related(*related).order_by("due", "id")
-        take(learning if limit is None else learning[:limit], "learning")
-        if room() != 0:
+        if limit is None:
+            take(self.learning().select_related(*related).order_by("due", "id"), "learning")
+            take(self.reviews().select_related(*related), "review")
+        elif limit > 0:
+            # The next few cards: learning and the first chunk of reviews in one indexed query.
+            capped = [pk for pk in self.deck_ids if self.reviews_left[pk] > 0]
+            learning, reviews = hotpath.due_states(
+                user_id=self.user.pk,
+                deck_ids=self.deck_ids,
+                now=self.now,
+                learning_limit=limit,
+                review_deck_ids=capped,
+                review_before=self.day.end,
+                review_limit=self.review_chunk(limit),
+            )
+            take(learning, "learning")
             left = room()
-            if left is None:
-                take(self.reviews().select_related(*related), "review")
-            else:
-                take(self.first_reviews(left), "review")
-        for deck in self.decks:
+            if left and capped:
+                take(self.first_reviews(left, first_chunk=reviews), "review")
+        for deck_id in self.deck_ids:
             left = room()
             if left == 0:
                 break
-            quota = self.new_left[deck.pk] if left is None else min(left, self.new_left[deck.pk])
+            quota = self.new_left[deck_id] if left is None else min(left, self.new_left[deck_id])
             if quota <= 0:
                 continue
-            for card in self.new_cards(deck.pk).select_related("deck")[:quota]:
+            for card in self.new_cards(deck_id).select_related("deck")[:quota]:
                 card.study_state = None  # type: ignore[attr-defined]
                 card.queue = "new"  # type: ignore[attr-defined]
                 out.append(card)
@@ -242,11 +245,11 @@ class _Plan:
         reviews = self.reviews()
         review = reviews.count() if isinstance(reviews, QuerySet) else len(reviews)
         new = 0
-        for deck in self.decks:
-            quota = self.new_left[deck.pk]
+        for deck_id in self.deck_ids:
+            quota = self.new_left[deck_id]
             if quota > 0:
                 # COUNT over a LIMITed subquery: never counts more cards than today's quota.
-                new += self.new_cards(deck.pk)[:quota].count()
+                new += self.new_cards(deck_id)[:quota].count()
         return QueueCounts(learning=learning, review=review, new=new)
 
 

@@ -38,7 +38,7 @@ from recall.core.exceptions import ApplicationError, ConflictError, NotFoundErro
 from recall.decks.models import Card
 from recall.decks.selectors import deck_readable_q
 
-from . import scheduling
+from . import hotpath, scheduling
 from .models import CardState, ReviewLog, State
 from .selectors import grade_previews, study_queue
 from .signals import card_reviewed, review_undone
@@ -114,24 +114,74 @@ def _readable_card(user: Any, card_id: int) -> Card:
     return card
 
 
-def _locked_state(user: Any, card: Card, now: datetime) -> tuple[CardState, bool]:
-    """The user's CardState of the card, locked; created (version 0) when the card is new.
+def _create_state(user: Any, card: Card, now: datetime) -> CardState:
+    """A new card's first CardState (version 0).
 
     Two first grades racing both find no row; the loser's INSERT fails on the unique
     constraint (on PostgreSQL it waits for the winner's commit first) and gets a 409.
     """
-    state = CardState.objects.select_for_update().filter(user=user, card=card).first()
-    if state is not None:
-        return state, False
     fresh = scheduling.new_fsrs_card(card.pk, now)
     try:
         with transaction.atomic():
-            state = CardState.objects.create(
+            return CardState.objects.create(
                 user=user, card=card, deck_id=card.deck_id, due=fresh.due, step=0, version=0
             )
     except IntegrityError:
         raise ConflictError(ALREADY_GRADED) from None
-    return state, True
+
+
+def _locked_state(user: Any, card: Card, now: datetime) -> tuple[CardState, bool]:
+    """The user's CardState of the card, locked; created (version 0) when the card is new."""
+    state = CardState.objects.select_for_update().filter(user=user, card=card).first()
+    if state is not None:
+        return state, False
+    return _create_state(user, card, now), True
+
+
+def _apply_grade(
+    *,
+    user: Any,
+    state: CardState,
+    created: bool,
+    card_id: int,
+    deck_id: int,
+    grade: int,
+    duration_ms: int,
+    now: datetime,
+) -> ReviewLog:
+    """Run fsrs on the locked state, write it back and append the log (inside the caller's
+    transaction)."""
+    scheduler = scheduling.scheduler_for(user)
+    if created:
+        before_card = scheduling.new_fsrs_card(card_id, now)
+        state_before = State.NEW
+    else:
+        before_card = scheduling.to_fsrs_card(state)
+        state_before = State(state.state)
+    before = scheduling.snapshot(before_card, reps=state.reps, lapses=state.lapses)
+    outcome = scheduling.review(
+        scheduler, before_card, grade, now, reps=state.reps, lapses=state.lapses
+    )
+    scheduling.apply_fsrs_card(state, outcome.card)
+    state.reps, state.lapses = outcome.reps, outcome.lapses
+    state.version += 1
+    # The row exists (created above or locked): a plain UPDATE and INSERT, written once in
+    # hotpath rather than compiled by the ORM on every grade.
+    hotpath.update(state, _STATE_FIELDS)
+    log = ReviewLog(
+        user_id=user.pk,
+        card_id=card_id,
+        deck_id=deck_id,
+        grade=grade,
+        duration_ms=duration_ms,
+        reviewed_at=now,
+        state_before=state_before,
+        state_after=state.state,
+        card_before=before,
+        card_after=scheduling.snapshot(outcome.card, reps=state.reps, lapses=state.lapses),
+    )
+    hotpath.insert_review(log)
+    return log
 
 
 @transaction.atomic
@@ -151,38 +201,52 @@ def _grade_locked(
         expected_version = getattr(card, "seen_version", None) or 0
     if state.version != expected_version:
         raise ConflictError(ALREADY_GRADED)
-
-    scheduler = scheduling.scheduler_for(user)
-    if created:
-        before_card = scheduling.new_fsrs_card(card.pk, now)
-        state_before = State.NEW
-    else:
-        before_card = scheduling.to_fsrs_card(state)
-        state_before = State(state.state)
-    before = scheduling.snapshot(before_card, reps=state.reps, lapses=state.lapses)
-    outcome = scheduling.review(
-        scheduler, before_card, grade, now, reps=state.reps, lapses=state.lapses
-    )
-    scheduling.apply_fsrs_card(state, outcome.card)
-    state.reps, state.lapses = outcome.reps, outcome.lapses
-    state.version += 1
-    if created:
-        state.save()
-    else:
-        state.save(update_fields=_STATE_FIELDS)
-    log = ReviewLog.objects.create(
+    log = _apply_grade(
         user=user,
-        card=card,
+        state=state,
+        created=created,
+        card_id=card.pk,
         deck_id=card.deck_id,
         grade=grade,
         duration_ms=duration_ms,
-        reviewed_at=now,
-        state_before=state_before,
-        state_after=state.state,
-        card_before=before,
-        card_after=scheduling.snapshot(outcome.card, reps=state.reps, lapses=state.lapses),
+        now=now,
     )
     return log, state
+
+
+@transaction.atomic
+def _grade_versioned(
+    *, user: Any, card_id: int, grade: int, duration_ms: int, expected_version: int, now: datetime
+) -> tuple[ReviewLog, CardState, int]:
+    """The grade when the client sent the version it saw (the study pages and the API do).
+
+    A started card's checks (readable, not archived) and its lock are one statement; a new
+    card (no state yet) takes the general path's checks, then its state is created.
+    """
+    found = hotpath.locked_state_with_card(user.pk, card_id)
+    if found is None:
+        card = _readable_card(user, card_id)
+        state, created, deck_id = _create_state(user, card, now), True, card.deck_id
+    else:
+        state, deck_id, archived, readable = found
+        created = False
+        if not readable:
+            raise NotFoundError("No such card.")
+        if archived:
+            raise NotFoundError("This card is archived and cannot be studied.")
+    if state.version != expected_version:
+        raise ConflictError(ALREADY_GRADED)
+    log = _apply_grade(
+        user=user,
+        state=state,
+        created=created,
+        card_id=card_id,
+        deck_id=deck_id,
+        grade=grade,
+        duration_ms=duration_ms,
+        now=now,
+    )
+    return log, state, deck_id
 
 
 def card_grade(
@@ -200,28 +264,41 @@ def card_grade(
     if duration_ms < 0:
         raise ApplicationError("duration_ms cannot be negative.")
     now = now or timezone.now()
-    card = _readable_card(user, card_id)
-    log, state = _grade_locked(
-        user=user,
-        card=card,
-        grade=grade,
-        duration_ms=min(int(duration_ms), MAX_DURATION_MS),
-        expected_version=expected_version,
-        now=now,
-    )
+    duration_ms = min(int(duration_ms), MAX_DURATION_MS)
+    if expected_version is not None:
+        log, state, deck_id = _grade_versioned(
+            user=user,
+            card_id=card_id,
+            grade=grade,
+            duration_ms=duration_ms,
+            expected_version=expected_version,
+            now=now,
+        )
+    else:
+        card = _readable_card(user, card_id)
+        log, state = _grade_locked(
+            user=user,
+            card=card,
+            grade=grade,
+            duration_ms=duration_ms,
+            expected_version=None,
+            now=now,
+        )
+        deck_id = card.deck_id
+    user_id, review_id = user.pk, log.pk
     transaction.on_commit(
         lambda: card_reviewed.send(
             sender=CardState,
-            user_id=user.pk,
-            card_id=card.pk,
-            deck_id=card.deck_id,
-            review_id=log.pk,
+            user_id=user_id,
+            card_id=card_id,
+            deck_id=deck_id,
+            review_id=review_id,
             grade=grade,
         )
     )
     return GradeResult(
         review_id=log.pk,
-        card_id=card.pk,
+        card_id=card_id,
         grade=grade,
         state=state.state,
         due=state.due,
