@@ -18,7 +18,7 @@ def deck_readable_q(user: Any, *, prefix: str = "") -> Q:
 
 
 def deck_list_for(user: Any) -> QuerySet[Deck]:
-    """Decks shown in a user's list: their own, plus public ones (unlisted stay off lists)."""
+    """Decks in a user's own list (others' public decks are in the gallery)."""
     if user is not None and user.is_authenticated:
         return Deck.objects.filter(owner=user).select_related("owner")
     return Deck.objects.none()

@@ -50,7 +50,8 @@ class DeckListView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet[Deck]:
-        return _with_card_counts(selectors.deck_list_for(self.request.user))
+        # Aggregating drops Meta.ordering; pagination needs a stable order.
+        return _with_card_counts(selectors.deck_list_for(self.request.user)).order_by("title", "pk")
 
 
 class GalleryView(ListView):
