@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
 from recall.decks.models import Card, Deck, Visibility
@@ -187,34 +187,37 @@ def due_states(
 # Grade ------------------------------------------------------------------------------------
 
 
-def locked_state_with_card(user_id: int, card_id: int) -> tuple[CardState, int, bool, bool] | None:
-    """The user's state of the card, locked, with (card's deck id, archived, readable).
+def card_and_state(user_id: int, card_id: int) -> tuple[CardState | None, int, bool, bool] | None:
+    """The card's (user's state or None, deck id, archived, readable); None: no such card.
 
-    None when the user never graded the card (or there is no such card). "Readable" is
-    ``deck_readable_q``'s rule: the deck is the user's own, public or unlisted. One
-    statement instead of the ORM's two (card check, then ``select_for_update``).
+    "Readable" is ``deck_readable_q``'s rule: the deck is the user's own, public or
+    unlisted. One statement, no lock: ``grade_write`` then writes only if nobody graded
+    the card in between.
     """
-    lock = " FOR UPDATE OF s" if connection.features.has_select_for_update_of else ""
-    if lock == "" and connection.features.has_select_for_update:
-        lock = " FOR UPDATE"
     sql = (
-        f"SELECT {columns(CardState, 's')}, c.deck_id, c.is_archived, "
-        "CASE WHEN d.visibility IN (%s, %s) OR d.owner_id = %s THEN 1 ELSE 0 END "
-        "FROM study_cardstate s INNER JOIN decks_card c ON c.id = s.card_id "
-        "INNER JOIN decks_deck d ON d.id = c.deck_id "
-        f"WHERE s.user_id = %s AND s.card_id = %s{lock}"
+        "SELECT c.deck_id, c.is_archived, "
+        "CASE WHEN d.visibility IN (%s, %s) OR d.owner_id = %s THEN 1 ELSE 0 END, "
+        f"{columns(CardState, 's')} "
+        "FROM decks_card c INNER JOIN decks_deck d ON d.id = c.deck_id "
+        "LEFT JOIN study_cardstate s ON s.card_id = c.id AND s.user_id = %s "
+        "WHERE c.id = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*_SHARED, user_id, user_id, card_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    state, at = load(CardState, row, 0)
-    return state, int(row[at]), bool(row[at + 1]), bool(row[at + 2])
+    state = load(CardState, row, 3)[0] if row[3] is not None else None
+    return state, int(row[0]), _truth(row[1]), _truth(row[2])
 
 
-def update(obj: Model, names: Sequence[str]) -> None:
-    """``obj.save(update_fields=names)`` for a row known to exist, without the ORM's compiler."""
+def _truth(value: Any) -> bool:
+    # SQLite gives 0/1 (or "0"/"1" through a join); PostgreSQL a bool.
+    return value not in (0, False, None, "0")
+
+
+def _update_sql(obj: Model, names: Sequence[str]) -> tuple[str, list[Any]]:
+    """``UPDATE table SET <names> WHERE pk = %s`` and its parameters (the pk last)."""
     meta = obj._meta
     fields = [f for f in meta.concrete_fields if f.name in names]
     if len(fields) != len(names):
@@ -223,26 +226,94 @@ def update(obj: Model, names: Sequence[str]) -> None:
     assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
     params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
     pk_column = meta.pk.column if meta.pk is not None else "id"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(pk_column)} = %s",
-            [*params, obj.pk],
+    sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(pk_column)} = %s"
+    return sql, [*params, obj.pk]
+
+
+def _insert_sql(obj: Model) -> tuple[str, list[Any], list[Any]]:
+    """``INSERT INTO table (columns)``, the non-pk fields and their prepared values."""
+    meta = obj._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    values = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+    sql = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
+    return sql, fields, values
+
+
+def _placeholders(fields: Sequence[Any], *, typed: bool) -> str:
+    if not typed:
+        return _in(fields)
+    # In a SELECT list PostgreSQL does not take the target columns' types: cast.
+    return ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields)
+
+
+def grade_write(
+    state: CardState, *, created: bool, names: Sequence[str], seen_version: int, log: ReviewLog
+) -> bool:
+    """Write a grade: ``state`` and the new ``log`` row, unless someone graded the card first.
+
+    A compare-and-swap: a started card's row is updated only while it still has
+    ``seen_version``; a new card's row is inserted only if there is none yet. The second
+    of two racing grades writes nothing (on PostgreSQL it first waits for the winner's
+    commit) and gets False. On PostgreSQL the state write and the log INSERT are one
+    statement (a data-modifying WITH; atomic on its own), so a grade is one round trip;
+    elsewhere they run in one transaction.
+    """
+    if created:
+        state_sql, state_fields, state_params = _insert_sql(state)
+        state_sql += f" VALUES ({_placeholders(state_fields, typed=False)})"
+    else:
+        state_sql, state_params = _update_sql(state, names)
+        state_sql += " AND version = %s"
+        state_params.append(seen_version)
+    log_sql, log_fields, log_params = _insert_sql(log)
+    pk = connection.ops.quote_name("id")
+    if connection.vendor == "postgresql":
+        if created:
+            state_sql += " ON CONFLICT (user_id, card_id) DO NOTHING"
+        sql = (
+            f"WITH graded AS ({state_sql} RETURNING 1) {log_sql} "
+            f"SELECT {_placeholders(log_fields, typed=True)} FROM graded RETURNING {pk}"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*state_params, *log_params])
+            row = cursor.fetchone()
+        if row is None:
+            return False
+        log.pk = row[0]
+    else:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(state_sql, state_params)
+                if cursor.rowcount != 1:
+                    return False
+                if created:
+                    state.pk = cursor.lastrowid
+                insert_review(log)
+        except IntegrityError:
+            if created:
+                return False  # the unique (user, card): another first grade won
+            raise
+    state._state.adding = False
+    log._state.adding = False
+    log._state.db = connection.alias
+    return True
+
+
+def update(obj: Model, names: Sequence[str]) -> None:
+    """``obj.save(update_fields=names)`` for a row known to exist, without the ORM's compiler."""
+    sql, params = _update_sql(obj, names)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def insert_review(log: ReviewLog) -> None:
     """Insert a new ReviewLog row and set its pk (the log is append-only: INSERT is all)."""
-    meta = ReviewLog._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    qn = connection.ops.quote_name
-    params = [f.get_db_prep_save(getattr(log, f.attname), connection) for f in fields]
-    sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES ({_in(params)})"
-    )
+    sql, fields, params = _insert_sql(log)
+    sql += f" VALUES ({_placeholders(fields, typed=False)})"
     returning = connection.features.can_return_columns_from_insert
     if returning:
-        sql += f" RETURNING {qn(meta.pk.column if meta.pk is not None else 'id')}"
+        sql += f" RETURNING {connection.ops.quote_name('id')}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         log.pk = cursor.fetchone()[0] if returning else cursor.lastrowid

@@ -140,14 +140,14 @@ class _Plan:
         return qs.annotate(rank=rank, cap=cap).filter(rank__lte=F("cap")).order_by("due", "id")
 
     def first_reviews(
-        self, limit: int, first_chunk: list[CardState] | None = None
+        self, limit: int, first_chunk: tuple[list[CardState], int] | None = None
     ) -> list[CardState]:
         """The first ``limit`` rows of ``reviews()``, read off the (user, state, due) index.
 
         Walking the due cards in due order and skipping a deck once it reached its cap gives
         exactly the rows the windowed query keeps; a deck that is full is then left out of
         the next chunk's query, so full decks are never scanned twice. ``first_chunk``: the
-        first ``review_chunk(limit)`` rows, when the caller already read them.
+        first rows and how many were asked for, when the caller already read them.
         """
         left = {pk: n for pk, n in self.reviews_left.items() if n > 0}
         out: list[CardState] = []
@@ -155,8 +155,9 @@ class _Plan:
         chunk = self.review_chunk(limit)
         while left and len(out) < limit:
             if first_chunk is not None:
-                rows, first_chunk = first_chunk, None
+                (rows, chunk), first_chunk = first_chunk, None
             else:
+                chunk = self.review_chunk(limit)
                 qs = (
                     self._states()
                     .filter(state=State.REVIEW, due__lt=self.day.end, deck__in=list(left))
@@ -179,9 +180,15 @@ class _Plan:
             after = (rows[-1].due, rows[-1].pk)
         return out
 
-    @staticmethod
-    def review_chunk(limit: int) -> int:
-        return limit + 4  # a little slack for cards of decks that are already full
+    def review_chunk(self, limit: int) -> int:
+        """How many due reviews to read for ``limit`` cards.
+
+        Exactly ``limit`` when no deck can reach its cap within them; otherwise a little
+        slack for the cards of decks that fill up.
+        """
+        if all(left >= limit for left in self.reviews_left.values() if left > 0):
+            return limit
+        return limit + 4
 
     def new_cards(self, deck_id: int) -> QuerySet[Card]:
         studied = CardState.objects.filter(user=self.user, card=OuterRef("pk"))
@@ -223,7 +230,8 @@ class _Plan:
             take(learning, "learning")
             left = room()
             if left and capped:
-                take(self.first_reviews(left, first_chunk=reviews), "review")
+                first = (reviews, self.review_chunk(limit))
+                take(self.first_reviews(left, first_chunk=first), "review")
         for deck_id in self.deck_ids:
             left = room()
             if left == 0:

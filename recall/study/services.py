@@ -5,8 +5,10 @@ Public functions:
 - ``card_grade(*, user, card_id, grade, duration_ms, expected_version=None, now=None)
   -> GradeResult``: applies one grade (1 Again, 2 Hard, 3 Good, 4 Easy) through
   ``fsrs.Scheduler.review_card``, appends a ``ReviewLog`` and sends ``card_reviewed``
-  after commit. Exactly once: the ``CardState`` row is locked (``select_for_update``);
-  a grade whose ``expected_version`` (0 for a new card) is stale, or that lost the race
+  after commit. Exactly once: with an ``expected_version`` (0 for a new card) the write
+  is a compare-and-swap on the ``CardState`` version (a new card's row: the unique
+  (user, card) constraint); without one, the row is locked (``select_for_update``) and
+  compared with the version read before. A stale version, or a grade that lost the race
   with a concurrent grade of the same card, raises ``ConflictError`` (HTTP 409).
 - ``review_undo(*, user, review_id=None, now=None) -> UndoResult``: takes back the user's
   latest review, restoring the card exactly from the log's ``card_before`` snapshot (or
@@ -138,7 +140,7 @@ def _locked_state(user: Any, card: Card, now: datetime) -> tuple[CardState, bool
     return _create_state(user, card, now), True
 
 
-def _apply_grade(
+def _graded(
     *,
     user: Any,
     state: CardState,
@@ -149,8 +151,7 @@ def _apply_grade(
     duration_ms: int,
     now: datetime,
 ) -> ReviewLog:
-    """Run fsrs on the locked state, write it back and append the log (inside the caller's
-    transaction)."""
+    """Run fsrs: update ``state`` in memory (version bumped) and return its unsaved log."""
     scheduler = scheduling.scheduler_for(user)
     if created:
         before_card = scheduling.new_fsrs_card(card_id, now)
@@ -165,10 +166,7 @@ def _apply_grade(
     scheduling.apply_fsrs_card(state, outcome.card)
     state.reps, state.lapses = outcome.reps, outcome.lapses
     state.version += 1
-    # The row exists (created above or locked): a plain UPDATE and INSERT, written once in
-    # hotpath rather than compiled by the ORM on every grade.
-    hotpath.update(state, _STATE_FIELDS)
-    log = ReviewLog(
+    return ReviewLog(
         user_id=user.pk,
         card_id=card_id,
         deck_id=deck_id,
@@ -180,8 +178,6 @@ def _apply_grade(
         card_before=before,
         card_after=scheduling.snapshot(outcome.card, reps=state.reps, lapses=state.lapses),
     )
-    hotpath.insert_review(log)
-    return log
 
 
 @transaction.atomic
@@ -191,17 +187,15 @@ def _grade_locked(
     card: Card,
     grade: int,
     duration_ms: int,
-    expected_version: int | None,
     now: datetime,
 ) -> tuple[ReviewLog, CardState]:
+    """The grade without a version from the client: lock the row, then compare."""
     state, created = _locked_state(user, card, now)
-    if expected_version is None:
-        # Without a version from the client, the one read before taking the lock stands in:
-        # a grade that committed while this request waited for the lock wins alone.
-        expected_version = getattr(card, "seen_version", None) or 0
-    if state.version != expected_version:
+    # The version read before taking the lock stands in for the client's: a grade that
+    # committed while this request waited for the lock wins alone.
+    if state.version != (getattr(card, "seen_version", None) or 0):
         raise ConflictError(ALREADY_GRADED)
-    log = _apply_grade(
+    log = _graded(
         user=user,
         state=state,
         created=created,
@@ -211,32 +205,38 @@ def _grade_locked(
         duration_ms=duration_ms,
         now=now,
     )
+    # The row exists (created above, or locked): a plain UPDATE and INSERT.
+    hotpath.update(state, _STATE_FIELDS)
+    hotpath.insert_review(log)
     return log, state
 
 
-@transaction.atomic
 def _grade_versioned(
     *, user: Any, card_id: int, grade: int, duration_ms: int, expected_version: int, now: datetime
 ) -> tuple[ReviewLog, CardState, int]:
     """The grade when the client sent the version it saw (the study pages and the API do).
 
-    A started card's checks (readable, not archived) and its lock are one statement; a new
-    card (no state yet) takes the general path's checks, then its state is created.
+    One read (card, its deck's readability, the user's state), then one compare-and-swap
+    write (``hotpath.grade_write``): the hot path of a study session, two statements.
     """
-    found = hotpath.locked_state_with_card(user.pk, card_id)
+    found = hotpath.card_and_state(user.pk, card_id)
     if found is None:
-        card = _readable_card(user, card_id)
-        state, created, deck_id = _create_state(user, card, now), True, card.deck_id
-    else:
-        state, deck_id, archived, readable = found
-        created = False
-        if not readable:
-            raise NotFoundError("No such card.")
-        if archived:
-            raise NotFoundError("This card is archived and cannot be studied.")
+        raise NotFoundError("No such card.")
+    state, deck_id, archived, readable = found
+    if not readable:
+        raise NotFoundError("No such card.")
+    if archived:
+        raise NotFoundError("This card is archived and cannot be studied.")
+    created = state is None
+    if state is None:
+        fresh = scheduling.new_fsrs_card(card_id, now)
+        state = CardState(
+            user_id=user.pk, card_id=card_id, deck_id=deck_id, due=fresh.due, step=0, version=0
+        )
     if state.version != expected_version:
         raise ConflictError(ALREADY_GRADED)
-    log = _apply_grade(
+    seen_version = state.version
+    log = _graded(
         user=user,
         state=state,
         created=created,
@@ -246,6 +246,11 @@ def _grade_versioned(
         duration_ms=duration_ms,
         now=now,
     )
+    written = hotpath.grade_write(
+        state, created=created, names=_STATE_FIELDS, seen_version=seen_version, log=log
+    )
+    if not written:
+        raise ConflictError(ALREADY_GRADED)
     return log, state, deck_id
 
 
@@ -281,7 +286,6 @@ def card_grade(
             card=card,
             grade=grade,
             duration_ms=duration_ms,
-            expected_version=None,
             now=now,
         )
         deck_id = card.deck_id

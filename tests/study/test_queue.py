@@ -169,3 +169,57 @@ def test_daylight_saving_change_keeps_the_rollover_at_4am_local(user, deck, card
         assert selectors.queue_counts(user=user, deck=deck).new == 0
     with time_machine.travel(local(2026, 3, 8, 4, 0), tick=False):
         assert selectors.queue_counts(user=user, deck=deck).new == 3
+
+
+@pytest.mark.django_db
+def test_next_cards_equal_the_full_queue_under_tight_caps_and_ties(user):
+    # Many due reviews spread over decks whose caps are smaller than the chunk the index walk
+    # reads, equal due times (the id breaks ties), learning cards and an archived card: the
+    # "next N" path (raw SQL + walk) must give exactly the head of the ORM's windowed queue.
+    now = local(2026, 3, 10, 9)
+    caps = {"Alpha": 1, "Beta": 2, "Gamma": 7, "Delta": 0}
+    decks = {
+        title: DeckFactory(owner=user, title=title, new_cards_per_day=2, reviews_per_day=cap)
+        for title, cap in caps.items()
+    }
+    states = []
+    for d_index, deck in enumerate(decks.values()):
+        for i in range(9):
+            card = CardFactory(deck=deck, position=i)
+            if i == 8:
+                continue  # stays new
+            learning = i == 0
+            states.append(
+                CardState(
+                    user=user,
+                    card=card,
+                    deck=deck,
+                    state=State.LEARNING if learning else State.REVIEW,
+                    stability=3.0,
+                    difficulty=5.0,
+                    # Every deck shares the same due times: order across decks is by id.
+                    due=now - timedelta(minutes=5 if learning else 60 * (i % 3)),
+                    last_review=now - timedelta(days=4),
+                    reps=2,
+                    version=2 + d_index,
+                )
+            )
+            if i == 3:
+                card.is_archived = True
+                card.save()
+    CardState.objects.bulk_create(states)
+    queue = selectors.study_queue(user=user, now=now)
+    assert [c.queue for c in queue].count("review") == 1 + 2 + 6  # Gamma: 8 due, minus archived
+    for n in range(1, len(queue) + 2):
+        head = selectors.study_queue(user=user, now=now, limit=n)
+        assert ids(head) == ids(queue[:n]), n
+    # The raw rows come back as the ORM would load them (aware datetimes, same values).
+    for card in selectors.study_queue(user=user, now=now, limit=len(queue)):
+        if card.study_state is not None:
+            stored = CardState.objects.select_related("card__deck").get(pk=card.study_state.pk)
+            for field in CardState._meta.concrete_fields:
+                assert getattr(card.study_state, field.attname) == getattr(stored, field.attname)
+            assert card.study_state.due.tzinfo is not None
+            assert card.question_html == stored.card.question_html
+            assert card.deck.title == stored.card.deck.title
+            assert card.is_archived is False

@@ -224,7 +224,7 @@ def test_two_simultaneous_grades_of_a_card_apply_exactly_once(slow_scheduling):
         assert sorted(o.split(":")[0] for o in outcomes) == ["conflict", "ok"], outcomes
         assert any("already graded" in o for o in outcomes)
         state = CardState.objects.get(user=user, card=card)
-        # The existing row: select_for_update makes the second wait, then see the new version.
+        # The existing row: the second UPDATE waits for the first, then sees the new version.
         assert state.version == attempt + 1
         assert state.reps == attempt + 1
         assert ReviewLog.objects.filter(user=user, card=card).count() == attempt + 1
