@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -81,6 +82,12 @@ def generated_corpus(cards: int, seed: int = 7) -> str:
     return "\n".join(out)
 
 
+def _children_cpu() -> float:
+    """CPU seconds of finished child processes (the rendering pool's workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(Path(tmp) / "bench.sqlite3")
@@ -91,6 +98,7 @@ def run() -> None:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
+    from recall.decks import rendering
     from recall.decks.importers import parse_document
     from recall.decks.models import Card, Deck
     from recall.decks.services import notes_import
@@ -142,15 +150,26 @@ def run() -> None:
         )
     baseline_s = time.perf_counter() - start
 
-    start, cpu = time.perf_counter(), time.process_time()
-    with transaction.atomic():
-        result = notes_import(owner=owner, filename="corpus.md", data=corpus)
-        imported = time.perf_counter()
-    import_s = time.perf_counter() - start
-    import_cpu = time.process_time() - cpu
-    sync_s = time.perf_counter() - imported
+    # The first import renders in a process pool (render_many); the second, into another
+    # deck, renders serially as a Celery prefork worker does (its processes cannot fork).
+    runs = {}
+    parallel_min_default = rendering.PARALLEL_MIN_TEXTS
+    for label, parallel_min in (("parallel", rendering.PARALLEL_MIN_TEXTS), ("serial", 10**9)):
+        rendering.PARALLEL_MIN_TEXTS = parallel_min
+        start, cpu, workers_cpu = time.perf_counter(), time.process_time(), _children_cpu()
+        with transaction.atomic():
+            result = notes_import(owner=owner, filename=f"corpus-{label}.md", data=corpus)
+            imported = time.perf_counter()
+        runs[label] = (
+            time.perf_counter() - start,
+            time.process_time() - cpu,
+            _children_cpu() - workers_cpu,
+            time.perf_counter() - imported,
+        )
+    rendering.PARALLEL_MIN_TEXTS = parallel_min_default
+    import_s, import_cpu, workers_s, sync_s = runs["parallel"]
     start = time.perf_counter()
-    notes_import(owner=owner, filename="corpus.md", data=corpus)
+    notes_import(owner=owner, filename="corpus-parallel.md", data=corpus)
     reimport_s = time.perf_counter() - start
 
     rate = result.created / import_s
@@ -161,7 +180,13 @@ def run() -> None:
     print(
         f"  full import: {import_s:.2f} s = {rate:,.0f} cards/s "
         f"({import_s / baseline_s:.1f}x the baseline; search index sync {sync_s:.2f} s of it; "
-        f"CPU {import_cpu:.2f} s)"
+        f"CPU {import_cpu:.2f} s here + {workers_s:.2f} s in rendering workers)"
+    )
+    serial_s, serial_cpu, _, serial_sync_s = runs["serial"]
+    print(
+        f"  full import, serial rendering (Celery worker): {serial_s:.2f} s = "
+        f"{CORPUS_CARDS / serial_s:,.0f} cards/s (search index sync {serial_sync_s:.2f} s of it; "
+        f"CPU {serial_cpu:.2f} s)"
     )
     print(f"  re-import, unchanged: {reimport_s:.2f} s = {CORPUS_CARDS / reimport_s:,.0f} cards/s")
 

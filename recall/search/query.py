@@ -116,10 +116,13 @@ def _has_word_char(token: str) -> bool:
 def code_tokens(text: str) -> list[str]:
     """Distinct lower-cased code-shaped tokens of a text, in order of appearance."""
     seen: dict[str, None] = {}
-    for match in TOKEN_RE.finditer(text):
-        token = match.group(0).lower()
-        if is_code_token(token) and _has_word_char(token) and len(token) <= 100:
-            seen.setdefault(token, None)
+    # findall and a test on the raw token first: indexing runs this over every card, and
+    # most tokens are plain words (lower-casing never makes or removes "_", "." or "@").
+    for raw in TOKEN_RE.findall(text):
+        if "_" in raw or "." in raw or raw[0] == "@":
+            token = raw.lower()
+            if token not in seen and _has_word_char(token) and len(token) <= 100:
+                seen[token] = None
     return list(seen)
 
 
