@@ -18,11 +18,12 @@ converters applied, and values go in through each field's ``get_db_prep_save``, 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import Model
 
 from recall.decks.models import Card, Deck, Visibility
@@ -34,7 +35,14 @@ _converters: dict[tuple[type[Model], str], list[tuple[Any, list[Converter]]]] = 
 _SHARED = (Visibility.PUBLIC.value, Visibility.UNLISTED.value)
 
 
+def _db() -> Any:
+    # The default connection itself: ``django.db.connection`` is a proxy that looks up the
+    # thread's connection again on every attribute access (dozens per round trip).
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def _field_converters(model: type[Model]) -> list[tuple[Any, list[Converter]]]:
+    connection = _db()
     # Converters are pure functions of the value (the same for every connection of a
     # vendor), so computing them once per model is safe across threads.
     key = (model, connection.vendor)
@@ -52,12 +60,18 @@ def _field_converters(model: type[Model]) -> list[tuple[Any, list[Converter]]]:
 
 def columns(model: type[Model], alias: str) -> str:
     """The model's concrete columns, in field order, as ``alias.column`` for a SELECT list."""
-    qn = connection.ops.quote_name
+    return _columns(model, alias, _db().vendor)
+
+
+@functools.lru_cache(maxsize=64)
+def _columns(model: type[Model], alias: str, vendor: str) -> str:
+    qn = _db().ops.quote_name
     return ", ".join(f"{alias}.{qn(f.column)}" for f in model._meta.concrete_fields)
 
 
 def load(model: type[Model], row: Sequence[Any], start: int) -> tuple[Any, int]:
     """The instance built from ``row[start:]`` (laid out by ``columns``), and the next index."""
+    connection = _db()
     values: list[Any] = []
     position = start
     for col, convs in _field_converters(model):
@@ -70,6 +84,7 @@ def load(model: type[Model], row: Sequence[Any], start: int) -> tuple[Any, int]:
 
 
 def _dt(value: datetime) -> Any:
+    connection = _db()
     return connection.ops.adapt_datetimefield_value(value)
 
 
@@ -80,16 +95,34 @@ def _in(values: Sequence[int]) -> str:
 # Next card --------------------------------------------------------------------------------
 
 
-def deck_quotas(
-    user_id: int, deck_id: int | None, day_start: datetime
-) -> list[tuple[int, int, int, int, int]]:
-    """(deck id, new per day, reviews per day, new done today, reviews done today) per deck.
+class DeckQuota:
+    """A deck in scope and what it has left today; ``deck`` is built only when asked for."""
+
+    __slots__ = ("_deck", "_row", "new_left", "pk", "reviews_left")
+
+    def __init__(self, row: Sequence[Any]) -> None:
+        self._row = row
+        self._deck: Deck | None = None
+        self.pk = int(row[0])
+        self.new_left = max(0, int(row[1]) - int(row[3]))
+        self.reviews_left = max(0, int(row[2]) - int(row[4]))
+
+    @property
+    def deck(self) -> Deck:
+        if self._deck is None:
+            self._deck = load(Deck, self._row, 5)[0]
+        return self._deck
+
+
+def deck_quotas(user_id: int, deck_id: int | None, day_start: datetime) -> list[DeckQuota]:
+    """The decks in scope with their quotas left today.
 
     One deck, or all the user's own decks plus the readable decks they started (the rule of
     ``selectors.study_decks``, with ``recall.decks.selectors.deck_readable_q``'s "readable":
     own, public or unlisted), ordered by title then id. Today's counts group the user's
     reviews since the day began by deck, as ``selectors._Plan`` does with the ORM.
     """
+    connection = _db()
     done = (
         "SELECT deck_id, "
         "SUM(CASE WHEN state_before = %s THEN 1 ELSE 0 END) AS n_new, "
@@ -108,19 +141,20 @@ def deck_quotas(
         params += [user_id, *_SHARED, user_id, user_id]
     sql = (
         "SELECT d.id, d.new_cards_per_day, d.reviews_per_day, "
-        "COALESCE(r.n_new, 0), COALESCE(r.n_reviews, 0) "
+        f"COALESCE(r.n_new, 0), COALESCE(r.n_reviews, 0), {columns(Deck, 'd')} "
         f"FROM decks_deck d LEFT JOIN ({done}) r ON r.deck_id = d.id "
         f"WHERE {scope} ORDER BY d.title, d.id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [tuple(int(v) for v in row) for row in cursor.fetchall()]  # type: ignore[misc]
+        rows = cursor.fetchall()
+    return [DeckQuota(row) for row in rows]
 
 
 def due_states(
     *,
     user_id: int,
-    deck_ids: Sequence[int],
+    decks: dict[int, DeckQuota],
     now: datetime,
     learning_limit: int,
     review_deck_ids: Sequence[int],
@@ -129,17 +163,21 @@ def due_states(
 ) -> tuple[list[CardState], list[CardState]]:
     """The first due learning/relearning states and the first due review states, one query.
 
-    Each state carries ``.card`` (with ``.card.deck``), as ``select_related`` would give.
+    Each state carries ``.card`` (with ``.card.deck`` taken from ``decks``, the decks in
+    scope by id), as ``select_related`` would give.
     Learning: due by ``now``, in (due, id) order. Reviews: of ``review_deck_ids`` only, due
     before ``review_before``, in (due, id) order; the per-deck caps are the caller's job.
     Both read the (user, state, due) index and stop at their LIMIT.
     """
-    if not deck_ids:
+    connection = _db()
+    if not decks:
         return [], []
+    deck_ids = list(decks)
+    # No join to the decks: the caller has them, and on PostgreSQL planning this statement
+    # costs more than running it, growing with every joined table.
     select = (
-        f"{columns(CardState, 's')}, {columns(Card, 'c')}, {columns(Deck, 'd')} "
+        f"{columns(CardState, 's')}, {columns(Card, 'c')} "
         "FROM study_cardstate s INNER JOIN decks_card c ON c.id = s.card_id "
-        "INNER JOIN decks_deck d ON d.id = c.deck_id "
     )
     learning_sql = (
         f"SELECT 0 AS part, {select}"
@@ -175,7 +213,7 @@ def due_states(
     for row in rows:
         state, at = load(CardState, row, 1)
         card, at = load(Card, row, at)
-        card.deck, _ = load(Deck, row, at)
+        card.deck = decks[card.deck_id].deck
         state.card = card
         (reviews if row[0] else learning).append(state)
     # UNION ALL promises no order: restore each part's own.
@@ -194,6 +232,7 @@ def card_and_state(user_id: int, card_id: int) -> tuple[CardState | None, int, b
     unlisted. One statement, no lock: ``grade_write`` then writes only if nobody graded
     the card in between.
     """
+    connection = _db()
     sql = (
         "SELECT c.deck_id, c.is_archived, "
         "CASE WHEN d.visibility IN (%s, %s) OR d.owner_id = %s THEN 1 ELSE 0 END, "
@@ -218,6 +257,7 @@ def _truth(value: Any) -> bool:
 
 def _update_sql(obj: Model, names: Sequence[str]) -> tuple[str, list[Any]]:
     """``UPDATE table SET <names> WHERE pk = %s`` and its parameters (the pk last)."""
+    connection = _db()
     meta = obj._meta
     fields = [f for f in meta.concrete_fields if f.name in names]
     if len(fields) != len(names):
@@ -232,6 +272,7 @@ def _update_sql(obj: Model, names: Sequence[str]) -> tuple[str, list[Any]]:
 
 def _insert_sql(obj: Model) -> tuple[str, list[Any], list[Any]]:
     """``INSERT INTO table (columns)``, the non-pk fields and their prepared values."""
+    connection = _db()
     meta = obj._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     qn = connection.ops.quote_name
@@ -241,6 +282,7 @@ def _insert_sql(obj: Model) -> tuple[str, list[Any], list[Any]]:
 
 
 def _placeholders(fields: Sequence[Any], *, typed: bool) -> str:
+    connection = _db()
     if not typed:
         return _in(fields)
     # In a SELECT list PostgreSQL does not take the target columns' types: cast.
@@ -259,6 +301,7 @@ def grade_write(
     statement (a data-modifying WITH; atomic on its own), so a grade is one round trip;
     elsewhere they run in one transaction.
     """
+    connection = _db()
     if created:
         state_sql, state_fields, state_params = _insert_sql(state)
         state_sql += f" VALUES ({_placeholders(state_fields, typed=False)})"
@@ -302,6 +345,7 @@ def grade_write(
 
 def update(obj: Model, names: Sequence[str]) -> None:
     """``obj.save(update_fields=names)`` for a row known to exist, without the ORM's compiler."""
+    connection = _db()
     sql, params = _update_sql(obj, names)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -309,6 +353,7 @@ def update(obj: Model, names: Sequence[str]) -> None:
 
 def insert_review(log: ReviewLog) -> None:
     """Insert a new ReviewLog row and set its pk (the log is append-only: INSERT is all)."""
+    connection = _db()
     sql, fields, params = _insert_sql(log)
     sql += f" VALUES ({_placeholders(fields, typed=False)})"
     returning = connection.features.can_return_columns_from_insert

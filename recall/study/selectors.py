@@ -113,9 +113,10 @@ class _Plan:
         # Decks in scope (ordered by title, id) and what they have left today: one query
         # (the scope of ``study_decks``, today's reviews grouped by deck).
         rows = hotpath.deck_quotas(user.pk, deck.pk if deck is not None else None, self.day.start)
-        self.deck_ids = [row[0] for row in rows]
-        self.new_left = {pk: max(0, per_day - done) for pk, per_day, _, done, _ in rows}
-        self.reviews_left = {pk: max(0, per_day - done) for pk, _, per_day, _, done in rows}
+        self.decks = {quota.pk: quota for quota in rows}
+        self.deck_ids = list(self.decks)
+        self.new_left = {quota.pk: quota.new_left for quota in rows}
+        self.reviews_left = {quota.pk: quota.reviews_left for quota in rows}
 
     def _states(self) -> QuerySet[CardState]:
         return CardState.objects.filter(
@@ -220,7 +221,7 @@ class _Plan:
             capped = [pk for pk in self.deck_ids if self.reviews_left[pk] > 0]
             learning, reviews = hotpath.due_states(
                 user_id=self.user.pk,
-                deck_ids=self.deck_ids,
+                decks=self.decks,
                 now=self.now,
                 learning_limit=limit,
                 review_deck_ids=capped,
