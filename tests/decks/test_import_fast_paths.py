@@ -1,0 +1,106 @@
+"""The fast import paths (process pool, shortcut rendering, lean inserts) change nothing."""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+from concurrent.futures import ProcessPoolExecutor
+from typing import cast
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from recall.accounts.models import User
+from recall.decks import rendering
+from recall.decks.models import Card, Link, Tag
+from recall.decks.rendering import render_full, render_many
+from recall.decks.services import notes_import
+from recall.search.selectors import search_cards
+from tests.factories import UserFactory
+
+_SOURCES = [
+    "What is a *generator*?",
+    "A **generator** yields values lazily; see `itertools.islice`.",
+    "```python\ndef gen():\n    yield '<x>'\n```",
+    "- first\n- second with `code`",
+    "| a | b |\n|---|---|\n| 1 | 2 |",
+    "[docs](https://docs.python.org/3/) and <b>bold</b> &amp; more",
+    "3. third\n4. fourth",
+    "{{c1::cloze}} text",
+]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def test_render_many_in_a_pool_matches_the_reference_path() -> None:
+    sources = [f"{s} {n}" if "```" not in s else s for n in range(150) for s in _SOURCES]
+    assert len(sources) >= rendering.PARALLEL_MIN_TEXTS
+    before = _children_cpu()
+    rendered = render_many(sources)
+    # The workers were real processes, reaped when the pool closed.
+    assert _children_cpu() > before
+    assert rendered == [render_full(s) for s in sources]
+
+
+def test_small_batches_render_in_process() -> None:
+    before = _children_cpu()
+    assert render_many(_SOURCES) == [render_full(s) for s in _SOURCES]
+    assert _children_cpu() == before
+
+
+def test_daemonic_workers_do_not_start_a_pool() -> None:
+    spawn = multiprocessing.get_context("spawn")
+    # multiprocessing.Pool workers are daemonic, like Celery's prefork children.
+    with spawn.Pool(1) as pool:
+        assert pool.apply(rendering._may_start_processes) is False
+    with ProcessPoolExecutor(1, mp_context=spawn) as executor:
+        assert executor.submit(rendering._may_start_processes).result() is True
+
+
+def _notes(cards: int) -> str:
+    out = ["# Big deck", ""]
+    for n in range(1, cards + 1):
+        out += [f"## {n}. What is item {n}?", ""]
+        out.append(f"Item {n} is **bold** and `code_{n}`; see https://example.com/{n % 7}.")
+        if n % 3 == 0:
+            out += ["", "```python", f"x_{n} = '{n}'", "```"]
+        if n % 5 == 0:
+            out += ["", "- one", "- two [link](https://example.com/x)"]
+        if n % 2 == 0:
+            out += ["", f"#even #group-{n % 4}"]
+        out.append("")
+    return "\n".join(out)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_import_stores_what_card_save_would() -> None:
+    owner = cast(User, UserFactory())
+    with CaptureQueriesContext(connection) as queries:
+        summary = notes_import(owner=owner, filename="big.md", data=_notes(600).encode())
+    assert summary.created == 600
+    cards = list(Card.objects.filter(deck_id=summary.deck_ids[0]).order_by("position"))
+    assert [c.question for c in cards[:2]] == ["What is item 1?", "What is item 2?"]
+    for card in cards:
+        assert card.question_html == render_full(card.question)
+        assert card.answer_html == render_full(card.answer)
+        assert card.created_at is not None and card.created_at == card.updated_at
+    card_inserts = [q for q in queries.captured_queries if "INSERT INTO" in q["sql"]]
+    card_inserts = [q for q in card_inserts if Card._meta.db_table + '"' in q["sql"].split("(")[0]]
+    assert 1 <= len(card_inserts) <= 10  # batched, not one per card
+
+    tagged = {c.position + 1 for c in Card.objects.filter(tags__name="even")}
+    assert tagged == set(range(2, 601, 2))
+    assert Tag.objects.get(owner=owner, name="group-2").cards.count() == 150
+    links = Link.objects.filter(deck_id=summary.deck_ids[0])
+    assert links.count() == 8
+    assert links.get(url="https://example.com/x").cards.count() == 120
+    # The search index was synced after commit.
+    results = search_cards(user=owner, query="code_599")
+    assert [hit.card_id for hit in results.hits] == [cards[598].pk]
+
+    again = notes_import(owner=owner, filename="big.md", data=_notes(600).encode())
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 600)
