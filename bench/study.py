@@ -5,10 +5,19 @@ due CardState and an UPDATE of it, in one transaction, through a raw cursor: the
 any scheduler storing its state in SQL must pay. The goal is a round trip within 2x of it.
 
 A second baseline does the same SELECT + UPDATE through the ORM (select_for_update + save).
-Measured here: the round trip is about 8-10 ms of CPU, nearly all Django query building for
-its ~8 statements (decks and today's quotas, learning, reviews; card check, lock, update,
-log insert); the fsrs computation itself is ~0.05 ms. So the 2x goal against raw SQL is not
-met; against the ORM baseline the round trip costs what its number of queries predicts.
+
+The round trip is the real thing: ``selectors.study_queue(limit=1)`` (scope, today's per-deck
+quotas, learning before reviews, per-deck review caps) and ``services.card_grade`` with the
+version the queue gave (readability check, FSRS through ``fsrs.Scheduler.review_card``, the
+CardState write and the ReviewLog insert). Its statements per round trip are printed too.
+The hot path is raw SQL written once in ``recall/study/hotpath.py`` (see there why): four
+statements (quotas; learning + first reviews; card + state; one compare-and-swap write, on
+SQLite an UPDATE and an INSERT in a transaction). The 2x goal is still out of reach: the
+baseline runs two trivial statements, the round trip needs four (the grade and the next card
+are separate requests in the app, so they cannot share reads), and on SQLite everything is
+CPU: Django's cursor layer, building model instances, fsrs and the JSON snapshots cost more
+than the database work; on PostgreSQL, planning the next-card statement costs more than
+running it.
 
 Runs on a temporary SQLite file; when DATABASE_URL names PostgreSQL it runs again there,
 in a throw-away test database (test_<name>), never touching the real one.
@@ -209,6 +218,13 @@ def run(args: argparse.Namespace) -> None:
             for step in (round_trip, bare, orm):  # warm caches and connections
                 for i in range(5):
                     step(i)
+            from django.test.utils import CaptureQueriesContext
+
+            statements = {}
+            for label, step in (("bare", bare), ("ORM", orm), ("round trip", round_trip)):
+                with CaptureQueriesContext(connection) as ctx:
+                    step(0)
+                statements[label] = len(ctx.captured_queries)
             results = timed(
                 args.rounds,
                 {
@@ -234,6 +250,10 @@ def run(args: argparse.Namespace) -> None:
                 f"{name:<34}{med * 1000:>11.3f}{p95 * 1000:>9.3f}{cpu[name] * 1000:>9.3f}"
                 f"{med / base:>8.1f}x{med / orm_base:>7.1f}x"
             )
+        print(
+            f"[{vendor}] statements per call (BEGIN/COMMIT included where logged): "
+            + ", ".join(f"{label} {n}" for label, n in statements.items())
+        )
         ratio = statistics.median(results[trip_name]) / base
         verdict = "within" if ratio <= 2 else "ABOVE"
         print(
