@@ -128,6 +128,8 @@ def code_tokens(text: str) -> list[str]:
 
 def identifier_parts(text: str) -> str:
     """The words inside snake_case identifiers, so "related" also finds select_related."""
+    if "_" not in text:
+        return ""  # no identifier to split (most cards, and a cheap test)
     parts: list[str] = []
     for token in code_tokens(text):
         if "_" in token:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from recall.search.query import TOKEN_RE, _has_word_char, code_tokens, is_code_token
+from recall.search.query import (
+    TOKEN_RE,
+    _has_word_char,
+    code_tokens,
+    identifier_parts,
+    is_code_token,
+)
 
 
 def _reference(text: str) -> list[str]:
@@ -30,3 +38,19 @@ def test_code_tokens_match_the_definition(text: str) -> None:
 @settings(max_examples=1000, deadline=None)
 def test_code_tokens_match_the_definition_on_any_text(text: str) -> None:
     assert code_tokens(text) == _reference(text)
+
+
+def _reference_parts(text: str) -> str:
+    parts: list[str] = []
+    for token in _reference(text):
+        if "_" in token:
+            parts.extend(p for p in re.split(r"[^\w]|_", token) if p)
+    return " ".join(parts)
+
+
+@example("no identifiers here. Just words.")
+@example("select_related and prefetch_related, a.b_c, @x_y")
+@given(st.text(alphabet=st.sampled_from("aZ_.@ İ1\n-é"), max_size=60))
+@settings(max_examples=1000, deadline=None)
+def test_identifier_parts_match_the_definition(text: str) -> None:
+    assert identifier_parts(text) == _reference_parts(text)
