@@ -10,7 +10,7 @@ import time_machine
 
 from recall.core.exceptions import NotFoundError
 from recall.decks.models import Visibility
-from recall.study import selectors, services
+from recall.study import hotpath, selectors, services
 from recall.study.models import CardState, State
 from tests.factories import CardFactory, DeckFactory, UserFactory
 
@@ -223,3 +223,25 @@ def test_next_cards_equal_the_full_queue_under_tight_caps_and_ties(user):
             assert card.question_html == stored.card.question_html
             assert card.deck.title == stored.card.deck.title
             assert card.is_archived is False
+
+
+@pytest.mark.django_db
+def test_the_raw_scope_is_the_orm_scope(user):
+    # hotpath.deck_quotas restates study_decks' rule in SQL; both must pick the same decks,
+    # in the same order, for every kind of deck.
+    author: Any = UserFactory(username="grace")
+    mine = [DeckFactory(owner=user, title=t) for t in ("b", "a", "a")]
+    started = {
+        vis: DeckFactory(owner=author, visibility=vis, title=f"z-{vis}")
+        for vis in (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE)
+    }
+    DeckFactory(owner=author, visibility=Visibility.PUBLIC, title="never started")
+    for deck in started.values():
+        card = CardFactory(deck=deck)
+        CardState.objects.create(user=user, card=card, deck=deck, due=local(2026, 3, 1))
+    day = local(2026, 3, 2, 4)
+    raw = [quota.pk for quota in hotpath.deck_quotas(user.pk, None, day)]
+    assert raw == [d.pk for d in selectors.study_decks(user)]
+    assert started[Visibility.PRIVATE].pk not in raw  # started, but no longer readable
+    assert set(raw) >= {d.pk for d in mine}
+    assert [q.deck.title for q in hotpath.deck_quotas(user.pk, mine[0].pk, day)] == ["b"]
