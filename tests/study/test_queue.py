@@ -178,14 +178,14 @@ def test_next_cards_equal_the_full_queue_under_tight_caps_and_ties(user):
     # "next N" path (raw SQL + walk) must give exactly the head of the ORM's windowed queue.
     now = local(2026, 3, 10, 9)
     caps = {"Alpha": 1, "Beta": 2, "Gamma": 7, "Delta": 0}
-    decks = {
+    decks: dict[str, Any] = {
         title: DeckFactory(owner=user, title=title, new_cards_per_day=2, reviews_per_day=cap)
         for title, cap in caps.items()
     }
     states = []
     for d_index, deck in enumerate(decks.values()):
         for i in range(9):
-            card = CardFactory(deck=deck, position=i)
+            card: Any = CardFactory(deck=deck, position=i)
             if i == 8:
                 continue  # stays new
             learning = i == 0
@@ -231,14 +231,14 @@ def test_the_raw_scope_is_the_orm_scope(user):
     # in the same order, for every kind of deck.
     author: Any = UserFactory(username="grace")
     mine = [DeckFactory(owner=user, title=t) for t in ("b", "a", "a")]
-    started = {
+    started: dict[str, Any] = {
         vis: DeckFactory(owner=author, visibility=vis, title=f"z-{vis}")
         for vis in (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE)
     }
     DeckFactory(owner=author, visibility=Visibility.PUBLIC, title="never started")
     for deck in started.values():
-        card = CardFactory(deck=deck)
-        CardState.objects.create(user=user, card=card, deck=deck, due=local(2026, 3, 1))
+        shared: Any = CardFactory(deck=deck)
+        CardState.objects.create(user=user, card=shared, deck=deck, due=local(2026, 3, 1))
     day = local(2026, 3, 2, 4)
     raw = [quota.pk for quota in hotpath.deck_quotas(user.pk, None, day)]
     assert raw == [d.pk for d in selectors.study_decks(user)]
