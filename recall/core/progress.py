@@ -49,3 +49,33 @@ def job_snapshot(job: Any) -> dict[str, Any]:
         "finished": job.status in {"succeeded", "failed"},
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
     }
+
+
+def publish_job(job: Any) -> None:
+    """Publish a job's status and counters as they are now."""
+    publish_job_progress(
+        job.pk,
+        {
+            "status": job.status,
+            "progress": job.progress,
+            "total": job.total,
+            "message": job.message,
+        },
+    )
+
+
+class JobProgress:
+    """A progress callback for a Job: saves and publishes at most once per ~2% of the work."""
+
+    def __init__(self, job: Any) -> None:
+        self.job = job
+        self.last = -1.0
+
+    def __call__(self, done: int, total: int) -> None:
+        fraction = done / total if total else 1.0
+        if fraction - self.last < 0.02 and done < total:
+            return
+        self.last = fraction
+        self.job.progress, self.job.total = done, total
+        self.job.save(update_fields=["progress", "total", "updated_at"])
+        publish_job(self.job)

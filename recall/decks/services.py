@@ -23,7 +23,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 from recall.core.exceptions import ApplicationError
-from recall.core.progress import publish_job_progress
+from recall.core.progress import JobProgress, publish_job
 
 from .importers.base import ImportFormatError, ParsedCard, ParsedDeck
 from .importers.questions import title_from_filename
@@ -832,35 +832,6 @@ def job_create_import(*, owner: Any, uploaded_file: UploadedFile, deck_slug: str
     return job
 
 
-class _JobProgress:
-    """Saves and publishes a job's progress, at most once per ~2% of the work."""
-
-    def __init__(self, job: Job) -> None:
-        self.job = job
-        self.last = -1.0
-
-    def __call__(self, done: int, total: int) -> None:
-        fraction = done / total if total else 1.0
-        if fraction - self.last < 0.02 and done < total:
-            return
-        self.last = fraction
-        self.job.progress, self.job.total = done, total
-        self.job.save(update_fields=["progress", "total", "updated_at"])
-        _publish(self.job)
-
-
-def _publish(job: Job) -> None:
-    publish_job_progress(
-        job.pk,
-        {
-            "status": job.status,
-            "progress": job.progress,
-            "total": job.total,
-            "message": job.message,
-        },
-    )
-
-
 def _read_upload(job: Job) -> bytes:
     limit = settings.RECALL_MAX_UPLOAD_BYTES
     try:
@@ -886,7 +857,7 @@ def job_run_import(*, job_id: int) -> None:
         job.status = JobStatus.RUNNING
         job.message = ""
         job.save(update_fields=["status", "message", "updated_at"])
-    _publish(job)
+    publish_job(job)
 
     with transaction.atomic():
         job = Job.objects.select_for_update().select_related("owner").get(pk=job_id)
@@ -898,7 +869,7 @@ def job_run_import(*, job_id: int) -> None:
                 filename=job.filename,
                 data=_read_upload(job),
                 deck_slug=job.target_deck_slug or None,
-                progress=_JobProgress(job),
+                progress=JobProgress(job),
             )
         except ImportRejected as exc:
             job.status, job.message = JobStatus.FAILED, exc.message
@@ -921,7 +892,7 @@ def job_run_import(*, job_id: int) -> None:
                 job.deck_id = summary.deck_ids[0]
         job.finished_at = timezone.now()
         job.save()
-        transaction.on_commit(lambda: _publish(job))
+        transaction.on_commit(lambda: publish_job(job))
 
 
 def job_mark_failed(*, job_id: int, message: str) -> None:
@@ -932,7 +903,7 @@ def job_mark_failed(*, job_id: int, message: str) -> None:
             return
         job.status, job.message, job.finished_at = JobStatus.FAILED, message, timezone.now()
         job.save(update_fields=["status", "message", "finished_at", "updated_at"])
-        transaction.on_commit(lambda: _publish(job))
+        transaction.on_commit(lambda: publish_job(job))
 
 
 # ---------------------------------------------------------------------------------------------

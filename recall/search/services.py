@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from recall.core.progress import publish_job_progress
+from recall.core.progress import JobProgress, publish_job
 from recall.decks.models import Job, JobKind, JobStatus
 
 from .backends import get_backend
@@ -37,35 +37,6 @@ def reindex_job_create(*, owner: Any) -> Job:
     return Job.objects.create(kind=JobKind.REINDEX, owner=owner, filename="search index")
 
 
-def _publish(job: Job) -> None:
-    publish_job_progress(
-        job.pk,
-        {
-            "status": job.status,
-            "progress": job.progress,
-            "total": job.total,
-            "message": job.message,
-        },
-    )
-
-
-class _JobProgress:
-    """Saves and publishes a job's progress at most once per ~2% of the work."""
-
-    def __init__(self, job: Job) -> None:
-        self.job = job
-        self.last = -1.0
-
-    def __call__(self, done: int, total: int) -> None:
-        fraction = done / total if total else 1.0
-        if fraction - self.last < 0.02 and done < total:
-            return
-        self.last = fraction
-        self.job.progress, self.job.total = done, total
-        self.job.save(update_fields=["progress", "total", "updated_at"])
-        _publish(self.job)
-
-
 def reindex_job_run(*, job_id: int | None = None) -> int:
     """Rebuild the index, reporting progress on the reindex Job if one is given.
 
@@ -79,9 +50,9 @@ def reindex_job_run(*, job_id: int | None = None) -> int:
             return 0
         job.status, job.message = JobStatus.RUNNING, ""
         job.save(update_fields=["status", "message", "updated_at"])
-    _publish(job)
+    publish_job(job)
     try:
-        indexed = search_rebuild(progress=_JobProgress(job))
+        indexed = search_rebuild(progress=JobProgress(job))
     except Exception:
         logger.exception("reindex job %s failed", job_id)
         job.status = JobStatus.FAILED
@@ -94,5 +65,5 @@ def reindex_job_run(*, job_id: int | None = None) -> int:
         job.progress = job.total = indexed
     job.finished_at = timezone.now()
     job.save()
-    _publish(job)
+    publish_job(job)
     return indexed

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from recall.core import progress
 from recall.decks.models import Job, JobKind, JobStatus
 from recall.search import services, tasks
 from recall.search.selectors import search_cards
@@ -30,7 +31,7 @@ def test_command_rebuilds_the_index(corpus, search_backend):
 def test_reindex_task_reports_progress_on_its_job(corpus, search_backend, monkeypatch):
     published: list[dict] = []
     monkeypatch.setattr(
-        services, "publish_job_progress", lambda job_id, payload: published.append(payload)
+        progress, "publish_job_progress", lambda job_id, payload: published.append(payload)
     )
     wipe(search_backend, corpus)
     job = services.reindex_job_create(owner=corpus.alice)
