@@ -892,7 +892,7 @@ def job_run_import(*, job_id: int) -> None:
                 job.deck_id = summary.deck_ids[0]
         job.finished_at = timezone.now()
         job.save()
-        transaction.on_commit(lambda: publish_job(job))
+        transaction.on_commit(lambda: _job_finished(job))
 
 
 def job_mark_failed(*, job_id: int, message: str) -> None:
@@ -903,7 +903,18 @@ def job_mark_failed(*, job_id: int, message: str) -> None:
             return
         job.status, job.message, job.finished_at = JobStatus.FAILED, message, timezone.now()
         job.save(update_fields=["status", "message", "finished_at", "updated_at"])
-        transaction.on_commit(lambda: publish_job(job))
+        transaction.on_commit(lambda: _job_finished(job))
+
+
+def _job_finished(job: Job) -> None:
+    """Tell the watchers, then drop the upload: a finished job never reads it again."""
+    publish_job(job)
+    if job.upload:
+        try:
+            job.upload.delete(save=False)
+        except OSError:
+            logger.warning("could not delete the upload of job %s", job.pk, exc_info=True)
+        Job.objects.filter(pk=job.pk).update(upload="")
 
 
 # ---------------------------------------------------------------------------------------------
