@@ -96,6 +96,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections with health checks: cheap reuse, no stale sockets.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT: a search ranking every match of a common word (a full scan of a million-row
+    # index table) crosses jit_above_cost and spent ~20 ms per worker compiling code that
+    # saves less than that; Recall's queries are short OLTP queries (bench/search.py).
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = f"{_pg_options.get('options', '')} -c jit=off".strip()
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL: pages keep reading while an import writes, and a commit costs no journal fsync
     # (NORMAL is crash-safe in WAL mode; only a power cut can lose the last commit).
