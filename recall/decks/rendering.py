@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 CODE_CSS_CLASS = "highlight"
 # Below this many texts a pool costs more to start (~0.2 s) than it saves.
 PARALLEL_MIN_TEXTS = 1000
+# Serial rendering reports progress after this many texts.
+_SERIAL_REPORT_EVERY = 200
 _MAX_WORKERS = 4
 
 _ALLOWED_TAGS = {
@@ -216,25 +218,39 @@ def render_simple(source: str) -> str | None:
     return "".join(out)
 
 
-def render_many(sources: Sequence[str]) -> list[str]:
+def render_many(sources: Sequence[str], *, done: Callable[[int], None] | None = None) -> list[str]:
     """render_markdown of each source, in order; large batches use every CPU.
 
     The workers are spawned (never forked: this process holds database connections and
     threads) and live for one call. Where processes may not start children, e.g. in a
     Celery prefork worker, or when the pool breaks, rendering is serial: same output.
+    ``done`` is told how many more sources are rendered, as they are, for progress bars.
     """
+    report = done or (lambda n: None)
     workers = min(os.cpu_count() or 1, _MAX_WORKERS)
     if len(sources) < PARALLEL_MIN_TEXTS or workers < 2 or not _may_start_processes():
-        return [render_markdown(s) for s in sources]
+        return _render_serially(sources, report)
     size = -(-len(sources) // (workers * 4))  # a few chunks per worker evens out the load
     chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
+    out: list[str] = []
     try:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return [out for chunk in pool.map(_render_chunk, chunks) for out in chunk]
+            for chunk in pool.map(_render_chunk, chunks):
+                out.extend(chunk)
+                report(len(chunk))
+        return out
     except Exception:
         logger.warning("parallel rendering failed; rendering serially", exc_info=True)
-        return [render_markdown(s) for s in sources]
+        return [*out, *_render_serially(sources[len(out) :], report)]
+
+
+def _render_serially(sources: Sequence[str], report: Callable[[int], None]) -> list[str]:
+    out: list[str] = []
+    for start in range(0, len(sources), _SERIAL_REPORT_EVERY):
+        out.extend(render_markdown(s) for s in sources[start : start + _SERIAL_REPORT_EVERY])
+        report(len(out) - start)
+    return out
 
 
 def _render_chunk(sources: Sequence[str]) -> list[str]:

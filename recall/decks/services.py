@@ -65,7 +65,6 @@ logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int], None]
 
 _BATCH = 500
-_PROGRESS_EVERY = 200
 _URL_RE = re.compile(r"https?://[^\s<>\"'`()\[\]{}|\\^]+", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?*_~"
 _LEADING_NUMBER_RE = re.compile(r"^\s*(?:q(?:uestion)?\s*)?\d+\s*[.):-]\s*", re.IGNORECASE)
@@ -559,7 +558,6 @@ def _import_deck(
     to_update: list[_Planned] = []
     moved: list[Card] = []
     kept_ids: dict[int, str] = {}  # unchanged card id -> text, for links
-    pending = 0
     for position, (pc, key) in enumerate(zip(parsed.cards, keys, strict=True)):
         card_tags = _clean_tags([*pc.tags, *parsed.tags])
         kind = pc.kind if pc.kind in _KINDS else CardKind.BASIC
@@ -582,14 +580,21 @@ def _import_deck(
         else:
             card.pk = row["id"]
             to_update.append(planned)
-        pending += 1
-        if pending >= _PROGRESS_EVERY:
-            step(pending)
-            pending = 0
+
+    # Rendering is the slow part of an import, so progress follows it (two texts a card).
+    texts_done = cards_reported = 0
+
+    def rendered_texts(n: int) -> None:
+        nonlocal texts_done, cards_reported
+        texts_done += n
+        if texts_done // 2 > cards_reported:
+            step(texts_done // 2 - cards_reported)
+            cards_reported = texts_done // 2
 
     # bulk writes skip Card.save, so the HTML is rendered here, all at once (see render_many).
     to_render = [*to_create, *to_update]
-    rendered = iter(render_many([t for p in to_render for t in (p.card.question, p.card.answer)]))
+    sources = [t for p in to_render for t in (p.card.question, p.card.answer)]
+    rendered = iter(render_many(sources, done=rendered_texts))
     for p in to_render:
         p.card.question_html, p.card.answer_html = next(rendered), next(rendered)
 
@@ -614,7 +619,7 @@ def _import_deck(
     texts = {p.card.pk: p.text for p in [*to_create, *to_update]}
     texts.update(kept_ids)
     _sync_links(deck, texts, [r.url for r in parsed.references])
-    step(pending + summary.unchanged)
+    step(len(to_render) - cards_reported + summary.unchanged)
 
     summary.created = len(to_create)
     summary.updated = len(to_update)

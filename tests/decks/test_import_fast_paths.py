@@ -104,3 +104,21 @@ def test_large_import_stores_what_card_save_would() -> None:
 
     again = notes_import(owner=owner, filename="big.md", data=_notes(600).encode())
     assert (again.created, again.updated, again.unchanged) == (0, 0, 600)
+
+
+@pytest.mark.django_db
+def test_progress_follows_the_rendering_and_ends_at_the_total() -> None:
+    owner = UserFactory()
+    calls: list[tuple[int, int]] = []
+    body = "".join(f"## Question {i}?\n\nAnswer {i} with `code_{i}`.\n\n" for i in range(450))
+    notes_import(
+        owner=owner,
+        filename="progress.md",
+        data=body.encode(),
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    done = [d for d, _ in calls]
+    assert {t for _, t in calls} == {450}
+    assert done == sorted(done) and done[-1] == 450
+    # Reported while rendering (every 100 cards serially), not just once at the end.
+    assert len([d for d in done if 0 < d < 450]) >= 3

@@ -206,7 +206,13 @@ def _big_notes(tmp_path: Path, n: int) -> Path:
     path = tmp_path / f"browser-{n}.md"
     path.write_text(
         "# Browser deck\n\n"
-        + "".join(f"## Question {i}: what is {i}?\n\nIt is `{i}`.\n\n" for i in range(n)),
+        # A code block per card: highlighting keeps the worker busy for a few seconds, so
+        # the page sees progress before the end.
+        + "".join(
+            f"## Question {i}: what is {i}?\n\nIt is `{i}`.\n\n"
+            f"```python\ndef answer_{i}(x):\n    return x * {i}\n```\n\n"
+            for i in range(n)
+        ),
         encoding="utf-8",
     )
     return path
@@ -264,7 +270,7 @@ def test_job_page_follows_the_import_live_in_a_browser(stack: Stack, tmp_path: P
             page.wait_for_url(f"{stack.base}/")
 
             context.add_init_script(REPORT_UPDATES)
-            updates, urls = import_and_watch(page, _big_notes(tmp_path, 3000))
+            updates, urls = import_and_watch(page, _big_notes(tmp_path, 8000))
             assert any("/ws/jobs/" in url for url in urls)
             assert updates[0]["event"] == "state"
             moving = [u for u in updates if u.get("event") == "progress" and u.get("total")]
