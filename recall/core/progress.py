@@ -11,6 +11,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
 
@@ -19,8 +20,21 @@ def job_group(job_id: int) -> str:
     return f"job-{job_id}"
 
 
+def _live_key(job_id: int) -> str:
+    return f"job-live-{job_id}"
+
+
 def publish_job_progress(job_id: int, payload: dict[str, Any]) -> None:
-    """Best effort: progress is a courtesy, a missing layer must never fail the job."""
+    """Best effort: progress is a courtesy, a missing layer must never fail the job.
+
+    The counters also go to the cache: the job's row is only written when its import
+    commits, so a page that polls (no websocket) reads the live figures from there.
+    """
+    if "progress" in payload:
+        try:
+            cache.set(_live_key(job_id), payload, timeout=3600)
+        except Exception:
+            logger.warning("could not cache progress of job %s", job_id, exc_info=True)
     layer = get_channel_layer()
     if layer is None:
         return
@@ -35,19 +49,25 @@ def publish_job_progress(job_id: int, payload: dict[str, Any]) -> None:
 def job_snapshot(job: Any) -> dict[str, Any]:
     """The job's state as the websocket and the JSON status view show it (one shape for both)."""
     deck_url = job.deck.get_absolute_url() if job.deck_id else ""
+    progress, total = job.progress, job.total
+    if job.status == "running":
+        live = cache.get(_live_key(job.pk)) or {}
+        if live.get("status") == "running" and live.get("progress", 0) >= progress:
+            progress, total = live["progress"], live.get("total", total)
     return {
         "job": job.pk,
         "kind": job.kind,
         "status": job.status,
         "status_display": job.get_status_display(),
-        "progress": job.progress,
-        "total": job.total,
+        "progress": progress,
+        "total": total,
         "message": job.message,
         "result": job.result,
         "deck": job.deck_id,
         "deck_url": deck_url,
         "finished": job.status in {"succeeded", "failed"},
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "url": job.get_absolute_url(),
     }
 
 

@@ -19,7 +19,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.views import View
 from django.views.generic import (
     CreateView,
@@ -33,6 +33,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from recall.core.exceptions import ApplicationError
 from recall.core.mixins import ApplicationErrorMessageMixin
+from recall.core.progress import job_snapshot
 
 from . import selectors, services
 from .forms import CardForm, DeckCreateForm, DeckForm, ImportForm, MarkdownPreviewForm
@@ -272,25 +273,9 @@ class JobDetailView(LoginRequiredMixin, DetailView):
         return context
 
 
-def job_status_payload(job: Job) -> dict[str, Any]:
-    deck_ids = (job.result or {}).get("deck_ids") or []
-    return {
-        "job": job.pk,
-        "status": job.status,
-        "status_display": job.get_status_display(),
-        "progress": job.progress,
-        "total": job.total,
-        "message": job.message,
-        "result": job.result or {},
-        "finished": job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED),
-        "url": reverse("decks:job-detail", kwargs={"pk": job.pk}),
-        "deck_url": reverse("decks:deck-detail", kwargs={"pk": deck_ids[0]}) if deck_ids else "",
-    }
-
-
 class JobStatusView(LoginRequiredMixin, View):
     """The job's state as JSON: the polling fallback of the job page."""
 
     def get(self, request: HttpRequest, pk: int) -> JsonResponse:
         job = get_object_or_404(Job, pk=pk, owner_id=request.user.pk)
-        return JsonResponse(job_status_payload(job))
+        return JsonResponse(job_snapshot(job))

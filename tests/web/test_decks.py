@@ -417,3 +417,22 @@ def test_job_status_of_a_pending_job(alice_client, alice):
     page = alice_client.get(job.get_absolute_url()).content.decode()
     assert "job-progress.js" in page
     assert f'data-status-url="{reverse("decks:job-status", args=[job.pk])}"' in page
+
+
+def test_job_status_shows_live_progress_while_the_import_is_uncommitted(alice_client, alice):
+    # The running import holds its counters in an open transaction; the poller gets the
+    # figures last published instead of the row's.
+    from recall.core.progress import publish_job_progress
+
+    job = Job.objects.create(owner=alice, filename="big.md", status=JobStatus.RUNNING)
+    url = reverse("decks:job-status", args=[job.pk])
+    assert alice_client.get(url).json()["progress"] == 0
+
+    publish_job_progress(job.pk, {"status": "running", "progress": 40, "total": 100})
+    data = alice_client.get(url).json()
+    assert (data["status"], data["progress"], data["total"]) == ("running", 40, 100)
+
+    # Once the job's row says it finished, the row wins.
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED, progress=100, total=100)
+    data = alice_client.get(url).json()
+    assert (data["status"], data["progress"], data["finished"]) == ("succeeded", 100, True)
