@@ -8,23 +8,43 @@ the ORM; the ORM versions of these reads remain in ``selectors`` (unlimited queu
 counts) and the tests check the two give the same queue.
 
 Rows come back as real model instances (``Model.from_db``) with the backend's own
-converters applied, and values go in through each field's ``get_db_prep_save``, so types
-(aware datetimes, JSON, booleans) are exactly what the ORM would give or write.
+converters applied, and values go in as each field's ``get_db_prep_save`` would give them,
+so types (aware datetimes, JSON, booleans) are exactly what the ORM would give or write.
+
+How a statement runs (``_run``): its text is built once per shape (cached) and handed
+straight to the driver's cursor, not through Django's cursor wrapper, keeping what that
+wrapper does that matters: Django's database exceptions, the broken-transaction and
+thread-sharing checks; transactions stay Django's (autocommit, ``atomic``, ``on_commit``).
+While queries are logged (``DEBUG``, ``assertNumQueries``, ``CaptureQueriesContext``) or
+an execute wrapper is installed, statements go through ``connection.cursor()`` instead,
+so those see every one of them.
+
+On PostgreSQL these statements are bound server-side and prepared, so the server plans
+each shape once per connection rather than on every call (planning them cost more than
+running them). Their text does not vary with the number of decks (``= ANY(array)``).
+Django opens its connections with prepared statements off (``prepare_threshold=None``,
+for connection poolers) and binds the ORM's parameters client-side, which never prepares;
+the hot path raises the connection's threshold out of reach, so that only the statements
+it explicitly prepares ever are. A ``prepare_threshold`` given in the database's
+``OPTIONS`` is left alone (``None``: nothing is prepared, e.g. behind PgBouncer in
+transaction mode).
 """
 
-# S608: only column/table names from the models' own metadata and "%s" placeholders are
-# ever formatted into these statements; every value goes in as a parameter.
+# S608: only column/table names from the models' own metadata, "%s" placeholders and
+# integer LIMITs are ever formatted into these statements; every value is a parameter.
 # ruff: noqa: S608
 
 from __future__ import annotations
 
 import functools
+import sys
+import weakref
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 
 from recall.decks.models import Card, Deck, Visibility
 
@@ -33,6 +53,12 @@ from .models import CardState, ReviewLog, State
 Converter = Callable[[Any, Any, Any], Any]
 _converters: dict[tuple[type[Model], str], list[tuple[Any, list[Converter]]]] = {}
 _SHARED = (Visibility.PUBLIC.value, Visibility.UNLISTED.value)
+_NEW, _LEARNING, _REVIEW, _RELEARNING = (
+    int(State.NEW),
+    int(State.LEARNING),
+    int(State.REVIEW),
+    int(State.RELEARNING),
+)
 
 
 def _db() -> Any:
@@ -41,8 +67,104 @@ def _db() -> Any:
     return connections[DEFAULT_DB_ALIAS]
 
 
-def _field_converters(model: type[Model]) -> list[tuple[Any, list[Converter]]]:
-    connection = _db()
+# Running a statement ----------------------------------------------------------------------
+
+
+class _Sql:
+    """A statement's text with ``%s`` placeholders (Django, psycopg) and with ``?`` (sqlite3)."""
+
+    __slots__ = ("pyformat", "qmark")
+
+    def __init__(self, text: str) -> None:
+        if "%%" in text:
+            raise ValueError("hot-path statements hold no literal %")
+        self.pyformat = text
+        self.qmark = text.replace("%s", "?")
+
+
+_ALL, _ONE, _ROWCOUNT, _WRITTEN = range(4)
+
+
+@functools.cache
+def _server_binding_cursor() -> Any:
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
+        ServerBindingCursor,
+    )
+
+    return ServerBindingCursor
+
+
+# psycopg connections set up for the hot path's prepared statements (see _prepares).
+_set_up: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _prepares(connection: Any, raw: Any) -> bool:
+    """Whether to prepare on this PostgreSQL connection (see the module docstring)."""
+    if raw in _set_up:
+        return True
+    if "prepare_threshold" in connection.settings_dict.get("OPTIONS", {}):
+        return raw.prepare_threshold is not None  # configured: left as it is
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = sys.maxsize
+    # Generic plans: planned once, with no parameter values. Left to itself ("auto") the
+    # server keeps planning these statements on every call: a generic plan's estimates
+    # (default selectivities) always look dearer than a plan for the actual values. The
+    # statements are written so that their generic plans are the right ones (indexed, no
+    # scan of a whole table; see _due_sql). Only prepared statements follow this setting,
+    # and on this connection those are the hot path's alone. Outside a transaction, so
+    # that no rollback undoes it (inside one, plans stay custom until the next call).
+    if raw.info.transaction_status == _idle():
+        raw.execute("SET plan_cache_mode = force_generic_plan", prepare=False)
+        _set_up.add(raw)
+    return True
+
+
+@functools.cache
+def _idle() -> Any:
+    from psycopg.pq import TransactionStatus
+
+    return TransactionStatus.IDLE
+
+
+def _fetch(cursor: Any, fetch: int) -> Any:
+    if fetch == _ALL:
+        return cursor.fetchall()
+    if fetch == _ONE:
+        return cursor.fetchone()
+    if fetch == _ROWCOUNT:
+        return cursor.rowcount
+    return cursor.rowcount, cursor.lastrowid  # not on PostgreSQL (RETURNING there)
+
+
+def _run(connection: Any, sql: _Sql, params: Sequence[Any], fetch: int = _ALL) -> Any:
+    """Execute one statement; its rows (``_ALL``), first row, rowcount or (rowcount, lastrowid)."""
+    if connection.queries_logged or connection.execute_wrappers:
+        with connection.cursor() as cursor:
+            cursor.execute(sql.pyformat, params)
+            return _fetch(cursor, fetch)
+    # What connection.cursor() and CursorWrapper.execute() check, without the wrappers.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    connection.validate_no_broken_transaction()
+    raw = connection.connection
+    with connection.wrap_database_errors:
+        if connection.vendor == "postgresql":
+            cursor = _server_binding_cursor()(raw)
+            cursor.execute(sql.pyformat, params, prepare=_prepares(connection, raw))
+        else:
+            cursor = raw.cursor()
+            cursor.execute(sql.qmark, params)
+        try:
+            return _fetch(cursor, fetch)
+        finally:
+            cursor.close()
+
+
+# Rows in, values out ----------------------------------------------------------------------
+
+
+def _field_converters(model: type[Model], connection: Any) -> list[tuple[Any, list[Converter]]]:
     # Converters are pure functions of the value (the same for every connection of a
     # vendor), so computing them once per model is safe across threads.
     key = (model, connection.vendor)
@@ -69,27 +191,35 @@ def _columns(model: type[Model], alias: str, vendor: str) -> str:
     return ", ".join(f"{alias}.{qn(f.column)}" for f in model._meta.concrete_fields)
 
 
-def load(model: type[Model], row: Sequence[Any], start: int) -> tuple[Any, int]:
+def load(
+    model: type[Model], row: Sequence[Any], start: int, connection: Any = None
+) -> tuple[Any, int]:
     """The instance built from ``row[start:]`` (laid out by ``columns``), and the next index."""
-    connection = _db()
-    values: list[Any] = []
-    position = start
-    for col, convs in _field_converters(model):
-        value = row[position]
-        for convert in convs:
-            value = convert(value, col, connection)
-        values.append(value)
-        position += 1
-    return model.from_db(connection.alias, [], values), position
+    connection = connection or _db()
+    converters = _field_converters(model, connection)
+    values = list(row[start : start + len(converters)])
+    for index, (col, convs) in enumerate(converters):
+        if convs:
+            value = values[index]
+            for convert in convs:
+                value = convert(value, col, connection)
+            values[index] = value
+    return model.from_db(connection.alias, [], values), start + len(converters)
 
 
-def _dt(value: datetime) -> Any:
-    connection = _db()
+def _dt(connection: Any, value: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _in(values: Sequence[int]) -> str:
-    return ", ".join(["%s"] * len(values))
+def _in(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+def _deck_in(vendor: str, count: int) -> tuple[str, bool]:
+    """``IN (...)`` for ``count`` deck ids, or on PostgreSQL one array parameter (True)."""
+    if vendor == "postgresql":
+        return "= ANY(%s::bigint[])", True
+    return f"IN ({_in(count)})", False
 
 
 # Next card --------------------------------------------------------------------------------
@@ -114,6 +244,29 @@ class DeckQuota:
         return self._deck
 
 
+@functools.lru_cache(maxsize=8)
+def _quotas_sql(vendor: str, one_deck: bool) -> _Sql:
+    done = (
+        "SELECT deck_id, "
+        "SUM(CASE WHEN state_before = %s THEN 1 ELSE 0 END) AS n_new, "
+        "SUM(CASE WHEN state_before = %s THEN 1 ELSE 0 END) AS n_reviews "
+        "FROM study_reviewlog WHERE user_id = %s AND reviewed_at >= %s GROUP BY deck_id"
+    )
+    if one_deck:
+        scope = "d.id = %s"
+    else:
+        scope = (
+            "d.owner_id = %s OR ((d.visibility IN (%s, %s) OR d.owner_id = %s) AND EXISTS "
+            "(SELECT 1 FROM study_cardstate s WHERE s.deck_id = d.id AND s.user_id = %s))"
+        )
+    return _Sql(
+        "SELECT d.id, d.new_cards_per_day, d.reviews_per_day, "
+        f"COALESCE(r.n_new, 0), COALESCE(r.n_reviews, 0), {_columns(Deck, 'd', vendor)} "
+        f"FROM decks_deck d LEFT JOIN ({done}) r ON r.deck_id = d.id "
+        f"WHERE {scope} ORDER BY d.title, d.id"
+    )
+
+
 def deck_quotas(user_id: int, deck_id: int | None, day_start: datetime) -> list[DeckQuota]:
     """The decks in scope with their quotas left today.
 
@@ -123,32 +276,50 @@ def deck_quotas(user_id: int, deck_id: int | None, day_start: datetime) -> list[
     reviews since the day began by deck, as ``selectors._Plan`` does with the ORM.
     """
     connection = _db()
-    done = (
-        "SELECT deck_id, "
-        "SUM(CASE WHEN state_before = %s THEN 1 ELSE 0 END) AS n_new, "
-        "SUM(CASE WHEN state_before = %s THEN 1 ELSE 0 END) AS n_reviews "
-        "FROM study_reviewlog WHERE user_id = %s AND reviewed_at >= %s GROUP BY deck_id"
-    )
-    params: list[Any] = [State.NEW, State.REVIEW, user_id, _dt(day_start)]
+    params: list[Any] = [_NEW, _REVIEW, user_id, _dt(connection, day_start)]
     if deck_id is not None:
-        scope = "d.id = %s"
         params.append(deck_id)
     else:
-        scope = (
-            "d.owner_id = %s OR ((d.visibility IN (%s, %s) OR d.owner_id = %s) AND EXISTS "
-            "(SELECT 1 FROM study_cardstate s WHERE s.deck_id = d.id AND s.user_id = %s))"
-        )
         params += [user_id, *_SHARED, user_id, user_id]
-    sql = (
-        "SELECT d.id, d.new_cards_per_day, d.reviews_per_day, "
-        f"COALESCE(r.n_new, 0), COALESCE(r.n_reviews, 0), {columns(Deck, 'd')} "
-        f"FROM decks_deck d LEFT JOIN ({done}) r ON r.deck_id = d.id "
-        f"WHERE {scope} ORDER BY d.title, d.id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = _run(connection, _quotas_sql(connection.vendor, deck_id is not None), params)
     return [DeckQuota(row) for row in rows]
+
+
+@functools.lru_cache(maxsize=256)
+def _due_sql(
+    vendor: str, n_decks: int, n_review_decks: int, learning_limit: int, review_limit: int
+) -> _Sql:
+    # No join to the decks: the caller has them. On PostgreSQL the card is looked up by a
+    # fenced LATERAL subquery (OFFSET 0 keeps the planner from flattening it), so the
+    # prepared statement's generic plan (see _prepares) is always "walk the due states in
+    # index order, fetch each one's card by its key" whatever the parameters are.
+    card_columns = _columns(Card, "c", vendor)
+    if vendor == "postgresql":
+        card = (
+            f"CROSS JOIN LATERAL (SELECT {card_columns} FROM decks_card c "
+            "WHERE c.id = s.card_id AND c.is_archived = %s OFFSET 0) c "
+        )
+    else:
+        card = "INNER JOIN decks_card c ON c.id = s.card_id AND c.is_archived = %s "
+    select = f"{_columns(CardState, 's', vendor)}, {card_columns} FROM study_cardstate s {card}"
+    decks_in = _deck_in(vendor, n_decks)[0]
+    learning_sql = (
+        f"SELECT 0 AS part, {select}"
+        f"WHERE s.user_id = %s AND s.deck_id {decks_in} "
+        f"AND s.state IN (%s, %s) AND s.due <= %s ORDER BY s.due, s.id LIMIT {learning_limit:d}"
+    )
+    # Each part sits in its own derived table so that it keeps its ORDER BY and LIMIT
+    # (SQLite allows neither on the arms of a bare UNION).
+    sql = f"SELECT * FROM ({learning_sql}) learning"
+    if n_review_decks:
+        review_sql = (
+            f"SELECT 1 AS part, {select}"
+            f"WHERE s.user_id = %s AND s.deck_id {_deck_in(vendor, n_review_decks)[0]} "
+            "AND s.state = %s AND s.due < %s "
+            f"ORDER BY s.due, s.id LIMIT {review_limit:d}"
+        )
+        sql += f" UNION ALL SELECT * FROM ({review_sql}) reviews"
+    return _Sql(sql)
 
 
 def due_states(
@@ -169,50 +340,33 @@ def due_states(
     before ``review_before``, in (due, id) order; the per-deck caps are the caller's job.
     Both read the (user, state, due) index and stop at their LIMIT.
     """
-    connection = _db()
     if not decks:
         return [], []
+    connection = _db()
+    vendor = connection.vendor
     deck_ids = list(decks)
-    # No join to the decks: the caller has them, and on PostgreSQL planning this statement
-    # costs more than running it, growing with every joined table.
-    select = (
-        f"{columns(CardState, 's')}, {columns(Card, 'c')} "
-        "FROM study_cardstate s INNER JOIN decks_card c ON c.id = s.card_id "
+    as_array = vendor == "postgresql"
+    with_reviews = bool(review_deck_ids) and review_limit > 0
+    n_review = len(review_deck_ids) if with_reviews else 0
+    sql = _due_sql(
+        vendor,
+        0 if as_array else len(deck_ids),
+        (1 if as_array else n_review) if with_reviews else 0,
+        int(learning_limit),
+        int(review_limit) if with_reviews else 0,
     )
-    learning_sql = (
-        f"SELECT 0 AS part, {select}"
-        f"WHERE s.user_id = %s AND s.deck_id IN ({_in(deck_ids)}) AND c.is_archived = %s "
-        "AND s.state IN (%s, %s) AND s.due <= %s ORDER BY s.due, s.id LIMIT %s"
-    )
-    params: list[Any] = [
-        user_id,
-        *deck_ids,
-        False,
-        State.LEARNING,
-        State.RELEARNING,
-        _dt(now),
-        learning_limit,
-    ]
-    # Each part sits in its own derived table so that it keeps its ORDER BY and LIMIT
-    # (SQLite allows neither on the arms of a bare UNION).
-    sql = f"SELECT * FROM ({learning_sql}) learning"
-    if review_deck_ids and review_limit > 0:
-        review_sql = (
-            f"SELECT 1 AS part, {select}"
-            f"WHERE s.user_id = %s AND s.deck_id IN ({_in(review_deck_ids)}) "
-            "AND c.is_archived = %s AND s.state = %s AND s.due < %s "
-            "ORDER BY s.due, s.id LIMIT %s"
-        )
-        sql += f" UNION ALL SELECT * FROM ({review_sql}) reviews"
-        params += [user_id, *review_deck_ids, False, State.REVIEW, _dt(review_before), review_limit]
+    params: list[Any] = [False, user_id]
+    params += [deck_ids] if as_array else deck_ids
+    params += [_LEARNING, _RELEARNING, _dt(connection, now)]
+    if with_reviews:
+        params += [False, user_id]
+        params += [list(review_deck_ids)] if as_array else review_deck_ids
+        params += [_REVIEW, _dt(connection, review_before)]
     learning: list[CardState] = []
     reviews: list[CardState] = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    for row in rows:
-        state, at = load(CardState, row, 1)
-        card, at = load(Card, row, at)
+    for row in _run(connection, sql, params):
+        state, at = load(CardState, row, 1, connection)
+        card, at = load(Card, row, at, connection)
         card.deck = decks[card.deck_id].deck
         state.card = card
         (reviews if row[0] else learning).append(state)
@@ -225,6 +379,18 @@ def due_states(
 # Grade ------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8)
+def _card_and_state_sql(vendor: str) -> _Sql:
+    return _Sql(
+        "SELECT c.deck_id, c.is_archived, "
+        "CASE WHEN d.visibility IN (%s, %s) OR d.owner_id = %s THEN 1 ELSE 0 END, "
+        f"{_columns(CardState, 's', vendor)} "
+        "FROM decks_card c INNER JOIN decks_deck d ON d.id = c.deck_id "
+        "LEFT JOIN study_cardstate s ON s.card_id = c.id AND s.user_id = %s "
+        "WHERE c.id = %s"
+    )
+
+
 def card_and_state(user_id: int, card_id: int) -> tuple[CardState | None, int, bool, bool] | None:
     """The card's (user's state or None, deck id, archived, readable); None: no such card.
 
@@ -233,20 +399,15 @@ def card_and_state(user_id: int, card_id: int) -> tuple[CardState | None, int, b
     the card in between.
     """
     connection = _db()
-    sql = (
-        "SELECT c.deck_id, c.is_archived, "
-        "CASE WHEN d.visibility IN (%s, %s) OR d.owner_id = %s THEN 1 ELSE 0 END, "
-        f"{columns(CardState, 's')} "
-        "FROM decks_card c INNER JOIN decks_deck d ON d.id = c.deck_id "
-        "LEFT JOIN study_cardstate s ON s.card_id = c.id AND s.user_id = %s "
-        "WHERE c.id = %s"
+    row = _run(
+        connection,
+        _card_and_state_sql(connection.vendor),
+        [*_SHARED, user_id, user_id, card_id],
+        _ONE,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*_SHARED, user_id, user_id, card_id])
-        row = cursor.fetchone()
     if row is None:
         return None
-    state = load(CardState, row, 3)[0] if row[3] is not None else None
+    state = load(CardState, row, 3, connection)[0] if row[3] is not None else None
     return state, int(row[0]), _truth(row[1]), _truth(row[2])
 
 
@@ -255,38 +416,87 @@ def _truth(value: Any) -> bool:
     return value not in (0, False, None, "0")
 
 
-def _update_sql(obj: Model, names: Sequence[str]) -> tuple[str, list[Any]]:
-    """``UPDATE table SET <names> WHERE pk = %s`` and its parameters (the pk last)."""
-    connection = _db()
-    meta = obj._meta
+class _Columns:
+    """Fields written by a statement, and how to prepare each value as the ORM would."""
+
+    __slots__ = ("fields", "preps")
+
+    def __init__(self, fields: Sequence[Field[Any, Any]]) -> None:
+        self.fields = list(fields)
+        self.preps = [_prep(field) for field in self.fields]
+
+    def values(self, obj: Model, connection: Any) -> list[Any]:
+        return [
+            prep(getattr(obj, f.attname), connection)
+            for f, prep in zip(self.fields, self.preps, strict=True)
+        ]
+
+
+def _prep(field: Field[Any, Any]) -> Callable[[Any, Any], Any]:
+    return field.get_db_prep_save
+
+
+@functools.lru_cache(maxsize=32)
+def _update_plan(model: type[Model], names: tuple[str, ...], vendor: str) -> tuple[str, _Columns]:
+    """``UPDATE table SET <names> WHERE pk = %s`` and the columns it sets."""
+    meta = model._meta
     fields = [f for f in meta.concrete_fields if f.name in names]
     if len(fields) != len(names):
         raise ValueError(f"not concrete fields of {meta.label}: {names}")
-    qn = connection.ops.quote_name
+    qn = _db().ops.quote_name
     assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-    params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
     pk_column = meta.pk.column if meta.pk is not None else "id"
-    sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(pk_column)} = %s"
-    return sql, [*params, obj.pk]
+    return (
+        f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(pk_column)} = %s",
+        _Columns(fields),
+    )
 
 
-def _insert_sql(obj: Model) -> tuple[str, list[Any], list[Any]]:
-    """``INSERT INTO table (columns)``, the non-pk fields and their prepared values."""
-    connection = _db()
-    meta = obj._meta
+@functools.lru_cache(maxsize=32)
+def _insert_plan(model: type[Model], vendor: str) -> tuple[str, _Columns]:
+    """``INSERT INTO table (columns)`` of the non-pk fields, and those columns."""
+    meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    qn = connection.ops.quote_name
-    values = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+    qn = _db().ops.quote_name
     sql = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
-    return sql, fields, values
+    return sql, _Columns(fields)
 
 
-def _placeholders(fields: Sequence[Any], *, typed: bool) -> str:
-    connection = _db()
+def _placeholders(fields: Sequence[Any], connection: Any, *, typed: bool) -> str:
     if not typed:
-        return _in(fields)
+        return _in(len(fields))
     # In a SELECT list PostgreSQL does not take the target columns' types: cast.
     return ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields)
+
+
+@functools.lru_cache(maxsize=32)
+def _grade_sql(
+    vendor: str, created: bool, names: tuple[str, ...]
+) -> tuple[_Sql | None, _Sql, _Columns, _Columns]:
+    """The grade's statements: (state write or None, log insert or combined write) and columns.
+
+    On PostgreSQL one statement (the state write in a WITH, the log INSERT selecting from
+    it); elsewhere the state write, then the log INSERT (``insert_review``'s).
+    """
+    connection = _db()
+    if created:
+        state_sql, state_columns = _insert_plan(CardState, vendor)
+        state_sql += f" VALUES ({_placeholders(state_columns.fields, connection, typed=False)})"
+    else:
+        state_sql, state_columns = _update_plan(CardState, names, vendor)
+        state_sql += " AND version = %s"
+    log_sql, log_columns = _insert_plan(ReviewLog, vendor)
+    if vendor != "postgresql":
+        return _Sql(state_sql), _insert_review_sql(vendor), state_columns, log_columns
+    pk = connection.ops.quote_name("id")
+    if created:
+        state_sql += " ON CONFLICT (user_id, card_id) DO NOTHING"
+    sql = (
+        f"WITH graded AS ({state_sql} RETURNING 1) {log_sql} "
+        f"SELECT {_placeholders(log_columns.fields, connection, typed=True)} "
+        f"FROM graded RETURNING {pk}"
+    )
+    return None, _Sql(sql), state_columns, log_columns
 
 
 def grade_write(
@@ -302,42 +512,33 @@ def grade_write(
     elsewhere they run in one transaction.
     """
     connection = _db()
-    if created:
-        state_sql, state_fields, state_params = _insert_sql(state)
-        state_sql += f" VALUES ({_placeholders(state_fields, typed=False)})"
-    else:
-        state_sql, state_params = _update_sql(state, names)
-        state_sql += " AND version = %s"
-        state_params.append(seen_version)
-    log_sql, log_fields, log_params = _insert_sql(log)
-    pk = connection.ops.quote_name("id")
-    if connection.vendor == "postgresql":
-        if created:
-            state_sql += " ON CONFLICT (user_id, card_id) DO NOTHING"
-        sql = (
-            f"WITH graded AS ({state_sql} RETURNING 1) {log_sql} "
-            f"SELECT {_placeholders(log_fields, typed=True)} FROM graded RETURNING {pk}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*state_params, *log_params])
-            row = cursor.fetchone()
+    state_sql, write_sql, state_columns, log_columns = _grade_sql(
+        connection.vendor, created, tuple(names)
+    )
+    state_params = state_columns.values(state, connection)
+    if not created:
+        state_params += [state.pk, seen_version]
+    log_params = log_columns.values(log, connection)
+    if state_sql is None:
+        row = _run(connection, write_sql, [*state_params, *log_params], _ONE)
         if row is None:
             return False
         log.pk = row[0]
     else:
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(state_sql, state_params)
-                if cursor.rowcount != 1:
+            with transaction.atomic():
+                written, rowid = _run(connection, state_sql, state_params, _WRITTEN)
+                if written != 1:
                     return False
                 if created:
-                    state.pk = cursor.lastrowid
-                insert_review(log)
+                    state.pk = rowid
+                log.pk = _insert(connection, write_sql, log_params)
         except IntegrityError:
             if created:
                 return False  # the unique (user, card): another first grade won
             raise
     state._state.adding = False
+    state._state.db = connection.alias
     log._state.adding = False
     log._state.db = connection.alias
     return True
@@ -346,21 +547,32 @@ def grade_write(
 def update(obj: Model, names: Sequence[str]) -> None:
     """``obj.save(update_fields=names)`` for a row known to exist, without the ORM's compiler."""
     connection = _db()
-    sql, params = _update_sql(obj, names)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    sql, columns = _update_plan(type(obj), tuple(names), connection.vendor)
+    _run(connection, _Sql(sql), [*columns.values(obj, connection), obj.pk], _ROWCOUNT)
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_review_sql(vendor: str) -> _Sql:
+    connection = _db()
+    sql, columns = _insert_plan(ReviewLog, vendor)
+    sql += f" VALUES ({_placeholders(columns.fields, connection, typed=False)})"
+    if connection.features.can_return_columns_from_insert:
+        sql += f" RETURNING {connection.ops.quote_name('id')}"
+    return _Sql(sql)
+
+
+def _insert(connection: Any, sql: _Sql, params: list[Any]) -> int:
+    if connection.features.can_return_columns_from_insert:
+        return int(_run(connection, sql, params, _ONE)[0])
+    return int(_run(connection, sql, params, _WRITTEN)[1])
 
 
 def insert_review(log: ReviewLog) -> None:
     """Insert a new ReviewLog row and set its pk (the log is append-only: INSERT is all)."""
     connection = _db()
-    sql, fields, params = _insert_sql(log)
-    sql += f" VALUES ({_placeholders(fields, typed=False)})"
-    returning = connection.features.can_return_columns_from_insert
-    if returning:
-        sql += f" RETURNING {connection.ops.quote_name('id')}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        log.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    columns = _insert_plan(ReviewLog, connection.vendor)[1]
+    log.pk = _insert(
+        connection, _insert_review_sql(connection.vendor), columns.values(log, connection)
+    )
     log._state.adding = False
     log._state.db = connection.alias
