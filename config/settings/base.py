@@ -157,6 +157,8 @@ SEARCH_BACKEND = env.str(
     "SEARCH_BACKEND",
     default="postgres" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "sqlite",
 )
+# PostgreSQL ranks at most this many matching cards per search; beyond, the total shows "N+".
+SEARCH_RANK_WINDOW = env.int("SEARCH_RANK_WINDOW", default=5000)
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 ELASTICSEARCH_INDEX = env.str("ELASTICSEARCH_INDEX", default="recall-cards")
 

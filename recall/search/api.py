@@ -46,7 +46,15 @@ class SearchHitSerializer(serializers.Serializer):
 
 
 class SearchResponseSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(
+        help_text="Cards that match; a lower bound when count_exact is false."
+    )
+    count_exact = serializers.BooleanField(
+        help_text=(
+            "False when more cards match than are ranked (PostgreSQL ranks at most "
+            "SEARCH_RANK_WINDOW): the hits are the best of the first count matches."
+        )
+    )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     query = serializers.CharField()
@@ -87,6 +95,7 @@ class _SearchWindow:
 
 EXAMPLE_RESPONSE = {
     "count": 1,
+    "count_exact": True,
     "next": None,
     "previous": None,
     "query": "select_related deck:django",
@@ -168,6 +177,8 @@ class SearchAPIView(APIView):
         window = _SearchWindow(run, page, page_size)
         hits: list[Any] = paginator.paginate_queryset(window, request, view=self) or []  # type: ignore[arg-type]
         response = paginator.get_paginated_response(SearchHitSerializer(hits, many=True).data)
+        results = window.results
+        response.data["count_exact"] = results.total_exact if results else True
         response.data["query"] = data["q"]
-        response.data["corrected_query"] = window.results.corrected_query if window.results else ""
+        response.data["corrected_query"] = results.corrected_query if results else ""
         return response

@@ -63,6 +63,8 @@ class BackendHit:
 class BackendPage:
     hits: list[BackendHit] = field(default_factory=list)
     total: int = 0
+    # False when the backend stopped counting: at least ``total`` cards match.
+    total_exact: bool = True
     # Set when the backend searched for a corrected spelling instead of the query as typed.
     corrected_query: str = ""
 
@@ -108,9 +110,11 @@ class SearchBackend(ABC):
     """One contract for every search engine Recall can use."""
 
     name: str = ""
-    # True when the index holds copies of deck fields (visibility, slug, tags) that must be
-    # refreshed when a deck or a card's tags change; SQL backends join at query time instead.
+    # True when the index holds copies of deck fields (visibility, owner, slug) that must be
+    # refreshed when a deck changes (see refresh_decks).
     denormalises_decks: bool = False
+    # True when the index holds copies of a card's tags, refreshed when they change.
+    denormalises_tags: bool = False
 
     @abstractmethod
     def index(self, card_ids: Iterable[int]) -> int:
@@ -129,6 +133,13 @@ class SearchBackend(ABC):
     @abstractmethod
     def rebuild(self, progress: ProgressCallback | None = None) -> int:
         """Empty the index and index every live card. Returns cards indexed."""
+
+    def refresh_decks(self, deck_ids: Iterable[int]) -> None:
+        """Bring the index's copies of these decks' fields up to date (only called when
+        ``denormalises_decks``); by default, reindex every card of the decks."""
+        ids = list(Card.objects.filter(deck_id__in=list(deck_ids)).values_list("id", flat=True))
+        if ids:
+            self.index(ids)
 
     def check(self) -> list[str]:
         """Configuration problems, as messages (used by the system check)."""

@@ -88,6 +88,9 @@ class SearchResults:
     parsed: ParsedQuery
     hits: list[SearchHit] = field(default_factory=list)
     total: int = 0
+    # False when the backend stopped counting (PostgreSQL's ranking window): at least
+    # ``total`` cards match, and the hits are the best of the first ``total``.
+    total_exact: bool = True
     page: int = 1
     page_size: int = 20
     corrected_query: str = ""
@@ -156,6 +159,7 @@ def search_cards(
         parsed=parsed,
         hits=hits,
         total=result.total,
+        total_exact=result.total_exact,
         page=page,
         page_size=page_size,
         corrected_query=result.corrected_query,

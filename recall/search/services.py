@@ -27,6 +27,13 @@ def search_remove_cards(*, card_ids: Iterable[int]) -> None:
     get_backend().remove(list(card_ids))
 
 
+def search_refresh_decks(*, deck_ids: Iterable[int]) -> None:
+    """Refresh what the index copies of these decks (a no-op for a backend that copies none)."""
+    backend = get_backend()
+    if backend.denormalises_decks:
+        backend.refresh_decks(list(deck_ids))
+
+
 def search_rebuild(*, progress: ProgressCallback | None = None) -> int:
     """Empty the index and index every live card again."""
     return get_backend().rebuild(progress)

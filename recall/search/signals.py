@@ -26,16 +26,20 @@ def _flush() -> None:
     _state.pending = None
     if not pending:
         return
-    to_index, to_remove = pending
+    to_index, to_remove, decks = pending
     to_remove -= to_index  # indexing a vanished card removes it anyway
     if to_index:
         tasks.index_cards.delay(sorted(to_index))
     if to_remove:
         tasks.remove_cards.delay(sorted(to_remove))
+    if decks:
+        tasks.refresh_decks.delay(sorted(decks))
 
 
-def schedule(*, index: Iterable[int] = (), remove: Iterable[int] = ()) -> None:
-    """Index or remove these card ids once the current transaction commits.
+def schedule(
+    *, index: Iterable[int] = (), remove: Iterable[int] = (), decks: Iterable[int] = ()
+) -> None:
+    """Index or remove these card ids (refresh these decks) once the transaction commits.
 
     Ids gather in one pending batch; every change registers a hook, and the first hook to
     run after commit sends the whole batch, the others find it empty. Ids left by a
@@ -44,17 +48,18 @@ def schedule(*, index: Iterable[int] = (), remove: Iterable[int] = ()) -> None:
     """
     pending = getattr(_state, "pending", None)
     if pending is None:
-        pending = _state.pending = (set[int](), set[int]())
+        pending = _state.pending = (set[int](), set[int](), set[int]())
     pending[0].update(index)
     pending[1].update(remove)
+    pending[2].update(decks)
     transaction.on_commit(_flush, robust=True)
 
 
-def _backend_denormalises() -> bool:
+def _backend_denormalises(what: str) -> bool:
     from .backends import backend_class
 
     try:
-        return backend_class(settings.SEARCH_BACKEND).denormalises_decks
+        return bool(getattr(backend_class(settings.SEARCH_BACKEND), f"denormalises_{what}"))
     except Exception:
         return False
 
@@ -81,7 +86,7 @@ def cards_bulk_changed(
 
 def card_tags_changed(sender: Any, instance: Any, action: str, pk_set: Any, **kwargs: Any) -> None:
     # Only an index holding copies of the tags cares; SQL backends join the tags at query time.
-    if action not in {"post_add", "post_remove", "post_clear"} or not _backend_denormalises():
+    if action not in {"post_add", "post_remove", "post_clear"} or not _backend_denormalises("tags"):
         return
     from recall.decks.models import Card
 
@@ -92,7 +97,8 @@ def card_tags_changed(sender: Any, instance: Any, action: str, pk_set: Any, **kw
 
 
 def deck_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    # Visibility and slug are filtered by join in SQL backends; Elasticsearch holds copies.
-    if raw or not _backend_denormalises():
+    # SQLite filters visibility by join alone; PostgreSQL (access lexemes) and Elasticsearch
+    # (visibility, owner, slug) hold copies of deck fields.
+    if raw or not _backend_denormalises("decks"):
         return
-    schedule(index=list(instance.cards.values_list("id", flat=True)))
+    schedule(decks=[instance.pk])

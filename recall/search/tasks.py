@@ -27,6 +27,12 @@ def remove_cards(card_ids: list[int]) -> None:
     services.search_remove_cards(card_ids=card_ids)
 
 
+@shared_task(soft_time_limit=300, time_limit=360, **_RETRY)
+def refresh_decks(deck_ids: list[int]) -> None:
+    """Bring the index's copies of these decks' fields (visibility, owner) up to date."""
+    services.search_refresh_decks(deck_ids=deck_ids)
+
+
 @shared_task(acks_late=True, soft_time_limit=3300, time_limit=3600)
 def reindex_all(job_id: int | None = None) -> int:
     """Rebuild the whole index, reporting progress on a reindex Job when given one."""

@@ -24,6 +24,7 @@ def test_search_returns_paginated_hits_with_snippets(indexed):
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 1 and body["next"] is None and body["previous"] is None
+    assert body["count_exact"] is True
     assert body["query"] == "select_related"
     hit = body["results"][0]
     assert hit["card_id"] == indexed.cards["select_related"].pk

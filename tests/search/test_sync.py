@@ -16,7 +16,7 @@ from tests.factories import CardFactory
 def task_calls(monkeypatch):
     """Records every index/remove task sent, and still runs it (eagerly)."""
     calls: list[tuple[str, list[int]]] = []
-    for name in ("index_cards", "remove_cards"):
+    for name in ("index_cards", "remove_cards", "refresh_decks"):
         task = getattr(tasks, name)
         original = task.delay
 
@@ -135,12 +135,21 @@ def test_rolled_back_changes_are_not_sent(indexed, django_capture_on_commit_call
     assert found(indexed.alice, "kept") == {kept.pk}
 
 
-def test_visibility_change_is_seen_without_reindex_on_sql_backends(
-    indexed, search_backend, task_calls
+def test_visibility_change_reaches_search_after_commit(
+    indexed, search_backend, task_calls, django_capture_on_commit_callbacks
 ):
+    init = indexed.cards["init"].pk
+    with django_capture_on_commit_callbacks(execute=True):
+        indexed.python.visibility = Visibility.PUBLIC
+        indexed.python.save()
     if search_backend.denormalises_decks:
-        pytest.skip("Elasticsearch reindexes the deck's cards instead")
-    indexed.python.visibility = Visibility.PUBLIC
-    indexed.python.save()
-    assert task_calls == []
-    assert found(indexed.bob, "__init__") == {indexed.cards["init"].pk}
+        # PostgreSQL (access lexemes) and Elasticsearch keep copies: one refresh task.
+        assert task_calls == [("refresh_decks", [indexed.python.pk])]
+    else:
+        assert task_calls == []  # SQLite joins the decks when searching
+    assert found(indexed.bob, "__init__") == {init}
+    with django_capture_on_commit_callbacks(execute=True):
+        indexed.python.visibility = Visibility.PRIVATE
+        indexed.python.save()
+    assert found(indexed.bob, "__init__") == set()
+    assert found(indexed.alice, "__init__") == {init}

@@ -44,7 +44,7 @@ def test_unlisted_decks_are_readable_as_deck_readable_q_says(indexed, search_bac
     indexed.secrets.visibility = Visibility.UNLISTED
     indexed.secrets.save()
     if search_backend.denormalises_decks:
-        search_backend.index([indexed.cards["secret"].pk])
+        search_backend.refresh_decks([indexed.secrets.pk])
     found = {h.card_id for h in search_cards(user=indexed.alice, query="private note").hits}
     assert found == {indexed.cards["secret"].pk}
 

@@ -178,6 +178,7 @@ def bulk_actions(index: str, card_ids: Iterable[int]) -> Iterator[dict[str, Any]
 class ElasticsearchBackend(SearchBackend):
     name = "elasticsearch"
     denormalises_decks = True
+    denormalises_tags = True
 
     def __init__(self, url: str | None = None, index_name: str | None = None) -> None:
         self.url = url if url is not None else settings.ELASTICSEARCH_URL
@@ -267,4 +268,7 @@ def parse_response(response: dict[str, Any]) -> BackendPage:
             )
         )
     total = response["hits"]["total"]
-    return BackendPage(hits=hits, total=int(total["value"] if isinstance(total, dict) else total))
+    if isinstance(total, dict):
+        exact = total.get("relation", "eq") == "eq"
+        return BackendPage(hits=hits, total=int(total["value"]), total_exact=exact)
+    return BackendPage(hits=hits, total=int(total))

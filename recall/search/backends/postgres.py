@@ -1,4 +1,17 @@
-"""PostgreSQL backend: weighted tsvector (GIN), websearch_to_tsquery, ts_headline, pg_trgm."""
+"""PostgreSQL backend: weighted tsvector (GIN), websearch_to_tsquery, ts_headline, pg_trgm.
+
+Two measures keep a search's work bounded at a million cards (see bench/search.py):
+
+- Access lexemes. Each document also holds who may read its card: an owner lexeme and, for
+  public and unlisted decks, a shared lexeme. A search ANDs them into its tsquery, so the
+  GIN index itself drops the cards the user may not read and PostgreSQL fetches only
+  readable rows from the heap (fetching each matching row, not matching, is what costs).
+  The SQL visibility filter stays as the authority: a document whose lexemes lag a deck's
+  change can only be missed for a moment, never shown to the wrong user.
+- A ranking window. At most ``SEARCH_RANK_WINDOW`` matching cards are ranked; when more
+  match, the total is reported as a lower bound ("5,000+") and the page is the best of the
+  first window of matches. Queries that specific (the usual case) are ranked exactly.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +20,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+
+from recall.decks.models import Visibility
 
 from ..base import (
     HIGHLIGHT_END,
@@ -35,6 +51,24 @@ HEADLINE_OPTIONS = (
     "ShortWord=2, MaxFragments=1"
 )
 
+# Access lexemes start with a private-use character: the English parser makes none from text
+# a user types, and if a card's text ever produced one, the SQL visibility filter still rules.
+ACCESS_MARK = "\ue010"
+SHARED_LEXEME = f"{ACCESS_MARK}shared"
+OWNER_LEXEME = f"{ACCESS_MARK}owner:"
+_SHARED_VALUES = f"'{Visibility.PUBLIC.value}', '{Visibility.UNLISTED.value}'"
+# The access lexemes of a deck aliased "dk" (decks_deck), as a text[]: owner, then shared.
+ACCESS_ARRAY_SQL = (
+    f"CASE WHEN dk.visibility IN ({_SHARED_VALUES}) "
+    f"THEN ARRAY['{OWNER_LEXEME}' || dk.owner_id, '{SHARED_LEXEME}'] "
+    f"ELSE ARRAY['{OWNER_LEXEME}' || dk.owner_id] END"
+)
+# The access lexemes a document holds now, sorted, as a text[] (document aliased "s").
+_HELD_ACCESS_SQL = (
+    "ARRAY(SELECT u.lexeme FROM unnest(s.document) u "
+    f"WHERE starts_with(u.lexeme, '{ACCESS_MARK}') ORDER BY u.lexeme)"
+)
+
 # The tables are created by migrations/0001_search_index.py (PostgreSQL only).
 UPSERT_SQL = f"""
 INSERT INTO {TABLE} (card_id, deck_id, document)
@@ -43,9 +77,19 @@ SELECT v.id, v.deck_id,
        || setweight(to_tsvector('{CONFIG}', v.answer), 'B')
        || setweight(array_to_tsvector(string_to_array(v.qcodes, ' ')), 'A')
        || setweight(array_to_tsvector(string_to_array(v.acodes, ' ')), 'B')
+       || array_to_tsvector({ACCESS_ARRAY_SQL})
 FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
      AS v(id, deck_id, question, answer, qcodes, acodes)
+JOIN decks_deck dk ON dk.id = v.deck_id
 ON CONFLICT (card_id) DO UPDATE SET deck_id = EXCLUDED.deck_id, document = EXCLUDED.document
+"""
+# Rewrites the access lexemes of the decks' documents that no longer hold the right ones.
+REFRESH_ACCESS_SQL = f"""
+UPDATE {TABLE} s
+SET document = ts_delete(s.document, {_HELD_ACCESS_SQL}) || array_to_tsvector(w.lexemes)
+FROM (SELECT dk.id, {ACCESS_ARRAY_SQL} AS lexemes FROM decks_deck dk WHERE dk.id = ANY(%s)) w
+WHERE s.deck_id = w.id
+  AND {_HELD_ACCESS_SQL} IS DISTINCT FROM ARRAY(SELECT x FROM unnest(w.lexemes) x ORDER BY x)
 """
 WORDS_SQL = f"INSERT INTO {WORDS} (word) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING"
 _VOCAB_RE = re.compile(r"[^\W\d_]{3,40}")
@@ -100,6 +144,18 @@ def compile_tsquery(query: ParsedQuery, *, for_headline: bool = False) -> tuple[
     return " && ".join(parts), params
 
 
+def access_tsquery(user: Any) -> str:
+    """The tsquery text of the access lexemes that make a document readable by ``user``."""
+    lexemes = [SHARED_LEXEME]
+    if user is not None and user.is_authenticated:
+        lexemes.append(f"{OWNER_LEXEME}{user.pk}")
+    return " | ".join(_lexeme(x) for x in lexemes)
+
+
+def rank_window() -> int:
+    return max(1, int(settings.SEARCH_RANK_WINDOW))
+
+
 def _row_params(rows: list[CardRow]) -> list[list[Any]]:
     live = [r for r in rows if not r.is_archived]
     return [
@@ -122,6 +178,7 @@ def _vocabulary(rows: list[CardRow]) -> list[str]:
 
 class PostgresBackend(SearchBackend):
     name = "postgres"
+    denormalises_decks = True  # the access lexemes
 
     def check(self) -> list[str]:
         if connection.vendor != "postgresql":
@@ -153,6 +210,12 @@ class PostgresBackend(SearchBackend):
                 done += self._write(cursor, rows)
         self.remove(wanted - seen)
         return done
+
+    def refresh_decks(self, deck_ids: Iterable[int]) -> None:
+        ids = sorted(set(deck_ids))
+        if ids:
+            with connection.cursor() as cursor:
+                cursor.execute(REFRESH_ACCESS_SQL, [ids])
 
     def remove(self, card_ids: Iterable[int]) -> None:
         ids = sorted(set(card_ids))
@@ -203,33 +266,38 @@ class PostgresBackend(SearchBackend):
         # Ranked on the stemmed words only: exact code lexemes carry no positions to rank by.
         rq, rq_params = compile_tsquery(query, for_headline=True)
         where, params = filter_clauses(filters, deck_col="d.deck_id", card_col="d.card_id")
-        # The rank is computed inside the subquery (OFFSET 0 keeps it from being flattened),
-        # so the window that counts the matches buffers (id, score), not whole tsvectors.
+        matches = (
+            f"FROM {TABLE} d CROSS JOIN (SELECT ({tsq}) && %s::tsquery AS query, "
+            f"{rq} AS rank_query) q WHERE d.document @@ q.query{where}"
+        )
+        match_params = [*tsq_params, access_tsquery(filters.user), *rq_params, *params]
+        window = rank_window()
+        # The inner LIMIT is the ranking window (and keeps the subquery from being flattened,
+        # so the window function that counts buffers (id, score), not whole tsvectors).
         sql = (
             "SELECT card_id, score, count(*) OVER () FROM ("
-            f"SELECT d.card_id, ts_rank(d.document, q.rank_query) AS score "
-            f"FROM {TABLE} d CROSS JOIN (SELECT {tsq} AS query, {rq} AS rank_query) q "
-            f"WHERE d.document @@ q.query{where} OFFSET 0) ranked "
-            "ORDER BY score DESC, card_id LIMIT %s OFFSET %s"
+            f"SELECT d.card_id, ts_rank(d.document, q.rank_query) AS score {matches} "
+            "LIMIT %s) ranked ORDER BY score DESC, card_id LIMIT %s OFFSET %s"
         )
         # Savepoint: a failed statement must not poison an enclosing transaction.
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [*tsq_params, *rq_params, *params, limit, offset])
+            cursor.execute(sql, [*match_params, window + 1, limit, offset])
             ranked = cursor.fetchall()
             snippets = self._headlines(cursor, query, [r[0] for r in ranked])
-            total = ranked[0][2] if ranked else 0
+            found = ranked[0][2] if ranked else 0
             if not ranked and offset:
                 cursor.execute(
-                    f"SELECT count(*) FROM {TABLE} d CROSS JOIN (SELECT {tsq} AS query) q "
-                    f"WHERE d.document @@ q.query{where}",
-                    [*tsq_params, *params],
+                    f"SELECT count(*) FROM (SELECT 1 {matches} LIMIT %s) m",
+                    [*match_params, window + 1],
                 )
-                total = cursor.fetchone()[0]
+                found = cursor.fetchone()[0]
+        # One row more than the window was ranked, to know whether it overflowed; show at
+        # most the window, as many hits as the total says.
         hits = [
             BackendHit(card_id, float(score), *snippets.get(card_id, ("", "")))
-            for card_id, score, _total in ranked
+            for card_id, score, _found in ranked[: max(0, window - offset)]
         ]
-        return BackendPage(hits=hits, total=total)
+        return BackendPage(hits=hits, total=min(found, window), total_exact=found <= window)
 
     @staticmethod
     def _headlines(cursor: Any, query: ParsedQuery, ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -275,12 +343,22 @@ class PostgresBackend(SearchBackend):
 
     @staticmethod
     def raw_sql(query: ParsedQuery, limit: int = 20) -> tuple[str, list]:
-        """The bare tsquery, the benchmark's floor: no visibility, no count, no snippets."""
+        """The bare tsquery, the benchmark's floor: no visibility, no count, no snippets.
+
+        It ranks the same window of matches as a search does (``SEARCH_RANK_WINDOW``).
+        """
         tsq, params = compile_tsquery(query)
         rq, rq_params = compile_tsquery(query, for_headline=True)
         return (
+            "SELECT card_id, score FROM ("
             f"SELECT d.card_id, ts_rank(d.document, q.rank_query) AS score "
             f"FROM {TABLE} d CROSS JOIN (SELECT {tsq} AS query, {rq} AS rank_query) q "
-            "WHERE d.document @@ q.query ORDER BY score DESC LIMIT %s",
-            [*params, *rq_params, limit],
+            "WHERE d.document @@ q.query LIMIT %s) m ORDER BY score DESC LIMIT %s",
+            [*params, *rq_params, rank_window() + 1, limit],
         )
+
+    @staticmethod
+    def raw_count_sql(query: ParsedQuery) -> tuple[str, list]:
+        """How many cards match, readable or not (the benchmark prints it)."""
+        tsq, params = compile_tsquery(query)
+        return f"SELECT count(*) FROM {TABLE} d WHERE d.document @@ ({tsq})", params

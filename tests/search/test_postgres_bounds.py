@@ -1,0 +1,114 @@
+"""PostgreSQL: access lexemes filter in the GIN index; the ranking window bounds the work."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from recall.accounts.models import User
+from recall.decks.models import Visibility
+from recall.search.backends.postgres import OWNER_LEXEME, SHARED_LEXEME, TABLE
+from recall.search.selectors import search_cards
+from tests.factories import CardFactory, DeckFactory, UserFactory
+
+from .conftest import use_backend
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg(settings, db):
+    return use_backend("postgres", settings)
+
+
+def access_lexemes(card_id: int) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT u.lexeme FROM {TABLE} s, unnest(s.document) u "
+            "WHERE s.card_id = %s AND starts_with(u.lexeme, %s) ORDER BY 1",
+            [card_id, SHARED_LEXEME[0]],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_documents_carry_who_may_read_them(indexed, pg):
+    alice = indexed.alice
+    public_card = indexed.cards["select_related"]  # alice's public "django" deck
+    private_card = indexed.cards["init"]  # alice's private "python" deck
+    assert access_lexemes(public_card.pk) == [f"{OWNER_LEXEME}{alice.pk}", SHARED_LEXEME]
+    assert access_lexemes(private_card.pk) == [f"{OWNER_LEXEME}{alice.pk}"]
+
+
+def row_version(card_id: int) -> str:
+    """The document row's ctid: an UPDATE moves it, so it tells whether the row was written."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ctid::text FROM {TABLE} WHERE card_id = %s", [card_id])
+        return cursor.fetchone()[0]
+
+
+def test_refresh_rewrites_only_documents_whose_access_changed(indexed, pg):
+    deck = indexed.python
+    init = indexed.cards["init"]
+    before = row_version(init.pk)
+    pg.refresh_decks([deck.pk])  # nothing changed: no row is written
+    assert row_version(init.pk) == before
+    deck.visibility = Visibility.UNLISTED
+    deck.owner = indexed.bob
+    deck.save()
+    pg.refresh_decks([deck.pk])
+    assert row_version(init.pk) != before
+    assert access_lexemes(init.pk) == [f"{OWNER_LEXEME}{indexed.bob.pk}", SHARED_LEXEME]
+    # The words are untouched: still found, now under the new owner.
+    assert init.pk in {h.card_id for h in search_cards(user=indexed.bob, query="__init__").hits}
+
+
+def test_stale_access_lexemes_never_show_a_private_card(indexed, pg):
+    """The index says "shared" but the deck went private: the SQL filter still rules."""
+    secret = indexed.cards["secret"]
+    indexed.secrets.visibility = Visibility.PUBLIC
+    indexed.secrets.save()
+    pg.refresh_decks([indexed.secrets.pk])
+    indexed.secrets.visibility = Visibility.PRIVATE
+    indexed.secrets.save()  # no refresh: the documents still say "shared"
+    assert SHARED_LEXEME in access_lexemes(secret.pk)
+    results = search_cards(user=indexed.alice, query="select_related")
+    assert secret.pk not in {h.card_id for h in results.hits}
+    assert results.total == len(results.hits)
+
+
+def test_ranking_window_caps_the_total_and_says_so(pg, settings):
+    owner = cast(User, UserFactory())
+    owner_deck = DeckFactory(owner=owner, visibility=Visibility.PUBLIC)
+    strong = [
+        CardFactory(deck=owner_deck, question=f"Window {i} window window", answer="x")
+        for i in range(3)
+    ]
+    weak = [CardFactory(deck=owner_deck, question=f"Card {i}", answer="window") for i in range(5)]
+    pg.rebuild()
+    settings.SEARCH_RANK_WINDOW = 100
+    everything = search_cards(user=owner, query="window", page_size=20)
+    assert (everything.total, everything.total_exact) == (8, True)
+    # Question (weight A) matches rank above answer-only (weight B) ones.
+    assert {h.card_id for h in everything.hits[:3]} == {c.pk for c in strong}
+    settings.SEARCH_RANK_WINDOW = 4
+    capped = search_cards(user=owner, query="window", page_size=20)
+    assert (capped.total, capped.total_exact) == (4, False)
+    # No more hits than the total says, best first, from the matching cards.
+    assert len(capped.hits) == 4
+    scores = [h.score for h in capped.hits]
+    assert scores == sorted(scores, reverse=True)
+    assert {h.card_id for h in capped.hits} <= {c.pk for c in strong + weak}
+    # The API and the page say the total is a lower bound.
+    client = APIClient()
+    client.force_authenticate(owner)
+    body = client.get("/api/v1/search/", {"q": "window"}).json()
+    assert (body["count"], body["count_exact"], len(body["results"])) == (4, False, 4)
+    client.force_login(owner)
+    page = client.get("/search/", {"q": "window"}).content.decode()
+    assert "More than 4 cards found" in page and "Add a word to narrow" in page
+    # A page past the window is empty, with the same lower bound.
+    beyond = search_cards(user=owner, query="window", page=3, page_size=2)
+    assert beyond.hits == [] and (beyond.total, beyond.total_exact) == (4, False)
