@@ -1,4 +1,4 @@
-"""Admin for card states and the (read-only) review log."""
+"""Admin for card states, the (read-only) review log and the (read-only) daily counts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import CardState, ReviewLog
+from .models import CardState, DailyReviewCount, ReviewLog
 
 
 @admin.register(CardState)
@@ -28,6 +28,25 @@ class ReviewLogAdmin(admin.ModelAdmin):
     search_fields = ("user__username",)
     raw_id_fields = ("user", "card", "deck")
     date_hierarchy = "reviewed_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DailyReviewCount)
+class DailyReviewCountAdmin(admin.ModelAdmin):
+    """Kept by grades and undos; an edit here would make the daily limits wrong."""
+
+    list_display = ("day_start", "user", "deck", "new_cards", "reviews", "last_reviewed_at")
+    search_fields = ("user__username",)
+    raw_id_fields = ("user", "deck")
+    date_hierarchy = "day_start"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -244,26 +244,50 @@ class DeckQuota:
         return self._deck
 
 
+def _scope(one_deck: bool) -> str:
+    if one_deck:
+        return "d.id = %s"
+    return (
+        "d.owner_id = %s OR ((d.visibility IN (%s, %s) OR d.owner_id = %s) AND EXISTS "
+        "(SELECT 1 FROM study_cardstate s WHERE s.deck_id = d.id AND s.user_id = %s))"
+    )
+
+
+def _scope_params(user_id: int, deck_id: int | None) -> list[Any]:
+    if deck_id is not None:
+        return [deck_id]
+    return [user_id, *_SHARED, user_id, user_id]
+
+
 @functools.lru_cache(maxsize=8)
 def _quotas_sql(vendor: str, one_deck: bool) -> _Sql:
+    """Decks in scope, today's counts from their DailyReviewCount rows, and a last column
+    telling whether any of the user's other days' rows holds a review from today on."""
+    return _Sql(
+        "SELECT d.id, d.new_cards_per_day, d.reviews_per_day, "
+        f"COALESCE(r.new_cards, 0), COALESCE(r.reviews, 0), {_columns(Deck, 'd', vendor)}, "
+        "CASE WHEN EXISTS (SELECT 1 FROM study_dailyreviewcount x WHERE x.user_id = %s "
+        "AND x.last_reviewed_at >= %s AND x.day_start <> %s) THEN 1 ELSE 0 END "
+        "FROM decks_deck d LEFT JOIN study_dailyreviewcount r "
+        "ON r.deck_id = d.id AND r.user_id = %s AND r.day_start = %s "
+        f"WHERE {_scope(one_deck)} ORDER BY d.title, d.id"
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _quotas_from_log_sql(vendor: str, one_deck: bool) -> _Sql:
+    """The same from the review log itself: the reviews since the day began, per deck."""
     done = (
         "SELECT deck_id, "
         "SUM(CASE WHEN state_before = %s THEN 1 ELSE 0 END) AS n_new, "
         "SUM(CASE WHEN state_before = %s THEN 1 ELSE 0 END) AS n_reviews "
         "FROM study_reviewlog WHERE user_id = %s AND reviewed_at >= %s GROUP BY deck_id"
     )
-    if one_deck:
-        scope = "d.id = %s"
-    else:
-        scope = (
-            "d.owner_id = %s OR ((d.visibility IN (%s, %s) OR d.owner_id = %s) AND EXISTS "
-            "(SELECT 1 FROM study_cardstate s WHERE s.deck_id = d.id AND s.user_id = %s))"
-        )
     return _Sql(
         "SELECT d.id, d.new_cards_per_day, d.reviews_per_day, "
         f"COALESCE(r.n_new, 0), COALESCE(r.n_reviews, 0), {_columns(Deck, 'd', vendor)} "
         f"FROM decks_deck d LEFT JOIN ({done}) r ON r.deck_id = d.id "
-        f"WHERE {scope} ORDER BY d.title, d.id"
+        f"WHERE {_scope(one_deck)} ORDER BY d.title, d.id"
     )
 
 
@@ -272,16 +296,27 @@ def deck_quotas(user_id: int, deck_id: int | None, day_start: datetime) -> list[
 
     One deck, or all the user's own decks plus the readable decks they started (the rule of
     ``selectors.study_decks``, with ``recall.decks.selectors.deck_readable_q``'s "readable":
-    own, public or unlisted), ordered by title then id. Today's counts group the user's
-    reviews since the day began by deck, as ``selectors._Plan`` does with the ORM.
+    own, public or unlisted), ordered by title then id.
+
+    Today's counts are always those of counting the user's reviews since the day began,
+    per deck (as ``selectors._Plan`` did with the ORM), read from the DailyReviewCount rows
+    keyed by ``day_start``: one row per deck, however many reviews. Those rows hold
+    exactly those reviews unless some review at or after ``day_start`` was counted under
+    another day (the user changed their zone or rollover hour, or a grade was made with a
+    later time): such a row has a ``last_reviewed_at`` from ``day_start`` on, the first
+    statement sees it, and the counts then come from the log (a second statement).
     """
     connection = _db()
-    params: list[Any] = [_NEW, _REVIEW, user_id, _dt(connection, day_start)]
-    if deck_id is not None:
-        params.append(deck_id)
-    else:
-        params += [user_id, *_SHARED, user_id, user_id]
-    rows = _run(connection, _quotas_sql(connection.vendor, deck_id is not None), params)
+    vendor, one_deck, start = connection.vendor, deck_id is not None, _dt(connection, day_start)
+    scope = _scope_params(user_id, deck_id)
+    rows = _run(
+        connection,
+        _quotas_sql(vendor, one_deck),
+        [user_id, start, start, user_id, start, *scope],
+    )
+    if rows and _truth(rows[0][-1]):
+        params = [_NEW, _REVIEW, user_id, start, *scope]
+        rows = _run(connection, _quotas_from_log_sql(vendor, one_deck), params)
     return [DeckQuota(row) for row in rows]
 
 
@@ -469,14 +504,61 @@ def _placeholders(fields: Sequence[Any], connection: Any, *, typed: bool) -> str
     return ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields)
 
 
+@functools.lru_cache(maxsize=8)
+def _count_sql(vendor: str) -> str:
+    """Add one grade to its DailyReviewCount row (created on the day's first), ``{}``: values."""
+    table = "study_dailyreviewcount"
+    latest = "GREATEST" if vendor == "postgresql" else "MAX"
+    return (
+        f"INSERT INTO {table} (user_id, deck_id, day_start, new_cards, reviews, "
+        "last_reviewed_at) {} ON CONFLICT (user_id, deck_id, day_start) DO UPDATE SET "
+        f"new_cards = {table}.new_cards + EXCLUDED.new_cards, "
+        f"reviews = {table}.reviews + EXCLUDED.reviews, "
+        f"last_reviewed_at = {latest}({table}.last_reviewed_at, EXCLUDED.last_reviewed_at)"
+    )
+
+
+def _counted(log: ReviewLog) -> tuple[int, int] | None:
+    """What a review adds to its day's (new, reviews); None: it counts for no daily limit."""
+    if log.deck_id is None:
+        return None
+    if log.state_before == _NEW:
+        return 1, 0
+    if log.state_before == _REVIEW:
+        return 0, 1
+    return None
+
+
+def _count_params(connection: Any, log: ReviewLog, day_start: datetime) -> list[Any]:
+    added = _counted(log)
+    if added is None:
+        return []
+    reviewed_at = _dt(connection, log.reviewed_at)
+    return [log.user_id, log.deck_id, _dt(connection, day_start), *added, reviewed_at]
+
+
+@functools.lru_cache(maxsize=8)
+def _count_values_sql(vendor: str) -> _Sql:
+    return _Sql(_count_sql(vendor).format(f"VALUES ({_in(6)})"))
+
+
+def count_review(log: ReviewLog, day_start: datetime) -> None:
+    """Add an inserted review to its day's DailyReviewCount (inside the grade's transaction)."""
+    connection = _db()
+    params = _count_params(connection, log, day_start)
+    if params:
+        _run(connection, _count_values_sql(connection.vendor), params, _ROWCOUNT)
+
+
 @functools.lru_cache(maxsize=32)
 def _grade_sql(
-    vendor: str, created: bool, names: tuple[str, ...]
+    vendor: str, created: bool, names: tuple[str, ...], counted: bool
 ) -> tuple[_Sql | None, _Sql, _Columns, _Columns]:
     """The grade's statements: (state write or None, log insert or combined write) and columns.
 
-    On PostgreSQL one statement (the state write in a WITH, the log INSERT selecting from
-    it); elsewhere the state write, then the log INSERT (``insert_review``'s).
+    On PostgreSQL one statement (the state write in a WITH, the DailyReviewCount upsert and
+    the log INSERT selecting from it); elsewhere the state write, then the log INSERT
+    (``insert_review``'s), then ``count_review``'s upsert.
     """
     connection = _db()
     if created:
@@ -491,8 +573,13 @@ def _grade_sql(
     pk = connection.ops.quote_name("id")
     if created:
         state_sql += " ON CONFLICT (user_id, card_id) DO NOTHING"
+    count = ""
+    if counted:
+        typed = "CAST(%s AS bigint), CAST(%s AS bigint), CAST(%s AS timestamp with time zone), "
+        typed += "CAST(%s AS integer), CAST(%s AS integer), CAST(%s AS timestamp with time zone)"
+        count = f", counted AS ({_count_sql(vendor).format(f'SELECT {typed} FROM graded')})"
     sql = (
-        f"WITH graded AS ({state_sql} RETURNING 1) {log_sql} "
+        f"WITH graded AS ({state_sql} RETURNING 1){count} {log_sql} "
         f"SELECT {_placeholders(log_columns.fields, connection, typed=True)} "
         f"FROM graded RETURNING {pk}"
     )
@@ -500,27 +587,35 @@ def _grade_sql(
 
 
 def grade_write(
-    state: CardState, *, created: bool, names: Sequence[str], seen_version: int, log: ReviewLog
+    state: CardState,
+    *,
+    created: bool,
+    names: Sequence[str],
+    seen_version: int,
+    log: ReviewLog,
+    day_start: datetime,
 ) -> bool:
     """Write a grade: ``state`` and the new ``log`` row, unless someone graded the card first.
 
     A compare-and-swap: a started card's row is updated only while it still has
     ``seen_version``; a new card's row is inserted only if there is none yet. The second
     of two racing grades writes nothing (on PostgreSQL it first waits for the winner's
-    commit) and gets False. On PostgreSQL the state write and the log INSERT are one
-    statement (a data-modifying WITH; atomic on its own), so a grade is one round trip;
-    elsewhere they run in one transaction.
+    commit) and gets False. The review is added to its DailyReviewCount row of the study
+    day beginning at ``day_start`` in the same write. On PostgreSQL the state write, that
+    count and the log INSERT are one statement (a data-modifying WITH; atomic on its own),
+    so a grade is one round trip; elsewhere they run in one transaction.
     """
     connection = _db()
+    count_params = _count_params(connection, log, day_start)
     state_sql, write_sql, state_columns, log_columns = _grade_sql(
-        connection.vendor, created, tuple(names)
+        connection.vendor, created, tuple(names), bool(count_params)
     )
     state_params = state_columns.values(state, connection)
     if not created:
         state_params += [state.pk, seen_version]
     log_params = log_columns.values(log, connection)
     if state_sql is None:
-        row = _run(connection, write_sql, [*state_params, *log_params], _ONE)
+        row = _run(connection, write_sql, [*state_params, *count_params, *log_params], _ONE)
         if row is None:
             return False
         log.pk = row[0]
@@ -533,6 +628,8 @@ def grade_write(
                 if created:
                     state.pk = rowid
                 log.pk = _insert(connection, write_sql, log_params)
+                if count_params:
+                    _run(connection, _count_values_sql(connection.vendor), count_params, _ROWCOUNT)
         except IntegrityError:
             if created:
                 return False  # the unique (user, card): another first grade won

@@ -113,3 +113,39 @@ class ReviewLog(models.Model):
         if not self._state.adding:
             raise TypeError("the review log is append-only: reviews are never updated")
         super().save(*args, **kwargs)
+
+
+class DailyReviewCount(models.Model):
+    """A user's new cards and reviews in one deck on one study day: the daily limits' counts.
+
+    Written by the grade itself (in the same statement or transaction as its ReviewLog) and
+    by undo, so that the queue reads today's counts in one row per deck instead of counting
+    the day's log. ``day_start`` is the instant the study day began, in the user's zone
+    and rollover hour when the grade was made. ``last_reviewed_at`` (never lowered) lets
+    the queue see when a row cannot be trusted for today (the user's zone or hour changed,
+    or a grade carries a later time): it then counts the log instead, so the quotas always
+    equal counting the log. See ``recall.study.hotpath``.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    deck = models.ForeignKey("decks.Deck", on_delete=models.CASCADE, related_name="+")
+    day_start = models.DateTimeField()
+    new_cards = models.IntegerField(default=0)
+    reviews = models.IntegerField(default=0)
+    last_reviewed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "deck", "day_start"], name="dailyreviewcount_unique_day"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user", "last_reviewed_at"], name="dailyreviewcount_user_last")
+        ]
+
+    def __str__(self) -> str:
+        day = f"{self.day_start:%Y-%m-%d %H:%M}"
+        return f"{self.user_id}/{self.deck_id} {day}: {self.new_cards} new, {self.reviews} reviews"

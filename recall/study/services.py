@@ -33,7 +33,7 @@ from typing import Any
 import fsrs
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from recall.core.exceptions import ApplicationError, ConflictError, NotFoundError
@@ -41,7 +41,7 @@ from recall.decks.models import Card
 from recall.decks.selectors import deck_readable_q
 
 from . import hotpath, scheduling
-from .models import CardState, ReviewLog, State
+from .models import CardState, DailyReviewCount, ReviewLog, State
 from .selectors import grade_previews, study_queue
 from .signals import card_reviewed, review_undone
 
@@ -208,6 +208,7 @@ def _grade_locked(
     # The row exists (created above, or locked): a plain UPDATE and INSERT.
     hotpath.update(state, _STATE_FIELDS)
     hotpath.insert_review(log)
+    hotpath.count_review(log, scheduling.current_day(user, now).start)
     return log, state
 
 
@@ -247,7 +248,12 @@ def _grade_versioned(
         now=now,
     )
     written = hotpath.grade_write(
-        state, created=created, names=_STATE_FIELDS, seen_version=seen_version, log=log
+        state,
+        created=created,
+        names=_STATE_FIELDS,
+        seen_version=seen_version,
+        log=log,
+        day_start=scheduling.current_day(user, now).start,
     )
     if not written:
         raise ConflictError(ALREADY_GRADED)
@@ -342,12 +348,31 @@ def review_undo(*, user: Any, review_id: int | None = None) -> UndoResult:
                 state.save()
     log_id, card_id = latest.pk, latest.card_id
     ReviewLog.objects.filter(pk=log_id).delete()
+    _uncount(latest)
     transaction.on_commit(
         lambda: review_undone.send(
             sender=CardState, user_id=user.pk, card_id=card_id, review_id=log_id
         )
     )
     return UndoResult(review_id=log_id, card_id=card_id, state=state)
+
+
+def _uncount(log: ReviewLog) -> None:
+    """Take an undone review off the DailyReviewCount row its grade added it to.
+
+    That row is the user's latest day of the deck starting at or before the review (with the
+    user's settings unchanged since, the review's own day). When the settings changed in
+    between, the row decremented may be another: rows of days other than today holding
+    reviews from today on then exist, and the queue counts the log (``hotpath.deck_quotas``).
+    """
+    if log.deck_id is None or log.state_before not in (State.NEW, State.REVIEW):
+        return
+    rows = DailyReviewCount.objects.filter(user_id=log.user_id, deck_id=log.deck_id)
+    day = rows.filter(day_start__lte=log.reviewed_at).order_by("-day_start").values("day_start")
+    new = int(log.state_before == State.NEW)
+    rows.filter(day_start=Subquery(day[:1])).update(
+        new_cards=F("new_cards") - new, reviews=F("reviews") - (1 - new)
+    )
 
 
 # Parameter optimisation -----------------------------------------------------------------
