@@ -26,8 +26,29 @@ ProgressCallback = Callable[[int, int], None]
 _MARKED_RE = re.compile(f"{HIGHLIGHT_START}([^{HIGHLIGHT_START}{HIGHLIGHT_END}]*){HIGHLIGHT_END}")
 
 
+# Markdown syntax that means nothing in a one-line snippet cut from a card's source text.
+# Underscores and single asterisks stay: they are part of code (__init__, a * b).
+_MARKDOWN_NOISE = [
+    (re.compile(r"(?:```|~~~)[\w+#.-]*"), " "),  # code fences, with their language
+    (re.compile(r"(?m)^[ \t]*(?:#{1,6}|>+|[-+*])[ \t]+"), ""),  # headings, quotes, bullets
+    (re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*\)"), r"\1"),  # [text](url), ![alt](src)
+    (re.compile(r"\*\*|`"), ""),  # bold markers, inline-code backticks
+]
+
+
+def snippet_text(raw: str) -> str:
+    """A raw snippet without Markdown syntax (fences, heading marks, link targets...)."""
+    for pattern, replacement in _MARKDOWN_NOISE:
+        raw = pattern.sub(replacement, raw)
+    return raw
+
+
 def snippet_html(raw: str) -> SafeString:
-    """Escape a raw snippet and turn only our own highlight markers into <mark> tags."""
+    """Escape a raw snippet and turn only our own highlight markers into <mark> tags.
+
+    Markdown syntax is dropped first (``snippet_text``): cards are indexed as written.
+    """
+    raw = snippet_text(raw)
     out: list[str] = []
     pos = 0
     for match in _MARKED_RE.finditer(raw):
