@@ -81,9 +81,21 @@ def _lexer(language: str) -> Lexer | None:
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"highlight": _highlight_code, "html": True})
-    md.enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"highlight": _highlight_code, "html": True, "linkify": True})
+    md.enable(["table", "strikethrough", "linkify"])
+    # Bare URLs become links only with a scheme (https://..., mailto:...): fuzzy matching
+    # would turn file names such as asgi.py (.py is a country domain) into links, and
+    # "//" would catch code comments.
+    linkify = md.linkify
+    assert linkify is not None  # linkify-it-py comes with markdown-it-py[linkify]
+    linkify.set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
+    linkify.add("//", None)
     return md
+
+
+def _may_link(source: str) -> bool:
+    """Whether linkify could find a URL: the shortcuts below know nothing of links."""
+    return "://" in source or ("mailto:" in source.lower())
 
 
 def sanitize_html(raw: str) -> str:
@@ -101,6 +113,8 @@ def render_markdown(source: str) -> str:
     """Render Markdown to sanitised HTML (raw HTML in notes is allowed, then cleaned)."""
     if not source:
         return ""
+    if _may_link(source):
+        return render_full(source)
     if _PLAIN_TEXT_RE.fullmatch(source) and not source.endswith(" "):
         # Nothing to escape: the pattern admits no '<', '>' or '&'.
         return f"<p>{source}</p>\n"
@@ -167,7 +181,7 @@ _ODD_CHAR_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffd-\uffff\ud800
 
 def render_simple(source: str) -> str | None:
     """render_full's output for the simple subset of Markdown, or None outside it."""
-    if "\r" in source or "\x00" in source or "{{" in source:
+    if "\r" in source or "\x00" in source or "{{" in source or _may_link(source):
         return None
     lines = source.split("\n")
     out: list[str] = []

@@ -174,3 +174,19 @@ def test_shortcut_declines_what_it_does_not_know() -> None:
 @settings(max_examples=1500, deadline=None)
 def test_code_blocks_skip_nh3_only_when_nh3_would_change_nothing_else(code: str, lang: str) -> None:
     assert _code_block(code, lang) == sanitize_html(_highlight_code(code, lang, "") + "\n")
+
+
+def test_bare_urls_become_links_and_file_names_do_not() -> None:
+    html = render_markdown("Docs: https://docs.djangoproject.com/en/5.2/ref/models/.")
+    assert html == (
+        '<p>Docs: <a href="https://docs.djangoproject.com/en/5.2/ref/models/" '
+        'rel="noopener noreferrer nofollow">https://docs.djangoproject.com/en/5.2/ref/models/</a>.</p>\n'
+    )
+    assert "<a " in render_markdown("Write to mailto:team@example.com")
+    # No scheme, no link: file names and domains stay text (.py is a country domain).
+    for text in ["Edit asgi.py and wsgi.py", "see example.com", "x //localhost y", "a@b.com"]:
+        assert "<a " not in render_markdown(text), text
+    # Code keeps URLs as code; unsafe schemes are never linked.
+    assert "<a " not in render_markdown("`https://example.com`")
+    assert "<a " not in render_markdown("```\nhttps://example.com\n```")
+    assert "href" not in render_markdown("javascript://alert(1)")
