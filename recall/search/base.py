@@ -6,9 +6,9 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from html import escape  # Django's escape() is this behind a lazy-text wrapper
 from typing import Any
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from recall.decks.models import Card
@@ -78,6 +78,9 @@ class BackendHit:
     score: float
     question_snippet: str = ""
     answer_snippet: str = ""
+    # (question, deck id, deck slug, deck title) when the backend read them with the hit
+    # (PostgreSQL does, in the same statement); otherwise the selector reads them.
+    summary: tuple[str, int, str, str] | None = None
 
 
 @dataclass

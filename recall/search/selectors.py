@@ -137,8 +137,10 @@ def search_cards(
     )
     backend = get_backend()
     result = backend.search(parsed, filters, offset=(page - 1) * page_size, limit=page_size)
-    ids = [h.card_id for h in result.hits]
-    cards = _card_summaries(ids)
+    cards = {h.card_id: h.summary for h in result.hits if h.summary is not None}
+    unread = [h.card_id for h in result.hits if h.summary is None]
+    if unread:
+        cards.update(_card_summaries(unread))
     # A hit whose card vanished between the index and now is dropped, not shown broken.
     hits = [
         SearchHit(

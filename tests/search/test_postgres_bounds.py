@@ -112,3 +112,11 @@ def test_ranking_window_caps_the_total_and_says_so(pg, settings):
     # A page past the window is empty, with the same lower bound.
     beyond = search_cards(user=owner, query="window", page=3, page_size=2)
     assert beyond.hits == [] and (beyond.total, beyond.total_exact) == (4, False)
+
+
+def test_a_hit_whose_card_was_just_deleted_is_dropped_not_broken(indexed, pg):
+    card = indexed.cards["asgi"]
+    card_id = card.pk
+    card.delete()  # its index removal runs after commit, which a test never reaches
+    results = search_cards(user=indexed.alice, query="asgi.py")
+    assert card_id not in {h.card_id for h in results.hits}

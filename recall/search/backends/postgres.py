@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -263,7 +264,8 @@ class PostgresBackend(SearchBackend):
         self, query: ParsedQuery, filters: SearchFilters, *, offset: int, limit: int
     ) -> BackendPage:
         tsq, tsq_params = compile_tsquery(query)
-        # Ranked on the stemmed words only: exact code lexemes carry no positions to rank by.
+        # Ranked and highlighted on the stemmed words only: exact code lexemes carry no
+        # positions to rank by.
         rq, rq_params = compile_tsquery(query, for_headline=True)
         where, params = filter_clauses(filters, deck_col="d.deck_id", card_col="d.card_id")
         matches = (
@@ -272,20 +274,39 @@ class PostgresBackend(SearchBackend):
         )
         match_params = [*tsq_params, access_tsquery(filters.user), *rq_params, *params]
         window = rank_window()
-        # The inner LIMIT is the ranking window (and keeps the subquery from being flattened,
-        # so the window function that counts buffers (id, score), not whole tsvectors).
+        # One statement, one round trip: rank the window (its LIMIT also keeps the subquery
+        # from being flattened, so the count buffers (id, score), not whole tsvectors), cut
+        # the page, then headline and describe only the page's cards. LEFT JOINs keep a hit
+        # whose card was deleted a moment ago, so the total is never lost with it.
         sql = (
-            "SELECT card_id, score, count(*) OVER () FROM ("
+            "WITH page AS (SELECT card_id, score, count(*) OVER () AS found FROM ("
             f"SELECT d.card_id, ts_rank(d.document, q.rank_query) AS score {matches} "
-            "LIMIT %s) ranked ORDER BY score DESC, card_id LIMIT %s OFFSET %s"
+            "LIMIT %s) ranked ORDER BY score DESC, card_id LIMIT %s OFFSET %s) "
+            "SELECT p.card_id, p.score, p.found, "
+            f"ts_headline('{CONFIG}', c.question, h.query, %s), "
+            f"ts_headline('{CONFIG}', c.answer, h.query, %s), "
+            "c.id, c.question, c.deck_id, dk.slug, dk.title "
+            f"FROM page p CROSS JOIN (SELECT {rq} AS query) h "
+            "LEFT JOIN decks_card c ON c.id = p.card_id "
+            "LEFT JOIN decks_deck dk ON dk.id = c.deck_id "
+            "ORDER BY p.score DESC, p.card_id"
         )
-        # Savepoint: a failed statement must not poison an enclosing transaction.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [*match_params, window + 1, limit, offset])
-            ranked = cursor.fetchall()
-            snippets = self._headlines(cursor, query, [r[0] for r in ranked])
-            found = ranked[0][2] if ranked else 0
-            if not ranked and offset:
+        statement_params = [
+            *match_params,
+            window + 1,
+            limit,
+            offset,
+            HEADLINE_OPTIONS,
+            HEADLINE_OPTIONS,
+            *rq_params,
+        ]
+        # Inside a transaction, a savepoint: a failed statement must not poison it.
+        guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+        with guard, connection.cursor() as cursor:
+            cursor.execute(sql, statement_params)
+            rows = cursor.fetchall()
+            found = rows[0][2] if rows else 0
+            if not rows and offset:
                 cursor.execute(
                     f"SELECT count(*) FROM (SELECT 1 {matches} LIMIT %s) m",
                     [*match_params, window + 1],
@@ -294,23 +315,27 @@ class PostgresBackend(SearchBackend):
         # One row more than the window was ranked, to know whether it overflowed; show at
         # most the window, as many hits as the total says.
         hits = [
-            BackendHit(card_id, float(score), *snippets.get(card_id, ("", "")))
-            for card_id, score, _found in ranked[: max(0, window - offset)]
+            BackendHit(
+                card_id,
+                float(score),
+                question_snippet or "",
+                answer_snippet or "",
+                summary=None if live_id is None else (question, deck_id, slug, title),
+            )
+            for (
+                card_id,
+                score,
+                _found,
+                question_snippet,
+                answer_snippet,
+                live_id,
+                question,
+                deck_id,
+                slug,
+                title,
+            ) in rows[: max(0, window - offset)]
         ]
         return BackendPage(hits=hits, total=min(found, window), total_exact=found <= window)
-
-    @staticmethod
-    def _headlines(cursor: Any, query: ParsedQuery, ids: list[int]) -> dict[int, tuple[str, str]]:
-        if not ids:
-            return {}
-        hq, hq_params = compile_tsquery(query, for_headline=True)
-        cursor.execute(
-            f"SELECT c.id, ts_headline('{CONFIG}', c.question, h.query, %s), "
-            f"ts_headline('{CONFIG}', c.answer, h.query, %s) "
-            f"FROM decks_card c CROSS JOIN (SELECT {hq} AS query) h WHERE c.id = ANY(%s)",
-            [HEADLINE_OPTIONS, HEADLINE_OPTIONS, *hq_params, ids],
-        )
-        return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
 
     @staticmethod
     def _corrected(query: ParsedQuery) -> ParsedQuery | None:
