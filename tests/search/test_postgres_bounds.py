@@ -120,3 +120,14 @@ def test_a_hit_whose_card_was_just_deleted_is_dropped_not_broken(indexed, pg):
     card.delete()  # its index removal runs after commit, which a test never reaches
     results = search_cards(user=indexed.alice, query="asgi.py")
     assert card_id not in {h.card_id for h in results.hits}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_outside_a_transaction_needs_no_savepoint(settings):
+    use_backend("postgres", settings)
+    deck = DeckFactory(visibility=Visibility.PUBLIC)
+    card = CardFactory(deck=deck, question="Autocommit question", answer="x")  # indexed on commit
+    assert not connection.in_atomic_block
+    results = search_cards(user=None, query="autocommit")
+    assert [h.card_id for h in results.hits] == [card.pk]
+    assert results.hits[0].deck_slug == deck.slug
