@@ -53,6 +53,8 @@ from .models import CardState, ReviewLog, State
 Converter = Callable[[Any, Any, Any], Any]
 _converters: dict[tuple[type[Model], str], list[tuple[Any, list[Converter]]]] = {}
 _SHARED = (Visibility.PUBLIC.value, Visibility.UNLISTED.value)
+# A "next N cards" read takes up to this many due reviews more than N (see review_chunk).
+REVIEW_CHUNK_SLACK = 4
 _NEW, _LEARNING, _REVIEW, _RELEARNING = (
     int(State.NEW),
     int(State.LEARNING),
@@ -259,19 +261,28 @@ def _scope_params(user_id: int, deck_id: int | None) -> list[Any]:
     return [user_id, *_SHARED, user_id, user_id]
 
 
-@functools.lru_cache(maxsize=8)
-def _quotas_sql(vendor: str, one_deck: bool) -> _Sql:
+def _quotas_select(vendor: str, one_deck: bool) -> str:
     """Decks in scope, today's counts from their DailyReviewCount rows, and a last column
     telling whether any of the user's other days' rows holds a review from today on."""
-    return _Sql(
-        "SELECT d.id, d.new_cards_per_day, d.reviews_per_day, "
-        f"COALESCE(r.new_cards, 0), COALESCE(r.reviews, 0), {_columns(Deck, 'd', vendor)}, "
+    return (
+        "SELECT d.id AS q_deck, d.new_cards_per_day AS q_new_per_day, "
+        "d.reviews_per_day AS q_reviews_per_day, COALESCE(r.new_cards, 0) AS q_new_done, "
+        f"COALESCE(r.reviews, 0) AS q_reviews_done, {_columns(Deck, 'd', vendor)}, "
         "CASE WHEN EXISTS (SELECT 1 FROM study_dailyreviewcount x WHERE x.user_id = %s "
-        "AND x.last_reviewed_at >= %s AND x.day_start <> %s) THEN 1 ELSE 0 END "
+        "AND x.last_reviewed_at >= %s AND x.day_start <> %s) THEN 1 ELSE 0 END AS q_stale "
         "FROM decks_deck d LEFT JOIN study_dailyreviewcount r "
         "ON r.deck_id = d.id AND r.user_id = %s AND r.day_start = %s "
-        f"WHERE {_scope(one_deck)} ORDER BY d.title, d.id"
+        f"WHERE {_scope(one_deck)}"
     )
+
+
+def _quotas_params(user_id: int, deck_id: int | None, start: Any) -> list[Any]:
+    return [user_id, start, start, user_id, start, *_scope_params(user_id, deck_id)]
+
+
+@functools.lru_cache(maxsize=8)
+def _quotas_sql(vendor: str, one_deck: bool) -> _Sql:
+    return _Sql(f"{_quotas_select(vendor, one_deck)} ORDER BY d.title, d.id")
 
 
 @functools.lru_cache(maxsize=8)
@@ -307,23 +318,36 @@ def deck_quotas(user_id: int, deck_id: int | None, day_start: datetime) -> list[
     statement sees it, and the counts then come from the log (a second statement).
     """
     connection = _db()
-    vendor, one_deck, start = connection.vendor, deck_id is not None, _dt(connection, day_start)
-    scope = _scope_params(user_id, deck_id)
-    rows = _run(
-        connection,
-        _quotas_sql(vendor, one_deck),
-        [user_id, start, start, user_id, start, *scope],
-    )
+    start = _dt(connection, day_start)
+    sql = _quotas_sql(connection.vendor, deck_id is not None)
+    rows = _run(connection, sql, _quotas_params(user_id, deck_id, start))
     if rows and _truth(rows[0][-1]):
-        params = [_NEW, _REVIEW, user_id, start, *scope]
-        rows = _run(connection, _quotas_from_log_sql(vendor, one_deck), params)
+        return _quotas_from_log(connection, user_id, deck_id, start)
     return [DeckQuota(row) for row in rows]
 
 
-@functools.lru_cache(maxsize=256)
-def _due_sql(
-    vendor: str, n_decks: int, n_review_decks: int, learning_limit: int, review_limit: int
-) -> _Sql:
+def _quotas_from_log(
+    connection: Any, user_id: int, deck_id: int | None, start: Any
+) -> list[DeckQuota]:
+    params = [_NEW, _REVIEW, user_id, start, *_scope_params(user_id, deck_id)]
+    rows = _run(connection, _quotas_from_log_sql(connection.vendor, deck_id is not None), params)
+    return [DeckQuota(row) for row in rows]
+
+
+def _due_parts(
+    vendor: str,
+    learning_decks: str,
+    review_decks: str,
+    learning_limit: int,
+    review_limit: int | str,
+) -> list[tuple[int, str]]:
+    """The due states' parts as (1 learning / 2 review, SELECT of state then card columns).
+
+    Learning is two parts, learning and relearning: each then reads the (user, state, due)
+    index in due order and stops at its LIMIT (``state IN (...)`` would read both states'
+    rows and sort them; a generic plan may even scan the table for it). ``learning_decks``
+    / ``review_decks``: what follows ``s.deck_id`` to keep the decks.
+    """
     # No join to the decks: the caller has them. On PostgreSQL the card is looked up by a
     # fenced LATERAL subquery (OFFSET 0 keeps the planner from flattening it), so the
     # prepared statement's generic plan (see _prepares) is always "walk the due states in
@@ -337,24 +361,75 @@ def _due_sql(
     else:
         card = "INNER JOIN decks_card c ON c.id = s.card_id AND c.is_archived = %s "
     select = f"{_columns(CardState, 's', vendor)}, {card_columns} FROM study_cardstate s {card}"
-    decks_in = _deck_in(vendor, n_decks)[0]
-    learning_sql = (
-        f"SELECT 0 AS part, {select}"
-        f"WHERE s.user_id = %s AND s.deck_id {decks_in} "
-        f"AND s.state IN (%s, %s) AND s.due <= %s ORDER BY s.due, s.id LIMIT {learning_limit:d}"
+
+    def part(decks: str, due: str, limit: int | str) -> str:
+        return (
+            f"SELECT {select}WHERE s.user_id = %s AND s.deck_id {decks} AND s.state = %s "
+            f"AND s.due {due} %s ORDER BY s.due, s.id LIMIT {limit}"
+        )
+
+    learning = part(learning_decks, "<=", int(learning_limit))
+    return [(1, learning), (1, learning), (2, part(review_decks, "<", review_limit))]
+
+
+@functools.lru_cache(maxsize=256)
+def _due_sql(
+    vendor: str, n_decks: int, n_review_decks: int, learning_limit: int, review_limit: int
+) -> _Sql:
+    parts = _due_parts(
+        vendor,
+        _deck_in(vendor, n_decks)[0],
+        _deck_in(vendor, n_review_decks)[0],
+        learning_limit,
+        review_limit,
     )
+    if not n_review_decks:
+        parts = parts[:-1]
     # Each part sits in its own derived table so that it keeps its ORDER BY and LIMIT
     # (SQLite allows neither on the arms of a bare UNION).
-    sql = f"SELECT * FROM ({learning_sql}) learning"
-    if n_review_decks:
-        review_sql = (
-            f"SELECT 1 AS part, {select}"
-            f"WHERE s.user_id = %s AND s.deck_id {_deck_in(vendor, n_review_decks)[0]} "
-            "AND s.state = %s AND s.due < %s "
-            f"ORDER BY s.due, s.id LIMIT {review_limit:d}"
-        )
-        sql += f" UNION ALL SELECT * FROM ({review_sql}) reviews"
-    return _Sql(sql)
+    return _Sql(
+        " UNION ALL ".join(f"SELECT {kind} AS part, d.* FROM ({sql}) d" for kind, sql in parts)
+    )
+
+
+def _due_params(
+    connection: Any,
+    user_id: int,
+    now: datetime,
+    learning_decks: list[Any],
+    review_before: datetime | None,
+    review_decks: list[Any],
+) -> list[Any]:
+    """The parameters of ``_due_parts``' parts; no review part when ``review_before`` is None."""
+    at = _dt(connection, now)
+    params: list[Any] = [False, user_id, *learning_decks, _LEARNING, at]
+    params += [False, user_id, *learning_decks, _RELEARNING, at]
+    if review_before is not None:
+        params += [False, user_id, *review_decks, _REVIEW, _dt(connection, review_before)]
+    return params
+
+
+def _due_rows(
+    rows: Sequence[Sequence[Any]],
+    start: int,
+    decks: dict[int, DeckQuota],
+    learning_limit: int,
+    connection: Any,
+) -> tuple[list[CardState], list[CardState]]:
+    """States (with ``.card``, ``.card.deck``) from ``row[start:]``, ``row[0]`` their part:
+    the first ``learning_limit`` learning ones and the reviews, each in (due, id) order."""
+    learning: list[CardState] = []
+    reviews: list[CardState] = []
+    for row in rows:
+        state, at = load(CardState, row, start, connection)
+        card, at = load(Card, row, at, connection)
+        card.deck = decks[card.deck_id].deck
+        state.card = card
+        (reviews if row[0] == 2 else learning).append(state)
+    # UNION ALL promises no order: restore each part's own.
+    learning.sort(key=lambda s: (s.due, s.pk))
+    reviews.sort(key=lambda s: (s.due, s.pk))
+    return learning[:learning_limit], reviews
 
 
 def due_states(
@@ -390,25 +465,114 @@ def due_states(
         int(learning_limit),
         int(review_limit) if with_reviews else 0,
     )
-    params: list[Any] = [False, user_id]
-    params += [deck_ids] if as_array else deck_ids
-    params += [_LEARNING, _RELEARNING, _dt(connection, now)]
-    if with_reviews:
-        params += [False, user_id]
-        params += [list(review_deck_ids)] if as_array else review_deck_ids
-        params += [_REVIEW, _dt(connection, review_before)]
-    learning: list[CardState] = []
-    reviews: list[CardState] = []
-    for row in _run(connection, sql, params):
-        state, at = load(CardState, row, 1, connection)
-        card, at = load(Card, row, at, connection)
-        card.deck = decks[card.deck_id].deck
-        state.card = card
-        (reviews if row[0] else learning).append(state)
-    # UNION ALL promises no order: restore each part's own.
-    learning.sort(key=lambda s: (s.due, s.pk))
-    reviews.sort(key=lambda s: (s.due, s.pk))
-    return learning, reviews
+    decks_param = [deck_ids] if as_array else deck_ids
+    review_param: list[Any] = [list(review_deck_ids)] if as_array else list(review_deck_ids)
+    before = review_before if with_reviews else None
+    params = _due_params(connection, user_id, now, decks_param, before, review_param)
+    rows = _run(connection, sql, params)
+    return _due_rows(rows, 1, decks, int(learning_limit), connection)
+
+
+# Quotas and next cards in one statement (PostgreSQL) --------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _quotas_and_due_sql(one_deck: bool, learning_limit: int, review_limit: int) -> tuple[_Sql, int]:
+    """``deck_quotas``' statement and ``due_states``' as one, and the number of quota columns.
+
+    The quotas are a CTE; the due parts take their decks from it (all of them for
+    learning, those with reviews left for reviews), so no deck id is a parameter. A row
+    is (part, quota columns, due columns): part 0 a deck's quota (its rank in title, id
+    order, then ``deck_quotas``' row) with NULL due columns; 1 a learning state, 2 a
+    review state ((part, state columns, card columns), as ``due_states`` reads them) with
+    NULL quota columns. ``FULL JOIN ... ON false`` lays the two side by side, each
+    column keeping its type (NULLs padding a UNION would need a cast each).
+
+    Keep the text under psycopg's 4096 characters: longer statements are parsed for
+    their placeholders again on every call (~0.1 ms; a test checks the length).
+    """
+    vendor = "postgresql"
+    parts = _due_parts(
+        vendor,
+        "= ANY(ARRAY(SELECT q_deck FROM quotas))",
+        "= ANY(ARRAY(SELECT q_deck FROM quotas WHERE q_reviews_per_day > q_reviews_done))",
+        learning_limit,
+        # review_chunk's rule on the quotas read (a generic plan still walks the index).
+        f"(SELECT {review_limit:d} + CASE WHEN bool_or(q_reviews_per_day - q_reviews_done "
+        f"BETWEEN 1 AND {learning_limit - 1:d}) THEN {REVIEW_CHUNK_SLACK:d} ELSE 0 END "
+        "FROM quotas)",
+    )
+    due = " UNION ALL ".join(f"SELECT {kind} AS part, d.* FROM ({part}) d" for kind, part in parts)
+    rank = "SELECT ROW_NUMBER() OVER (ORDER BY d.title, d.id) AS q_rank, "
+    quotas = rank + _quotas_select(vendor, one_deck).removeprefix("SELECT ")
+    sql = (
+        f"WITH quotas AS ({quotas}) SELECT COALESCE(due.part, 0), quotas.*, due.* "
+        f"FROM quotas FULL JOIN ({due}) due ON false"
+    )
+    # q_rank, the limits and counts (5), the deck's columns, q_stale.
+    return _Sql(sql), 1 + 5 + len(Deck._meta.concrete_fields) + 1
+
+
+def quotas_and_due(
+    *,
+    user_id: int,
+    deck_id: int | None,
+    day_start: datetime,
+    now: datetime,
+    limit: int,
+    review_before: datetime,
+) -> tuple[list[DeckQuota], tuple[list[CardState], list[CardState]] | None]:
+    """``deck_quotas``, and on PostgreSQL the due states a queue of ``limit`` cards reads.
+
+    Those are what ``due_states`` gives for these quotas (``limit`` learning states; the
+    reviews of the decks with reviews left, ``review_chunk`` of them), in one statement: a
+    network round trip and an executor start fewer than two. The statement reads up to
+    ``limit + REVIEW_CHUNK_SLACK`` reviews (its LIMIT cannot depend on the quotas it reads
+    itself) and the first ``review_chunk`` are kept. None instead of the due states: the
+    caller reads them (not PostgreSQL, or today's counts had to come from the log, see
+    ``deck_quotas``).
+    """
+    connection = _db()
+    if connection.vendor != "postgresql":
+        return deck_quotas(user_id, deck_id, day_start), None
+    learning_limit = int(limit)
+    start = _dt(connection, day_start)
+    sql, n_quota = _quotas_and_due_sql(deck_id is not None, learning_limit, learning_limit)
+    params = _quotas_params(user_id, deck_id, start)
+    params += _due_params(connection, user_id, now, [], review_before, [])
+    rows = _run(connection, sql, params)
+    quota_rows = sorted((row for row in rows if row[0] == 0), key=lambda row: row[1])
+    if quota_rows and _truth(quota_rows[0][n_quota]):
+        return _quotas_from_log(connection, user_id, deck_id, start), None
+    quotas = [DeckQuota(row[2 : 1 + n_quota]) for row in quota_rows]
+    decks = {quota.pk: quota for quota in quotas}
+    # Only the rows kept are built into instances (the most of the Python time): the
+    # first learning_limit learning rows and review_chunk's first reviews, in (due, id)
+    # order (PostgreSQL's values: aware datetimes and integers, as in the ORM's order).
+    at = 2 + n_quota  # the due columns, after the due part's own part column
+    due_at, pk_at = at + _state_index("due"), at + _state_index("id")
+    due_rows = sorted((row for row in rows if row[0] != 0), key=lambda r: (r[due_at], r[pk_at]))
+    learning = [row for row in due_rows if row[0] == 1][:learning_limit]
+    keep = review_chunk(learning_limit, [quota.reviews_left for quota in quotas])
+    reviews = [row for row in due_rows if row[0] == 2][:keep]
+    due = _due_rows(learning + reviews, at, decks, learning_limit, connection)
+    return quotas, due
+
+
+@functools.cache
+def _state_index(name: str) -> int:
+    return [f.name for f in CardState._meta.concrete_fields].index(name)
+
+
+def review_chunk(limit: int, reviews_left: Sequence[int]) -> int:
+    """How many due reviews to read for ``limit`` cards, given each deck's reviews left.
+
+    Exactly ``limit`` when no deck can reach its cap within them; otherwise
+    ``REVIEW_CHUNK_SLACK`` more, for the cards of decks that fill up.
+    """
+    if all(left >= limit for left in reviews_left if left > 0):
+        return limit
+    return limit + REVIEW_CHUNK_SLACK
 
 
 # Grade ------------------------------------------------------------------------------------

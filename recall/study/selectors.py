@@ -106,13 +106,31 @@ class QueueCounts:
 class _Plan:
     """What a session may still show today: the decks and their remaining daily quotas."""
 
-    def __init__(self, user: Any, deck: Deck | None, now: datetime | None) -> None:
+    def __init__(
+        self, user: Any, deck: Deck | None, now: datetime | None, next_cards: int | None = None
+    ) -> None:
         self.user = user
         self.now = now or timezone.now()
         self.day = scheduling.current_day(user, self.now)
+        deck_id = deck.pk if deck is not None else None
+        # The first due states for ``cards(next_cards)``, when read with the quotas.
+        self._due: tuple[int, tuple[list[CardState], list[CardState]]] | None = None
         # Decks in scope (ordered by title, id) and what they have left today: one query
-        # (the scope of ``study_decks``, today's reviews grouped by deck).
-        rows = hotpath.deck_quotas(user.pk, deck.pk if deck is not None else None, self.day.start)
+        # (the scope of ``study_decks``, today's reviews grouped by deck). On PostgreSQL the
+        # same statement reads the first due states as ``cards(next_cards)`` would.
+        if next_cards is not None and next_cards > 0:
+            rows, due = hotpath.quotas_and_due(
+                user_id=user.pk,
+                deck_id=deck_id,
+                day_start=self.day.start,
+                now=self.now,
+                limit=next_cards,
+                review_before=self.day.end,
+            )
+            if due is not None:
+                self._due = (next_cards, due)
+        else:
+            rows = hotpath.deck_quotas(user.pk, deck_id, self.day.start)
         self.decks = {quota.pk: quota for quota in rows}
         self.deck_ids = list(self.decks)
         self.new_left = {quota.pk: quota.new_left for quota in rows}
@@ -182,14 +200,8 @@ class _Plan:
         return out
 
     def review_chunk(self, limit: int) -> int:
-        """How many due reviews to read for ``limit`` cards.
-
-        Exactly ``limit`` when no deck can reach its cap within them; otherwise a little
-        slack for the cards of decks that fill up.
-        """
-        if all(left >= limit for left in self.reviews_left.values() if left > 0):
-            return limit
-        return limit + 4
+        """How many due reviews to read for ``limit`` cards (``hotpath.review_chunk``)."""
+        return hotpath.review_chunk(limit, list(self.reviews_left.values()))
 
     def new_cards(self, deck_id: int) -> QuerySet[Card]:
         studied = CardState.objects.filter(user=self.user, card=OuterRef("pk"))
@@ -219,15 +231,18 @@ class _Plan:
         elif limit > 0:
             # The next few cards: learning and the first chunk of reviews in one indexed query.
             capped = [pk for pk in self.deck_ids if self.reviews_left[pk] > 0]
-            learning, reviews = hotpath.due_states(
-                user_id=self.user.pk,
-                decks=self.decks,
-                now=self.now,
-                learning_limit=limit,
-                review_deck_ids=capped,
-                review_before=self.day.end,
-                review_limit=self.review_chunk(limit),
-            )
+            if self._due is not None and self._due[0] == limit:
+                learning, reviews = self._due[1]  # read with the quotas: the same rows
+            else:
+                learning, reviews = hotpath.due_states(
+                    user_id=self.user.pk,
+                    decks=self.decks,
+                    now=self.now,
+                    learning_limit=limit,
+                    review_deck_ids=capped,
+                    review_before=self.day.end,
+                    review_limit=self.review_chunk(limit),
+                )
             take(learning, "learning")
             left = room()
             if left and capped:
@@ -266,7 +281,7 @@ def study_queue(
     *, user: Any, deck: Deck | None = None, now: datetime | None = None, limit: int | None = None
 ) -> list[Card]:
     """The cards to study now, in order (see the module docstring)."""
-    return _Plan(user, deck, now).cards(limit)
+    return _Plan(user, deck, now, next_cards=limit).cards(limit)
 
 
 def queue_counts(
@@ -279,7 +294,7 @@ def study_session(
     *, user: Any, deck: Deck | None = None, now: datetime | None = None, limit: int | None = 1
 ) -> tuple[list[Card], QueueCounts]:
     """The next cards and the remaining counts, sharing one look at today's quotas."""
-    plan = _Plan(user, deck, now)
+    plan = _Plan(user, deck, now, next_cards=limit)
     return plan.cards(limit), plan.counts()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -41,9 +42,9 @@ def test_anonymous_requests_are_refused(name):
 def test_queue_shows_cards_with_their_version_and_grade_previews(
     api, deck, cards, django_assert_num_queries
 ):
-    # The deck and today's counts (one query); learning and reviews (one); new cards; then
-    # learning, reviews and new cards counted.
-    with django_assert_num_queries(7):
+    # The deck and today's counts (one query); learning and reviews (one; on PostgreSQL in
+    # the counts' statement); new cards; then learning, reviews and new cards counted.
+    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 7):
         response = api.get(url("queue"), {"deck": deck.pk, "limit": 2})
     assert response.status_code == 200
     body = response.json()

@@ -142,4 +142,16 @@ def test_postgres_hot_path_statements_are_prepared_with_generic_plans(user, two_
         prepared = dict(cursor.fetchall())
     assert any("study_dailyreviewcount r" in sql for sql in prepared), prepared
     assert any(sql.startswith("WITH graded AS") for sql in prepared)
+    assert any(sql.startswith("WITH quotas AS") for sql in prepared)  # quotas + next cards
     assert all(generic > 0 for generic in prepared.values())
+
+
+@pytest.mark.postgres
+def test_postgres_next_cards_statement_stays_in_psycopgs_query_cache():
+    # psycopg converts a statement's placeholders again on every call (~0.1 ms) when its
+    # text is longer than this; the merged quotas + next cards statement is the longest.
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
+
+    for one_deck in (False, True):
+        sql, _ = hotpath._quotas_and_due_sql(one_deck, 1, 1)
+        assert len(sql.pyformat.encode()) <= MAX_CACHED_STATEMENT_LENGTH
