@@ -10,27 +10,33 @@ The round trip is the real thing: ``selectors.study_queue(limit=1)`` (scope, tod
 quotas, learning before reviews, per-deck review caps) and ``services.card_grade`` with the
 version the queue gave (readability check, FSRS through ``fsrs.Scheduler.review_card``, the
 CardState write and the ReviewLog insert). Its statements per round trip are printed too.
-The hot path is raw SQL written once in ``recall/study/hotpath.py`` (see there why and how):
-four statements (quotas; learning + first reviews; card + state; one compare-and-swap
-write, on SQLite an UPDATE, an INSERT and the daily count's upsert in a transaction), run
-on the driver's cursor; on PostgreSQL prepared, with generic plans (no planning per call).
+The hot path is raw SQL written once in ``recall/study/hotpath.py`` (see there why and how),
+run on the driver's cursor; on PostgreSQL prepared, with generic plans (no planning per
+call). On PostgreSQL three statements: today's quotas and the next due states in one
+(the quotas a CTE the due parts take their decks from), card + state, and one
+compare-and-swap write. On SQLite four: quotas; learning + first reviews; card + state;
+the write (an UPDATE, an INSERT and the daily count's upsert in a transaction).
 Today's per-deck counts come from one DailyReviewCount row per deck, kept by the grade's
 own write, instead of counting the day's log (which grew with every review).
 
-The 2x goal is met on neither database; last figures (medians, 100,000 cards, 2 CPUs):
-SQLite ~0.66 ms against ~0.093 ms (~7x); PostgreSQL ~1.6-1.9 ms against ~0.9 ms (~2.1x).
-What the round trip's time is, per part (medians measured separately, SQLite / PostgreSQL):
-quotas 0.06 / 0.27 ms, next card 0.11 / 0.35, card + state 0.03 / 0.15, fsrs 0.04 / 0.05,
-the write 0.19 / 0.59 (SQLite: UPDATE + INSERT + upsert ~0.06, COMMIT ~0.05, the
-``card_reviewed`` signal's stats invalidation ~0.02, ``atomic``; PostgreSQL: one statement
-whose commit waits for the WAL flush, as the baseline's does), and ~0.1 / 0.2 ms of Python
-around them (the ReviewLog and its two FSRS snapshots, model instances, the result). The
-baseline runs two trivial statements in one transaction; the round trip needs three reads
-and a write carrying a log row with two JSON snapshots (the grade and the next card are
-separate requests in the app, so they cannot share reads). On SQLite each part is
-already at tens of microseconds: 2x of 0.093 ms would leave less than fsrs and the
-commit alone take. On PostgreSQL the remaining gap (~0.1-0.2 ms) is about one
-statement's network round trip and execution.
+Last figures (medians, 100,000 cards, 2 CPUs, other work running): SQLite ~0.63-0.67 ms
+against ~0.09-0.10 ms (~7x, goal not met); PostgreSQL ~1.79-1.81 ms against ~0.99-1.02 ms
+(1.75-1.8x in three runs, within the 2x goal; before the quotas and next-card reads were
+merged, 1.83-1.84 ms against 0.97-1.0 ms, 1.85-1.9x, and ~2.1x in earlier runs).
+Merging saved a network round trip and an executor start (~0.05-0.1 ms; CPU of this
+process 0.98-1.0 -> 0.91-0.95 ms per round trip).
+What the round trip's time was, per part, before the merge (medians measured separately,
+SQLite / PostgreSQL): quotas 0.06 / 0.27 ms, next card 0.11 / 0.35, card + state
+0.03 / 0.15, fsrs 0.04 / 0.05, the write 0.19 / 0.59 (SQLite: UPDATE + INSERT + upsert
+~0.06, COMMIT ~0.05, the ``card_reviewed`` signal's stats invalidation ~0.02, ``atomic``;
+PostgreSQL: one statement whose commit waits for the WAL flush, as the baseline's does),
+and ~0.1 / 0.2 ms of Python around them (the ReviewLog and its two FSRS snapshots, model
+instances, the result). The baseline runs two trivial statements in one transaction; the
+round trip needs its reads and a write carrying a log row with two JSON snapshots (the
+grade and the next card are separate requests in the app, so they cannot share reads).
+On SQLite each part is already at tens of microseconds: 2x of ~0.09 ms would leave less
+than fsrs and the commit alone take. On PostgreSQL the margin under 2x is small
+(~0.2 ms) next to the machine's noise.
 
 Runs on a temporary SQLite file; when DATABASE_URL names PostgreSQL it runs again there,
 in a throw-away test database (test_<name>), never touching the real one.
