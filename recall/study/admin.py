@@ -10,6 +10,19 @@ from django.http import HttpRequest
 from .models import CardState, DailyReviewCount, ReviewLog
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shows rows and never adds, edits or deletes them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(CardState)
 class CardStateAdmin(admin.ModelAdmin):
     list_display = ("user", "card", "state", "due", "stability", "difficulty", "reps", "lapses")
@@ -20,7 +33,7 @@ class CardStateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewLog)
-class ReviewLogAdmin(admin.ModelAdmin):
+class ReviewLogAdmin(ReadOnlyAdmin):
     """The log is append-only: the admin shows it and never edits it."""
 
     list_display = ("reviewed_at", "user", "card", "grade", "state_before", "duration_ms")
@@ -29,30 +42,12 @@ class ReviewLogAdmin(admin.ModelAdmin):
     raw_id_fields = ("user", "card", "deck")
     date_hierarchy = "reviewed_at"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(DailyReviewCount)
-class DailyReviewCountAdmin(admin.ModelAdmin):
+class DailyReviewCountAdmin(ReadOnlyAdmin):
     """Kept by grades and undos; an edit here would make the daily limits wrong."""
 
     list_display = ("day_start", "user", "deck", "new_cards", "reviews", "last_reviewed_at")
     search_fields = ("user__username",)
     raw_id_fields = ("user", "deck")
     date_hierarchy = "day_start"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
