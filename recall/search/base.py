@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from html import escape  # Django's escape() is this behind a lazy-text wrapper
 from typing import Any
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from recall.decks.models import Card
 
@@ -29,17 +29,23 @@ _MARKED_RE = re.compile(f"{HIGHLIGHT_START}([^{HIGHLIGHT_START}{HIGHLIGHT_END}]*
 # Markdown syntax that means nothing in a one-line snippet cut from a card's source text.
 # Underscores and single asterisks stay: they are part of code (__init__, a * b).
 _MARKDOWN_NOISE = [
-    (re.compile(r"(?:```|~~~)[\w+#.-]*"), " "),  # code fences, with their language
-    (re.compile(r"(?m)^[ \t]*(?:#{1,6}|>+|[-+*])[ \t]+"), ""),  # headings, quotes, bullets
-    (re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*\)"), r"\1"),  # [text](url), ![alt](src)
-    (re.compile(r"\*\*|`"), ""),  # bold markers, inline-code backticks
+    # (a string the syntax must contain, its pattern, the replacement)
+    ("```", re.compile(r"```[\w+#.-]*"), " "),  # code fences, with their language
+    ("~~~", re.compile(r"~~~[\w+#.-]*"), " "),
+    ("\n", re.compile(r"(?m)^[ \t]*(?:#{1,6}|>+|[-+*])[ \t]+"), ""),  # headings, quotes, bullets
+    ("](", re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*\)"), r"\1"),  # [text](url), ![alt](src)
+    ("**", re.compile(r"\*\*"), ""),  # bold markers
+    ("`", re.compile(r"`"), ""),  # inline-code backticks
 ]
+_LINE_START_SYNTAX_RE = re.compile(r"^[ \t]*(?:#{1,6}|>+|[-+*])[ \t]")
 
 
 def snippet_text(raw: str) -> str:
     """A raw snippet without Markdown syntax (fences, heading marks, link targets...)."""
-    for pattern, replacement in _MARKDOWN_NOISE:
-        raw = pattern.sub(replacement, raw)
+    for needle, pattern, replacement in _MARKDOWN_NOISE:
+        # A cheap test first: most snippets hold little or no syntax.
+        if needle in raw or (needle == "\n" and _LINE_START_SYNTAX_RE.match(raw)):
+            raw = pattern.sub(replacement, raw)
     return raw
 
 
@@ -47,16 +53,11 @@ def snippet_html(raw: str) -> SafeString:
     """Escape a raw snippet and turn only our own highlight markers into <mark> tags.
 
     Markdown syntax is dropped first (``snippet_text``): cards are indexed as written.
+    Escaping leaves the private-use markers alone, so they are paired after it.
     """
-    raw = snippet_text(raw)
-    out: list[str] = []
-    pos = 0
-    for match in _MARKED_RE.finditer(raw):
-        out.append(escape(_strip_markers(raw[pos : match.start()])))
-        out.append(f"<mark>{escape(match.group(1))}</mark>")
-        pos = match.end()
-    out.append(escape(_strip_markers(raw[pos:])))
-    return mark_safe(" ".join("".join(out).split()))  # noqa: S308 - every piece escaped above
+    text = escape(snippet_text(raw))
+    text = _strip_markers(_MARKED_RE.sub(r"<mark>\1</mark>", text))
+    return SafeString(" ".join(text.split()))  # every piece was escaped above
 
 
 def _strip_markers(text: str) -> str:
