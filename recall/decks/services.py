@@ -283,6 +283,48 @@ def card_update(
     return card
 
 
+RERENDER_BATCH = 1000
+
+
+def cards_rerender(
+    *, deck: Deck | None = None, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Render every card's stored HTML again (one deck's, or all); returns cards changed.
+
+    The Markdown is the source and the HTML a copy made on save: after the renderer
+    changes (bare URLs became links, a new highlighter), this brings old cards up to date.
+    Cards are read in id order by batches, rendered like an import (``render_many``), and
+    only those whose HTML differs are written, with ``bulk_update``: no signals, since
+    neither the search index nor the schedule depend on the HTML.
+    """
+    cards = Card.objects.all() if deck is None else Card.objects.filter(deck=deck)
+    total = cards.count()
+    done = changed = 0
+    last = 0
+    while True:
+        batch = list(
+            cards.filter(pk__gt=last)
+            .order_by("pk")
+            .only("pk", "question", "answer", "question_html", "answer_html")[:RERENDER_BATCH]
+        )
+        if not batch:
+            return changed
+        html = iter(render_many([text for c in batch for text in (c.question, c.answer)]))
+        stale = []
+        for card in batch:
+            question_html, answer_html = next(html), next(html)
+            if (question_html, answer_html) != (card.question_html, card.answer_html):
+                card.question_html, card.answer_html = question_html, answer_html
+                stale.append(card)
+        with transaction.atomic():
+            Card.objects.bulk_update(stale, ["question_html", "answer_html"])
+        changed += len(stale)
+        done += len(batch)
+        last = batch[-1].pk
+        if progress:
+            progress(done, total)
+
+
 def deck_copy(*, deck: Deck, owner: Any) -> Deck:
     """Copy a deck's live cards, tags and references to another owner (not its study state)."""
     if deck.owner_id != owner.pk and deck.visibility == Visibility.PRIVATE:

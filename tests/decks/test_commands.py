@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from recall.decks.management.commands.load_sample_deck import sample_files
 from recall.decks.models import Card, Deck
-from tests.factories import UserFactory
+from tests.factories import CardFactory, DeckFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +187,25 @@ def test_load_sample_deck_creates_demo_and_is_idempotent():
     assert "exists" in out
     assert ", 0 created, 0 updated, 0 archived," in out
     assert Card.objects.count() == cards
+
+
+def test_rerender_cards_updates_stale_html_only():
+    deck = DeckFactory()
+    linked = CardFactory(deck=deck, question="Where?", answer="See https://example.com/docs")
+    plain = CardFactory(deck=deck, question="Plain?", answer="Nothing to link.")
+    other = CardFactory(question="Elsewhere?", answer="Also https://example.org")
+    # HTML as an older renderer left it: the URL as text.
+    Card.objects.filter(pk__in=[linked.pk, other.pk]).update(answer_html="<p>old</p>\n")
+
+    out, err = run("rerender_cards", "--deck", str(deck.pk))
+
+    linked.refresh_from_db()
+    assert '<a href="https://example.com/docs"' in linked.answer_html
+    assert "1 card rendered anew" in out
+    assert "2/2" in err  # the progress bar
+    assert Card.objects.get(pk=other.pk).answer_html == "<p>old</p>\n"  # another deck
+    assert Card.objects.get(pk=plain.pk).answer_html == plain.answer_html
+    out, _ = run("rerender_cards")
+    assert "1 card rendered anew" in out  # the other deck's card; the first is current
+    with pytest.raises(CommandError, match="no deck with id 0"):
+        run("rerender_cards", "--deck", "0")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.core.management.base import BaseCommand
-from tqdm import tqdm
 
+from recall.core.cli import progress_bar
 from recall.search.backends import get_backend
 from recall.search.services import search_rebuild
 
@@ -21,19 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         backend = get_backend()
-        bar = tqdm(
-            total=0,
-            unit="card",
-            desc=f"Indexing ({backend.name})",
-            disable=options["no_progress"],
-            # The raw stream: Django's wrapper would end every redraw with a newline.
-            file=cast(Any, self.stderr)._out,
-        )
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
-        with bar:
+        desc = f"Indexing ({backend.name})"
+        with progress_bar(self, desc=desc, disable=options["no_progress"]) as progress:
             indexed = search_rebuild(progress=progress)
         self.stdout.write(self.style.SUCCESS(f"{indexed} cards indexed ({backend.name})."))
