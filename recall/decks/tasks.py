@@ -7,19 +7,12 @@ from typing import Any
 from celery import shared_task
 from django.db import OperationalError
 
+from recall.core.tasks import retry_on_database_errors
+
 from . import services
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=3,
-    soft_time_limit=540,
-    time_limit=600,
-)
+@shared_task(bind=True, soft_time_limit=540, time_limit=600, **retry_on_database_errors(3))
 def run_import_job(self: Any, job_id: int) -> None:
     """Import an uploaded file; a second run (a redelivery) has no further effect."""
     try:
@@ -35,15 +28,7 @@ def run_import_job(self: Any, job_id: int) -> None:
 # Link checker ---------------------------------------------------------------------------------
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=3,
-    soft_time_limit=300,
-    time_limit=360,
-)
+@shared_task(soft_time_limit=300, time_limit=360, **retry_on_database_errors(3))
 def check_deck_links(deck_id: int) -> dict[str, int]:
     """Check every link of a deck and store the answers; a rerun simply checks again."""
     from .linkcheck import deck_links_check

@@ -131,6 +131,19 @@ def all_card_rows(batch: int = 2000) -> Iterator[list[CardRow]]:
         last = rows[-1][0]
 
 
+def write_all_cards(
+    write: Callable[[list[CardRow]], int], progress: ProgressCallback | None = None
+) -> int:
+    """Hand every live card to ``write`` in batches, reporting progress; returns cards written."""
+    total = Card.objects.filter(is_archived=False).count()
+    done = 0
+    for rows in all_card_rows():
+        done += write(rows)
+        if progress:
+            progress(done, total)
+    return done
+
+
 class SearchBackend(ABC):
     """One contract for every search engine Recall can use."""
 

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import OperationalError
+
+from recall.core.tasks import retry_on_database_errors
 
 from . import services
 
-_RETRY = {
-    "acks_late": True,
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": True,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
+_RETRY = retry_on_database_errors(5)
 
 
 @shared_task(soft_time_limit=300, time_limit=360, **_RETRY)

@@ -5,24 +5,16 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import OperationalError
 
 from recall.core.exceptions import ApplicationError
+from recall.core.tasks import retry_on_database_errors
 
 from . import services
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=3,
-    soft_time_limit=540,
-    time_limit=600,
-)
+@shared_task(soft_time_limit=540, time_limit=600, **retry_on_database_errors(3))
 def optimize_parameters(user_id: int) -> list[float]:
     """Fit a user's FSRS parameters from their review log (idempotent: a rerun refits)."""
     try:

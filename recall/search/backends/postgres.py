@@ -35,8 +35,8 @@ from ..base import (
     ProgressCallback,
     SearchBackend,
     SearchFilters,
-    all_card_rows,
     card_rows,
+    write_all_cards,
 )
 from ..query import ParsedQuery, QueryError, Term, code_tokens
 from .sql import filter_clauses
@@ -225,19 +225,12 @@ class PostgresBackend(SearchBackend):
                 cursor.execute(f"DELETE FROM {TABLE} WHERE card_id = ANY(%s)", [ids])
 
     def rebuild(self, progress: ProgressCallback | None = None) -> int:
-        from recall.decks.models import Card
-
-        total = Card.objects.filter(is_archived=False).count()
-        done = 0
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {TABLE}, {WORDS}")
             # Building a GIN index once over all rows is many times faster than updating it
             # row by row; readers wait on the TRUNCATE's lock either way.
             cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
-            for rows in all_card_rows():
-                done += self._write(cursor, rows)
-                if progress:
-                    progress(done, total)
+            done = write_all_cards(lambda rows: self._write(cursor, rows), progress)
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute(f"CREATE INDEX {GIN_INDEX} ON {TABLE} USING gin (document)")
         with connection.cursor() as cursor:

@@ -19,8 +19,8 @@ from ..base import (
     ProgressCallback,
     SearchBackend,
     SearchFilters,
-    all_card_rows,
     card_rows,
+    write_all_cards,
 )
 from ..query import ParsedQuery, QueryError, Term, identifier_parts
 from .sql import filter_clauses
@@ -129,17 +129,10 @@ class SQLiteFTSBackend(SearchBackend):
                 self._delete(cursor, ids)
 
     def rebuild(self, progress: ProgressCallback | None = None) -> int:
-        from recall.decks.models import Card
-
-        total = Card.objects.filter(is_archived=False).count()
-        done = 0
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE}")
             cursor.execute(f"DELETE FROM {DECKS}")
-            for rows in all_card_rows():
-                done += _insert(cursor, rows)
-                if progress:
-                    progress(done, total)
+            done = write_all_cards(lambda rows: _insert(cursor, rows), progress)
             # Merge the index segments written by many small inserts into one.
             cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
         return done
