@@ -121,6 +121,37 @@ def _prepares(connection: Any, raw: Any) -> bool:
     return True
 
 
+class _Loader:
+    __slots__ = ("cls", "oid")
+
+    def __init__(self, oid: int, cls: type) -> None:
+        self.oid = oid
+        self.cls = cls
+
+
+@functools.cache
+def _timestamptz_loader(timezone_name: str) -> _Loader | None:
+    """psycopg's compiled loader for timestamptz, where it gives exactly what Django's does.
+
+    Django registers its own loader on each connection, a Python subclass of psycopg's
+    pure-Python one that sets the result's tzinfo to the connection's zone; it costs
+    ~2.5 µs a value where psycopg's compiled loader costs ~0.2 (a study round trip reads
+    over twenty). With USE_TZ and the session in UTC (Django's default) both give aware
+    datetimes with ``datetime.timezone.utc``; in any other setup Django's loader is kept.
+    """
+    from django.conf import settings
+    from psycopg import adapters
+    from psycopg.pq import Format
+
+    if not settings.USE_TZ or timezone_name != "UTC":
+        return None
+    oid = adapters.types["timestamptz"].oid
+    cls = adapters.get_loader(oid, Format.TEXT)
+    if cls is None or cls.__module__.startswith("psycopg."):
+        return None  # no compiled implementation installed: nothing to gain
+    return _Loader(oid, cls)
+
+
 @functools.cache
 def _idle() -> Any:
     from psycopg.pq import TransactionStatus
@@ -153,6 +184,9 @@ def _run(connection: Any, sql: _Sql, params: Sequence[Any], fetch: int = _ALL) -
     with connection.wrap_database_errors:
         if connection.vendor == "postgresql":
             cursor = _server_binding_cursor()(raw)
+            loader = _timestamptz_loader(connection.timezone_name)
+            if loader is not None:
+                cursor.adapters.register_loader(loader.oid, loader.cls)
             cursor.execute(sql.pyformat, params, prepare=_prepares(connection, raw))
         else:
             cursor = raw.cursor()

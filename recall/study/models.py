@@ -33,8 +33,12 @@ class Grade(models.IntegerChoices):
 class CardState(models.Model):
     """Where one user stands with one card: the fsrs Card, plus counters and a version."""
 
+    # No index of its own: the unique (user, card) constraint's index starts with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_states"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="card_states",
+        db_index=False,
     )
     card = models.ForeignKey("decks.Card", on_delete=models.CASCADE, related_name="study_states")
     # Copied from card.deck_id so the queue and its per-deck limits read one index.
@@ -81,8 +85,13 @@ class ReviewLog(models.Model):
     extra keys of ours, ``reps`` and ``lapses``.
     """
 
+    # No index of its own: the (user, reviewed_at) index starts with it, and every grade
+    # writes each of the log's indexes.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_logs"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="review_logs",
+        db_index=False,
     )
     # SET_NULL: deleting a card or deck must not erase the user's statistics.
     card = models.ForeignKey(

@@ -219,7 +219,16 @@ def test_next_cards_equal_the_full_queue_under_tight_caps_and_ties(user):
             stored = CardState.objects.select_related("card__deck").get(pk=card.study_state.pk)
             for field in CardState._meta.concrete_fields:
                 assert getattr(card.study_state, field.attname) == getattr(stored, field.attname)
-            assert card.study_state.due.tzinfo is not None
+            # The same tzinfo too: on PostgreSQL the hot path reads timestamps with psycopg's
+            # compiled loader instead of Django's.
+            for raw_value, orm_value in (
+                (card.study_state.due, stored.due),
+                (card.study_state.last_review, stored.last_review),
+                (card.created_at, stored.card.created_at),
+                (card.deck.updated_at, stored.card.deck.updated_at),
+            ):
+                assert raw_value.tzinfo is not None
+                assert raw_value.tzinfo == orm_value.tzinfo
             assert card.question_html == stored.card.question_html
             assert card.deck.title == stored.card.deck.title
             assert card.is_archived is False
