@@ -333,7 +333,7 @@ def run(args: argparse.Namespace) -> None:
                 )
 
             cursor_sql_select = (
-                "SELECT id, stability, version FROM study_cardstate "
+                "SELECT id, stability, version, card_id, deck_id FROM study_cardstate "
                 "WHERE user_id = %s AND state = %s AND due < %s ORDER BY due, id LIMIT 1"
             )
             cursor_sql_update = (
@@ -341,20 +341,18 @@ def run(args: argparse.Namespace) -> None:
                 "reps = reps + 1, version = version + 1 WHERE id = %s"
             )
 
+            def select_and_update(cur: Any) -> Any:
+                cur.execute(cursor_sql_select, [user.pk, State.REVIEW, now])
+                row = cur.fetchone()
+                cur.execute(cursor_sql_update, [now + timedelta(days=30), row[1] * 2, now, row[0]])
+                return row
+
             def bare(i: int) -> None:
                 with transaction.atomic(), connection.cursor() as cur:
-                    cur.execute(cursor_sql_select, [user.pk, State.REVIEW, now])
-                    row = cur.fetchone()
-                    cur.execute(
-                        cursor_sql_update,
-                        [now + timedelta(days=30), row[1] * 2, now, row[0]],
-                    )
+                    select_and_update(cur)
 
             # The baseline plus the one write the issue cannot do without: the review's
             # append-only ReviewLog row (state before and after, as two JSON snapshots).
-            logged_select = cursor_sql_select.replace(
-                "SELECT id, stability, version", "SELECT id, stability, version, card_id, deck_id"
-            )
             log_columns = (
                 "user_id, card_id, deck_id, grade, duration_ms, reviewed_at, state_before, "
                 "state_after, card_before, card_after"
@@ -366,12 +364,7 @@ def run(args: argparse.Namespace) -> None:
 
             def bare_logged(i: int) -> None:
                 with transaction.atomic(), connection.cursor() as cur:
-                    cur.execute(logged_select, [user.pk, State.REVIEW, now])
-                    row = cur.fetchone()
-                    cur.execute(
-                        cursor_sql_update,
-                        [now + timedelta(days=30), row[1] * 2, now, row[0]],
-                    )
+                    row = select_and_update(cur)
                     snapshot = json.dumps({"card_id": row[3], "state": 2, "stability": row[1]})
                     cur.execute(
                         log_insert,

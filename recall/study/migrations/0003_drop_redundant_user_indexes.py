@@ -23,6 +23,19 @@ def _drop(table: str, name: str) -> migrations.RunSQL:
     )
 
 
+def _user_without_index(model_name: str, related_name: str) -> migrations.AlterField:
+    return migrations.AlterField(
+        model_name=model_name,
+        name="user",
+        field=models.ForeignKey(
+            db_index=False,
+            on_delete=models.deletion.CASCADE,
+            related_name=related_name,
+            to=settings.AUTH_USER_MODEL,
+        ),
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("study", "0002_daily_review_count"),
@@ -33,26 +46,8 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[_drop(table, name) for table, name in INDEXES.items()],
             state_operations=[
-                migrations.AlterField(
-                    model_name="cardstate",
-                    name="user",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=models.deletion.CASCADE,
-                        related_name="card_states",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="reviewlog",
-                    name="user",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=models.deletion.CASCADE,
-                        related_name="review_logs",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                _user_without_index("cardstate", "card_states"),
+                _user_without_index("reviewlog", "review_logs"),
             ],
         )
     ]
