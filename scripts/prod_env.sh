@@ -39,6 +39,7 @@ export STATIC_ROOT="$RECALL_VAR/static" MEDIA_ROOT="$RECALL_VAR/media"
 export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 export EMAIL_FILE_PATH="$RECALL_VAR/mail"
 export RECALL_MAX_UPLOAD_MB="${RECALL_MAX_UPLOAD_MB:-20}"
+export RECALL_MAX_APKG_MB="${RECALL_MAX_APKG_MB:-100}"
 # nginx template values.
 export NGINX_LISTEN="$PROD_HOST:$PROD_PORT"
 export NGINX_USER="$(id -un)"

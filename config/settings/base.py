@@ -184,9 +184,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Uploads and imports: one limit, shared with nginx's client_max_body_size.
+# Uploads and imports, limits shared with nginx's client_max_body_size: notes files, CSVs
+# and zips up to RECALL_MAX_UPLOAD_MB; Anki packages, which carry their media, up to
+# RECALL_MAX_APKG_MB (never less than the other).
 RECALL_MAX_UPLOAD_MB = env.int("RECALL_MAX_UPLOAD_MB", default=20)
 RECALL_MAX_UPLOAD_BYTES = RECALL_MAX_UPLOAD_MB * 1024 * 1024
+RECALL_MAX_APKG_MB = env.int("RECALL_MAX_APKG_MB", default=100)
+RECALL_MAX_APKG_BYTES = RECALL_MAX_APKG_MB * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = RECALL_MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Total bytes an archive may expand to, and the number of members it may hold.

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.template.defaultfilters import filesizeformat
 
 from recall.core.exceptions import ApplicationError
 
@@ -108,7 +109,6 @@ class CardForm(forms.ModelForm):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Notes file",
-        help_text="Markdown (.md), a .zip of Markdown files, CSV/TSV or an Anki .apkg.",
     )
     deck_slug = forms.SlugField(
         label="Deck slug",
@@ -122,6 +122,11 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.owner = owner
         self.fields["file"].widget.attrs["accept"] = ",".join(uploads.supported_extensions())
+        notes, package = (filesizeformat(uploads.upload_limit(name)) for name in ("x.md", "x.apkg"))
+        self.fields["file"].help_text = (
+            f"Markdown (.md), a .zip of Markdown files or CSV/TSV, up to {notes}; "
+            f"or an Anki .apkg, up to {package}."
+        )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -14,7 +14,6 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import OperationalError, connections, models, router, transaction
 from django.http import HttpResponse
@@ -37,6 +36,7 @@ from .uploads import (
     check_upload,
     documents_from_upload,
     extension_of,
+    upload_limit,
 )
 
 if TYPE_CHECKING:
@@ -880,7 +880,7 @@ def job_create_import(*, owner: Any, uploaded_file: UploadedFile, deck_slug: str
 
 
 def _read_upload(job: Job) -> bytes:
-    limit = settings.RECALL_MAX_UPLOAD_BYTES
+    limit = upload_limit(job.filename)
     try:
         with job.upload.open("rb") as handle:
             data = handle.read(limit + 1)

@@ -68,6 +68,15 @@ def supported_extensions() -> list[str]:
     return sorted(TEXT_EXTENSIONS | ARCHIVE_EXTENSIONS | PACKAGE_EXTENSIONS)
 
 
+def upload_limit(filename: str) -> int:
+    """The largest upload of this file's type, in bytes: Anki packages carry media, so
+    they have their own limit (``RECALL_MAX_APKG_MB``, never below the general one)."""
+    limit = int(settings.RECALL_MAX_UPLOAD_BYTES)
+    if extension_of(filename) in PACKAGE_EXTENSIONS:
+        return max(limit, int(settings.RECALL_MAX_APKG_BYTES))
+    return limit
+
+
 def check_upload(filename: str, size: int) -> None:
     """Cheap checks made before an upload is stored: a known extension and a size within limits."""
     ext = extension_of(filename)
@@ -75,7 +84,7 @@ def check_upload(filename: str, size: int) -> None:
         allowed = ", ".join(supported_extensions())
         shown = ext or "no extension"
         raise ImportRejected(f"{filename}: unsupported file type ({shown}); use one of {allowed}")
-    limit = settings.RECALL_MAX_UPLOAD_BYTES
+    limit = upload_limit(filename)
     if size > limit:
         raise ImportRejected(
             f"{filename} is too large ({_human_size(size)}); the limit is {_human_size(limit)}"

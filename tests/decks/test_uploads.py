@@ -9,7 +9,13 @@ import zipfile
 
 import pytest
 
-from recall.decks.uploads import ImportRejected, decode_text, documents_from_upload
+from recall.decks.uploads import (
+    ImportRejected,
+    check_upload,
+    decode_text,
+    documents_from_upload,
+    upload_limit,
+)
 
 NOTES = "# 1. What is a list?\n\nA mutable sequence.\n"
 
@@ -77,6 +83,19 @@ def test_file_over_the_upload_limit_is_refused(settings):
     settings.RECALL_MAX_UPLOAD_BYTES = 100
     message = rejected("big.md", NOTES.encode() * 10)
     assert "too large" in message
+
+
+def test_anki_packages_have_their_own_limit_never_below_the_notes_one(settings):
+    settings.RECALL_MAX_UPLOAD_BYTES = 100
+    settings.RECALL_MAX_APKG_BYTES = 1000
+    check_upload("deck.apkg", 1000)
+    with pytest.raises(ImportRejected, match=r"notes\.md is too large .*the limit is 100"):
+        check_upload("notes.md", 500)
+    with pytest.raises(ImportRejected, match=r"deck\.apkg is too large .*the limit is 1000"):
+        check_upload("deck.apkg", 1001)
+    settings.RECALL_MAX_APKG_BYTES = 10  # set below the notes limit: the notes limit holds
+    assert upload_limit("deck.APKG") == 100
+    assert upload_limit("notes.zip") == 100
 
 
 @pytest.mark.parametrize("name", ["notes.pdf", "notes", "notes.md.exe"])

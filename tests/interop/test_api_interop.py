@@ -62,6 +62,32 @@ def test_uploading_an_apkg_runs_an_import_job(tmp_path, django_capture_on_commit
     assert [c.question for c in imported.cards.all()] == ["What is *ASGI*?"]
 
 
+def test_an_apkg_has_its_own_upload_limit_above_the_notes_one(
+    tmp_path, settings, django_capture_on_commit_callbacks
+):
+    # Anki packages carry media: one larger than the notes limit still goes through, end to
+    # end (the job reads the stored upload under the package limit too).
+    client, deck = _client_and_deck()
+    note = genanki.Note(model=basic_type(), fields=["What is WSGI?", "The sync gateway"])
+    data = genanki_package(tmp_path, {"Gateways": [note]}, media={"logo.png": b"\x89PNG" * 500})
+    settings.RECALL_MAX_UPLOAD_BYTES = len(data) - 1
+    settings.RECALL_MAX_APKG_BYTES = len(data)
+    notes = SimpleUploadedFile("same-size.md", b"# Q?\n\n" + b"a" * (len(data) - 6))
+    response = client.post("/api/v1/decks/import/", {"file": notes}, format="multipart")
+    assert response.status_code == 400
+    upload = SimpleUploadedFile("gateways.apkg", data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/decks/import/", {"file": upload}, format="multipart")
+    assert response.status_code == 202, response.content
+    job = Job.objects.get(pk=response.json()["id"])
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert Deck.objects.filter(owner=deck.owner, title="Gateways").exists()
+    settings.RECALL_MAX_APKG_BYTES = len(data) - 1
+    again = SimpleUploadedFile("gateways.apkg", data)
+    response = client.post("/api/v1/decks/import/", {"file": again}, format="multipart")
+    assert response.status_code == 400
+
+
 def test_uploading_a_broken_apkg_fails_the_job_with_a_clear_message(
     django_capture_on_commit_callbacks,
 ):

@@ -81,6 +81,7 @@ def _nginx_values(tmp_path: Path, upload_mb: int) -> dict[str, str]:
         "STATIC_ROOT": str(tmp_path / "static"),
         "MEDIA_ROOT": str(tmp_path / "media"),
         "RECALL_MAX_UPLOAD_MB": str(upload_mb),
+        "RECALL_MAX_APKG_MB": str(upload_mb * 5),
     }
 
 
@@ -88,6 +89,7 @@ def test_nginx_template_renders_every_placeholder(tmp_path, settings):
     text = render((DEPLOY / "nginx.conf").read_text(), _nginx_values(tmp_path, 20))
     assert "${" not in text
     assert f"client_max_body_size {settings.RECALL_MAX_UPLOAD_MB}m;" in text
+    assert "client_max_body_size 100m;" in text  # the import locations' (Anki packages)
     # nginx's own variables are not placeholders and survive.
     assert "$http_upgrade" in text and "$proxy_add_x_forwarded_for" in text
 

@@ -70,6 +70,9 @@ class Stack:
             PROD_REDIS_URL=REDIS_URL,
             GUNICORN_WORKERS="2",
             CELERY_CONCURRENCY="2",
+            # The notes limit stays at its default (20); the Anki packages' one is set
+            # just above it, so that step 8 can cross both with small bodies.
+            RECALL_MAX_APKG_MB="24",
         )
 
     def make(self, target: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -417,16 +420,21 @@ def test_stack_end_to_end_through_nginx(stack: Stack, flagship_path: Path) -> No
     assert found["count"] > 0
     assert any(hit["deck"]["id"] == job["deck"] for hit in found["results"])
 
-    # 8. nginx refuses an upload above RECALL_MAX_UPLOAD_MB before Django sees it.
-    big, content_type = _multipart("file", "big.md", b"x" * (21 * 1024 * 1024))
-    status, _, _ = stack.request(
-        "/api/v1/decks/import/",
-        token=token,
-        data=big,
-        headers={"Content-Type": content_type},
-        method="POST",
-    )
-    assert status == 413
+    # 8. Upload limits. A notes file over RECALL_MAX_UPLOAD_MB (20) within the Anki
+    # packages' limit (24) passes nginx on the import endpoint, and Django refuses it for
+    # its type; nginx itself refuses a body over 24 MB there, and over 20 MB elsewhere.
+    def post(path: str, filename: str, megabytes: int) -> tuple[int, bytes]:
+        body, content_type = _multipart("file", filename, b"x" * (megabytes * 1024 * 1024))
+        status, _, answer = stack.request(
+            path, token=token, data=body, headers={"Content-Type": content_type}, method="POST"
+        )
+        return status, answer
+
+    status, answer = post("/api/v1/decks/import/", "big.md", 21)
+    assert status == 400
+    assert "the limit is 20.0" in json.loads(answer)["error"]["fields"]["file"][0]
+    assert post("/api/v1/decks/import/", "big.apkg", 25)[0] == 413
+    assert post("/api/v1/cards/", "big.md", 21)[0] == 413
 
     # 9. The nightly digest, run by the real worker, writes this user's mail (file backend).
     stack.manage(

@@ -389,6 +389,15 @@ def test_import_without_a_file(alice_client):
     assert "file" in response.context["form"].errors
 
 
+def test_import_page_tells_both_upload_limits(alice_client, settings):
+    settings.RECALL_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+    settings.RECALL_MAX_APKG_BYTES = 100 * 1024 * 1024
+    response = alice_client.get(reverse("decks:import"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "up to 20.0\xa0MB; or an Anki .apkg, up to 100.0\xa0MB" in text
+
+
 def test_import_rejects_a_file_over_the_limit(alice_client, settings):
     settings.RECALL_MAX_UPLOAD_BYTES = 100
     upload = SimpleUploadedFile("big.md", b"# Q\n\n" + b"x" * 200)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
 from recall.decks.models import Card, CardKind, Deck, Job, Tag, Visibility
+from recall.decks.uploads import upload_limit
 
 MAX_PER_DAY = 99999
 MAX_POSITION = 2**31 - 1
@@ -109,7 +109,7 @@ class DeckImportSerializer(serializers.Serializer):
     )
 
     def validate_file(self, value: Any) -> Any:
-        limit = settings.RECALL_MAX_UPLOAD_BYTES
+        limit = upload_limit(value.name or "")
         if value.size > limit:
             raise serializers.ValidationError(
                 f"The file is {filesizeformat(value.size)}; the limit is {filesizeformat(limit)}."

@@ -5,13 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from tqdm import tqdm
 
 from recall.decks.services import ImportRejected, ImportSummary, notes_import
-from recall.decks.uploads import ARCHIVE_EXTENSIONS, PACKAGE_EXTENSIONS, TEXT_EXTENSIONS
+from recall.decks.uploads import (
+    ARCHIVE_EXTENSIONS,
+    PACKAGE_EXTENSIONS,
+    TEXT_EXTENSIONS,
+    check_upload,
+)
 
 from ._common import resolve_owner
 
@@ -65,16 +69,13 @@ class Command(BaseCommand):
         files = collect(options["paths"])
         if options["deck"] and len(files) > 1:
             raise CommandError("--deck can only be used with a single file")
-        limit = settings.RECALL_MAX_UPLOAD_BYTES
         total = ImportSummary()
         lines: list[str] = []
         show_bar = len(files) > 1 and options["verbosity"] > 0
         try:
             with transaction.atomic():
                 for path, name in tqdm(files, unit="file", disable=not show_bar, file=self.stderr):
-                    if path.stat().st_size > limit:
-                        # Refused before reading it into memory.
-                        raise ImportRejected(f"{name} is too large; the limit is {limit} bytes")
+                    check_upload(name, path.stat().st_size)  # before reading it into memory
                     summary = notes_import(
                         owner=owner,
                         filename=name,
