@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import logging
 import operator
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.uploadedfile import UploadedFile
@@ -433,11 +435,14 @@ def notes_import(
     *,
     owner: Any,
     filename: str,
-    data: bytes,
+    data: bytes | IO[bytes],
     deck_slug: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> ImportSummary:
     """Import a notes file (or a .zip of them) for owner: one deck per file, all or nothing.
+
+    ``data``: the file's bytes, or a seekable binary file; only an Anki package is read from
+    the file as it goes, anything else is read whole (within its upload limit).
 
     Re-importing is idempotent: cards are matched by their question, unchanged cards are not
     written, changed ones are updated in place (keeping their ids and review history), and
@@ -447,6 +452,8 @@ def notes_import(
         return _import_anki_package(
             owner=owner, filename=filename, data=data, deck_slug=deck_slug, progress=progress
         )
+    if not isinstance(data, bytes):
+        data = _read_within_limit(filename, data)
     documents = documents_from_upload(filename, data)
     if deck_slug and len(documents) > 1:
         raise ImportRejected(
@@ -477,14 +484,18 @@ def _import_anki_package(
     *,
     owner: Any,
     filename: str,
-    data: bytes,
+    data: bytes | IO[bytes],
     deck_slug: str | None,
     progress: ProgressCallback | None,
 ) -> ImportSummary:
     """An Anki .apkg: one deck per Anki deck, its media stored (see importers.apkg)."""
     from .importers.apkg import delete_media, parse_apkg, store_media
 
-    check_upload(filename, len(data))
+    if isinstance(data, bytes):
+        check_upload(filename, len(data))
+    else:
+        check_upload(filename, data.seek(0, io.SEEK_END))
+        data.seek(0)
     try:
         package = parse_apkg(filename, data)
     except ImportFormatError as exc:
@@ -879,15 +890,21 @@ def job_create_import(*, owner: Any, uploaded_file: UploadedFile, deck_slug: str
     return job
 
 
-def _read_upload(job: Job) -> bytes:
-    limit = upload_limit(job.filename)
+@contextlib.contextmanager
+def _open_upload(job: Job) -> Iterator[IO[bytes]]:
     try:
-        with job.upload.open("rb") as handle:
-            data = handle.read(limit + 1)
+        handle = job.upload.open("rb")
     except (OSError, ValueError):
         raise ImportRejected(f"the uploaded file {job.filename} is no longer available") from None
+    with handle:
+        yield handle
+
+
+def _read_within_limit(filename: str, handle: IO[bytes]) -> bytes:
+    limit = upload_limit(filename)
+    data = handle.read(limit + 1)
     if len(data) > limit:
-        check_upload(job.filename, len(data))
+        check_upload(filename, len(data))
     return bytes(data)
 
 
@@ -911,13 +928,14 @@ def job_run_import(*, job_id: int) -> None:
         if job.status != JobStatus.RUNNING:
             return
         try:
-            summary = notes_import(
-                owner=job.owner,
-                filename=job.filename,
-                data=_read_upload(job),
-                deck_slug=job.target_deck_slug or None,
-                progress=JobProgress(job),
-            )
+            with _open_upload(job) as upload:
+                summary = notes_import(
+                    owner=job.owner,
+                    filename=job.filename,
+                    data=upload,
+                    deck_slug=job.target_deck_slug or None,
+                    progress=JobProgress(job),
+                )
         except ImportRejected as exc:
             job.status, job.message = JobStatus.FAILED, exc.message
         except OperationalError:

@@ -120,6 +120,22 @@ def test_media_is_collected_content_addressed_and_fields_point_at_it(tmp_path, s
     assert result.missing_media == []
 
 
+def test_a_package_read_from_its_file_gives_what_its_bytes_give(tmp_path):
+    # Import jobs hand the stored upload itself to the reader, so that a large package is
+    # never held in memory whole.
+    note = _note(basic_type(), 'Diagram: <img src="mvc.png">', "An answer")
+    data = genanki_package(tmp_path, {"Web": [note]}, media={"mvc.png": PNG})
+    path = tmp_path / "web.apkg"
+    path.write_bytes(data)
+    with path.open("rb") as handle:
+        from_file = parse_apkg("web.apkg", handle)
+    from_bytes = parse_apkg("web.apkg", data)
+    assert from_file.decks == from_bytes.decks
+    assert [(m.name, m.data) for m in from_file.media] == [
+        (m.name, m.data) for m in from_bytes.media
+    ]
+
+
 def test_missing_and_unsafe_media_are_reported_not_stored(tmp_path):
     note = _note(basic_type(), '<img src="gone.png"> and <img src="logo.svg">', "answer")
     data = genanki_package(tmp_path, {"D": [note]}, media={"logo.svg": b"<svg onload='x()'/>"})

@@ -60,7 +60,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import zstandard
 from django.conf import settings
@@ -126,10 +126,14 @@ class _NoteType:
     templates: list[tuple[str, str]]  # (front, back) template source per card
 
 
-def parse_apkg(filename: str, data: bytes) -> AnkiImport:
-    """Read an .apkg; raise ImportFormatError (naming the file) when it cannot be imported."""
+def parse_apkg(filename: str, data: bytes | IO[bytes]) -> AnkiImport:
+    """Read an .apkg; raise ImportFormatError (naming the file) when it cannot be imported.
+
+    ``data``: the package's bytes, or a seekable binary file (an import job's stored upload,
+    so that a large package with media is never held in memory whole).
+    """
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         raise ImportFormatError(
             "is not an Anki package (an .apkg is a zip archive)", source=filename
