@@ -18,6 +18,7 @@ from kombu import Connection
 from services import reachable
 
 from tests.conftest import missing_service
+from tests.prod.celery_worker import worker_command
 
 pytestmark = [pytest.mark.celery, pytest.mark.slow]
 
@@ -78,24 +79,7 @@ def test_worker_over_amqp_runs_a_task_and_returns_its_result(tmp_path, http_serv
     manage("migrate", "--noinput", "-v0")
     log = (tmp_path / "worker.log").open("wb")
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "--app",
-            "config",
-            "worker",
-            "--loglevel",
-            "INFO",
-            "--concurrency",
-            "1",
-            "--queues",
-            queue,
-            "--without-mingle",
-            "--without-gossip",
-            "--hostname",
-            f"{queue}@%h",
-        ],
+        worker_command(f"{queue}@%h", "--queues", queue),
         cwd=ROOT,
         env=env,
         stdout=log,

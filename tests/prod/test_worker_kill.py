@@ -26,6 +26,7 @@ from psycopg import sql
 from services import reachable
 
 from tests.conftest import missing_service
+from tests.prod.celery_worker import worker_command
 
 pytestmark = [pytest.mark.celery, pytest.mark.redis, pytest.mark.slow]
 
@@ -63,24 +64,7 @@ class Worker:
         self.log = log
         self.handle = log.open("ab")
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "--app",
-                "config",
-                "worker",
-                "--loglevel",
-                "INFO",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                "1",
-                "--without-mingle",
-                "--without-gossip",
-                "--hostname",
-                f"kill-{secrets.token_hex(3)}@%h",
-            ],
+            worker_command(f"kill-{secrets.token_hex(3)}@%h", "--pool", "prefork"),
             cwd=ROOT,
             env=env,
             stdout=self.handle,
