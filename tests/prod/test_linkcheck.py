@@ -83,11 +83,13 @@ class _Handler(BaseHTTPRequestHandler):
                 srv.max_total_in_flight = max(srv.max_total_in_flight, srv.total_in_flight)
             try:
                 time.sleep(HOLD_SECONDS)
-                self._answer(200)
             finally:
+                # Counted out before answering: once the client has the answer it may send
+                # its next request, which must not find this one still counted.
                 with srv.lock:
                     srv.in_flight[host] -= 1
                     srv.total_in_flight -= 1
+            self._answer(200)
         else:
             self._answer(500)
 
