@@ -6,7 +6,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from recall.accounts.models import User
-from recall.decks.models import Card, Deck, Tag, Visibility
+from recall.decks.cards import cards_sync
+from recall.decks.models import Card, Deck, Note, Tag, Visibility
 
 
 class UserFactory(DjangoModelFactory):
@@ -37,7 +38,26 @@ class TagFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"tag{n}")
 
 
-class CardFactory(DjangoModelFactory):
+class NoteFactory(DjangoModelFactory):
+    """A saved note with its cards made (as every service that writes a note does)."""
+
+    class Meta:
+        model = Note
+
+    deck = factory.SubFactory(DeckFactory)
+    position = factory.Sequence(lambda n: n)
+    question = factory.Sequence(lambda n: f"What is concept number {n}?")
+    answer = "It is explained with `code` and **bold** text."
+
+    @factory.post_generation
+    def with_cards(obj: Note, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            cards_sync([obj])
+
+
+class CardFactory(factory.Factory):
+    """The first card of a new note: a basic note unless ``kind`` says otherwise."""
+
     class Meta:
         model = Card
 
@@ -45,3 +65,15 @@ class CardFactory(DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
     question = factory.Sequence(lambda n: f"What is concept number {n}?")
     answer = "It is explained with `code` and **bold** text."
+
+    @classmethod
+    def _build(cls, model_class: type[Card], *args: object, **kwargs: object) -> Card:
+        raise NotImplementedError("a card comes from a saved note: use CardFactory()")
+
+    @classmethod
+    def _create(cls, model_class: type[Card], *args: object, **kwargs: object) -> Card:
+        tags = kwargs.pop("tags", None)
+        note = NoteFactory(**kwargs)
+        if tags:
+            note.tags.set(tags)  # type: ignore[arg-type]
+        return note.cards.order_by("ordinal").first()  # type: ignore[return-value]

@@ -1,4 +1,4 @@
-"""Decks, cards, tags, references, links and import jobs."""
+"""Decks, notes and their cards, tags, references, links and import jobs."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ class Deck(TimeStampedModel):
     source_name = models.CharField(max_length=255, blank=True, db_index=True)
     new_cards_per_day = models.PositiveIntegerField(default=20)
     reviews_per_day = models.PositiveIntegerField(default=200)
+    # Once one card of a note is answered, its other cards wait until the next study day.
+    bury_siblings = models.BooleanField(default=True)
     copied_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
@@ -68,8 +70,15 @@ class CardKind(models.TextChoices):
     CLOZE = "cloze", "Cloze"
 
 
-class Card(TimeStampedModel):
-    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="cards")
+class Note(TimeStampedModel):
+    """What a person wrote: a question and answer, or a cloze text. Search indexes notes.
+
+    A note generates its cards (``recall.decks.prompts``): one for a basic note, two for a
+    reversed one, one per deletion number for a cloze. Re-imports find a note by
+    ``source_key`` and skip it when ``content_hash`` is unchanged.
+    """
+
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="notes")
     position = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=10, choices=CardKind.choices, default=CardKind.BASIC)
     question = models.TextField()
@@ -77,7 +86,7 @@ class Card(TimeStampedModel):
     # Rendered once on save, never per request.
     question_html = models.TextField(blank=True, editable=False)
     answer_html = models.TextField(blank=True, editable=False)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="cards")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="notes")
     source_file = models.CharField(max_length=500, blank=True)
     source_line = models.PositiveIntegerField(null=True, blank=True)
     # Identity within the deck for re-import (normalised question), and a hash of the content.
@@ -100,6 +109,42 @@ class Card(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("decks:card-detail", kwargs={"pk": self.pk})
+
+
+class Card(TimeStampedModel):
+    """One prompt of a note, the unit that is studied: its FSRS state and reviews hang here.
+
+    ``question``/``answer`` and their HTML are this prompt's front and back, derived from
+    the note (never edited on their own). ``deck``, ``position`` and ``is_archived`` are
+    the note's, copied so that the study queue reads one table and its indexes.
+    """
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="cards")
+    # 1 forward, 2 backward (reversed notes), or the cloze number.
+    ordinal = models.PositiveSmallIntegerField(default=1)
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="cards")
+    position = models.PositiveIntegerField(default=0)
+    question = models.TextField()
+    answer = models.TextField(blank=True)
+    question_html = models.TextField(blank=True, editable=False)
+    answer_html = models.TextField(blank=True, editable=False)
+    # Archived with its note, or when the note no longer generates this prompt.
+    is_archived = models.BooleanField(default=False, db_index=True)
+    suspended = models.BooleanField(default=False)
+    flagged = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["deck_id", "position", "ordinal", "id"]
+        indexes = [models.Index(fields=["deck", "is_archived", "position"])]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "ordinal"], name="card_unique_ordinal")
+        ]
+
+    def __str__(self) -> str:
+        return self.question[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("decks:card-detail", kwargs={"pk": self.note_id})
 
 
 class Reference(models.Model):
@@ -130,7 +175,7 @@ class Link(models.Model):
 
     deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="links")
     url = models.URLField(max_length=2000)
-    cards = models.ManyToManyField(Card, blank=True, related_name="links")
+    notes = models.ManyToManyField(Note, blank=True, related_name="links")
     status = models.CharField(
         max_length=10, choices=LinkStatus.choices, default=LinkStatus.UNCHECKED, db_index=True
     )

@@ -26,7 +26,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 if TYPE_CHECKING:
-    from .models import Card
+    from .models import Note
 
 logger = logging.getLogger(__name__)
 
@@ -281,7 +281,7 @@ def _may_start_processes() -> bool:
     return not (current is not None and getattr(current(), "daemon", False))
 
 
-def render_card_fields(card: Card) -> None:
+def render_card_fields(card: Note) -> None:
     card.question_html = render_markdown(card.question)
     card.answer_html = render_markdown(card.answer)
 

@@ -26,11 +26,12 @@ from django.utils.text import slugify
 from recall.core.exceptions import ApplicationError
 from recall.core.progress import JobProgress, publish_job
 
+from .cards import cards_archive, cards_sync
 from .importers.base import ImportFormatError, ParsedCard, ParsedDeck
 from .importers.questions import title_from_filename
-from .models import Card, CardKind, Deck, Job, JobKind, JobStatus, Link, Reference, Tag, Visibility
+from .models import Note, CardKind, Deck, Job, JobKind, JobStatus, Link, Reference, Tag, Visibility
 from .rendering import render_card_fields, render_many
-from .signals import cards_bulk_changed
+from .signals import notes_bulk_changed
 from .uploads import (
     PACKAGE_EXTENSIONS,
     ImportRejected,
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ImportRejected",
     "ImportSummary",
-    "card_update",
+    "note_update",
     "deck_copy",
     "deck_create",
     "deck_delete",
@@ -72,7 +73,7 @@ _URL_TRAILING = ".,;:!?*_~"
 _LEADING_NUMBER_RE = re.compile(r"^\s*(?:q(?:uestion)?\s*)?\d+\s*[.):-]\s*", re.IGNORECASE)
 _WS_RE = re.compile(r"\s+")
 _KINDS = frozenset(CardKind.values)
-_CARD_FIELDS = [
+_NOTE_FIELDS = [
     "position",
     "kind",
     "question",
@@ -89,7 +90,7 @@ _CARD_FIELDS = [
 
 @dataclass
 class ImportSummary:
-    """What an import did, counted in cards, and the decks it wrote to."""
+    """What an import did, counted in notes, and the decks it wrote to."""
 
     created: int = 0
     updated: int = 0
@@ -120,7 +121,7 @@ class ImportSummary:
 
 
 # ---------------------------------------------------------------------------------------------
-# Identity and content of a card across re-imports
+# Identity and content of a note across re-imports
 
 
 def normalise_question(question: str) -> str:
@@ -130,7 +131,7 @@ def normalise_question(question: str) -> str:
     return _WS_RE.sub(" ", text).strip().casefold()
 
 
-def card_source_keys(questions: Iterable[str]) -> list[str]:
+def note_source_keys(questions: Iterable[str]) -> list[str]:
     """One key per question; a repeated question gets its occurrence number in the key."""
     seen: dict[str, int] = {}
     keys = []
@@ -143,7 +144,7 @@ def card_source_keys(questions: Iterable[str]) -> list[str]:
     return keys
 
 
-def card_content_hash(
+def note_content_hash(
     *, question: str, answer: str, tags: Sequence[str], kind: str, position: int
 ) -> str:
     payload = json.dumps([question, answer, sorted(set(tags)), kind, position])
@@ -211,7 +212,14 @@ def deck_create(
     return deck
 
 
-_DECK_EDITABLE = {"title", "description", "visibility", "new_cards_per_day", "reviews_per_day"}
+_DECK_EDITABLE = {
+    "title",
+    "description",
+    "visibility",
+    "new_cards_per_day",
+    "reviews_per_day",
+    "bury_siblings",
+}
 
 
 def deck_update(*, deck: Deck, **fields: Any) -> Deck:
@@ -236,90 +244,103 @@ def deck_update(*, deck: Deck, **fields: Any) -> Deck:
 
 def deck_delete(*, deck: Deck) -> None:
     deck_id = deck.pk
-    card_ids = list(deck.cards.values_list("id", flat=True))
+    note_ids = list(deck.notes.values_list("id", flat=True))
     with transaction.atomic():
         deck.delete()
-        # Listeners (the search index) drop these cards as archived ones.
+        # Listeners (the search index) drop these notes as archived ones.
         transaction.on_commit(
-            lambda: cards_bulk_changed.send(
-                sender=Card, deck_id=deck_id, card_ids=[], archived_ids=card_ids
+            lambda: notes_bulk_changed.send(
+                sender=Note, deck_id=deck_id, note_ids=[], archived_ids=note_ids
             )
         )
 
 
-def card_update(
+def note_update(
     *,
-    card: Card,
+    note: Note,
     question: str | None = None,
     answer: str | None = None,
     tags: Sequence[str] | None = None,
-) -> Card:
-    """Edit a card's text or tags; its study state (in other tables) is never touched.
+) -> Note:
+    """Edit a note's text or tags; its study state (in other tables) is never touched.
 
     source_key and content_hash keep describing the last imported version, so re-importing an
-    unchanged file keeps this edit, while a file whose card changed wins.
+    unchanged file keeps this edit, while a file whose note changed wins.
     """
     with transaction.atomic():
         fields = []
-        if question is not None and question != card.question:
+        if question is not None and question != note.question:
             if not question.strip():
-                raise ApplicationError("a card needs a question")
-            card.question = question
+                raise ApplicationError("a note needs a question")
+            note.question = question
             fields.append("question")
-        if answer is not None and answer != card.answer:
-            card.answer = answer
+        if answer is not None and answer != note.answer:
+            note.answer = answer
             fields.append("answer")
         if fields:
-            render_card_fields(card)
-            card.save(update_fields=[*fields, "question_html", "answer_html", "updated_at"])
+            render_card_fields(note)
+            note.save(update_fields=[*fields, "question_html", "answer_html", "updated_at"])
+            cards_sync([note])
         if tags is not None:
             names = _clean_tags(tags)
-            tag_objs = _tags_for(card.deck.owner, names)
-            card.tags.set([tag_objs[n] for n in names])
-        card_id, deck_id = card.pk, card.deck_id
+            tag_objs = _tags_for(note.deck.owner, names)
+            note.tags.set([tag_objs[n] for n in names])
+        note_id, deck_id = note.pk, note.deck_id
         transaction.on_commit(
-            lambda: cards_bulk_changed.send(
-                sender=Card, deck_id=deck_id, card_ids=[card_id], archived_ids=[]
+            lambda: notes_bulk_changed.send(
+                sender=Note, deck_id=deck_id, note_ids=[note_id], archived_ids=[]
             )
         )
-    return card
+    return note
 
 
 RERENDER_BATCH = 1000
 
 
-def cards_rerender(
+def notes_rerender(
     *, deck: Deck | None = None, progress: Callable[[int, int], None] | None = None
 ) -> int:
-    """Render every card's stored HTML again (one deck's, or all); returns cards changed.
+    """Render every note's stored HTML again (one deck's, or all); returns notes changed.
 
     The Markdown is the source and the HTML a copy made on save: after the renderer
-    changes (bare URLs became links, a new highlighter), this brings old cards up to date.
-    Cards are read in id order by batches, rendered like an import (``render_many``), and
+    changes (bare URLs became links, a new highlighter), this brings old notes up to date.
+    Notes are read in id order by batches, rendered like an import (``render_many``), and
     only those whose HTML differs are written, with ``bulk_update``: no signals, since
     neither the search index nor the schedule depend on the HTML.
     """
-    cards = Card.objects.all() if deck is None else Card.objects.filter(deck=deck)
-    total = cards.count()
+    notes = Note.objects.all() if deck is None else Note.objects.filter(deck=deck)
+    total = notes.count()
     done = changed = 0
     last = 0
     while True:
         batch = list(
-            cards.filter(pk__gt=last)
+            notes.filter(pk__gt=last)
             .order_by("pk")
-            .only("pk", "question", "answer", "question_html", "answer_html")[:RERENDER_BATCH]
+            .only(
+                "pk",
+                "deck_id",
+                "position",
+                "kind",
+                "question",
+                "answer",
+                "question_html",
+                "answer_html",
+                "is_archived",
+            )[:RERENDER_BATCH]
         )
         if not batch:
             return changed
         html = iter(render_many([text for c in batch for text in (c.question, c.answer)]))
         stale = []
-        for card in batch:
+        for note in batch:
             question_html, answer_html = next(html), next(html)
-            if (question_html, answer_html) != (card.question_html, card.answer_html):
-                card.question_html, card.answer_html = question_html, answer_html
-                stale.append(card)
+            if (question_html, answer_html) != (note.question_html, note.answer_html):
+                note.question_html, note.answer_html = question_html, answer_html
+                stale.append(note)
         with transaction.atomic():
-            Card.objects.bulk_update(stale, ["question_html", "answer_html"])
+            Note.objects.bulk_update(stale, ["question_html", "answer_html"])
+            # Cards copy their note's HTML, and cloze sides render from the same Markdown.
+            cards_sync(batch)
         changed += len(stale)
         done += len(batch)
         last = batch[-1].pk
@@ -328,7 +349,7 @@ def cards_rerender(
 
 
 def deck_copy(*, deck: Deck, owner: Any) -> Deck:
-    """Copy a deck's live cards, tags and references to another owner (not its study state)."""
+    """Copy a deck's live notes, tags and references to another owner (not its study state)."""
     if deck.owner_id != owner.pk and deck.visibility == Visibility.PRIVATE:
         raise ApplicationError("only public or unlisted decks can be copied")
     with transaction.atomic():
@@ -341,14 +362,15 @@ def deck_copy(*, deck: Deck, owner: Any) -> Deck:
             copied_from=deck,
             new_cards_per_day=deck.new_cards_per_day,
             reviews_per_day=deck.reviews_per_day,
+            bury_siblings=deck.bury_siblings,
         )
-        cards = list(
-            deck.cards.filter(is_archived=False).prefetch_related("tags").order_by("position", "id")
+        notes = list(
+            deck.notes.filter(is_archived=False).prefetch_related("tags").order_by("position", "id")
         )
-        tag_names = _clean_tags(t.name for c in cards for t in c.tags.all())
+        tag_names = _clean_tags(t.name for c in notes for t in c.tags.all())
         tag_objs = _tags_for(owner, tag_names)
-        new_cards = [
-            Card(
+        new_notes = [
+            Note(
                 deck=copy,
                 position=c.position,
                 kind=c.kind,
@@ -359,14 +381,15 @@ def deck_copy(*, deck: Deck, owner: Any) -> Deck:
                 source_key=c.source_key,
                 content_hash=c.content_hash,
             )
-            for c in cards
+            for c in notes
         ]
-        Card.objects.bulk_create(new_cards, batch_size=_BATCH)
-        through = Card.tags.through
+        Note.objects.bulk_create(new_notes, batch_size=_BATCH)
+        cards_sync(new_notes)
+        through = Note.tags.through
         through.objects.bulk_create(
             [
-                through(card_id=new.pk, tag_id=tag_objs[t.name].pk)
-                for old, new in zip(cards, new_cards, strict=True)
+                through(note_id=new.pk, tag_id=tag_objs[t.name].pk)
+                for old, new in zip(notes, new_notes, strict=True)
                 for t in old.tags.all()
                 if t.name in tag_objs
             ],
@@ -380,13 +403,13 @@ def deck_copy(*, deck: Deck, owner: Any) -> Deck:
         Reference.objects.bulk_create(references)
         _sync_links(
             copy,
-            {c.pk: f"{c.question}\n{c.answer}" for c in new_cards},
+            {c.pk: f"{c.question}\n{c.answer}" for c in new_notes},
             [r.url for r in references],
         )
-        new_ids = [c.pk for c in new_cards]
+        new_ids = [c.pk for c in new_notes]
         transaction.on_commit(
-            lambda: cards_bulk_changed.send(
-                sender=Card, deck_id=copy.pk, card_ids=new_ids, archived_ids=[]
+            lambda: notes_bulk_changed.send(
+                sender=Note, deck_id=copy.pk, note_ids=new_ids, archived_ids=[]
             )
         )
     return copy
@@ -444,7 +467,7 @@ def notes_import(
     ``data``: the file's bytes, or a seekable binary file; only an Anki package is read from
     the file as it goes, anything else is read whole (within its upload limit).
 
-    Re-importing is idempotent: cards are matched by their question, unchanged cards are not
+    Re-importing is idempotent: notes are matched by their question, unchanged notes are not
     written, changed ones are updated in place (keeping their ids and review history), and
     questions gone from the file are archived, never deleted.
     """
@@ -505,7 +528,7 @@ def _import_anki_package(
             f"{filename} holds {len(package.decks)} Anki decks; a target deck can only be "
             "given for a package with one deck"
         )
-    # Media first, so no card points at a file that is not there; removed again on failure.
+    # Media first, so no note points at a file that is not there; removed again on failure.
     created = store_media(package.media)
     try:
         summary = _write_import(
@@ -577,7 +600,7 @@ def title_from_path(name: str) -> str:
 
 @dataclass
 class _Planned:
-    card: Card
+    note: Note
     tags: list[str]
     text: str  # where its links are looked for
 
@@ -598,7 +621,7 @@ def _import_deck(
 
     existing: dict[str, dict[str, Any]] = {}
     for values in (
-        Card.objects.filter(deck=deck)
+        Note.objects.filter(deck=deck)
         .order_by("id")
         .values("id", "source_key", "content_hash", "is_archived", "source_file", "source_line")
     ):
@@ -606,16 +629,16 @@ def _import_deck(
 
     now = timezone.now()
     source_file = parsed.source_name[:500]
-    keys = card_source_keys(c.question for c in parsed.cards)
+    keys = note_source_keys(c.question for c in parsed.cards)
     to_create: list[_Planned] = []
     to_update: list[_Planned] = []
-    moved: list[Card] = []
-    kept_ids: dict[int, str] = {}  # unchanged card id -> text, for links
+    moved: list[Note] = []
+    kept_ids: dict[int, str] = {}  # unchanged note id -> text, for links
     for position, (pc, key) in enumerate(zip(parsed.cards, keys, strict=True)):
-        card_tags = _clean_tags([*pc.tags, *parsed.tags])
+        note_tags = _clean_tags([*pc.tags, *parsed.tags])
         kind = pc.kind if pc.kind in _KINDS else CardKind.BASIC
-        chash = card_content_hash(
-            question=pc.question, answer=pc.answer, tags=card_tags, kind=kind, position=position
+        chash = note_content_hash(
+            question=pc.question, answer=pc.answer, tags=note_tags, kind=kind, position=position
         )
         row = existing.get(key)
         if row is not None and row["content_hash"] == chash and not row["is_archived"]:
@@ -623,33 +646,33 @@ def _import_deck(
             kept_ids[row["id"]] = f"{pc.question}\n{pc.answer}"
             if row["source_line"] != pc.line or row["source_file"] != source_file:
                 moved.append(
-                    Card(id=row["id"], source_line=pc.line, source_file=source_file, updated_at=now)
+                    Note(id=row["id"], source_line=pc.line, source_file=source_file, updated_at=now)
                 )
             continue
-        card = _card_from(pc, deck, position, kind, key, chash, source_file, now)
-        planned = _Planned(card, card_tags, f"{pc.question}\n{pc.answer}")
+        note = _card_from(pc, deck, position, kind, key, chash, source_file, now)
+        planned = _Planned(note, note_tags, f"{pc.question}\n{pc.answer}")
         if row is None:
             to_create.append(planned)
         else:
-            card.pk = row["id"]
+            note.pk = row["id"]
             to_update.append(planned)
 
-    # Rendering is the slow part of an import, so progress follows it (two texts a card).
-    texts_done = cards_reported = 0
+    # Rendering is the slow part of an import, so progress follows it (two texts a note).
+    texts_done = notes_reported = 0
 
     def rendered_texts(n: int) -> None:
-        nonlocal texts_done, cards_reported
+        nonlocal texts_done, notes_reported
         texts_done += n
-        if texts_done // 2 > cards_reported:
-            step(texts_done // 2 - cards_reported)
-            cards_reported = texts_done // 2
+        if texts_done // 2 > notes_reported:
+            step(texts_done // 2 - notes_reported)
+            notes_reported = texts_done // 2
 
-    # bulk writes skip Card.save, so the HTML is rendered here, all at once (see render_many).
+    # bulk writes skip Note.save, so the HTML is rendered here, all at once (see render_many).
     to_render = [*to_create, *to_update]
-    sources = [t for p in to_render for t in (p.card.question, p.card.answer)]
+    sources = [t for p in to_render for t in (p.note.question, p.note.answer)]
     rendered = iter(render_many(sources, done=rendered_texts))
     for p in to_render:
-        p.card.question_html, p.card.answer_html = next(rendered), next(rendered)
+        p.note.question_html, p.note.answer_html = next(rendered), next(rendered)
 
     seen_keys = set(keys)
     archived_ids = [
@@ -657,32 +680,34 @@ def _import_deck(
         for key, row in existing.items()
         if key not in seen_keys and not row["is_archived"]
     ]
-    _insert_cards([p.card for p in to_create], now)
+    _insert_notes([p.note for p in to_create], now)
     if to_update:
-        Card.objects.bulk_update([p.card for p in to_update], _CARD_FIELDS, batch_size=_BATCH)
+        Note.objects.bulk_update([p.note for p in to_update], _NOTE_FIELDS, batch_size=_BATCH)
     if moved:
-        Card.objects.bulk_update(
+        Note.objects.bulk_update(
             moved, ["source_line", "source_file", "updated_at"], batch_size=_BATCH
         )
     if archived_ids:
         for chunk in _chunks(archived_ids, _BATCH):
-            Card.objects.filter(id__in=chunk).update(is_archived=True, updated_at=now)
+            Note.objects.filter(id__in=chunk).update(is_archived=True, updated_at=now)
+        cards_archive(archived_ids, now=now)
+    cards_sync([p.note for p in to_render], now=now)
     _sync_card_tags(to_create, to_update, tags)
     _sync_references(deck, parsed)
-    texts = {p.card.pk: p.text for p in [*to_create, *to_update]}
+    texts = {p.note.pk: p.text for p in [*to_create, *to_update]}
     texts.update(kept_ids)
     _sync_links(deck, texts, [r.url for r in parsed.references])
-    step(len(to_render) - cards_reported + summary.unchanged)
+    step(len(to_render) - notes_reported + summary.unchanged)
 
     summary.created = len(to_create)
     summary.updated = len(to_update)
     summary.archived = len(archived_ids)
-    changed_ids = [p.card.pk for p in [*to_create, *to_update]]
+    changed_ids = [p.note.pk for p in [*to_create, *to_update]]
     if changed_ids or archived_ids:
         deck_id = deck.pk
         transaction.on_commit(
-            lambda: cards_bulk_changed.send(
-                sender=Card, deck_id=deck_id, card_ids=changed_ids, archived_ids=archived_ids
+            lambda: notes_bulk_changed.send(
+                sender=Note, deck_id=deck_id, note_ids=changed_ids, archived_ids=archived_ids
             )
         )
     return summary
@@ -697,8 +722,8 @@ def _card_from(
     chash: str,
     source_file: str,
     now: Any,
-) -> Card:
-    return Card(
+) -> Note:
+    return Note(
         deck=deck,
         position=position,
         kind=kind,
@@ -713,56 +738,63 @@ def _card_from(
     )
 
 
-# Card columns whose values pass to the driver unchanged (get_db_prep_save is the identity
+# Note columns whose values pass to the driver unchanged (get_db_prep_save is the identity
 # for them on SQLite and PostgreSQL); any other kind of field sends imports to bulk_create.
 _PLAIN_FIELD_TYPES = frozenset(
-    {"CharField", "TextField", "PositiveIntegerField", "IntegerField", "BooleanField"}
+    {
+        "CharField",
+        "TextField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "IntegerField",
+        "BooleanField",
+    }
 )
 
 
-def _insert_cards(cards: list[Card], now: Any) -> None:
-    """Card.objects.bulk_create(cards) without its per-value overhead: the ids are set too.
+def _insert_notes(notes: list[Note], now: Any) -> None:
+    """Note.objects.bulk_create(notes) without its per-value overhead: the ids are set too.
 
     bulk_create prepares every value through the ORM (a fifth of an import's time); here
     the rows are plain tuples, the timestamps are the import's "now", and the ids come back
     with RETURNING, in the order of the rows, as bulk_create itself relies on.
     """
-    connection = connections[router.db_for_write(Card)]
-    fields = [f for f in Card._meta.concrete_fields if not f.primary_key]
+    connection = connections[router.db_for_write(Note)]
+    fields = [f for f in Note._meta.concrete_fields if not f.primary_key]
     plain = all(
         f.get_internal_type() in _PLAIN_FIELD_TYPES
         or f.is_relation
         or (isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add))
         for f in fields
     )
-    if not cards or not plain or not connection.features.can_return_rows_from_bulk_insert:
-        Card.objects.bulk_create(cards, batch_size=_BATCH)
+    if not notes or not plain or not connection.features.can_return_rows_from_bulk_insert:
+        Note.objects.bulk_create(notes, batch_size=_BATCH)
         return
     stamp = connection.ops.adapt_datetimefield_value(now)
     getters = [
-        (lambda card, value=stamp: value)
+        (lambda note, value=stamp: value)
         if isinstance(f, models.DateTimeField)
         else operator.attrgetter(f.attname)
         for f in fields
     ]
-    table = connection.ops.quote_name(Card._meta.db_table)
+    table = connection.ops.quote_name(Note._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    pk = connection.ops.quote_name(Card._meta.pk.column)  # type: ignore[union-attr]
+    pk = connection.ops.quote_name(Note._meta.pk.column)  # type: ignore[union-attr]
     row_marks = f"({', '.join(['%s'] * len(fields))})"
     batch = max(1, min(_BATCH, (connection.features.max_query_params or 65535) // len(fields)))
     with connection.cursor() as cursor:
-        for chunk in _chunks(cards, batch):
-            params = [get(card) for card in chunk for get in getters]
+        for chunk in _chunks(notes, batch):
+            params = [get(note) for note in chunk for get in getters]
             marks = ", ".join([row_marks] * len(chunk))
             # Only quoted names and placeholders are interpolated; the values are parameters.
             sql = f"INSERT INTO {table} ({columns}) VALUES {marks} RETURNING {pk}"  # noqa: S608
             cursor.execute(sql, params)
-            for card, (card_id,) in zip(chunk, cursor.fetchall(), strict=True):
-                card.pk = card_id
-                card._state.adding = False
-                card._state.db = connection.alias
-    for card in cards:
-        card.created_at = card.updated_at = now
+            for note, (note_id,) in zip(chunk, cursor.fetchall(), strict=True):
+                note.pk = note_id
+                note._state.adding = False
+                note._state.db = connection.alias
+    for note in notes:
+        note.created_at = note.updated_at = now
 
 
 def _insert_pairs(
@@ -811,12 +843,12 @@ def _tags_for(owner: Any, names: Sequence[str]) -> dict[str, Tag]:
 def _sync_card_tags(
     created: Sequence[_Planned], updated: Sequence[_Planned], tags: dict[str, Tag]
 ) -> None:
-    through = Card.tags.through
+    through = Note.tags.through
     if updated:
-        for chunk in _chunks([p.card.pk for p in updated], _BATCH):
-            through.objects.filter(card_id__in=chunk).delete()
-    rows = [(p.card.pk, tags[name].pk) for p in [*created, *updated] for name in p.tags]
-    _insert_pairs(through, ("card", "tag"), rows)
+        for chunk in _chunks([p.note.pk for p in updated], _BATCH):
+            through.objects.filter(note_id__in=chunk).delete()
+    rows = [(p.note.pk, tags[name].pk) for p in [*created, *updated] for name in p.tags]
+    _insert_pairs(through, ("note", "tag"), rows)
 
 
 def _sync_references(deck: Deck, parsed: ParsedDeck) -> None:
@@ -830,16 +862,16 @@ def _sync_references(deck: Deck, parsed: ParsedDeck) -> None:
     )
 
 
-def _sync_links(deck: Deck, card_texts: dict[int, str], reference_urls: Sequence[str]) -> None:
-    """Make the deck's Link rows and their card links match the URLs found now.
+def _sync_links(deck: Deck, note_texts: dict[int, str], reference_urls: Sequence[str]) -> None:
+    """Make the deck's Link rows and their note links match the URLs found now.
 
     Existing rows keep their check status; URLs no longer present anywhere are dropped.
     """
     wanted_pairs: set[tuple[str, int]] = set()
     wanted_urls: set[str] = set()
-    for card_id, text in card_texts.items():
+    for note_id, text in note_texts.items():
         for url in urls_in(text):
-            wanted_pairs.add((url, card_id))
+            wanted_pairs.add((url, note_id))
             wanted_urls.add(url)
     for url in reference_urls:
         wanted_urls.update(urls_in(url) or [])
@@ -851,18 +883,18 @@ def _sync_links(deck: Deck, card_texts: dict[int, str], reference_urls: Sequence
     if missing:
         Link.objects.bulk_create([Link(deck=deck, url=u) for u in missing], batch_size=_BATCH)
         links = dict(Link.objects.filter(deck=deck).values_list("url", "id"))
-    through = Link.cards.through
-    wanted = {(links[url], card_id) for url, card_id in wanted_pairs}
+    through = Link.notes.through
+    wanted = {(links[url], note_id) for url, note_id in wanted_pairs}
     current = {
-        (link_id, card_id): row_id
-        for row_id, link_id, card_id in through.objects.filter(link__deck=deck).values_list(
-            "id", "link_id", "card_id"
+        (link_id, note_id): row_id
+        for row_id, link_id, note_id in through.objects.filter(link__deck=deck).values_list(
+            "id", "link_id", "note_id"
         )
     }
     extra = [row_id for pair, row_id in current.items() if pair not in wanted]
     for chunk in _chunks(extra, _BATCH):
         through.objects.filter(id__in=chunk).delete()
-    _insert_pairs(through, ("link", "card"), sorted(wanted - set(current)))
+    _insert_pairs(through, ("link", "note"), sorted(wanted - set(current)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -983,10 +1015,10 @@ def _job_finished(job: Job) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Cards and tags edited one at a time (API and web), deck settings at creation
+# Notes and tags edited one at a time (API and web), deck settings at creation
 
 
-def card_create(
+def note_create(
     *,
     deck: Deck,
     question: str,
@@ -995,73 +1027,76 @@ def card_create(
     tags: Sequence[str] = (),
     position: int | None = None,
     is_archived: bool = False,
-) -> Card:
-    """Add a card by hand; it goes last in the deck unless a position is given."""
+) -> Note:
+    """Add a note by hand; it goes last in the deck unless a position is given."""
     if not question.strip():
-        raise ApplicationError("a card needs a question")
+        raise ApplicationError("a note needs a question")
     with transaction.atomic():
         if position is None:
-            last = deck.cards.order_by("-position").values_list("position", flat=True).first()
+            last = deck.notes.order_by("-position").values_list("position", flat=True).first()
             position = 0 if last is None else last + 1
-        card = Card(
+        note = Note(
             deck=deck,
             question=question,
             answer=answer,
             kind=kind,
             position=position,
             is_archived=is_archived,
-            source_key=card_source_keys([question])[0],
+            source_key=note_source_keys([question])[0],
         )
-        card.save()
+        note.save()
+        cards_sync([note])
         names = _clean_tags(tags)
         if names:
             tag_objs = _tags_for(deck.owner, names)
-            card.tags.set([tag_objs[n] for n in names])
-        card_id, deck_id = card.pk, deck.pk
+            note.tags.set([tag_objs[n] for n in names])
+        note_id, deck_id = note.pk, deck.pk
         transaction.on_commit(
-            lambda: cards_bulk_changed.send(
-                sender=Card, deck_id=deck_id, card_ids=[card_id], archived_ids=[]
+            lambda: notes_bulk_changed.send(
+                sender=Note, deck_id=deck_id, note_ids=[note_id], archived_ids=[]
             )
         )
-    return card
+    return note
 
 
-def card_set_fields(
+def note_set_fields(
     *,
-    card: Card,
+    note: Note,
     kind: str | None = None,
     position: int | None = None,
     is_archived: bool | None = None,
-) -> Card:
-    """Change a card's kind, place in the deck or archived flag (text goes via card_update)."""
+) -> Note:
+    """Change a note's kind, place in the deck or archived flag (text goes via note_update)."""
     fields = []
     for name, value in (("kind", kind), ("position", position), ("is_archived", is_archived)):
-        if value is not None and getattr(card, name) != value:
-            setattr(card, name, value)
+        if value is not None and getattr(note, name) != value:
+            setattr(note, name, value)
             fields.append(name)
     if fields:
-        card.save(update_fields=[*fields, "updated_at"])
-        card_id, deck_id = card.pk, card.deck_id
-        archived = [card_id] if card.is_archived else []
+        with transaction.atomic():
+            note.save(update_fields=[*fields, "updated_at"])
+            cards_sync([note])
+        note_id, deck_id = note.pk, note.deck_id
+        archived = [note_id] if note.is_archived else []
         transaction.on_commit(
-            lambda: cards_bulk_changed.send(
-                sender=Card,
+            lambda: notes_bulk_changed.send(
+                sender=Note,
                 deck_id=deck_id,
-                card_ids=[] if archived else [card_id],
+                note_ids=[] if archived else [note_id],
                 archived_ids=archived,
             )
         )
-    return card
+    return note
 
 
-def card_delete(*, card: Card) -> None:
-    """Delete one card; its review log keeps the grades (the card becomes null there)."""
-    card_id, deck_id = card.pk, card.deck_id
+def note_delete(*, note: Note) -> None:
+    """Delete one note; its review log keeps the grades (the note becomes null there)."""
+    note_id, deck_id = note.pk, note.deck_id
     with transaction.atomic():
-        card.delete()
+        note.delete()
         transaction.on_commit(
-            lambda: cards_bulk_changed.send(
-                sender=Card, deck_id=deck_id, card_ids=[], archived_ids=[card_id]
+            lambda: notes_bulk_changed.send(
+                sender=Note, deck_id=deck_id, note_ids=[], archived_ids=[note_id]
             )
         )
 
@@ -1089,24 +1124,24 @@ def tag_rename(*, tag: Tag, name: str) -> Tag:
 
 
 def tag_delete(*, tag: Tag) -> None:
-    """Delete a tag; its cards stay, without it."""
+    """Delete a tag; its notes stay, without it."""
     with transaction.atomic():
         _tag_cards_changed(tag)
         tag.delete()
 
 
 def _tag_cards_changed(tag: Tag) -> None:
-    # The search index stores tag names with the cards: tell it which cards changed.
+    # The search index stores tag names with the notes: tell it which notes changed.
     by_deck: dict[int, list[int]] = {}
-    for card_id, deck_id in tag.cards.values_list("id", "deck_id"):
-        by_deck.setdefault(deck_id, []).append(card_id)
-    for deck_id, card_ids in by_deck.items():
-        _cards_changed_on_commit(deck_id, card_ids)
+    for note_id, deck_id in tag.notes.values_list("id", "deck_id"):
+        by_deck.setdefault(deck_id, []).append(note_id)
+    for deck_id, note_ids in by_deck.items():
+        _cards_changed_on_commit(deck_id, note_ids)
 
 
-def _cards_changed_on_commit(deck_id: int, card_ids: list[int]) -> None:
+def _cards_changed_on_commit(deck_id: int, note_ids: list[int]) -> None:
     transaction.on_commit(
-        lambda: cards_bulk_changed.send(
-            sender=Card, deck_id=deck_id, card_ids=card_ids, archived_ids=[]
+        lambda: notes_bulk_changed.send(
+            sender=Note, deck_id=deck_id, note_ids=note_ids, archived_ids=[]
         )
     )

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent once after a bulk import wrote its cards (post_save is bypassed by bulk writes).
-# Arguments: deck_id, card_ids (created or updated), archived_ids.
-cards_bulk_changed = Signal()
+# Sent once after a bulk import wrote its notes (post_save is bypassed by bulk writes).
+# Arguments: deck_id, note_ids (created or updated), archived_ids (note ids).
+notes_bulk_changed = Signal()

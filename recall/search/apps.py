@@ -9,18 +9,18 @@ class SearchConfig(AppConfig):
     label = "search"
 
     def ready(self) -> None:
-        from recall.decks.models import Card, Deck
-        from recall.decks.signals import cards_bulk_changed
+        from recall.decks.models import Note, Deck
+        from recall.decks.signals import notes_bulk_changed
 
         from . import checks, signals
 
         del checks  # imported for its @register
-        post_save.connect(signals.card_saved, sender=Card, dispatch_uid="search.card_saved")
-        post_delete.connect(signals.card_deleted, sender=Card, dispatch_uid="search.card_deleted")
+        post_save.connect(signals.card_saved, sender=Note, dispatch_uid="search.card_saved")
+        post_delete.connect(signals.card_deleted, sender=Note, dispatch_uid="search.card_deleted")
         m2m_changed.connect(
-            signals.card_tags_changed, sender=Card.tags.through, dispatch_uid="search.card_tags"
+            signals.card_tags_changed, sender=Note.tags.through, dispatch_uid="search.card_tags"
         )
         post_save.connect(signals.deck_saved, sender=Deck, dispatch_uid="search.deck_saved")
-        cards_bulk_changed.connect(
-            signals.cards_bulk_changed, dispatch_uid="search.cards_bulk_changed"
+        notes_bulk_changed.connect(
+            signals.notes_bulk_changed, dispatch_uid="search.notes_bulk_changed"
         )

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 
-from recall.decks.models import Card
+from recall.decks.models import Note
 
 from .query import ParsedQuery
 
@@ -110,7 +110,7 @@ def card_rows(card_ids: Iterable[int]) -> Iterator[list[CardRow]]:
     ids = sorted(set(card_ids))
     for start in range(0, len(ids), INDEX_BATCH):
         chunk = ids[start : start + INDEX_BATCH]
-        rows = Card.objects.filter(id__in=chunk).values_list(
+        rows = Note.objects.filter(id__in=chunk).values_list(
             "id", "deck_id", "question", "answer", "is_archived"
         )
         yield [CardRow(*row) for row in rows]
@@ -121,7 +121,7 @@ def all_card_rows(batch: int = 2000) -> Iterator[list[CardRow]]:
     last = 0
     while True:
         rows = list(
-            Card.objects.filter(id__gt=last, is_archived=False)
+            Note.objects.filter(id__gt=last, is_archived=False)
             .order_by("id")
             .values_list("id", "deck_id", "question", "answer", "is_archived")[:batch]
         )
@@ -135,7 +135,7 @@ def write_all_cards(
     write: Callable[[list[CardRow]], int], progress: ProgressCallback | None = None
 ) -> int:
     """Hand every live card to ``write`` in batches, reporting progress; returns cards written."""
-    total = Card.objects.filter(is_archived=False).count()
+    total = Note.objects.filter(is_archived=False).count()
     done = 0
     for rows in all_card_rows():
         done += write(rows)
@@ -175,7 +175,7 @@ class SearchBackend(ABC):
     def refresh_decks(self, deck_ids: Iterable[int]) -> None:
         """Bring the index's copies of these decks' fields up to date (only called when
         ``denormalises_decks``); by default, reindex every card of the decks."""
-        ids = list(Card.objects.filter(deck_id__in=list(deck_ids)).values_list("id", flat=True))
+        ids = list(Note.objects.filter(deck_id__in=list(deck_ids)).values_list("id", flat=True))
         if ids:
             self.index(ids)
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from recall.decks.models import Card, Deck
+from recall.decks.models import Note, Deck
 
 from .backends import get_backend
 from .base import SearchFilters, snippet_html
@@ -71,7 +71,7 @@ def _card_summaries(ids: list[int]) -> dict[int, tuple[str, int, str, str]]:
     """
     if not ids:
         return {}
-    card_table, deck_table = Card._meta.db_table, Deck._meta.db_table
+    card_table, deck_table = Note._meta.db_table, Deck._meta.db_table
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(

@@ -1,8 +1,8 @@
-"""Keep the search index in step with cards: receivers queue index tasks after commit.
+"""Keep the search index in step with notes (it is keyed by note id): receivers queue index tasks after commit.
 
 Every change inside one transaction is gathered and sent as one task per kind (index,
 remove) when it commits, so deleting a deck of 1,000 cards is one task, not 1,000.
-Bulk writes (imports) send recall.decks.signals.cards_bulk_changed instead of post_save.
+Bulk writes (imports) send recall.decks.signals.notes_bulk_changed instead of post_save.
 """
 
 from __future__ import annotations
@@ -73,24 +73,24 @@ def card_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     schedule(remove=[instance.pk])
 
 
-def cards_bulk_changed(
+def notes_bulk_changed(
     sender: Any,
     deck_id: int | None = None,
-    card_ids: Iterable[int] = (),
+    note_ids: Iterable[int] = (),
     archived_ids: Iterable[int] = (),
     **kwargs: Any,
 ) -> None:
-    """A bulk import wrote many cards at once: index them in one task."""
-    schedule(index=[*card_ids, *archived_ids])
+    """A bulk import wrote many notes at once: index them in one task."""
+    schedule(index=[*note_ids, *archived_ids])
 
 
 def card_tags_changed(sender: Any, instance: Any, action: str, pk_set: Any, **kwargs: Any) -> None:
     # Only an index holding copies of the tags cares; SQL backends join the tags at query time.
     if action not in {"post_add", "post_remove", "post_clear"} or not _backend_denormalises("tags"):
         return
-    from recall.decks.models import Card
+    from recall.decks.models import Note
 
-    if isinstance(instance, Card):
+    if isinstance(instance, Note):
         schedule(index=[instance.pk])
     elif pk_set:
         schedule(index=list(pk_set))

@@ -7,7 +7,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from recall.decks.models import Deck
-from recall.decks.signals import cards_bulk_changed
+from recall.decks.signals import notes_bulk_changed
 
 from .selectors import invalidate_stats
 from .signals import card_reviewed, review_undone
@@ -19,7 +19,7 @@ def stats_stale_after_review(sender: Any, *, user_id: int, **kwargs: Any) -> Non
     invalidate_stats(user_id)
 
 
-@receiver(cards_bulk_changed, dispatch_uid="study_stats_after_import")
+@receiver(notes_bulk_changed, dispatch_uid="study_stats_after_import")
 def stats_stale_after_import(sender: Any, *, deck_id: int | None = None, **kwargs: Any) -> None:
     # Sent by imports, card edits, archiving and copies. The owner sees new and archived
     # counts at once; other readers of a public deck within the stats cache lifetime

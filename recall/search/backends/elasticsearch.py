@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 
-from recall.decks.models import Card, Visibility
+from recall.decks.models import Note, Visibility
 
 from ..base import (
     HIGHLIGHT_END,
@@ -139,7 +139,7 @@ def build_search_body(
     }
 
 
-def card_document(card: Card) -> dict[str, Any]:
+def card_document(card: Note) -> dict[str, Any]:
     """The indexed form of a card (its deck must be loaded, its tags prefetched)."""
     return {
         "deck_id": card.deck_id,
@@ -158,7 +158,7 @@ def bulk_actions(index: str, card_ids: Iterable[int]) -> Iterator[dict[str, Any]
     ids = sorted(set(card_ids))
     for start in range(0, len(ids), INDEX_BATCH):
         chunk = ids[start : start + INDEX_BATCH]
-        cards = Card.objects.filter(id__in=chunk).select_related("deck").prefetch_related("tags")
+        cards = Note.objects.filter(id__in=chunk).select_related("deck").prefetch_related("tags")
         found = set()
         for card in cards:
             found.add(card.pk)
@@ -232,7 +232,7 @@ class ElasticsearchBackend(SearchBackend):
         self.client.indices.delete(index=self.index_name, ignore_unavailable=True)
         self.ensure_index()
         ids = list(
-            Card.objects.filter(is_archived=False).order_by("id").values_list("id", flat=True)
+            Note.objects.filter(is_archived=False).order_by("id").values_list("id", flat=True)
         )
         done = 0
         for start in range(0, len(ids), 2000):

@@ -280,7 +280,7 @@ class PostgresBackend(SearchBackend):
             f"ts_headline('{CONFIG}', c.answer, h.query, %s), "
             "c.id, c.question, c.deck_id, dk.slug, dk.title "
             f"FROM page p CROSS JOIN (SELECT {rq} AS query) h "
-            "LEFT JOIN decks_card c ON c.id = p.card_id "
+            "LEFT JOIN decks_note c ON c.id = p.card_id "
             "LEFT JOIN decks_deck dk ON dk.id = c.deck_id "
             "ORDER BY p.score DESC, p.card_id"
         )

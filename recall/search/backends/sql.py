@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from recall.decks.models import Card, Deck
+from recall.decks.models import Note, Deck
 from recall.decks.selectors import deck_readable_q
 
 from ..base import SearchFilters
@@ -23,9 +23,9 @@ def readable_decks_sql(filters: SearchFilters) -> tuple[str, tuple[Any, ...]]:
 
 
 def tagged_cards_sql(tag: str) -> tuple[str, tuple[Any, ...]]:
-    """SELECT of the ids of cards carrying a tag of that name (any owner's tag)."""
-    through = Card.tags.through.objects.filter(tag__name__iexact=tag)
-    return through.order_by().values("card_id").query.sql_with_params()
+    """SELECT of the ids of notes carrying a tag of that name (any owner's tag)."""
+    through = Note.tags.through.objects.filter(tag__name__iexact=tag)
+    return through.order_by().values("note_id").query.sql_with_params()
 
 
 def filter_clauses(
