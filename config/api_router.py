@@ -6,7 +6,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from recall.accounts.api import ApiTokenViewSet, MeView
-from recall.decks.api.views import CardViewSet, DeckViewSet, JobViewSet, TagViewSet
+from recall.decks.api.views import CardViewSet, DeckViewSet, JobViewSet, NoteViewSet, TagViewSet
 from recall.search.api import SearchAPIView
 
 router = DefaultRouter()
@@ -14,6 +14,7 @@ router = DefaultRouter()
 router.include_format_suffixes = False
 
 router.register("decks", DeckViewSet, basename="deck")
+router.register("notes", NoteViewSet, basename="note")
 router.register("cards", CardViewSet, basename="card")
 router.register("tags", TagViewSet, basename="tag")
 router.register("jobs", JobViewSet, basename="job")

@@ -43,6 +43,7 @@ class NoteFactory(DjangoModelFactory):
 
     class Meta:
         model = Note
+        skip_postgeneration_save = True
 
     deck = factory.SubFactory(DeckFactory)
     position = factory.Sequence(lambda n: n)

@@ -86,14 +86,14 @@ def cards_sync(notes: Sequence[Note], *, now: datetime | None = None) -> list[in
         }
         key = (note.pk, prompt.ordinal)
         wanted.add(key)
-        card = existing.get(key)
-        if card is None:
+        found = existing.get(key)
+        if found is None:
             create.append(Card(note_id=note.pk, ordinal=prompt.ordinal, updated_at=now, **values))
-        elif any(getattr(card, name) != value for name, value in values.items()):
+        elif any(getattr(found, name) != value for name, value in values.items()):
             for name, value in values.items():
-                setattr(card, name, value)
-            card.updated_at = now
-            update.append(card)
+                setattr(found, name, value)
+            found.updated_at = now
+            update.append(found)
     for key, card in existing.items():
         if key not in wanted and not card.is_archived:
             card.is_archived = True

@@ -11,7 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from recall.core.exceptions import ApplicationError
 
 from . import uploads
-from .models import Card, Deck
+from .models import Deck, Note
 
 
 class DeckForm(forms.ModelForm):
@@ -26,6 +26,7 @@ class DeckForm(forms.ModelForm):
             "visibility",
             "new_cards_per_day",
             "reviews_per_day",
+            "bury_siblings",
         )
         help_texts = {
             "slug": "Short name used in URLs and by re-imports (--deck). "
@@ -34,6 +35,8 @@ class DeckForm(forms.ModelForm):
             "Public: listed in the gallery, anyone may copy it.",
             "new_cards_per_day": "New cards introduced each study day.",
             "reviews_per_day": "Most reviews shown each study day.",
+            "bury_siblings": "Once one card of a note is answered, its other cards "
+            "(the reverse, the other cloze numbers) wait until the next study day.",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
@@ -66,7 +69,7 @@ class DeckCreateForm(DeckForm):
         fields = ("title", "slug", "description", "visibility")  # type: ignore[assignment]
 
 
-class CardForm(forms.ModelForm):
+class NoteForm(forms.ModelForm):
     tags = forms.CharField(
         required=False,
         max_length=1000,
@@ -74,7 +77,7 @@ class CardForm(forms.ModelForm):
     )
 
     class Meta:
-        model = Card
+        model = Note
         fields = ("question", "answer")
         widgets = {
             "question": forms.Textarea(attrs={"rows": 3, "data-preview": "question"}),

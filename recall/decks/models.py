@@ -110,6 +110,13 @@ class Note(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("decks:card-detail", kwargs={"pk": self.pk})
 
+    def live_cards(self) -> list[tuple[str, Card]]:
+        """(label, card) of the cards the note generates now (uses prefetched cards)."""
+        from .prompts import prompt_label
+
+        cards = sorted((c for c in self.cards.all() if not c.is_archived), key=lambda c: c.ordinal)
+        return [(prompt_label(self.kind, c.ordinal), c) for c in cards]
+
 
 class Card(TimeStampedModel):
     """One prompt of a note, the unit that is studied: its FSRS state and reviews hang here.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Any
 
 BASIC, REVERSED, CLOZE = "basic", "reversed", "cloze"
 FORWARD, BACKWARD = 1, 2
@@ -20,7 +21,10 @@ FORWARD, BACKWARD = 1, 2
 # {{c1::text}} or {{c1::text::hint}}; the text may hold single braces and span lines.
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::((?:(?!\}\}).)*?))?\}\}", re.DOTALL | re.IGNORECASE)
 # Code spans and fenced blocks: deletion markers inside them are code, not deletions.
-_CODE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)|(`+)(?!`).*?(?<!`)\2", re.DOTALL | re.MULTILINE)
+_CODE_RE = re.compile(
+    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)|(`+)(?!`).*?(?<!`)\2",
+    re.DOTALL | re.MULTILINE,
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,13 @@ def _outside_code(text: str) -> list[tuple[bool, str]]:
     return out
 
 
+def sub_outside_code(pattern: re.Pattern[str], repl: Any, text: str) -> str:
+    """``pattern.sub(repl, text)`` applied to the text outside code spans and fences."""
+    return "".join(
+        piece if is_code else pattern.sub(repl, piece) for is_code, piece in _outside_code(text)
+    )
+
+
 def cloze_numbers(text: str) -> list[int]:
     """The deletion numbers of a cloze text, ascending, each once."""
     found = {
@@ -65,9 +76,7 @@ def _cloze_side(text: str, active: int, *, front: bool) -> str:
             return f'<span class="cloze-blank">[{label}]</span>'
         return f'<mark class="cloze">{inner}</mark>'
 
-    return "".join(
-        piece if is_code else CLOZE_RE.sub(one, piece) for is_code, piece in _outside_code(text)
-    )
+    return sub_outside_code(CLOZE_RE, one, text)
 
 
 def cloze_front(text: str, number: int) -> str:

@@ -1,4 +1,4 @@
-"""Reads of decks and cards: who may see what, and querysets with their joins."""
+"""Reads of decks and notes: who may see what, and querysets with their joins."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .models import Card, Deck, Visibility
+from .models import Deck, Note, Visibility
 
 
 def deck_readable_q(user: Any, *, prefix: str = "") -> Q:
@@ -32,9 +32,10 @@ def public_decks() -> QuerySet[Deck]:
     return Deck.objects.filter(visibility=Visibility.PUBLIC).select_related("owner")
 
 
-def card_readable(user: Any) -> QuerySet[Card]:
+def note_readable(user: Any) -> QuerySet[Note]:
+    """Notes of decks the user may read, with their deck, tags and cards."""
     return (
-        Card.objects.filter(deck_readable_q(user, prefix="deck__"))
+        Note.objects.filter(deck_readable_q(user, prefix="deck__"))
         .select_related("deck", "deck__owner")
-        .prefetch_related("tags")
+        .prefetch_related("tags", "cards")
     )

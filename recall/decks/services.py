@@ -29,7 +29,19 @@ from recall.core.progress import JobProgress, publish_job
 from .cards import cards_archive, cards_sync
 from .importers.base import ImportFormatError, ParsedCard, ParsedDeck
 from .importers.questions import title_from_filename
-from .models import Note, CardKind, Deck, Job, JobKind, JobStatus, Link, Reference, Tag, Visibility
+from .models import (
+    Card,
+    CardKind,
+    Deck,
+    Job,
+    JobKind,
+    JobStatus,
+    Link,
+    Note,
+    Reference,
+    Tag,
+    Visibility,
+)
 from .rendering import render_card_fields, render_many
 from .signals import notes_bulk_changed
 from .uploads import (
@@ -48,7 +60,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ImportRejected",
     "ImportSummary",
-    "note_update",
+    "card_set_flags",
     "deck_copy",
     "deck_create",
     "deck_delete",
@@ -59,7 +71,12 @@ __all__ = [
     "job_create_import",
     "job_mark_failed",
     "job_run_import",
+    "note_create",
+    "note_delete",
+    "note_set_fields",
+    "note_update",
     "notes_import",
+    "notes_rerender",
     "unique_deck_slug",
 ]
 
@@ -1087,6 +1104,20 @@ def note_set_fields(
             )
         )
     return note
+
+
+def card_set_flags(
+    *, card: Card, suspended: bool | None = None, flagged: bool | None = None
+) -> Card:
+    """Suspend a card (kept out of study until unsuspended) or flag it; nothing else changes."""
+    fields = []
+    for name, value in (("suspended", suspended), ("flagged", flagged)):
+        if value is not None and getattr(card, name) != value:
+            setattr(card, name, value)
+            fields.append(name)
+    if fields:
+        card.save(update_fields=[*fields, "updated_at"])
+    return card
 
 
 def note_delete(*, note: Note) -> None:

@@ -36,8 +36,8 @@ from recall.core.mixins import ApplicationErrorMessageMixin
 from recall.core.progress import job_snapshot
 
 from . import selectors, services
-from .forms import CardForm, DeckCreateForm, DeckForm, ImportForm, MarkdownPreviewForm
-from .models import Card, Deck, Job, JobStatus
+from .forms import DeckCreateForm, DeckForm, ImportForm, MarkdownPreviewForm, NoteForm
+from .models import Deck, Job, JobStatus, Note
 from .rendering import render_markdown
 
 
@@ -79,12 +79,12 @@ class DeckDetailView(DetailView):
 
         context = super().get_context_data(**kwargs)
         deck = self.object
-        context["cards"] = deck.cards.filter(is_archived=False).prefetch_related("tags")
+        context["cards"] = deck.notes.filter(is_archived=False).prefetch_related("tags")
         context["references"] = deck.references.all()
         context["links"] = deck.links.all()
         context["tags"] = (
-            deck.owner.tags.filter(cards__deck=deck, cards__is_archived=False)
-            .annotate(n=Count("cards"))
+            deck.owner.tags.filter(notes__deck=deck, notes__is_archived=False)
+            .annotate(n=Count("notes"))
             .order_by("name")
         )
         context["exporters"] = list(EXPORTERS.values())
@@ -193,28 +193,28 @@ class CardDetailView(DetailView):
     template_name = "decks/card_detail.html"
     context_object_name = "card"
 
-    def get_queryset(self) -> QuerySet[Card]:
-        return selectors.card_readable(self.request.user)
+    def get_queryset(self) -> QuerySet[Note]:
+        return selectors.note_readable(self.request.user)
 
 
 class CardUpdateView(LoginRequiredMixin, ApplicationErrorMessageMixin, UpdateView):
     """Edit a card of one's own deck (anyone else's card is a 404)."""
 
-    form_class = CardForm
+    form_class = NoteForm
     template_name = "decks/card_form.html"
     context_object_name = "card"
 
-    def get_queryset(self) -> QuerySet[Card]:
+    def get_queryset(self) -> QuerySet[Note]:
         return (
-            Card.objects.filter(deck__owner_id=self.request.user.pk)
+            Note.objects.filter(deck__owner_id=self.request.user.pk)
             .select_related("deck")
             .prefetch_related("tags")
         )
 
-    def form_valid(self, form: CardForm) -> HttpResponse:
-        card = Card.objects.select_related("deck__owner").get(pk=self.object.pk)
-        services.card_update(
-            card=card,
+    def form_valid(self, form: NoteForm) -> HttpResponse:
+        card = Note.objects.select_related("deck__owner").get(pk=self.object.pk)
+        services.note_update(
+            note=card,
             question=form.cleaned_data["question"],
             answer=form.cleaned_data["answer"],
             tags=form.cleaned_data["tags"],

@@ -9,7 +9,7 @@ class SearchConfig(AppConfig):
     label = "search"
 
     def ready(self) -> None:
-        from recall.decks.models import Note, Deck
+        from recall.decks.models import Deck, Note
         from recall.decks.signals import notes_bulk_changed
 
         from . import checks, signals

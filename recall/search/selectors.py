@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from recall.decks.models import Note, Deck
+from recall.decks.models import Deck, Note
 
 from .backends import get_backend
 from .base import SearchFilters, snippet_html

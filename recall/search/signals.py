@@ -1,4 +1,4 @@
-"""Keep the search index in step with notes (it is keyed by note id): receivers queue index tasks after commit.
+"""Keep the search index in step with notes (keyed by note id): index tasks after commit.
 
 Every change inside one transaction is gathered and sent as one task per kind (index,
 remove) when it commits, so deleting a deck of 1,000 cards is one task, not 1,000.

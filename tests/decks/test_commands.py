@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from recall.decks.management.commands.load_sample_deck import sample_files
-from recall.decks.models import Card, Deck
+from recall.decks.models import Deck, Note
 from tests.factories import CardFactory, DeckFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_import_notes_zip(tmp_path: Path, demo):
     out, _ = run("import_notes", str(path))
 
     assert "into 2 deck(s)" in out
-    assert Card.objects.count() == 3
+    assert Note.objects.count() == 3
 
 
 def test_import_notes_bad_file_imports_nothing(tmp_path: Path, demo):
@@ -156,8 +156,8 @@ def test_export_deck_writes_markdown_that_imports_back(tmp_path: Path, demo):
     assert "## 1. What is a list?" in text
     run("import_notes", str(target))
     copy = Deck.objects.get(source_name="out.md")
-    assert list(copy.cards.values_list("question", "answer")) == list(
-        deck.cards.values_list("question", "answer")
+    assert list(copy.notes.values_list("question", "answer")) == list(
+        deck.notes.values_list("question", "answer")
     )
 
 
@@ -178,15 +178,15 @@ def test_load_sample_deck_creates_demo_and_is_idempotent():
     assert "python-interview-basics.md" in names
     assert set(Deck.objects.filter(owner=demo).values_list("source_name", flat=True)) == names
     sample = Deck.objects.get(source_name="python-interview-basics.md")
-    assert sample.cards.count() == 12
+    assert sample.notes.count() == 12
     assert sample.references.count() == 4
-    assert "select_related" in " ".join(sample.cards.values_list("question", flat=True))
-    cards = Card.objects.count()
+    assert "select_related" in " ".join(sample.notes.values_list("question", flat=True))
+    cards = Note.objects.count()
 
     out, _ = run("load_sample_deck")
     assert "exists" in out
     assert ", 0 created, 0 updated, 0 archived," in out
-    assert Card.objects.count() == cards
+    assert Note.objects.count() == cards
 
 
 def test_rerender_cards_updates_stale_html_only():
@@ -195,7 +195,7 @@ def test_rerender_cards_updates_stale_html_only():
     plain = CardFactory(deck=deck, question="Plain?", answer="Nothing to link.")
     other = CardFactory(question="Elsewhere?", answer="Also https://example.org")
     # HTML as an older renderer left it: the URL as text.
-    Card.objects.filter(pk__in=[linked.pk, other.pk]).update(answer_html="<p>old</p>\n")
+    Note.objects.filter(pk__in=[linked.pk, other.pk]).update(answer_html="<p>old</p>\n")
 
     out, err = run("rerender_cards", "--deck", str(deck.pk))
 
@@ -203,8 +203,8 @@ def test_rerender_cards_updates_stale_html_only():
     assert '<a href="https://example.com/docs"' in linked.answer_html
     assert "1 card rendered anew" in out
     assert "2/2" in err  # the progress bar
-    assert Card.objects.get(pk=other.pk).answer_html == "<p>old</p>\n"  # another deck
-    assert Card.objects.get(pk=plain.pk).answer_html == plain.answer_html
+    assert Note.objects.get(pk=other.pk).answer_html == "<p>old</p>\n"  # another deck
+    assert Note.objects.get(pk=plain.pk).answer_html == plain.answer_html
     out, _ = run("rerender_cards")
     assert "1 card rendered anew" in out  # the other deck's card; the first is current
     with pytest.raises(CommandError, match="no deck with id 0"):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from recall.decks.exporters.markdown import export_markdown
 from recall.decks.importers import parse_document
 from recall.decks.importers.markdown_blocks import is_tag_line
-from recall.decks.models import Card, Deck, Reference
+from recall.decks.models import Deck, Note, Reference
 from recall.decks.services import _tags_for, deck_export_markdown, notes_import
 from tests.factories import UserFactory
 
@@ -74,8 +74,8 @@ deck_cards = st.lists(card, min_size=1, max_size=6)
 
 def build_deck(owner, cards) -> Deck:
     deck = Deck.objects.create(owner=owner, title="Generated: *deck* #1", slug="generated")
-    rows = Card.objects.bulk_create(
-        [Card(deck=deck, position=i, question=q, answer=a) for i, (q, a, _) in enumerate(cards)]
+    rows = Note.objects.bulk_create(
+        [Note(deck=deck, position=i, question=q, answer=a) for i, (q, a, _) in enumerate(cards)]
     )
     tag_objs = _tags_for(owner, sorted({t for _, _, ts in cards for t in ts}))
     for row, (_, _, ts) in zip(rows, cards, strict=True):
@@ -114,7 +114,7 @@ def test_exported_deck_parses_and_imports_back_to_the_same_cards(cards):
         imported = Deck.objects.get(pk=summary.deck_ids[0])
         got_db = [
             (c.question, c.answer, sorted(t.name for t in c.tags.all()))
-            for c in imported.cards.order_by("position").prefetch_related("tags")
+            for c in imported.notes.order_by("position").prefetch_related("tags")
         ]
         assert got_db == expected(cards)
         transaction.set_rollback(True)
@@ -132,7 +132,7 @@ def test_flagship_round_trips_through_export(flagship_path):
     def cards_of(d: Deck):
         return [
             (c.question, c.answer, c.kind, sorted(t.name for t in c.tags.all()))
-            for c in d.cards.order_by("position").prefetch_related("tags")
+            for c in d.notes.order_by("position").prefetch_related("tags")
         ]
 
     assert copy.pk != deck.pk
@@ -182,7 +182,7 @@ def test_answer_with_level_two_heading_uses_question_level_one():
 def test_archived_cards_are_not_exported():
     owner = UserFactory(username="arch")
     deck = build_deck(owner, [("Kept?", "Yes", []), ("Gone?", "Archived", [])])
-    deck.cards.filter(question="Gone?").update(is_archived=True)
+    deck.notes.filter(question="Gone?").update(is_archived=True)
     text = export_markdown(deck)
     assert "Kept?" in text and "Gone?" not in text
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from recall.accounts.models import User
 from recall.decks import rendering
-from recall.decks.models import Card, Link, Tag
+from recall.decks.models import Link, Note, Tag
 from recall.decks.rendering import render_full, render_many
 from recall.decks.services import notes_import
 from recall.search.selectors import search_cards
@@ -82,22 +82,22 @@ def test_large_import_stores_what_card_save_would() -> None:
     with CaptureQueriesContext(connection) as queries:
         summary = notes_import(owner=owner, filename="big.md", data=_notes(600).encode())
     assert summary.created == 600
-    cards = list(Card.objects.filter(deck_id=summary.deck_ids[0]).order_by("position"))
+    cards = list(Note.objects.filter(deck_id=summary.deck_ids[0]).order_by("position"))
     assert [c.question for c in cards[:2]] == ["What is item 1?", "What is item 2?"]
     for card in cards:
         assert card.question_html == render_full(card.question)
         assert card.answer_html == render_full(card.answer)
         assert card.created_at is not None and card.created_at == card.updated_at
     card_inserts = [q for q in queries.captured_queries if "INSERT INTO" in q["sql"]]
-    card_inserts = [q for q in card_inserts if Card._meta.db_table + '"' in q["sql"].split("(")[0]]
+    card_inserts = [q for q in card_inserts if Note._meta.db_table + '"' in q["sql"].split("(")[0]]
     assert 1 <= len(card_inserts) <= 10  # batched, not one per card
 
-    tagged = {c.position + 1 for c in Card.objects.filter(tags__name="even")}
+    tagged = {c.position + 1 for c in Note.objects.filter(tags__name="even")}
     assert tagged == set(range(2, 601, 2))
-    assert Tag.objects.get(owner=owner, name="group-2").cards.count() == 150
+    assert Tag.objects.get(owner=owner, name="group-2").notes.count() == 150
     links = Link.objects.filter(deck_id=summary.deck_ids[0])
     assert links.count() == 8
-    assert links.get(url="https://example.com/x").cards.count() == 120
+    assert links.get(url="https://example.com/x").notes.count() == 120
     # The search index was synced after commit.
     results = search_cards(user=owner, query="code_599")
     assert [hit.card_id for hit in results.hits] == [cards[598].pk]

@@ -129,7 +129,11 @@ def test_migration_makes_notes_and_cards_and_keeps_every_review() -> None:
     ]
 
     def ordinals(note_id: int) -> list[int]:
-        return list(Card.objects.filter(note_id=note_id).order_by("ordinal").values_list("ordinal", flat=True))
+        return list(
+            Card.objects.filter(note_id=note_id)
+            .order_by("ordinal")
+            .values_list("ordinal", flat=True)
+        )
 
     assert ordinals(basic.pk) == [1]
     assert ordinals(reversed_.pk) == [1, 2]

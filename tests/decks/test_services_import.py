@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from recall.decks import services
-from recall.decks.models import Card, Deck, Link, LinkStatus, Reference, Tag
+from recall.decks.models import Deck, Link, LinkStatus, Note, Reference, Tag
 from recall.decks.services import ImportRejected, notes_import
-from recall.decks.signals import cards_bulk_changed
+from recall.decks.signals import notes_bulk_changed
 from tests.factories import DeckFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,8 +57,8 @@ def make_zip(members: dict[str, str | bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def live_cards(deck: Deck) -> list[Card]:
-    return list(deck.cards.filter(is_archived=False).order_by("position"))
+def live_cards(deck: Deck) -> list[Note]:
+    return list(deck.notes.filter(is_archived=False).order_by("position"))
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_import_creates_one_deck_with_cards_tags_references_and_links(owner):
     cards = live_cards(deck)
     assert [c.question for c in cards] == ["What is a list?", "What is a tuple?", "What is a dict?"]
     assert "# a comment, not a heading" in cards[0].answer
-    # HTML is rendered although bulk_create bypasses Card.save.
+    # HTML is rendered although bulk_create bypasses Note.save.
     assert '<pre class="highlight">' in cards[0].answer_html
     assert cards[1].question_html.strip() == "<p>What is a tuple?</p>"
     assert sorted(t.name for t in cards[0].tags.all()) == ["basics", "python"]
@@ -95,27 +95,27 @@ def test_import_creates_one_deck_with_cards_tags_references_and_links(owner):
         "https://docs.python.org/3/tutorial/datastructures.html",
     }
     assert [
-        c.pk for c in links["https://docs.python.org/3/tutorial/datastructures.html"].cards.all()
+        c.pk for c in links["https://docs.python.org/3/tutorial/datastructures.html"].notes.all()
     ] == [cards[0].pk]
     assert all(c.source_file == "python.md" and c.source_line for c in cards)
 
 
 def test_same_file_twice_writes_nothing(owner):
     notes_import(owner=owner, filename="python.md", data=NOTES.encode())
-    before = {c.pk: (c.updated_at, c.content_hash) for c in Card.objects.all()}
+    before = {c.pk: (c.updated_at, c.content_hash) for c in Note.objects.all()}
 
     with CaptureQueriesContext(connection) as ctx:
         summary = notes_import(owner=owner, filename="python.md", data=NOTES.encode())
 
     assert write_queries(ctx) == []
     assert (summary.created, summary.updated, summary.archived, summary.unchanged) == (0, 0, 0, 3)
-    assert {c.pk: (c.updated_at, c.content_hash) for c in Card.objects.all()} == before
+    assert {c.pk: (c.updated_at, c.content_hash) for c in Note.objects.all()} == before
     assert Deck.objects.count() == 1
 
 
 def test_edited_answer_updates_the_card_in_place(owner):
     notes_import(owner=owner, filename="python.md", data=NOTES.encode())
-    tuple_card = Card.objects.get(question="What is a tuple?")
+    tuple_card = Note.objects.get(question="What is a tuple?")
 
     edited = NOTES.replace("An immutable sequence.", "An immutable, hashable sequence.")
     summary = notes_import(owner=owner, filename="python.md", data=edited.encode())
@@ -124,12 +124,12 @@ def test_edited_answer_updates_the_card_in_place(owner):
     tuple_card.refresh_from_db()
     assert tuple_card.answer == "An immutable, hashable sequence."
     assert "hashable" in tuple_card.answer_html
-    assert Card.objects.count() == 3
+    assert Note.objects.count() == 3
 
 
 def test_removed_question_is_archived_and_comes_back_when_restored(owner):
     notes_import(owner=owner, filename="python.md", data=NOTES.encode())
-    dict_card = Card.objects.get(question="What is a dict?")
+    dict_card = Note.objects.get(question="What is a dict?")
     without = NOTES.split("# 3. What is a dict?")[0]
 
     summary = notes_import(owner=owner, filename="python.md", data=without.encode())
@@ -141,12 +141,12 @@ def test_removed_question_is_archived_and_comes_back_when_restored(owner):
     assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 2)
     dict_card.refresh_from_db()
     assert not dict_card.is_archived
-    assert Card.objects.count() == 3
+    assert Note.objects.count() == 3
 
 
 def test_renumbered_and_reordered_questions_keep_their_cards(owner):
     notes_import(owner=owner, filename="python.md", data=NOTES.encode())
-    ids = {c.question: c.pk for c in Card.objects.all()}
+    ids = {c.question: c.pk for c in Note.objects.all()}
     reordered = (
         NOTES.split("# 1.")[0]
         + "# 1. What is a dict?\n\nA mapping from keys to values.\n\n"
@@ -157,7 +157,7 @@ def test_renumbered_and_reordered_questions_keep_their_cards(owner):
     summary = notes_import(owner=owner, filename="python.md", data=reordered.encode())
 
     assert summary.created == 0
-    assert {c.question: c.pk for c in Card.objects.all()} == ids
+    assert {c.question: c.pk for c in Note.objects.all()} == ids
     assert [c.question for c in live_cards(Deck.objects.get())] == [
         "What is a dict?",
         "What is a list?",
@@ -186,7 +186,7 @@ def test_renamed_file_is_reattached_with_deck_slug(owner):
 def test_unknown_deck_slug_is_refused(owner):
     with pytest.raises(ImportRejected, match="no deck 'nope'"):
         notes_import(owner=owner, filename="a.md", data=NOTES.encode(), deck_slug="nope")
-    assert Card.objects.count() == 0
+    assert Note.objects.count() == 0
 
 
 def test_another_users_deck_is_never_touched(owner):
@@ -215,7 +215,7 @@ def test_link_status_survives_reimport(owner):
     link = Link.objects.get(url="https://docs.python.org/3/")
     assert (link.status, link.http_status) == (LinkStatus.BROKEN, 404)
     new = Link.objects.get(url="https://example.com/dict")
-    assert [c.question for c in new.cards.all()] == ["What is a dict?"]
+    assert [c.question for c in new.notes.all()] == ["What is a dict?"]
 
 
 def test_references_are_replaced_by_the_files_references(owner):
@@ -236,14 +236,14 @@ def test_signal_sent_after_commit_with_changed_and_archived_ids(
     def receiver(sender, **kwargs):
         received.append(kwargs)
 
-    cards_bulk_changed.connect(receiver, dispatch_uid="test-import-signal")
+    notes_bulk_changed.connect(receiver, dispatch_uid="test-import-signal")
     try:
         with django_capture_on_commit_callbacks(execute=True):
             notes_import(owner=owner, filename="python.md", data=NOTES.encode())
         assert len(received) == 1
         deck = Deck.objects.get()
         assert received[0]["deck_id"] == deck.pk
-        assert sorted(received[0]["card_ids"]) == sorted(deck.cards.values_list("id", flat=True))
+        assert sorted(received[0]["note_ids"]) == sorted(deck.notes.values_list("id", flat=True))
         assert received[0]["archived_ids"] == []
 
         received.clear()
@@ -251,17 +251,17 @@ def test_signal_sent_after_commit_with_changed_and_archived_ids(
             notes_import(owner=owner, filename="python.md", data=NOTES.encode())
         assert received == []  # nothing changed, nothing to reindex
 
-        dict_id = Card.objects.get(question="What is a dict?").pk
+        dict_id = Note.objects.get(question="What is a dict?").pk
         with django_capture_on_commit_callbacks(execute=True):
             notes_import(
                 owner=owner,
                 filename="python.md",
                 data=NOTES.split("# 3.")[0].encode(),
             )
-        assert received[0]["card_ids"] == []
+        assert received[0]["note_ids"] == []
         assert received[0]["archived_ids"] == [dict_id]
     finally:
-        cards_bulk_changed.disconnect(dispatch_uid="test-import-signal")
+        notes_bulk_changed.disconnect(dispatch_uid="test-import-signal")
 
 
 def test_zip_members_become_decks_named_from_their_paths(owner):
@@ -294,7 +294,7 @@ def test_bad_second_file_in_zip_stores_nothing_from_the_first(owner):
     with pytest.raises(ImportRejected, match=r"b\.md"):
         notes_import(owner=owner, filename="notes.zip", data=data)
 
-    assert Deck.objects.count() == Card.objects.count() == Tag.objects.count() == 0
+    assert Deck.objects.count() == Note.objects.count() == Tag.objects.count() == 0
 
 
 def test_unparseable_member_error_names_file_and_line(owner):
@@ -309,7 +309,7 @@ def test_unparseable_member_error_names_file_and_line(owner):
 
 def test_failure_during_the_write_leaves_the_database_unchanged(owner, monkeypatch):
     notes_import(owner=owner, filename="python.md", data=NOTES.encode())
-    before = list(Card.objects.values_list("id", "answer", "is_archived", "content_hash"))
+    before = list(Note.objects.values_list("id", "answer", "is_archived", "content_hash"))
     links_before = list(Link.objects.values_list("id", "url"))
 
     def broken(*args, **kwargs):
@@ -322,7 +322,7 @@ def test_failure_during_the_write_leaves_the_database_unchanged(owner, monkeypat
     with pytest.raises(RuntimeError):
         notes_import(owner=owner, filename="python.md", data=edited.encode())
 
-    assert list(Card.objects.values_list("id", "answer", "is_archived", "content_hash")) == before
+    assert list(Note.objects.values_list("id", "answer", "is_archived", "content_hash")) == before
     assert list(Link.objects.values_list("id", "url")) == links_before
 
 
@@ -331,7 +331,7 @@ def test_duplicate_questions_are_distinct_cards(owner):
     notes_import(owner=owner, filename="dup.md", data=text.encode())
     summary = notes_import(owner=owner, filename="dup.md", data=text.encode())
     assert summary.unchanged == 2
-    assert list(Card.objects.order_by("position").values_list("answer", flat=True)) == [
+    assert list(Note.objects.order_by("position").values_list("answer", flat=True)) == [
         "First.",
         "Second.",
     ]
@@ -356,7 +356,7 @@ def test_flagship_imports_and_reimports_without_writes(owner, flagship_path):
     deck = Deck.objects.get()
     assert deck.references.count() >= 5
     assert deck.links.count() >= 5
-    questions = list(deck.cards.values_list("question", flat=True))
+    questions = list(deck.notes.values_list("question", flat=True))
     assert any("annotate() vs aggregate()" in q for q in questions)
 
     with CaptureQueriesContext(connection) as ctx:
@@ -434,12 +434,12 @@ def test_job_run_is_idempotent(owner):
     assert job.status == JobStatus.PENDING  # on_commit never fired inside the test transaction
 
     services.job_run_import(job_id=job.pk)
-    cards = list(Card.objects.values_list("id", "updated_at"))
+    cards = list(Note.objects.values_list("id", "updated_at"))
     with CaptureQueriesContext(connection) as ctx:
         services.job_run_import(job_id=job.pk)
 
     assert write_queries(ctx) == []
-    assert list(Card.objects.values_list("id", "updated_at")) == cards
+    assert list(Note.objects.values_list("id", "updated_at")) == cards
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
 
@@ -458,7 +458,7 @@ def test_job_left_running_by_a_killed_worker_completes_on_redelivery(owner):
 
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
-    assert Card.objects.count() == 3
+    assert Note.objects.count() == 3
     assert Deck.objects.count() == 1
 
 
@@ -473,7 +473,7 @@ def test_failed_job_keeps_the_clear_message_and_imports_nothing(owner):
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert job.message == "notes.zip: b.md looks like a binary file, not text"
-    assert Deck.objects.count() == Card.objects.count() == 0
+    assert Deck.objects.count() == Note.objects.count() == 0
     # A failed job is final: running it again changes nothing.
     services.job_run_import(job_id=job.pk)
     job.refresh_from_db()
@@ -532,10 +532,10 @@ def test_job_progress_is_published_to_the_jobs_channel_group(owner, settings):
 
 def test_card_update_rerenders_and_keeps_identity(owner):
     notes_import(owner=owner, filename="python.md", data=NOTES.encode())
-    card = Card.objects.get(question="What is a tuple?")
+    card = Note.objects.get(question="What is a tuple?")
     key, chash = card.source_key, card.content_hash
 
-    services.card_update(card=card, answer="A *frozen* list.", tags=["python", "new tag"])
+    services.note_update(note=card, answer="A *frozen* list.", tags=["python", "new tag"])
 
     card.refresh_from_db()
     assert card.answer_html.strip() == "<p>A <em>frozen</em> list.</p>"
@@ -564,10 +564,10 @@ def test_deck_copy_copies_live_cards_tags_and_references(owner):
 
     assert copy.owner == reader and copy.copied_from == deck
     assert copy.slug == f"{deck.slug}-2"
-    assert list(copy.cards.values_list("question", flat=True)) == list(
-        deck.cards.values_list("question", flat=True)
+    assert list(copy.notes.values_list("question", flat=True)) == list(
+        deck.notes.values_list("question", flat=True)
     )
-    copied_list = copy.cards.get(question="What is a list?")
+    copied_list = copy.notes.get(question="What is a list?")
     assert sorted(t.name for t in copied_list.tags.all()) == ["basics", "python"]
     assert all(t.owner == reader for t in copied_list.tags.all())
     assert copy.references.count() == 2
@@ -621,5 +621,5 @@ def test_two_concurrent_runs_of_one_job_import_once():
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.SUCCEEDED
     assert job.result["created"] == 400
-    assert Card.objects.count() == 400
+    assert Note.objects.count() == 400
     assert Deck.objects.count() == 1

@@ -19,7 +19,7 @@ def basic_type(model_id: int = 1_500_000_001) -> genanki.Model:
         model_id,
         "Basic",
         fields=[{"name": "Front"}, {"name": "Back"}],
-        templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": FRONT_BACK + "{{Back}}"}],
+        templates=[{"name": "Note 1", "qfmt": "{{Front}}", "afmt": FRONT_BACK + "{{Back}}"}],
     )
 
 
@@ -29,8 +29,8 @@ def reversed_type(model_id: int = 1_500_000_002) -> genanki.Model:
         "Basic (and reversed card)",
         fields=[{"name": "Front"}, {"name": "Back"}],
         templates=[
-            {"name": "Card 1", "qfmt": "{{Front}}", "afmt": FRONT_BACK + "{{Back}}"},
-            {"name": "Card 2", "qfmt": "{{Back}}", "afmt": FRONT_BACK + "{{Front}}"},
+            {"name": "Note 1", "qfmt": "{{Front}}", "afmt": FRONT_BACK + "{{Back}}"},
+            {"name": "Note 2", "qfmt": "{{Back}}", "afmt": FRONT_BACK + "{{Front}}"},
         ],
     )
 
@@ -42,7 +42,7 @@ def type_in_type(model_id: int = 1_500_000_003) -> genanki.Model:
         fields=[{"name": "Front"}, {"name": "Back"}],
         templates=[
             {
-                "name": "Card 1",
+                "name": "Note 1",
                 "qfmt": "{{Front}}\n\n{{type:Back}}",
                 "afmt": "{{Front}}<hr id=answer>{{type:Back}}",
             }

@@ -14,8 +14,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from recall.decks.exporters.apkg import anki_deck_name, anki_tag, export_apkg, note_guid
-from recall.decks.models import Card, Deck, Tag
-from recall.decks.services import card_update, notes_import
+from recall.decks.models import Deck, Note, Tag
+from recall.decks.services import note_update, notes_import
 from tests.factories import DeckFactory, UserFactory
 
 from .anki_support import anki_collection, import_package
@@ -30,17 +30,17 @@ def _flagship_deck(flagship_path) -> Deck:
     summary = notes_import(owner=user, filename=flagship_path.name, data=flagship_path.read_bytes())
     [deck_id] = summary.deck_ids
     deck = Deck.objects.get(pk=deck_id)
-    cards = list(deck.cards.order_by("position"))
+    cards = list(deck.notes.order_by("position"))
     # Tags, one with a space (Anki tags cannot hold one), so the check below has work to do.
-    card_update(card=cards[0], tags=["python", "oop"])
+    note_update(note=cards[0], tags=["python", "oop"])
     spaced = Tag.objects.create(owner=deck.owner, name="interview prep")
     cards[1].tags.add(spaced)
     return deck
 
 
-def _live_cards(deck: Deck) -> list[Card]:
+def _live_cards(deck: Deck) -> list[Note]:
     return list(
-        deck.cards.filter(is_archived=False).prefetch_related("tags").order_by("position", "id")
+        deck.notes.filter(is_archived=False).prefetch_related("tags").order_by("position", "id")
     )
 
 
@@ -79,7 +79,7 @@ def test_reexport_after_an_edit_updates_the_anki_notes_in_place(tmp_path, flagsh
         edited = _live_cards(deck)[5]
         # Edited later than the first export, as a user would.
         with time_machine.travel(timezone.now() + timedelta(minutes=10), tick=False):
-            card_update(card=edited, answer="An **edited** answer.")
+            note_update(note=edited, answer="An **edited** answer.")
             package.write_bytes(export_apkg(deck))
         edited.refresh_from_db()
 
@@ -96,14 +96,14 @@ def test_reexport_after_an_edit_updates_the_anki_notes_in_place(tmp_path, flagsh
 def test_cloze_and_reversed_cards_become_anki_cloze_and_two_card_notes(tmp_path):
     title = "Geography \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} Europe"
     deck = Deck.objects.get(pk=DeckFactory(title=title).pk)
-    Card.objects.create(
+    Note.objects.create(
         deck=deck,
         kind="cloze",
         question="{{c1::Paris}} is the capital of {{c2::_France_::country}}",
         answer="Seine",
         source_key="k1",
     )
-    Card.objects.create(deck=deck, kind="reversed", question="cat", answer="chat", source_key="k2")
+    Note.objects.create(deck=deck, kind="reversed", question="cat", answer="chat", source_key="k2")
     package = tmp_path / "geo.apkg"
     package.write_bytes(export_apkg(deck))
 

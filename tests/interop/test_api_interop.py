@@ -59,7 +59,7 @@ def test_uploading_an_apkg_runs_an_import_job(tmp_path, django_capture_on_commit
     job = Job.objects.get(pk=response.json()["id"])
     assert job.status == JobStatus.SUCCEEDED, job.message
     imported = Deck.objects.get(owner=deck.owner, title="Servers")
-    assert [c.question for c in imported.cards.all()] == ["What is *ASGI*?"]
+    assert [c.question for c in imported.notes.all()] == ["What is *ASGI*?"]
 
 
 def test_an_apkg_has_its_own_upload_limit_above_the_notes_one(

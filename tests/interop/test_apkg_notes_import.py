@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from recall.decks.exporters.apkg import export_apkg
 from recall.decks.exporters.csv import export_csv
 from recall.decks.importers.apkg import parse_apkg
-from recall.decks.models import Card, Deck, Tag
+from recall.decks.models import Deck, Note, Tag
 from recall.decks.services import ImportRejected, notes_import
 from tests.factories import CardFactory, DeckFactory, UserFactory
 
@@ -29,7 +29,7 @@ def _stored_media() -> list[Path]:
 
 
 def _nothing_imported() -> bool:
-    return not Deck.objects.exists() and not Card.objects.exists() and not Tag.objects.exists()
+    return not Deck.objects.exists() and not Note.objects.exists() and not Tag.objects.exists()
 
 
 def _package(tmp_path, **media: bytes) -> bytes:
@@ -87,7 +87,7 @@ def test_media_is_stored_once_and_missing_media_is_reported(tmp_path):
     assert any("huge.png" in w and "missing" in w for w in summary.warnings)
     [stored] = _stored_media()
     assert stored.read_bytes() == PNG
-    card = Card.objects.get(question__startswith="Small")
+    card = Note.objects.get(question__startswith="Small")
     relative = stored.relative_to(django_settings.MEDIA_ROOT).as_posix()
     assert card.question == f"Small ![]({default_storage.url(relative)})"
 
@@ -113,7 +113,7 @@ def test_a_package_with_several_decks_cannot_target_one_deck(tmp_path):
     data = genanki_package(tmp_path, {"One": [note], "Two": [other]})
     with pytest.raises(ImportRejected, match="2 Anki decks"):
         notes_import(owner=owner, filename="two.apkg", data=data, deck_slug="target")
-    assert not Card.objects.exists()
+    assert not Note.objects.exists()
 
 
 def test_nested_decks_import_as_separate_flat_decks(tmp_path):
@@ -129,7 +129,7 @@ def test_nested_decks_import_as_separate_flat_decks(tmp_path):
     )
     summary = notes_import(owner=owner, filename="py.apkg", data=data)
     decks = Deck.objects.filter(pk__in=summary.deck_ids).order_by("title")
-    assert [(d.title, d.source_name, d.cards.count()) for d in decks] == [
+    assert [(d.title, d.source_name, d.notes.count()) for d in decks] == [
         ("Python", "py.apkg::Python", 1),
         (
             "Python \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} Django",
@@ -145,7 +145,7 @@ def test_our_own_export_imports_back_to_the_same_cards(tmp_path):
     CardFactory(deck=deck, question="What is `yield`?", answer="A **generator** keyword.")
     CardFactory(deck=deck, kind="reversed", question="chat", answer="cat")
     CardFactory(deck=deck, kind="cloze", question="{{c1::Celery}} runs tasks", answer="")
-    card = deck.cards.get(question="chat")
+    card = deck.notes.get(question="chat")
     card.tags.add(Tag.objects.create(owner=owner, name="french"))
 
     summary = notes_import(owner=owner, filename="round.apkg", data=export_apkg(deck))

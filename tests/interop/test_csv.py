@@ -35,7 +35,7 @@ def _deck_with_awkward_cards() -> Deck:
 def _cards(deck: Deck) -> list[tuple[str, str, str, list[str]]]:
     return [
         (c.kind, c.question, c.answer, sorted(t.name for t in c.tags.all()))
-        for c in deck.cards.filter(is_archived=False).prefetch_related("tags").order_by("position")
+        for c in deck.notes.filter(is_archived=False).prefetch_related("tags").order_by("position")
     ]
 
 
@@ -99,7 +99,7 @@ CP1252_CSV = (
 def test_a_cp1252_csv_imports_with_its_accents():
     owner = UserFactory()
     summary = notes_import(owner=owner, filename="cafe.csv", data=CP1252_CSV.encode("cp1252"))
-    [card] = Deck.objects.get(pk=summary.deck_ids[0]).cards.all()
+    [card] = Deck.objects.get(pk=summary.deck_ids[0]).notes.all()
     assert card.question == "Qu'est-ce qu'un café ?"
     assert card.answer == "Une boisson très chaude — noire"
 
@@ -112,7 +112,7 @@ def test_a_utf16_csv_imports(encoding):
     if encoding == "utf-16-be":
         data = b"\xfe\xff" + data  # Excel's "Unicode text" always carries the mark
     summary = notes_import(owner=owner, filename="ja.tsv", data=data)
-    [card] = Deck.objects.get(pk=summary.deck_ids[0]).cards.all()
+    [card] = Deck.objects.get(pk=summary.deck_ids[0]).notes.all()
     assert (card.question, card.answer) == ("日本語とは?", "A language, «ja»")
 
 

@@ -16,15 +16,37 @@ DECK = {
     "source_name": "python-django-revision-notes.md",
     "new_cards_per_day": 20,
     "reviews_per_day": 200,
+    "bury_siblings": True,
     "copied_from": None,
     "created_at": "2026-01-05T09:30:00Z",
     "updated_at": "2026-01-06T18:02:11Z",
 }
+NOTE_CARDS = [
+    {"id": 1201, "ordinal": 1, "label": "forward", "is_archived": False},
+    {"id": 1202, "ordinal": 2, "label": "backward", "is_archived": False},
+]
 CARD = {
+    "id": 1201,
+    "note": 1201,
+    "deck": 7,
+    "ordinal": 1,
+    "label": "forward",
+    "question": "What does select_related do?",
+    "answer": "Follows foreign keys in the same query with a SQL JOIN.",
+    "question_html": "<p>What does select_related do?</p>",
+    "answer_html": "<p>Follows foreign keys in the same query with a SQL JOIN.</p>",
+    "is_archived": False,
+    "suspended": False,
+    "flagged": False,
+    "created_at": "2026-01-05T09:30:00Z",
+    "updated_at": "2026-01-05T09:30:00Z",
+}
+NOTE = {
     "id": 1201,
     "deck": 7,
     "position": 3,
-    "kind": "basic",
+    "kind": "reversed",
+    "cards": NOTE_CARDS,
     "question": "What does select_related do?",
     "answer": "Follows foreign keys in the same query with a SQL JOIN.",
     "question_html": "<p>What does select_related do?</p>",
@@ -75,14 +97,16 @@ DECK_CREATE = request(
     {"title": "Python & Django interview notes", "visibility": "private"},
 )
 DECK_UPDATE = request("make it public", {"visibility": "public"})
-CARD_CREATE = request(
-    "create a card",
+NOTE_CREATE = request(
+    "create a reversed note (two cards)",
     {
         "deck": 7,
+        "kind": "reversed",
         "question": "What does select_related do?",
         "answer": "Follows foreign keys in the same query with a SQL JOIN.",
         "tags": ["django", "orm"],
     },
 )
-CARD_UPDATE = request("archive a card", {"is_archived": True})
+NOTE_UPDATE = request("archive a note (and its cards)", {"is_archived": True})
+CARD_UPDATE = request("suspend a card", {"suspended": True})
 TAG_CREATE = request("create a tag", {"name": "orm"})

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
-from recall.decks.models import Card, Deck, Visibility
+from recall.decks.models import Card, Deck, Note, Visibility
 
 
 class _StrictBooleanField(forms.NullBooleanField):
@@ -106,22 +106,17 @@ class DeckFilter(LeanFilterSet):
 STUDY_STATES = ["new", "learning", "review", "relearning"]
 
 
-class CardFilter(LeanFilterSet):
+class NoteFilter(LeanFilterSet):
     deck = django_filters.NumberFilter(
-        field_name="deck_id", label="Cards of this deck (yours, public or unlisted)."
+        field_name="deck_id", label="Notes of this deck (yours, public or unlisted)."
     )
     tag = django_filters.CharFilter(
-        field_name="tags__name", max_length=100, distinct=True, label="Cards with this tag."
+        field_name="tags__name", max_length=100, distinct=True, label="Notes with this tag."
     )
     archived = StrictBooleanFilter(
-        field_name="is_archived", label="Archived cards (removed from the source notes)."
+        field_name="is_archived", label="Archived notes (removed from the source file)."
     )
-    mine = StrictBooleanFilter(method="filter_mine", label="true: only your cards.")
-    state = django_filters.ChoiceFilter(
-        choices=[(s, s) for s in STUDY_STATES],
-        method="filter_state",
-        label="Your study state of the card: new (never graded), learning, review, relearning.",
-    )
+    mine = StrictBooleanFilter(method="filter_mine", label="true: only your notes.")
     q = django_filters.CharFilter(
         method="filter_q",
         max_length=200,
@@ -129,8 +124,39 @@ class CardFilter(LeanFilterSet):
     )
 
     class Meta:
+        model = Note
+        fields = ["deck", "tag", "archived", "mine", "q"]
+
+    def filter_mine(self, queryset: QuerySet[Note], name: str, value: bool) -> QuerySet[Note]:
+        user = self.request.user if self.request else None
+        if user is None or not user.is_authenticated:
+            return queryset if not value else queryset.none()
+        owned = Q(deck__owner=user)
+        return queryset.filter(owned) if value else queryset.exclude(owned)
+
+    def filter_q(self, queryset: QuerySet[Note], name: str, value: str) -> QuerySet[Note]:
+        return queryset.filter(Q(question__icontains=value) | Q(answer__icontains=value))
+
+
+class CardFilter(LeanFilterSet):
+    deck = django_filters.NumberFilter(
+        field_name="deck_id", label="Cards of this deck (yours, public or unlisted)."
+    )
+    note = django_filters.NumberFilter(field_name="note_id", label="Cards of this note.")
+    archived = StrictBooleanFilter(
+        field_name="is_archived",
+        label="Archived cards (their note archived, or a prompt it no longer has).",
+    )
+    mine = StrictBooleanFilter(method="filter_mine", label="true: only your cards.")
+    state = django_filters.ChoiceFilter(
+        choices=[(s, s) for s in STUDY_STATES],
+        method="filter_state",
+        label="Your study state of the card: new (never graded), learning, review, relearning.",
+    )
+
+    class Meta:
         model = Card
-        fields = ["deck", "tag", "archived", "mine", "state", "q"]
+        fields = ["deck", "note", "archived", "mine", "state"]
 
     def filter_mine(self, queryset: QuerySet[Card], name: str, value: bool) -> QuerySet[Card]:
         user = self.request.user if self.request else None
@@ -138,9 +164,6 @@ class CardFilter(LeanFilterSet):
             return queryset if not value else queryset.none()
         owned = Q(deck__owner=user)
         return queryset.filter(owned) if value else queryset.exclude(owned)
-
-    def filter_q(self, queryset: QuerySet[Card], name: str, value: str) -> QuerySet[Card]:
-        return queryset.filter(Q(question__icontains=value) | Q(answer__icontains=value))
 
     def filter_state(self, queryset: QuerySet[Card], name: str, value: str) -> QuerySet[Card]:
         # The study app owns the states; a card without a row of this user's is new.

@@ -11,7 +11,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
-from recall.decks.models import Card, CardKind, Deck, Job, Tag, Visibility
+from recall.decks.models import Card, CardKind, Deck, Job, Note, Tag, Visibility
+from recall.decks.prompts import prompt_label
 from recall.decks.uploads import upload_limit
 
 MAX_PER_DAY = 99999
@@ -38,6 +39,11 @@ class DeckSerializer(serializers.ModelSerializer):
     )
     new_cards_per_day = serializers.IntegerField(min_value=0, max_value=MAX_PER_DAY, default=20)
     reviews_per_day = serializers.IntegerField(min_value=0, max_value=MAX_PER_DAY, default=200)
+    bury_siblings = serializers.BooleanField(
+        default=True,
+        help_text="Once one card of a note is answered, its other cards wait until the next "
+        "study day.",
+    )
 
     class Meta:
         model = Deck
@@ -53,6 +59,7 @@ class DeckSerializer(serializers.ModelSerializer):
             "source_name",
             "new_cards_per_day",
             "reviews_per_day",
+            "bury_siblings",
             "copied_from",
             "created_at",
             "updated_at",
@@ -166,25 +173,54 @@ class TagNamesField(serializers.ListField):
         return cleaned
 
 
-class CardSerializer(serializers.ModelSerializer):
-    """A card, read and written; the HTML is rendered by the server from the Markdown."""
+class NoteCardSerializer(serializers.Serializer):
+    """One card of a note, as listed with the note."""
+
+    id = serializers.IntegerField()
+    ordinal = serializers.IntegerField(help_text="1 forward, 2 backward, or the cloze number.")
+    # The metaclass takes declared fields off the class: no clash with Field.label.
+    label = serializers.CharField(help_text='"forward", "backward" or "cloze N".')  # type: ignore[assignment]
+    is_archived = serializers.BooleanField()
+
+
+def note_cards(note: Note) -> list[dict[str, Any]]:
+    """The note's cards, from its prefetched ``cards`` (ordinal order)."""
+    return [
+        {
+            "id": card.pk,
+            "ordinal": card.ordinal,
+            "label": prompt_label(note.kind, card.ordinal),
+            "is_archived": card.is_archived,
+        }
+        for card in sorted(note.cards.all(), key=lambda c: c.ordinal)
+    ]
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    """A note, read and written; the HTML is rendered by the server from the Markdown.
+
+    ``cards`` lists the cards the note generates (read-only): one for a basic note, two
+    for a reversed one, one per cloze number. Studying and grading use the card ids.
+    """
 
     deck = serializers.PrimaryKeyRelatedField(
-        queryset=Deck.objects.all(), help_text="The deck (yours) the card belongs to."
+        queryset=Deck.objects.all(), help_text="The deck (yours) the note belongs to."
     )
     tags = TagNamesField(required=False)
     position = serializers.IntegerField(min_value=0, max_value=MAX_POSITION, required=False)
     question = serializers.CharField(max_length=20000)
     answer = serializers.CharField(max_length=200000, allow_blank=True, required=False)
     kind = serializers.ChoiceField(choices=CardKind.choices, required=False)
+    cards = serializers.SerializerMethodField()
 
     class Meta:
-        model = Card
+        model = Note
         fields = [
             "id",
             "deck",
             "position",
             "kind",
+            "cards",
             "question",
             "answer",
             "question_html",
@@ -205,9 +241,13 @@ class CardSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    @extend_schema_field(NoteCardSerializer(many=True))
+    def get_cards(self, note: Note) -> list[dict[str, Any]]:
+        return note_cards(note)
+
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        # A card stays in its deck: moving it is a copy, not an edit.
+        # A note stays in its deck: moving it is a copy, not an edit.
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             fields["deck"].read_only = True
         return fields
@@ -215,7 +255,7 @@ class CardSerializer(serializers.ModelSerializer):
     def validate_question(self, value: str) -> str:
         value = value.strip()
         if not value:
-            raise serializers.ValidationError("A card needs a question.")
+            raise serializers.ValidationError("A note needs a question.")
         return value
 
     def validate_deck(self, deck: Deck) -> Deck:
@@ -227,24 +267,25 @@ class CardSerializer(serializers.ModelSerializer):
                     f'Invalid pk "{deck.pk}" - object does not exist.'
                 )
             # Visible but not theirs: refused like any other write to it (403, not 400).
-            raise exceptions.PermissionDenied("You can only add cards to your own decks.")
+            raise exceptions.PermissionDenied("You can only add notes to your own decks.")
         return deck
 
 
-class CardListSerializer(serializers.BaseSerializer):
-    """Read-only, lean output of card lists: the same JSON as CardSerializer, built by hand.
+class NoteListSerializer(serializers.BaseSerializer):
+    """Read-only, lean output of note lists: the same JSON as NoteSerializer, built by hand.
 
     A ModelSerializer builds and runs a Field object per attribute and row; a
-    page of 50 cards spends most of its time there, so lists use this one.
+    page of 50 notes spends most of its time there, so lists use this one.
     tests/api/test_cards.py checks both produce the same JSON.
     """
 
-    def to_representation(self, card: Card) -> dict[str, Any]:
+    def to_representation(self, card: Note) -> dict[str, Any]:
         return {
             "id": card.pk,
             "deck": card.deck_id,
             "position": card.position,
             "kind": card.kind,
+            "cards": note_cards(card),
             "question": card.question,
             "answer": card.answer,
             "question_html": card.question_html,
@@ -256,6 +297,50 @@ class CardListSerializer(serializers.BaseSerializer):
             "created_at": _iso(card.created_at),
             "updated_at": _iso(card.updated_at),
         }
+
+
+class CardSerializer(serializers.ModelSerializer):
+    """A card: one prompt of a note, the unit that is studied (its text comes from the note).
+
+    Only the flags change here: ``suspended`` keeps the card out of study, ``flagged``
+    marks it for the owner. The text is the note's: edit it at /api/v1/notes/.
+    """
+
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]
+
+    class Meta:
+        model = Card
+        fields = [
+            "id",
+            "note",
+            "deck",
+            "ordinal",
+            "label",
+            "question",
+            "answer",
+            "question_html",
+            "answer_html",
+            "is_archived",
+            "suspended",
+            "flagged",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "note",
+            "deck",
+            "ordinal",
+            "question",
+            "answer",
+            "question_html",
+            "answer_html",
+            "is_archived",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_label(self, card: Card) -> str:
+        return prompt_label(card.note.kind, card.ordinal)
 
 
 def _iso(value: Any) -> str | None:

@@ -1,4 +1,4 @@
-"""Viewsets of the decks API: decks, cards, tags and import jobs.
+"""Viewsets of the decks API: decks, notes, their cards, tags and import jobs.
 
 Reads go through querysets built from the selectors' visibility rule; writes
 go through recall.decks.services, the same functions the web pages call.
@@ -30,17 +30,18 @@ from rest_framework.serializers import BaseSerializer
 from recall.core.permissions import IsOwnerOrReadOnly
 from recall.core.schema import RecallAutoSchema
 from recall.decks import services
-from recall.decks.models import Card, Deck, Job, Tag, Visibility
+from recall.decks.models import Card, Deck, Job, Note, Tag, Visibility
 from recall.decks.selectors import deck_readable_q
 
 from . import examples as ex
-from .filters import CardFilter, DeckFilter
+from .filters import CardFilter, DeckFilter, NoteFilter
 from .serializers import (
-    CardListSerializer,
     CardSerializer,
     DeckImportSerializer,
     DeckSerializer,
     JobSerializer,
+    NoteListSerializer,
+    NoteSerializer,
     TagSerializer,
 )
 
@@ -152,7 +153,8 @@ class DeckViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         data = dict(serializer.validated_data)
-        limits = {k: data.pop(k) for k in ("new_cards_per_day", "reviews_per_day") if k in data}
+        options = ("new_cards_per_day", "reviews_per_day", "bury_siblings")
+        limits = {k: data.pop(k) for k in options if k in data}
         with transaction.atomic():
             deck = services.deck_create(owner=self.request.user, **data)
             deck = services.deck_update(deck=deck, **limits)
@@ -227,63 +229,116 @@ class DeckViewSet(viewsets.ModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List cards",
-        description="Cards of your decks and of public decks; with `deck`, the cards of that "
-        "deck if you may read it (unlisted included). Filter by tag, archived state and "
-        "study state; `q` matches question or answer text.",
-        responses={200: CardSerializer(many=True)},
-        examples=[ex.response("cards", ex.page(ex.CARD))],
+        summary="List notes",
+        description="Notes of your decks and of public decks; with `deck`, the notes of that "
+        "deck if you may read it (unlisted included). Each note lists the cards it "
+        "generates. Filter by tag and archived state; `q` matches question or answer text.",
+        responses={200: NoteSerializer(many=True)},
+        examples=[ex.response("notes", ex.page(ex.NOTE))],
     ),
-    retrieve=extend_schema(summary="Read a card", examples=[ex.response("card", ex.CARD)]),
+    retrieve=extend_schema(summary="Read a note", examples=[ex.response("note", ex.NOTE)]),
     create=extend_schema(
-        summary="Add a card to one of your decks",
-        examples=[ex.CARD_CREATE, ex.response("created", ex.CARD, 201)],
+        summary="Add a note to one of your decks",
+        description="Its cards are made at once: one for a basic note, two for a reversed "
+        "note, one per cloze number.",
+        examples=[ex.NOTE_CREATE, ex.response("created", ex.NOTE, 201)],
     ),
     update=extend_schema(
-        summary="Replace a card", examples=[ex.CARD_CREATE, ex.response("card", ex.CARD)]
+        summary="Replace a note", examples=[ex.NOTE_CREATE, ex.response("note", ex.NOTE)]
     ),
     partial_update=extend_schema(
-        summary="Change part of a card",
-        examples=[ex.CARD_UPDATE, ex.response("card", {**ex.CARD, "is_archived": True})],
+        summary="Change part of a note",
+        description="Cards follow: a cloze number removed archives its card (its reviews "
+        "are kept); one added makes a new card.",
+        examples=[ex.NOTE_UPDATE, ex.response("note", {**ex.NOTE, "is_archived": True})],
     ),
-    destroy=extend_schema(summary="Delete a card"),
+    destroy=extend_schema(summary="Delete a note and its cards"),
 )
-class CardViewSet(viewsets.ModelViewSet):
-    serializer_class = CardSerializer
+class NoteViewSet(viewsets.ModelViewSet):
+    serializer_class = NoteSerializer
     permission_classes = [IsOwnerOrReadOnly]
     owner_field = "deck.owner_id"
-    filterset_class = CardFilter
+    filterset_class = NoteFilter
     ordering_fields = ["position", "created_at", "updated_at", "id"]
     ordering = ["deck_id", "position", "id"]
-    queryset = Card.objects.none()
+    queryset = Note.objects.none()
 
-    def get_queryset(self) -> QuerySet[Card]:
+    def get_queryset(self) -> QuerySet[Note]:
         user = self.request.user
-        cards = Card.objects.filter(deck_readable_q(user, prefix="deck__"))
+        notes = Note.objects.filter(deck_readable_q(user, prefix="deck__"))
         if self.action == "list":
             if not self.request.query_params.get("deck"):
-                cards = cards.filter(deck_listed_q(user, prefix="deck__"))
-            return cards.prefetch_related("tags")
-        return cards.select_related("deck").prefetch_related("tags")
+                notes = notes.filter(deck_listed_q(user, prefix="deck__"))
+            return notes.prefetch_related("tags", "cards")
+        return notes.select_related("deck").prefetch_related("tags", "cards")
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.action == "list":
-            return CardListSerializer
-        return CardSerializer
+            return NoteListSerializer
+        return NoteSerializer
 
     def perform_create(self, serializer: BaseSerializer) -> None:
-        serializer.instance = services.card_create(**serializer.validated_data)
+        note = services.note_create(**serializer.validated_data)
+        serializer.instance = Note.objects.prefetch_related("tags", "cards").get(pk=note.pk)
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         data = serializer.validated_data
         text = {k: data[k] for k in ("question", "answer", "tags") if k in data}
         other = {k: data[k] for k in ("kind", "position", "is_archived") if k in data}
         with transaction.atomic():
-            card = services.card_update(card=cast(Card, serializer.instance), **text)
-            serializer.instance = services.card_set_fields(card=card, **other)
+            note = services.note_update(note=cast(Note, serializer.instance), **text)
+            services.note_set_fields(note=note, **other)
+        serializer.instance = Note.objects.prefetch_related("tags", "cards").get(pk=note.pk)
 
-    def perform_destroy(self, instance: Card) -> None:
-        services.card_delete(card=instance)
+    def perform_destroy(self, instance: Note) -> None:
+        services.note_delete(note=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List cards",
+        description="The cards (study prompts) of your decks and of public decks; with "
+        "`deck` or `note`, those of that deck or note if you may read it. Filter by "
+        "archived state and by your study state. The study endpoints take these ids.",
+        examples=[ex.response("cards", ex.page(ex.CARD))],
+    ),
+    retrieve=extend_schema(summary="Read a card", examples=[ex.response("card", ex.CARD)]),
+    partial_update=extend_schema(
+        summary="Suspend or flag a card",
+        examples=[ex.CARD_UPDATE, ex.response("card", {**ex.CARD, "suspended": True})],
+    ),
+)
+class CardViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CardSerializer
+    permission_classes = [IsOwnerOrReadOnly]
+    owner_field = "deck.owner_id"
+    filterset_class = CardFilter
+    ordering_fields = ["position", "ordinal", "created_at", "updated_at", "id"]
+    ordering = ["deck_id", "position", "ordinal", "id"]
+    queryset = Card.objects.none()
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Card]:
+        user = self.request.user
+        cards = Card.objects.filter(deck_readable_q(user, prefix="deck__"))
+        if self.action == "list" and not (
+            self.request.query_params.get("deck") or self.request.query_params.get("note")
+        ):
+            cards = cards.filter(deck_listed_q(user, prefix="deck__"))
+        return cards.select_related("note", "deck")
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.card_set_flags(
+            card=cast(Card, serializer.instance),
+            suspended=data.get("suspended"),
+            flagged=data.get("flagged"),
+        )
 
 
 @extend_schema_view(
@@ -309,7 +364,7 @@ class TagViewSet(viewsets.ModelViewSet):
     queryset = Tag.objects.none()
 
     def get_queryset(self) -> QuerySet[Tag]:
-        return Tag.objects.filter(owner_id=self.request.user.pk).annotate(card_count=Count("cards"))
+        return Tag.objects.filter(owner_id=self.request.user.pk).annotate(card_count=Count("notes"))
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         tag = services.tag_create(owner=self.request.user, name=serializer.validated_data["name"])
@@ -349,4 +404,4 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return Job.objects.filter(owner_id=self.request.user.pk)
 
 
-__all__ = ["CardViewSet", "DeckViewSet", "JobViewSet", "TagViewSet"]
+__all__ = ["CardViewSet", "DeckViewSet", "JobViewSet", "NoteViewSet", "TagViewSet"]

@@ -1,12 +1,14 @@
 """A deck as an Anki package (.apkg), written with genanki.
 
-One Anki note per live card, in one Anki deck (a title "Parent › Child" becomes the nested
+One Anki note per live Recall note, in one Anki deck (a title "Parent › Child" becomes the nested
 deck "Parent::Child"). The note types have fixed ids and carry the code-highlighting
-stylesheet; each note's GUID is derived from the deck owner, the deck and the card's source
+stylesheet; each note's GUID is derived from the deck owner, the deck and the note's source
 key, so importing a later export into Anki updates the notes instead of adding copies. Each
-note's modification time is the card's, so Anki takes the new text only for cards that
-changed. Fields hold the rendered, sanitised HTML; cloze cards become Anki cloze notes
-(``{{c1::...}}`` kept in the text). Tags are carried over with spaces replaced by ``_``.
+note's modification time is the note's, so Anki takes the new text only for notes that
+changed. Fields hold the rendered, sanitised HTML; cloze notes become Anki cloze notes
+(``{{c1::...}}`` kept in the text, outside code only, as Recall reads them). Anki then makes
+exactly the cards Recall schedules: one for a basic note, two for a reversed note with an
+answer, one per cloze number. Tags are carried over with spaces replaced by ``_``.
 Images and sounds stored by an Anki import (``MEDIA_URL`` + ``anki/...``) go back into the
 package as media.
 """  # noqa: RUF002
@@ -30,7 +32,8 @@ import genanki
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from recall.decks.models import Card, CardKind, Deck
+from recall.decks.models import CardKind, Deck, Note
+from recall.decks.prompts import CLOZE_RE, cloze_numbers, sub_outside_code
 from recall.decks.rendering import pygments_css, render_markdown
 
 # Fixed forever: Anki recognises a note type by its id, so changing one duplicates note types.
@@ -56,7 +59,6 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; 
 .nightMode .cloze { color: #6ea8fe; }
 """
 _BACK_SEPARATOR = "{{FrontSide}}\n\n<hr id=answer>\n\n"
-_CLOZE_RE = re.compile(r"\{\{c(\d+)::(.+?)(?:::(.+?))?\}\}", re.DOTALL)
 _MEDIA_ATTR_RE = re.compile(r"""(\bsrc\s*=\s*)"([^"]*)\"""")
 _SOUND_LINK_FULL_RE = re.compile(
     r"<a\b[^>]*\bhref=\"([^\"]*)\"[^>]*>\N{SPEAKER WITH THREE SOUND WAVES} [^<]*</a>"
@@ -121,9 +123,9 @@ def cloze_model() -> genanki.Model:
     )
 
 
-def note_guid(deck: Deck, card: Card) -> str:
-    """Stable per card: the same card exported again is the same Anki note."""
-    return str(genanki.guid_for(deck.owner_id, deck.pk, card.source_key or f"card-{card.pk}"))
+def note_guid(deck: Deck, note: Note) -> str:
+    """Stable per note: the same note exported again is the same Anki note."""
+    return str(genanki.guid_for(deck.owner_id, deck.pk, note.source_key or f"card-{note.pk}"))
 
 
 def anki_deck_id(deck: Deck) -> int:
@@ -154,7 +156,7 @@ def cloze_html(source: str) -> str:
         tokens[closer] = f"::{html.escape(hint)}}}}}" if hint else "}}"
         return f"{opener}{match.group(2)}{closer}"
 
-    rendered = render_markdown(_CLOZE_RE.sub(protect, source))
+    rendered = render_markdown(sub_outside_code(CLOZE_RE, protect, source))
     for token, text in tokens.items():
         rendered = rendered.replace(token, text)
     return rendered
@@ -196,12 +198,12 @@ class _MediaCollector:
 
 
 def _note_for(
-    deck: Deck, card: Card, models: dict[str, genanki.Model], media: _MediaCollector
+    deck: Deck, card: Note, models: dict[str, genanki.Model], media: _MediaCollector
 ) -> genanki.Note:
     question_html = card.question_html
     answer_html = card.answer_html
     kind = card.kind
-    if kind == CardKind.CLOZE and _CLOZE_RE.search(card.question):
+    if kind == CardKind.CLOZE and cloze_numbers(card.question):
         model = models["cloze"]
         question_html = cloze_html(card.question)
     elif kind == CardKind.REVERSED:
@@ -218,9 +220,9 @@ def _note_for(
 
 
 def export_apkg(deck: Deck) -> bytes:
-    """The deck's live cards as the bytes of an .apkg file."""
+    """The deck's live notes as the bytes of an .apkg file."""
     cards = list(
-        deck.cards.filter(is_archived=False).prefetch_related("tags").order_by("position", "id")
+        deck.notes.filter(is_archived=False).prefetch_related("tags").order_by("position", "id")
     )
     models = {"basic": basic_model(), "reversed": reversed_model(), "cloze": cloze_model()}
     media = _MediaCollector()

@@ -1,4 +1,4 @@
-"""A deck as CSV or TSV: a header row, then question, answer, tags and kind per live card.
+"""A deck as CSV or TSV: a header row, then question, answer, tags and kind per live note.
 
 Questions and answers are the Markdown sources, so importing the file again gives the same
 cards (the ``kind`` column keeps reversed and cloze cards what they are); fields with
@@ -19,7 +19,7 @@ TSV_CONTENT_TYPE = "text/tab-separated-values; charset=utf-8"
 
 
 def _rows(deck: Deck) -> list[tuple[str, str, str, str]]:
-    cards = deck.cards.filter(is_archived=False).prefetch_related("tags").order_by("position", "id")
+    cards = deck.notes.filter(is_archived=False).prefetch_related("tags").order_by("position", "id")
     return [
         (
             card.question,

@@ -1,4 +1,4 @@
-"""Markdown export: a deck file that imports back to the same cards, tags and order.
+"""Markdown export: a deck file that imports back to the same notes, kinds, cards, tags and order.
 
 The output follows the contract in ``recall.decks.importers`` (front matter with
 ``question_level``, one heading per question, the answer verbatim, a ``#tag`` line)::
@@ -19,6 +19,18 @@ The output follows the contract in ``recall.decks.importers`` (front matter with
 
     #python #basics
 
+A note whose kind the heading alone would not give back (a reversed note, a basic one with
+an empty answer or with a question that looks like a cloze) carries a marker line under its
+heading, an HTML comment that renders as nothing: ``<!-- recall: reversed -->``. A cloze note
+is written as a ``<!-- recall: cloze -->`` section whose body is the cloze text (the heading
+only names it), followed, when the note has one, by ``<!-- recall: extra -->`` and the
+extra text shown on the back::
+
+    ## 2. Redirects
+    <!-- recall: cloze -->
+
+    {{c1::301}} moves for good, {{c2::302}} for now.
+
 Escapes, chosen so the parser undoes them exactly:
 
 * every question is numbered ("1. "): the parser strips one numbering prefix, so a question
@@ -27,12 +39,12 @@ Escapes, chosen so the parser undoes them exactly:
 * a question ending with ``#`` gets a closing " #", which the parser drops;
 * the question level is 2, or 1 when an answer holds level-2 headings of its own.
 
-What cannot round-trip (never produced by an import, only by editing a card by hand): a
-multi-line question (written on one line), an empty answer (written as "(no answer)"), an
-answer with a level-1 heading outside code, an answer whose last line is only ``#words``
+What cannot round-trip (never produced by an import, only by editing a note by hand): a
+multi-line basic or reversed question (written on one line), an answer with a level-1
+heading outside code, an answer whose last line is only ``#words``
 while the card has no tags, an answer with an unclosed code fence (closed on export), and a
 tag that holds ``#`` or starts with punctuation (a ``#tag`` line cannot carry it).
-Archived cards are not exported.
+Archived notes are not exported.
 """
 
 from __future__ import annotations
@@ -41,20 +53,22 @@ import re
 from typing import TYPE_CHECKING
 
 from recall.decks.importers.markdown_blocks import MarkdownDocument, scan
+from recall.decks.importers.questions import EXTRA_MARK, card_kind, kind_mark
+from recall.decks.models import CardKind
+from recall.decks.prompts import CLOZE_RE
 
 if TYPE_CHECKING:
-    from recall.decks.models import Card, Deck
+    from recall.decks.models import Deck, Note
 
 _NEWLINES_RE = re.compile(r"[ \t]*[\r\n]+[ \t]*")
-_EMPTY_ANSWER = "(no answer)"
 
 
 def export_markdown(deck: Deck) -> str:
     cards = list(
-        deck.cards.filter(is_archived=False).order_by("position", "id").prefetch_related("tags")
+        deck.notes.filter(is_archived=False).order_by("position", "id").prefetch_related("tags")
     )
     references = list(deck.references.order_by("position", "id"))
-    answers = [_answer_text(card.answer) for card in cards]
+    answers = [_body(card) for card in cards]
     level = _question_level(answers)
     marks = "#" * level
 
@@ -67,14 +81,44 @@ def export_markdown(deck: Deck) -> str:
         out += [_reference_line(ref.title, ref.url) for ref in references]
         out.append("")
     for number, (card, answer) in enumerate(zip(cards, answers, strict=True), start=1):
-        out += [f"{marks} {number}. {_heading_text(card.question)}", "", answer, ""]
+        out.append(f"{marks} {number}. {_heading_text(_heading_of(card))}")
+        if _needs_mark(card):
+            out.append(kind_mark(card.kind))
+        out.append("")
+        if answer:
+            out += [answer, ""]
         tags = _tag_names(card)
         if tags:
             out += [" ".join(f"#{t}" for t in tags), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _tag_names(card: Card) -> list[str]:
+def _heading_of(note: Note) -> str:
+    if note.kind != CardKind.CLOZE:
+        return note.question
+    # A cloze note's heading only names it: its first line, deletions shown as their text.
+    first = next((line for line in note.question.splitlines() if line.strip()), "")
+    return CLOZE_RE.sub(lambda m: m.group(2), first).strip("#").strip() or "Cloze"
+
+
+def _needs_mark(note: Note) -> bool:
+    if note.kind == CardKind.CLOZE:
+        return True
+    if not note.answer.strip():
+        return True  # a heading with nothing under it is a section title, not a question
+    return card_kind(note.question) != note.kind
+
+
+def _body(note: Note) -> str:
+    """What goes under the heading (and its marker): the answer, or the cloze text."""
+    if note.kind != CardKind.CLOZE:
+        return _answer_text(note.answer)
+    extra = _answer_text(note.answer)
+    text = _answer_text(note.question)
+    return f"{text}\n\n{EXTRA_MARK}\n\n{extra}" if extra else text
+
+
+def _tag_names(card: Note) -> list[str]:
     return [t.name.replace(" ", "-") for t in card.tags.all()]
 
 
@@ -102,7 +146,7 @@ def _answer_text(answer: str) -> str:
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines:
-        return _EMPTY_ANSWER
+        return ""
     text = "\n".join(lines)
     unclosed = [f for f in _skeleton(text).fences if not f.closed]
     if unclosed:

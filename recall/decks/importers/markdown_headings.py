@@ -44,6 +44,7 @@ from .questions import (
     looks_like_question,
     parse_link_list,
     question_number,
+    read_kind_mark,
     read_preamble,
     split_trailing_tags,
     strip_numbering,
@@ -106,14 +107,14 @@ def parse(doc: MarkdownDocument) -> LayoutResult:
                 continue
         a, b, tags = split_trailing_tags(lines, a, b)
         question = strip_numbering(h.text)
+        answer, kind = "\n".join(lines[a:b]), card_kind(question)
+        marked = read_kind_mark(question, lines, a, b)
+        if marked is not None:
+            kind, question, answer = marked
+        if not question.strip():
+            continue  # a cloze section with no text
         result.cards.append(
-            ParsedCard(
-                question=question,
-                answer="\n".join(lines[a:b]),
-                line=h.index + 1,
-                tags=tags,
-                kind=card_kind(question),
-            )
+            ParsedCard(question=question, answer=answer, line=h.index + 1, tags=tags, kind=kind)
         )
     return result
 

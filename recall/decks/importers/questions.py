@@ -53,6 +53,44 @@ def looks_like_question(text: str) -> bool:
     return is_numbered(text) or text.rstrip(" \t*_:").endswith("?")
 
 
+# The Markdown export's marker of a note's kind, the line under its heading; an HTML comment,
+# so other Markdown readers show nothing. A cloze section's extra text follows EXTRA_MARK.
+_KIND_MARK = re.compile(r"<!--[ \t]*recall:[ \t]*(basic|reversed|cloze)[ \t]*-->")
+EXTRA_MARK = "<!-- recall: extra -->"
+
+
+def kind_mark(kind: str) -> str:
+    return f"<!-- recall: {kind} -->"
+
+
+def read_kind_mark(
+    question: str, lines: list[str], start: int, end: int
+) -> tuple[str, str, str] | None:
+    """(kind, question, answer) of a section whose first line is a kind marker, else None.
+
+    A cloze section's body is the cloze text (the heading only names it), up to an
+    ``EXTRA_MARK`` line; what follows that line is the note's extra text.
+    """
+    if start >= end:
+        return None
+    m = _KIND_MARK.fullmatch(lines[start].strip())
+    if m is None:
+        return None
+    kind = m.group(1)
+    start, end = trim_blank(lines, start + 1, end)
+    body = lines[start:end]
+    if kind != "cloze":
+        return kind, question, "\n".join(body)
+    at = next((i for i, line in enumerate(body) if line.strip() == EXTRA_MARK), len(body))
+    text_start, text_end = trim_blank(body, 0, at)
+    extra_start, extra_end = trim_blank(body, min(at + 1, len(body)), len(body))
+    return (
+        kind,
+        "\n".join(body[text_start:text_end]),
+        "\n".join(body[extra_start:extra_end]),
+    )
+
+
 def card_kind(question: str, default: str = "basic") -> str:
     return "cloze" if _CLOZE.search(question) else default
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from recall.decks.models import Note, Deck
+from recall.decks.models import Deck, Note
 from recall.decks.selectors import deck_readable_q
 
 from ..base import SearchFilters

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from recall.core.cli import progress_bar
 from recall.decks.models import Deck
-from recall.decks.services import cards_rerender
+from recall.decks.services import notes_rerender
 
 
 class Command(BaseCommand):
@@ -30,6 +30,6 @@ class Command(BaseCommand):
             if deck is None:
                 raise CommandError(f"no deck with id {options['deck']}")
         with progress_bar(self, desc="Rendering", disable=options["no_progress"]) as progress:
-            changed = cards_rerender(deck=deck, progress=progress)
+            changed = notes_rerender(deck=deck, progress=progress)
         noun = "card" if changed == 1 else "cards"
         self.stdout.write(self.style.SUCCESS(f"{changed} {noun} rendered anew."))
