@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
 
 BASIC, REVERSED, CLOZE = "basic", "reversed", "cloze"
 FORWARD, BACKWARD = 1, 2
@@ -34,41 +34,37 @@ class Prompt:
     back: str
 
 
-def _outside_code(text: str) -> list[tuple[bool, str]]:
-    """The text cut into (is_code, piece) runs, in order."""
-    out: list[tuple[bool, str]] = []
-    pos = 0
-    for match in _CODE_RE.finditer(text):
-        if match.start() > pos:
-            out.append((False, text[pos : match.start()]))
-        out.append((True, match.group(0)))
-        pos = match.end()
-    if pos < len(text):
-        out.append((False, text[pos:]))
-    return out
+def _masked(text: str) -> str:
+    """The text with every code span and fence blanked out, each character kept in place.
 
-
-def sub_outside_code(pattern: re.Pattern[str], repl: Any, text: str) -> str:
-    """``pattern.sub(repl, text)`` applied to the text outside code spans and fences."""
-    return "".join(
-        piece if is_code else pattern.sub(repl, piece) for is_code, piece in _outside_code(text)
+    Deletions are found in this copy and cut from the original by position, so a marker
+    inside code is never a deletion while code inside a deletion stays in it.
+    """
+    return (
+        _CODE_RE.sub(lambda m: "\0" * len(m.group(0)), text) if "`" in text or "~" in text else text
     )
+
+
+def sub_cloze(text: str, replace: Callable[[int, str, str | None], str]) -> str:
+    """Each deletion outside code replaced by ``replace(number, text, hint or None)``."""
+    out: list[str] = []
+    pos = 0
+    for m in CLOZE_RE.finditer(_masked(text)):
+        hint = text[m.start(3) : m.end(3)] if m.group(3) is not None else None
+        out += [text[pos : m.start()], replace(int(m.group(1)), text[m.start(2) : m.end(2)], hint)]
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def cloze_numbers(text: str) -> list[int]:
     """The deletion numbers of a cloze text, ascending, each once."""
-    found = {
-        int(m.group(1))
-        for is_code, piece in _outside_code(text)
-        if not is_code
-        for m in CLOZE_RE.finditer(piece)
-    }
+    found = {int(m.group(1)) for m in CLOZE_RE.finditer(_masked(text))}
     return sorted(n for n in found if n > 0)
 
 
 def _cloze_side(text: str, active: int, *, front: bool) -> str:
-    def one(match: re.Match[str]) -> str:
-        number, inner, hint = int(match.group(1)), match.group(2), match.group(3)
+    def one(number: int, inner: str, hint: str | None) -> str:
         if number != active:
             return inner
         if front:
@@ -76,7 +72,7 @@ def _cloze_side(text: str, active: int, *, front: bool) -> str:
             return f'<span class="cloze-blank">[{label}]</span>'
         return f'<mark class="cloze">{inner}</mark>'
 
-    return sub_outside_code(CLOZE_RE, one, text)
+    return sub_cloze(text, one)
 
 
 def cloze_front(text: str, number: int) -> str:
@@ -101,6 +97,17 @@ def note_prompts(*, kind: str, question: str, answer: str) -> list[Prompt]:
     if kind == REVERSED and answer.strip():
         prompts.append(Prompt(BACKWARD, answer, question))
     return prompts
+
+
+def identity_text(kind: str, question: str) -> str:
+    """What identifies a note across re-imports: its question, a cloze's without markers.
+
+    So numbering, adding or removing a deletion edits the note (its cards keep their
+    history) rather than making a new one.
+    """
+    if kind != CLOZE:
+        return question
+    return sub_cloze(question, lambda number, inner, hint: inner)
 
 
 def prompt_label(kind: str, ordinal: int) -> str:

@@ -28,6 +28,7 @@ from recall.core.progress import JobProgress, publish_job
 
 from .cards import cards_archive, cards_sync
 from .importers.base import ImportFormatError, ParsedCard, ParsedDeck
+from .prompts import identity_text
 from .importers.questions import title_from_filename
 from .models import (
     Card,
@@ -646,7 +647,7 @@ def _import_deck(
 
     now = timezone.now()
     source_file = parsed.source_name[:500]
-    keys = note_source_keys(c.question for c in parsed.cards)
+    keys = note_source_keys(identity_text(c.kind, c.question) for c in parsed.cards)
     to_create: list[_Planned] = []
     to_update: list[_Planned] = []
     moved: list[Note] = []
@@ -1059,7 +1060,7 @@ def note_create(
             kind=kind,
             position=position,
             is_archived=is_archived,
-            source_key=note_source_keys([question])[0],
+            source_key=note_source_keys([identity_text(kind, question)])[0],
         )
         note.save()
         cards_sync([note])

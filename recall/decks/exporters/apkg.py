@@ -33,7 +33,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from recall.decks.models import CardKind, Deck, Note
-from recall.decks.prompts import CLOZE_RE, cloze_numbers, sub_outside_code
+from recall.decks.prompts import cloze_numbers, sub_cloze
 from recall.decks.rendering import pygments_css, render_markdown
 
 # Fixed forever: Anki recognises a note type by its id, so changing one duplicates note types.
@@ -147,16 +147,15 @@ def cloze_html(source: str) -> str:
     """Render a cloze question to HTML keeping Anki's {{cN::text::hint}} markers."""
     tokens: dict[str, str] = {}
 
-    def protect(match: re.Match[str]) -> str:
+    def protect(number: int, inner: str, hint: str | None) -> str:
         index = len(tokens)
         # Bracket punctuation around the markers keeps _emphasis_ inside a deletion working.
         opener, closer = f"\u2e28c{index}\u2e29", f"\u2e28/{index}\u2e29"
-        tokens[opener] = f"{{{{c{match.group(1)}::"
-        hint = match.group(3)
+        tokens[opener] = f"{{{{c{number}::"
         tokens[closer] = f"::{html.escape(hint)}}}}}" if hint else "}}"
-        return f"{opener}{match.group(2)}{closer}"
+        return f"{opener}{inner}{closer}"
 
-    rendered = render_markdown(sub_outside_code(CLOZE_RE, protect, source))
+    rendered = render_markdown(sub_cloze(source, protect))
     for token, text in tokens.items():
         rendered = rendered.replace(token, text)
     return rendered

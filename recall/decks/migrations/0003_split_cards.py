@@ -111,10 +111,35 @@ def split_cards(apps, schema_editor):
             changed, ["note", "ordinal", "question", "answer", "question_html", "answer_html"]
         )
         Card.objects.using(db).bulk_create(extra)
+    _rekey_cloze_notes(Note, db)
     # Notes were written with explicit ids: move the id sequence past them (PostgreSQL).
     with schema_editor.connection.cursor() as cursor:
         for sql in schema_editor.connection.ops.sequence_reset_sql(no_style(), [Note]):
             cursor.execute(sql)
+
+
+def _rekey_cloze_notes(Note, db):
+    """A cloze note is now identified by its text without markers (see identity_text), so
+    that re-importing it after a deletion changed edits it: recompute those keys, in file
+    order per deck as an import does, so the next import finds every cloze note again."""
+    from recall.decks.prompts import identity_text
+    from recall.decks.services import note_source_keys
+
+    deck_ids = Note.objects.using(db).filter(kind="cloze").values_list("deck_id", flat=True)
+    for deck_id in sorted(set(deck_ids)):
+        notes = list(
+            Note.objects.using(db)
+            .filter(deck_id=deck_id, is_archived=False)
+            .order_by("position", "id")
+            .only("id", "kind", "question", "source_key")
+        )
+        keys = note_source_keys(identity_text(n.kind, n.question) for n in notes)
+        changed = []
+        for note, key in zip(notes, keys):
+            if note.kind == "cloze" and note.source_key != key:
+                note.source_key = key
+                changed.append(note)
+        Note.objects.using(db).bulk_update(changed, ["source_key"], batch_size=BATCH)
 
 
 def join_cards(apps, schema_editor):
