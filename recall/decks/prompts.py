@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 BASIC, REVERSED, CLOZE = "basic", "reversed", "cloze"
 FORWARD, BACKWARD = 1, 2

@@ -28,7 +28,6 @@ from recall.core.progress import JobProgress, publish_job
 
 from .cards import cards_archive, cards_sync
 from .importers.base import ImportFormatError, ParsedCard, ParsedDeck
-from .prompts import identity_text
 from .importers.questions import title_from_filename
 from .models import (
     Card,
@@ -43,6 +42,7 @@ from .models import (
     Tag,
     Visibility,
 )
+from .prompts import identity_text
 from .rendering import render_card_fields, render_many
 from .signals import notes_bulk_changed
 from .uploads import (

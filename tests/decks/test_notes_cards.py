@@ -1,4 +1,4 @@
-"""Notes generate their cards: one per prompt, kept across re-imports and edits with their reviews."""
+"""Notes generate their cards: one per prompt, kept with their reviews across edits."""
 
 from __future__ import annotations
 

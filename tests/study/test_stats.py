@@ -204,12 +204,12 @@ def test_study_stats_command(world):
 
 def test_changed_cards_make_the_owners_cached_stats_stale(world):
     from recall.decks.models import Card
-    from recall.decks.signals import cards_bulk_changed
+    from recall.decks.signals import notes_bulk_changed
 
     user, alpha = world["user"], world["alpha"]
     before = selectors.study_stats(user, now=NOW)
     CardFactory(deck=alpha, position=500)
     assert selectors.study_stats(user, now=NOW) == before  # cached
-    cards_bulk_changed.send(sender=Card, deck_id=alpha.pk, card_ids=[], archived_ids=[])
+    notes_bulk_changed.send(sender=Card, deck_id=alpha.pk, note_ids=[], archived_ids=[])
     after = selectors.study_stats(user, now=NOW)
     assert after["decks"][0]["new"] == before["decks"][0]["new"] + 1
