@@ -368,6 +368,22 @@ def _quotas_from_log(
     return [DeckQuota(row) for row in rows]
 
 
+# A due review waits when its deck buries siblings and a sibling card (same note, live) was
+# graded by this user since the study day began, is in learning today, or is a review due
+# today ahead of it: one card of a note a day, so the counts shown are the cards served.
+# The same rule as ``selectors._Plan.unburied_reviews``. Parameters: false, false, day start,
+# day end, false.
+_UNBURIED = (
+    "AND (NOT EXISTS (SELECT 1 FROM decks_card c2 WHERE c2.note_id=c.note_id AND c2.id<>c.id "
+    "AND c2.is_archived=%s AND c2.suspended=%s AND (EXISTS (SELECT 1 FROM study_reviewlog r "
+    "WHERE r.user_id=s.user_id AND r.card_id=c2.id AND r.reviewed_at>=%s) OR EXISTS (SELECT 1 "
+    "FROM study_cardstate t WHERE t.user_id=s.user_id AND t.card_id=c2.id AND t.due<%s AND "
+    f"(t.state IN ({_LEARNING:d},{_RELEARNING:d}) OR t.state={_REVIEW:d} AND "
+    "(t.due,t.id)<(s.due,s.id))))) OR EXISTS (SELECT 1 FROM decks_deck x WHERE x.id=s.deck_id "
+    "AND x.bury_siblings=%s)) "
+)
+
+
 def _due_parts(
     vendor: str,
     learning_decks: str,
@@ -387,23 +403,25 @@ def _due_parts(
     # prepared statement's generic plan (see _prepares) is always "walk the due states in
     # index order, fetch each one's card by its key" whatever the parameters are.
     card_columns = _columns(Card, "c", vendor)
+    live = "c.is_archived = %s AND c.suspended = %s"
     if vendor == "postgresql":
         card = (
-            f"CROSS JOIN LATERAL (SELECT {card_columns} FROM decks_card c "
-            "WHERE c.id = s.card_id AND c.is_archived = %s OFFSET 0) c "
+            # "*": the outer SELECT names the columns, in order (and the text stays short).
+            "CROSS JOIN LATERAL (SELECT * FROM decks_card c "
+            f"WHERE c.id = s.card_id AND {live} OFFSET 0) c "
         )
     else:
-        card = "INNER JOIN decks_card c ON c.id = s.card_id AND c.is_archived = %s "
+        card = f"INNER JOIN decks_card c ON c.id = s.card_id AND {live} "
     select = f"{_columns(CardState, 's', vendor)}, {card_columns} FROM study_cardstate s {card}"
 
-    def part(decks: str, due: str, limit: int | str) -> str:
+    def part(decks: str, due: str, limit: int | str, extra: str = "") -> str:
         return (
             f"SELECT {select}WHERE s.user_id = %s AND s.deck_id {decks} AND s.state = %s "
-            f"AND s.due {due} %s ORDER BY s.due, s.id LIMIT {limit}"
+            f"AND s.due {due} %s {extra}ORDER BY s.due, s.id LIMIT {limit}"
         )
 
     learning = part(learning_decks, "<=", int(learning_limit))
-    return [(1, learning), (1, learning), (2, part(review_decks, "<", review_limit))]
+    return [(1, learning), (1, learning), (2, part(review_decks, "<", review_limit, _UNBURIED))]
 
 
 @functools.lru_cache(maxsize=256)
@@ -433,13 +451,17 @@ def _due_params(
     learning_decks: list[Any],
     review_before: datetime | None,
     review_decks: list[Any],
+    day_start: datetime | None = None,
 ) -> list[Any]:
     """The parameters of ``_due_parts``' parts; no review part when ``review_before`` is None."""
     at = _dt(connection, now)
-    params: list[Any] = [False, user_id, *learning_decks, _LEARNING, at]
-    params += [False, user_id, *learning_decks, _RELEARNING, at]
+    params: list[Any] = [False, False, user_id, *learning_decks, _LEARNING, at]
+    params += [False, False, user_id, *learning_decks, _RELEARNING, at]
     if review_before is not None:
-        params += [False, user_id, *review_decks, _REVIEW, _dt(connection, review_before)]
+        assert day_start is not None  # the review part's bury rule needs it
+        before = _dt(connection, review_before)
+        params += [False, False, user_id, *review_decks, _REVIEW, before]
+        params += [False, False, _dt(connection, day_start), before, False]
     return params
 
 
@@ -475,6 +497,7 @@ def due_states(
     review_deck_ids: Sequence[int],
     review_before: datetime,
     review_limit: int,
+    day_start: datetime,
 ) -> tuple[list[CardState], list[CardState]]:
     """The first due learning/relearning states and the first due review states, one query.
 
@@ -502,7 +525,7 @@ def due_states(
     decks_param = [deck_ids] if as_array else deck_ids
     review_param: list[Any] = [list(review_deck_ids)] if as_array else list(review_deck_ids)
     before = review_before if with_reviews else None
-    params = _due_params(connection, user_id, now, decks_param, before, review_param)
+    params = _due_params(connection, user_id, now, decks_param, before, review_param, day_start)
     rows = _run(connection, sql, params)
     return _due_rows(rows, 1, decks, int(learning_limit), connection)
 
@@ -573,7 +596,7 @@ def quotas_and_due(
     start = _dt(connection, day_start)
     sql, n_quota = _quotas_and_due_sql(deck_id is not None, learning_limit, learning_limit)
     params = _quotas_params(user_id, deck_id, start)
-    params += _due_params(connection, user_id, now, [], review_before, [])
+    params += _due_params(connection, user_id, now, [], review_before, [], day_start)
     rows = _run(connection, sql, params)
     quota_rows = sorted((row for row in rows if row[0] == 0), key=lambda row: row[1])
     if quota_rows and _truth(quota_rows[0][n_quota]):

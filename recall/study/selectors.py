@@ -138,8 +138,48 @@ class _Plan:
 
     def _states(self) -> QuerySet[CardState]:
         return CardState.objects.filter(
-            user=self.user, deck__in=self.deck_ids, card__is_archived=False
+            user=self.user, deck__in=self.deck_ids, card__is_archived=False, card__suspended=False
         )
+
+    # Sibling burying: one card of a note a day, in decks that bury siblings (the default).
+    # A card waits when a sibling (same note, live) was graded since the study day began;
+    # a review also when a sibling is in learning today or is a review due today ahead of
+    # it; a new card also when a sibling is due today or is new with a lower ordinal.
+    # Learning cards never wait. hotpath._UNBURIED is the review rule in SQL.
+
+    def _live_siblings(self, note: Any, card: Any) -> QuerySet[Card]:
+        return Card.objects.filter(note_id=note, is_archived=False, suspended=False).exclude(
+            pk=card
+        )
+
+    def _graded_today(self) -> Exists:
+        return Exists(
+            ReviewLog.objects.filter(
+                user=self.user, card_id=OuterRef("pk"), reviewed_at__gte=self.day.start
+            )
+        )
+
+    def unburied_reviews(self, states: QuerySet[CardState]) -> QuerySet[CardState]:
+        ahead = CardState.objects.filter(
+            user=self.user, card_id=OuterRef("pk"), due__lt=self.day.end
+        ).filter(
+            Q(state__in=LEARNING_STATES)
+            | Q(state=State.REVIEW, due__lt=OuterRef(OuterRef("due")))
+            | Q(state=State.REVIEW, due=OuterRef(OuterRef("due")), id__lt=OuterRef(OuterRef("id")))
+        )
+        blocking = self._live_siblings(OuterRef("card__note_id"), OuterRef("card_id")).filter(
+            self._graded_today() | Exists(ahead)
+        )
+        return states.filter(Q(deck__bury_siblings=False) | ~Exists(blocking))
+
+    def unburied_new(self, cards: QuerySet[Card]) -> QuerySet[Card]:
+        states = CardState.objects.filter(user=self.user, card_id=OuterRef("pk"))
+        blocking = self._live_siblings(OuterRef("note_id"), OuterRef("pk")).filter(
+            self._graded_today()
+            | Exists(states.filter(due__lt=self.day.end))
+            | (Q(ordinal__lt=OuterRef("ordinal")) & ~Exists(states))
+        )
+        return cards.filter(Q(deck__bury_siblings=False) | ~Exists(blocking))
 
     def learning(self, *, ahead: bool = False) -> QuerySet[CardState]:
         until = self.now + LEARN_AHEAD if ahead else self.now
@@ -147,7 +187,9 @@ class _Plan:
 
     def reviews(self) -> QuerySet[CardState]:
         capped = [pk for pk, left in self.reviews_left.items() if left > 0]
-        qs = self._states().filter(state=State.REVIEW, due__lt=self.day.end, deck__in=capped)
+        qs = self.unburied_reviews(
+            self._states().filter(state=State.REVIEW, due__lt=self.day.end, deck__in=capped)
+        )
         if len(capped) <= 1:
             return qs.order_by("due", "id")[: self.reviews_left[capped[0]] if capped else 0]
         # Per-deck caps in one query: number the due cards within each deck, keep the first N.
@@ -178,8 +220,11 @@ class _Plan:
             else:
                 chunk = self.review_chunk(limit)
                 qs = (
-                    self._states()
-                    .filter(state=State.REVIEW, due__lt=self.day.end, deck__in=list(left))
+                    self.unburied_reviews(
+                        self._states().filter(
+                            state=State.REVIEW, due__lt=self.day.end, deck__in=list(left)
+                        )
+                    )
                     .select_related("card", "card__deck")
                     .order_by("due", "id")
                 )
@@ -205,11 +250,11 @@ class _Plan:
 
     def new_cards(self, deck_id: int) -> QuerySet[Card]:
         studied = CardState.objects.filter(user=self.user, card=OuterRef("pk"))
-        return (
-            Card.objects.filter(deck_id=deck_id, is_archived=False)
-            .exclude(Exists(studied))
-            .order_by("position", "id")
-        )
+        return self.unburied_new(
+            Card.objects.filter(deck_id=deck_id, is_archived=False, suspended=False).exclude(
+                Exists(studied)
+            )
+        ).order_by("position", "ordinal", "id")
 
     def cards(self, limit: int | None) -> list[Card]:
         out: list[Card] = []
@@ -242,6 +287,7 @@ class _Plan:
                     review_deck_ids=capped,
                     review_before=self.day.end,
                     review_limit=self.review_chunk(limit),
+                    day_start=self.day.start,
                 )
             take(learning, "learning")
             left = room()
@@ -265,6 +311,11 @@ class _Plan:
         return out
 
     def counts(self) -> QueueCounts:
+        """What the queue serves now, by queue: the same rules as ``cards``.
+
+        When nothing else is left, ``cards`` shows learning cards due within
+        ``LEARN_AHEAD`` early, so the learning count then counts those too.
+        """
         learning = self.learning().count()
         reviews = self.reviews()
         review = reviews.count() if isinstance(reviews, QuerySet) else len(reviews)
@@ -274,6 +325,8 @@ class _Plan:
             if quota > 0:
                 # COUNT over a LIMITed subquery: never counts more cards than today's quota.
                 new += self.new_cards(deck_id)[:quota].count()
+        if learning + review + new == 0:
+            learning = self.learning(ahead=True).count()
         return QueueCounts(learning=learning, review=review, new=new)
 
 
