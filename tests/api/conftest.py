@@ -9,8 +9,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from recall.accounts.tokens import api_token_create
-from recall.decks.models import Card, Deck, Visibility
-from tests.factories import CardFactory, DeckFactory, TagFactory, UserFactory
+from recall.decks.models import Card, Deck, Note, Visibility
+from tests.factories import DeckFactory, NoteFactory, TagFactory, UserFactory
 
 
 @dataclass
@@ -18,7 +18,8 @@ class Seeded:
     owner: Any
     other: Any
     decks: dict[str, Deck]
-    cards: dict[str, Card]
+    notes: dict[str, Note]
+    cards: dict[str, Card]  # the first card of each note
 
 
 def token_client(user: Any) -> APIClient:
@@ -56,9 +57,10 @@ def other_client(other) -> APIClient:
 
 @pytest.fixture
 def seeded(owner, other) -> Seeded:
-    """One deck per visibility, owned by `owner`, each with a card whose question is unique."""
+    """One deck per visibility, owned by `owner`, each with a note whose question is unique."""
     tag = TagFactory(owner=owner, name="django")
     decks: dict[str, Any] = {}
+    notes: dict[str, Any] = {}
     cards: dict[str, Any] = {}
     for visibility in Visibility.values:
         deck = DeckFactory(
@@ -67,10 +69,11 @@ def seeded(owner, other) -> Seeded:
             slug=f"{visibility}-deck",
             visibility=visibility,
         )
-        card = CardFactory(deck=deck, question=f"Secret-{visibility}-question-7f3a?")
-        card.tags.add(tag)
-        decks[visibility], cards[visibility] = deck, card
-    return Seeded(owner=owner, other=other, decks=decks, cards=cards)
+        note = NoteFactory(deck=deck, question=f"Secret-{visibility}-question-7f3a?")
+        note.tags.add(tag)
+        decks[visibility], notes[visibility] = deck, note
+        cards[visibility] = note.cards.get()
+    return Seeded(owner=owner, other=other, decks=decks, notes=notes, cards=cards)
 
 
 def error_of(response: Any) -> dict[str, Any]:

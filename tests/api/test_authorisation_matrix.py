@@ -1,4 +1,4 @@
-"""Every deck/card endpoint x {owner, other user, anonymous} x {private, unlisted, public}.
+"""Every deck/note/card endpoint x {owner, other user, anonymous} x {private, unlisted, public}.
 
 Reads: the owner and anyone for public/unlisted; another user's private deck is a 404.
 Writes: the owner; a non-owner gets 404 on a private deck and 403 on a visible one;
@@ -51,8 +51,18 @@ ENDPOINTS: list[tuple[str, str, str, dict | None, Any]] = [
     ("deck-detail", "get", "/api/v1/decks/{deck}/", None, _read),
     ("deck-export-md", "get", "/api/v1/decks/{deck}/export/?format=md", None, _read),
     ("deck-export-default", "get", "/api/v1/decks/{deck}/export/", None, _read),
+    ("deck-notes", "get", "/api/v1/notes/?deck={deck}", None, lambda r, v: 200),
+    ("note-detail", "get", "/api/v1/notes/{note}/", None, _read),
     ("deck-cards", "get", "/api/v1/cards/?deck={deck}", None, lambda r, v: 200),
+    ("note-cards", "get", "/api/v1/cards/?note={note}", None, lambda r, v: 200),
     ("card-detail", "get", "/api/v1/cards/{card}/", None, _read),
+    (
+        "card-suspend",
+        "patch",
+        "/api/v1/cards/{card}/",
+        {"suspended": True},
+        lambda r, v: _write(r, v, 200),
+    ),
     (
         "deck-patch",
         "patch",
@@ -70,21 +80,21 @@ ENDPOINTS: list[tuple[str, str, str, dict | None, Any]] = [
     ("deck-delete", "delete", "/api/v1/decks/{deck}/", None, lambda r, v: _write(r, v, 204)),
     ("deck-copy", "post", "/api/v1/decks/{deck}/copy/", None, _copy),
     (
-        "card-patch",
+        "note-patch",
         "patch",
-        "/api/v1/cards/{card}/",
+        "/api/v1/notes/{note}/",
         {"answer": "changed"},
         lambda r, v: _write(r, v, 200),
     ),
     (
-        "card-put",
+        "note-put",
         "put",
-        "/api/v1/cards/{card}/",
+        "/api/v1/notes/{note}/",
         {"question": "Q?", "answer": "A"},
         lambda r, v: _write(r, v, 200),
     ),
-    ("card-delete", "delete", "/api/v1/cards/{card}/", None, lambda r, v: _write(r, v, 204)),
-    ("card-create", "post", "/api/v1/cards/", {"deck": "{deck}", "question": "New?"}, _card_create),
+    ("note-delete", "delete", "/api/v1/notes/{note}/", None, lambda r, v: _write(r, v, 204)),
+    ("note-create", "post", "/api/v1/notes/", {"deck": "{deck}", "question": "New?"}, _card_create),
 ]
 
 
@@ -114,7 +124,11 @@ def test_endpoint_status_by_role_and_visibility(
     seeded: Seeded, anon_client, role, visibility, name, method, url, body, expected
 ):
     client = _client(role, seeded, anon_client)
-    ids = {"deck": seeded.decks[visibility].pk, "card": seeded.cards[visibility].pk}
+    ids = {
+        "deck": seeded.decks[visibility].pk,
+        "note": seeded.notes[visibility].pk,
+        "card": seeded.cards[visibility].pk,
+    }
     response = getattr(client, method)(_fill(url, ids), data=_fill(body, ids), format="json")
 
     assert response.status_code == expected(role, visibility), response.content[:300]
@@ -130,16 +144,19 @@ def test_lists_and_searches_never_leak_private_cards(
 ):
     # The search index is updated after commit: save the cards again and run those hooks.
     with django_capture_on_commit_callbacks(execute=True):
-        for card in seeded.cards.values():
-            card.save()
+        for note in seeded.notes.values():
+            note.save()
     client = _client(role, seeded, anon_client)
     secret = seeded.cards["private"].question
     urls = [
         "/api/v1/decks/",
+        "/api/v1/notes/",
+        "/api/v1/notes/?q=Secret",
+        "/api/v1/notes/?tag=django",
+        f"/api/v1/notes/?deck={seeded.decks['private'].pk}",
         "/api/v1/cards/",
-        "/api/v1/cards/?q=Secret",
-        "/api/v1/cards/?tag=django",
         f"/api/v1/cards/?deck={seeded.decks['private'].pk}",
+        f"/api/v1/cards/?note={seeded.notes['private'].pk}",
         "/api/v1/decks/?q=private",
         # Full-text search (the search app's endpoint) obeys the same rule.
         "/api/v1/search/?q=Secret",

@@ -130,8 +130,9 @@ def test_copy_a_public_deck(seeded: Seeded, other, other_client):
     )
     copy = Deck.objects.get(pk=body["id"])
     assert copy.owner == other
-    assert [c.question for c in copy.cards.all()] == [seeded.cards["public"].question]
-    assert [t.name for t in copy.cards.get().tags.all()] == ["django"]
+    assert [c.question for c in copy.notes.all()] == [seeded.notes["public"].question]
+    assert [t.name for t in copy.notes.get().tags.all()] == ["django"]
+    assert copy.cards.count() == 1
 
 
 def test_export_markdown_is_a_download(seeded: Seeded, owner_client):

@@ -31,7 +31,7 @@ from schemathesis.checks import (
 from recall.accounts.tokens import api_token_create
 from recall.decks.models import Job, Visibility
 from recall.study.models import CardState, State
-from tests.factories import CardFactory, DeckFactory, TagFactory, UserFactory
+from tests.factories import CardFactory, DeckFactory, NoteFactory, TagFactory, UserFactory
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 MIN_CASES = 1000
@@ -43,7 +43,14 @@ def _seed() -> tuple[str, dict[str, list[int]]]:
     """A user with decks of every visibility, cards, tags, a job, and someone else's decks."""
     user: Any = UserFactory(username="fuzzer")
     stranger: Any = UserFactory(username="stranger")
-    ids: dict[str, list[int]] = {"decks": [], "cards": [], "tags": [], "jobs": [], "tokens": []}
+    ids: dict[str, list[int]] = {
+        "decks": [],
+        "notes": [],
+        "cards": [],
+        "tags": [],
+        "jobs": [],
+        "tokens": [],
+    }
     tag = TagFactory(owner=user, name="django")
     ids["tags"].append(tag.pk)
     for owner in (user, stranger):
@@ -51,10 +58,11 @@ def _seed() -> tuple[str, dict[str, list[int]]]:
             deck = DeckFactory(owner=owner, visibility=visibility)
             ids["decks"].append(deck.pk)
             for _ in range(3):
-                card = CardFactory(deck=deck, answer="```python\nprint('hi')\n```")
+                note = NoteFactory(deck=deck, kind="reversed", answer="```python\nprint('hi')\n```")
                 if owner == user:
-                    card.tags.add(tag)
-                ids["cards"].append(card.pk)
+                    note.tags.add(tag)
+                ids["notes"].append(note.pk)
+                ids["cards"].extend(note.cards.values_list("pk", flat=True))
     ids["jobs"].append(
         Job.objects.create(owner=user, filename="notes.md", finished_at=timezone.now()).pk
     )

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from recall.accounts.models import ApiToken
-from recall.decks.models import Card, Deck, Job, Tag, Visibility
+from recall.decks.cards import cards_sync
+from recall.decks.models import Deck, Job, Note, Tag, Visibility
 from recall.search.services import search_rebuild
 from tests.factories import UserFactory
 
@@ -33,18 +34,29 @@ def _decks(user, other) -> None:
         ]
     )
     # Each deck with cards, so card_count has something to count.
-    Card.objects.bulk_create([Card(deck=d, question="Q") for d in Deck.objects.all()])
+    cards_sync(Note.objects.bulk_create([Note(deck=d, question="Q") for d in Deck.objects.all()]))
 
 
 def _cards(user, other) -> None:
     deck = Deck.objects.create(owner=user, title="D", slug="d")
     shared = Deck.objects.create(owner=other, title="S", slug="s", visibility=Visibility.PUBLIC)
     tags = Tag.objects.bulk_create([Tag(owner=user, name=f"t{i}") for i in range(3)])
-    cards = Card.objects.bulk_create(
-        [Card(deck=deck if i % 2 else shared, position=i, question=f"Q{i}") for i in range(ROWS)]
+    kinds = ["basic", "reversed", "cloze"]
+    notes = Note.objects.bulk_create(
+        [
+            Note(
+                deck=deck if i % 2 else shared,
+                position=i,
+                kind=kinds[i % 3],
+                question=f"Q{i} {{{{c1::x}}}} {{{{c2::y}}}}",
+                answer="A",
+            )
+            for i in range(ROWS)
+        ]
     )
-    through = Card.tags.through
-    through.objects.bulk_create([through(card_id=c.pk, tag_id=t.pk) for c in cards for t in tags])
+    cards_sync(notes)
+    through = Note.tags.through
+    through.objects.bulk_create([through(note_id=c.pk, tag_id=t.pk) for c in notes for t in tags])
 
 
 def _tags(user, other) -> None:
@@ -69,8 +81,11 @@ def _searchable(user, other) -> None:
 LISTS: list[tuple[str, Callable, int | dict[str, int]]] = [
     # url, seed, pinned number of queries (count + page [+ prefetch])
     ("/api/v1/decks/", _decks, 2),
-    ("/api/v1/cards/", _cards, 3),
-    ("/api/v1/cards/?tag=t1&archived=false&state=new", _cards, 3),
+    # count + page + tags + cards
+    ("/api/v1/notes/", _cards, 4),
+    ("/api/v1/notes/?tag=t1&archived=false", _cards, 4),
+    ("/api/v1/cards/", _cards, 2),
+    ("/api/v1/cards/?archived=false&state=new", _cards, 2),
     ("/api/v1/tags/", _tags, 2),
     ("/api/v1/jobs/", _jobs, 2),
     ("/api/v1/tokens/", _tokens, 2),

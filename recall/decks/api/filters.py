@@ -37,6 +37,18 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = _StrictBooleanField
 
 
+class _IdField(forms.IntegerField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # A database id: a whole number the database can hold, else a 400 (never a 500).
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = _IdField
+
+
 class LeanFilterSet(django_filters.FilterSet):
     """A FilterSet whose per-request set-up is cheap (measured by bench/api.py).
 
@@ -107,7 +119,7 @@ STUDY_STATES = ["new", "learning", "review", "relearning"]
 
 
 class NoteFilter(LeanFilterSet):
-    deck = django_filters.NumberFilter(
+    deck = IdFilter(
         field_name="deck_id", label="Notes of this deck (yours, public or unlisted)."
     )
     tag = django_filters.CharFilter(
@@ -139,10 +151,10 @@ class NoteFilter(LeanFilterSet):
 
 
 class CardFilter(LeanFilterSet):
-    deck = django_filters.NumberFilter(
+    deck = IdFilter(
         field_name="deck_id", label="Cards of this deck (yours, public or unlisted)."
     )
-    note = django_filters.NumberFilter(field_name="note_id", label="Cards of this note.")
+    note = IdFilter(field_name="note_id", label="Cards of this note.")
     archived = StrictBooleanFilter(
         field_name="is_archived",
         label="Archived cards (their note archived, or a prompt it no longer has).",

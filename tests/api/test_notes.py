@@ -1,4 +1,4 @@
-"""Card and tag endpoints: CRUD through the services, filters, ordering, lean list output."""
+"""Note, card and tag endpoints: CRUD through the services, filters, ordering, lean lists."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIRequestFactory
 
-from recall.decks.api.serializers import CardListSerializer, CardSerializer
-from recall.decks.models import Card, Tag
+from recall.decks.api.serializers import NoteListSerializer, NoteSerializer
+from recall.decks.models import Note, Tag
 from recall.study.models import CardState, State
-from tests.factories import CardFactory, DeckFactory, TagFactory
+from tests.factories import CardFactory, DeckFactory, NoteFactory, TagFactory
 
 from .conftest import Seeded, error_of
 
@@ -27,7 +27,7 @@ def results(response) -> list[dict]:
 def test_create_card_renders_html_creates_tags_and_goes_last(seeded: Seeded, owner_client):
     deck = seeded.decks["private"]
     response = owner_client.post(
-        "/api/v1/cards/",
+        "/api/v1/notes/",
         {
             "deck": deck.pk,
             "question": "What is `F()`?",
@@ -41,8 +41,8 @@ def test_create_card_renders_html_creates_tags_and_goes_last(seeded: Seeded, own
     assert "<code>F()</code>" in body["question_html"]
     assert "<pre" in body["answer_html"]
     assert body["tags"] == ["django", "orm"]
-    card = Card.objects.get(pk=body["id"])
-    assert card.position > seeded.cards["private"].position
+    card = Note.objects.get(pk=body["id"])
+    assert card.position > seeded.notes["private"].position
     assert set(Tag.objects.filter(owner=seeded.owner).values_list("name", flat=True)) == {
         "django",
         "orm",
@@ -63,18 +63,18 @@ def test_create_card_renders_html_creates_tags_and_goes_last(seeded: Seeded, own
 )
 def test_create_card_validation_names_the_field(seeded: Seeded, owner_client, payload, field):
     payload = {k: seeded.decks["private"].pk if v == "{deck}" else v for k, v in payload.items()}
-    before = Card.objects.count()
-    response = owner_client.post("/api/v1/cards/", payload, format="json")
+    before = Note.objects.count()
+    response = owner_client.post("/api/v1/notes/", payload, format="json")
     assert response.status_code == 400
     fields = error_of(response)["fields"]
     assert any(name.split(".")[0] == field for name in fields), fields
-    assert Card.objects.count() == before
+    assert Note.objects.count() == before
 
 
 def test_update_card_text_tags_and_archived_state(seeded: Seeded, owner_client):
-    card = seeded.cards["private"]
+    card = seeded.notes["private"]
     response = owner_client.patch(
-        f"/api/v1/cards/{card.pk}/",
+        f"/api/v1/notes/{card.pk}/",
         {"answer": "**new**", "tags": ["fresh"], "is_archived": True},
         format="json",
     )
@@ -88,30 +88,30 @@ def test_update_card_text_tags_and_archived_state(seeded: Seeded, owner_client):
 
 
 def test_a_card_cannot_be_moved_to_another_deck(seeded: Seeded, owner_client):
-    card = seeded.cards["private"]
+    card = seeded.notes["private"]
     target = seeded.decks["public"]
-    response = owner_client.patch(f"/api/v1/cards/{card.pk}/", {"deck": target.pk}, format="json")
+    response = owner_client.patch(f"/api/v1/notes/{card.pk}/", {"deck": target.pk}, format="json")
     assert response.status_code == 200
     card.refresh_from_db()
     assert card.deck_id == seeded.decks["private"].pk
 
 
 def test_delete_card(seeded: Seeded, owner_client):
-    card = seeded.cards["public"]
-    assert owner_client.delete(f"/api/v1/cards/{card.pk}/").status_code == 204
-    assert not Card.objects.filter(pk=card.pk).exists()
+    card = seeded.notes["public"]
+    assert owner_client.delete(f"/api/v1/notes/{card.pk}/").status_code == 204
+    assert not Note.objects.filter(pk=card.pk).exists()
 
 
 def test_card_filters(seeded: Seeded, owner_client):
     deck = seeded.decks["private"]
-    archived = CardFactory(deck=deck, question="Old question", is_archived=True)
-    tagged = CardFactory(deck=deck, question="About signals", answer="post_save fires")
+    archived = NoteFactory(deck=deck, question="Old question", is_archived=True)
+    tagged = NoteFactory(deck=deck, question="About signals", answer="post_save fires")
     tagged.tags.add(TagFactory(owner=seeded.owner, name="signals"))
 
     def ids(query: str) -> set[int]:
-        return {c["id"] for c in results(owner_client.get(f"/api/v1/cards/{query}"))}
+        return {c["id"] for c in results(owner_client.get(f"/api/v1/notes/{query}"))}
 
-    assert ids(f"?deck={deck.pk}") == {seeded.cards["private"].pk, archived.pk, tagged.pk}
+    assert ids(f"?deck={deck.pk}") == {seeded.notes["private"].pk, archived.pk, tagged.pk}
     assert ids(f"?deck={deck.pk}&archived=true") == {archived.pk}
     assert archived.pk not in ids(f"?deck={deck.pk}&archived=false")
     assert ids("?tag=signals") == {tagged.pk}
@@ -142,23 +142,64 @@ def test_card_filter_by_study_state(seeded: Seeded, owner, owner_client, other_c
     assert ids(other_client, "learning") == set()
 
 
+def test_a_note_lists_its_cards_and_the_cards_resource_serves_them(seeded: Seeded, owner_client):
+    deck = seeded.decks["private"]
+    response = owner_client.post(
+        "/api/v1/notes/",
+        {"deck": deck.pk, "kind": "cloze", "question": "{{c1::a}} {{c2::bee::hint}} {{c1::c}}"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    note = response.json()
+    assert [(c["ordinal"], c["label"]) for c in note["cards"]] == [(1, "cloze 1"), (2, "cloze 2")]
+    listed = results(owner_client.get(f"/api/v1/cards/?note={note['id']}"))
+    assert [c["id"] for c in listed] == [c["id"] for c in note["cards"]]
+    second = owner_client.get(f"/api/v1/cards/{note['cards'][1]['id']}/").json()
+    assert "[hint]" in second["question_html"] and "bee" not in second["question_html"]
+    assert '<mark class="cloze">bee</mark>' in second["answer_html"]
+    # Removing a number archives that card; the note's list shows it archived.
+    patched = owner_client.patch(
+        f"/api/v1/notes/{note['id']}/", {"question": "{{c1::a}} bee {{c1::c}}"}, format="json"
+    ).json()
+    assert [(c["ordinal"], c["is_archived"]) for c in patched["cards"]] == [(1, False), (2, True)]
+
+
+def test_card_flags_are_the_only_writable_fields(seeded: Seeded, owner_client):
+    card = seeded.cards["private"]
+    response = owner_client.patch(
+        f"/api/v1/cards/{card.pk}/",
+        {"suspended": True, "flagged": True, "question": "changed"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    card.refresh_from_db()
+    assert (card.suspended, card.flagged) == (True, True)
+    assert card.question != "changed"
+    assert owner_client.put(f"/api/v1/cards/{card.pk}/", {}, format="json").status_code == 405
+    assert owner_client.delete(f"/api/v1/cards/{card.pk}/").status_code == 405
+    assert owner_client.post("/api/v1/cards/", {}, format="json").status_code == 405
+
+
 def test_card_ordering(seeded: Seeded, owner_client):
     deck = seeded.decks["private"]
-    CardFactory(deck=deck, position=50)
+    NoteFactory(deck=deck, position=50)
     positions = [
         c["position"]
-        for c in results(owner_client.get(f"/api/v1/cards/?deck={deck.pk}&ordering=-position"))
+        for c in results(owner_client.get(f"/api/v1/notes/?deck={deck.pk}&ordering=-position"))
     ]
     assert positions == sorted(positions, reverse=True)
-    assert owner_client.get("/api/v1/cards/?ordering=question_html").status_code == 200
+    assert owner_client.get("/api/v1/notes/?ordering=question_html").status_code == 200
 
 
 def test_invalid_filter_values_are_a_400(owner_client):
     for query, field in [
         ("archived=maybe", "archived"),
-        ("state=forgotten", "state"),
         ("deck=abc", "deck"),
     ]:
+        response = owner_client.get(f"/api/v1/notes/?{query}")
+        assert response.status_code == 400, query
+        assert field in error_of(response)["fields"]
+    for query, field in [("state=forgotten", "state"), ("note=abc", "note")]:
         response = owner_client.get(f"/api/v1/cards/?{query}")
         assert response.status_code == 400, query
         assert field in error_of(response)["fields"]
@@ -166,21 +207,21 @@ def test_invalid_filter_values_are_a_400(owner_client):
 
 def test_page_size_is_bounded(owner, owner_client):
     deck: Any = DeckFactory(owner=owner)
-    Card.objects.bulk_create([Card(deck=deck, position=i, question=f"Q{i}") for i in range(210)])
-    body = owner_client.get("/api/v1/cards/?mine=true&page_size=1000").json()
+    Note.objects.bulk_create([Note(deck=deck, position=i, question=f"Q{i}") for i in range(210)])
+    body = owner_client.get("/api/v1/notes/?mine=true&page_size=1000").json()
     assert body["count"] == 210
     assert len(body["results"]) == 200
-    assert owner_client.get("/api/v1/cards/?mine=true&page=99").status_code == 404
+    assert owner_client.get("/api/v1/notes/?mine=true&page=99").status_code == 404
 
 
 def test_lean_list_output_equals_the_model_serializer(seeded: Seeded, owner):
-    card = seeded.cards["public"]
+    card = seeded.notes["public"]
     tag: Any = TagFactory(owner=owner, name="zz")
     card.tags.add(tag)
-    card = Card.objects.prefetch_related("tags").get(pk=card.pk)
+    card = Note.objects.prefetch_related("tags", "cards").get(pk=card.pk)
     request = APIRequestFactory().get("/")
     request.user = owner
-    assert CardListSerializer(card).data == CardSerializer(card, context={"request": request}).data
+    assert NoteListSerializer(card).data == NoteSerializer(card, context={"request": request}).data
 
 
 def test_tags_crud(owner, owner_client, other_client, seeded: Seeded):
@@ -202,5 +243,5 @@ def test_tags_crud(owner, owner_client, other_client, seeded: Seeded):
 
     django_tag = Tag.objects.get(owner=owner, name="django")
     assert owner_client.delete(f"/api/v1/tags/{django_tag.pk}/").status_code == 204
-    assert Card.objects.filter(pk=seeded.cards["private"].pk).exists()
-    assert not seeded.cards["private"].tags.exists()
+    assert Note.objects.filter(pk=seeded.notes["private"].pk).exists()
+    assert not seeded.notes["private"].tags.exists()
