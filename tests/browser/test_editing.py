@@ -17,11 +17,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def page(live_server):
     from playwright.sync_api import sync_playwright
 
-    from tests.factories import CardFactory, DeckFactory, UserFactory
+    from tests.factories import DeckFactory, NoteFactory, UserFactory
 
     user = UserFactory(username="editor")
     deck = DeckFactory(owner=user, title="Editing", slug="editing")
-    card = CardFactory(deck=deck, question="What is a decorator?", answer="A callable.")
+    card = NoteFactory(deck=deck, question="What is a decorator?", answer="A callable.")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -7,7 +7,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from tests.factories import CardFactory, UserFactory
+from tests.factories import NoteFactory, UserFactory
 
 RECALL_APPS = {"accounts", "decks", "study", "search", "core"}
 
@@ -20,7 +20,7 @@ def test_every_recall_model_is_registered_in_the_admin() -> None:
 
 @pytest.mark.django_db
 def test_every_changelist_and_search_page_loads(client) -> None:
-    CardFactory()
+    NoteFactory()
     staff = UserFactory(username="admin", is_staff=True, is_superuser=True)
     client.force_login(staff)
     for model in admin.site._registry:

@@ -19,7 +19,7 @@ from django.db import connection
 from recall.decks.models import Visibility
 from recall.search.backends import get_backend
 from recall.search.base import SearchBackend
-from tests.factories import CardFactory, DeckFactory, TagFactory, UserFactory
+from tests.factories import DeckFactory, NoteFactory, TagFactory, UserFactory
 
 BACKEND_PARAMS = [
     pytest.param("sqlite", id="sqlite"),
@@ -59,7 +59,7 @@ class Corpus:
     django: Any  # Deck of alice, public
     python: Any  # Deck of alice, private
     secrets: Any  # Deck of bob, private
-    cards: dict[str, Any]  # Card by key of CARDS
+    cards: dict[str, Any]  # Note by key of CARDS
 
 
 CARDS = {
@@ -154,7 +154,7 @@ def corpus(db) -> Corpus:
     cards: dict[str, Any] = {}
     for key, (deck_key, question, answer, tag_names) in CARDS.items():
         deck = decks[deck_key]
-        card = CardFactory(deck=deck, question=question, answer=answer)
+        card = NoteFactory(deck=deck, question=question, answer=answer)
         for name in tag_names:
             tag = tags.get((deck.owner_id, name))
             if tag is None:

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from tests.factories import CardFactory
+from tests.factories import NoteFactory
 
 URL = "/api/v1/search/"
 
@@ -34,7 +34,7 @@ def test_search_returns_paginated_hits_with_snippets(indexed):
 
 
 def test_pages_follow_the_project_pagination(indexed, search_backend):
-    extra = [CardFactory(deck=indexed.django, question=f"Paged {i}", answer="x") for i in range(5)]
+    extra = [NoteFactory(deck=indexed.django, question=f"Paged {i}", answer="x") for i in range(5)]
     search_backend.index([c.pk for c in extra])
     client = client_for(indexed.alice)
     first = client.get(URL, {"q": "paged", "page_size": "2"}).json()
@@ -76,11 +76,11 @@ def test_missing_query_is_a_400(indexed):
 
 def test_query_count_does_not_grow_with_hits(indexed, search_backend):
     client = client_for(indexed.alice)
-    CardFactory.create_batch(3, deck=indexed.django, question="Counted card", answer="count")
+    NoteFactory.create_batch(3, deck=indexed.django, question="Counted card", answer="count")
     search_backend.rebuild()
     with CaptureQueriesContext(connection) as few:
         assert client.get(URL, {"q": "counted"}).json()["count"] == 3
-    CardFactory.create_batch(12, deck=indexed.django, question="Counted card", answer="count")
+    NoteFactory.create_batch(12, deck=indexed.django, question="Counted card", answer="count")
     search_backend.rebuild()
     with CaptureQueriesContext(connection) as many:
         assert client.get(URL, {"q": "counted"}).json()["count"] == 15

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from recall.decks import services as deck_services
 from recall.decks.models import Visibility
 from recall.search.query import QueryError
 from recall.search.selectors import search_cards
-from tests.factories import CardFactory
+from tests.factories import NoteFactory
 
 
 def keys_for(corpus, results) -> list[str]:
@@ -106,7 +107,7 @@ def test_hits_carry_a_score_best_first(indexed):
 
 def test_pagination_gives_total_and_pages(indexed, search_backend):
     extra = [
-        CardFactory(deck=indexed.django, question=f"Paginated card {i}", answer="pagination")
+        NoteFactory(deck=indexed.django, question=f"Paginated card {i}", answer="pagination")
         for i in range(5)
     ]
     search_backend.index([c.pk for c in extra])
@@ -184,3 +185,19 @@ def test_hit_card_summary_has_the_card_and_deck_fields(indexed):
     assert hit.card.deck.get_absolute_url() == indexed.django.get_absolute_url()
     with pytest.raises(AttributeError):
         hit.card.answer  # noqa: B018 - not loaded, and says so
+
+
+def test_a_note_is_one_hit_whatever_its_number_of_cards(
+    indexed, django_capture_on_commit_callbacks
+):
+    deck = indexed.django
+    with django_capture_on_commit_callbacks(execute=True):
+        note = deck_services.note_create(
+            deck=deck, kind="reversed", question="Zanzibar gateway?", answer="zanzibar router"
+        )
+        cloze = deck_services.note_create(
+            deck=deck, kind="cloze", question="{{c1::Zanzibar}} {{c2::isle}} {{c3::zanzibar}}"
+        )
+    assert note.cards.count() == 2 and cloze.cards.count() == 3
+    hits = search_cards(user=indexed.alice, query="zanzibar").hits
+    assert sorted(h.card_id for h in hits) == sorted([note.pk, cloze.pk])

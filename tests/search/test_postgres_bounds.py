@@ -12,7 +12,7 @@ from recall.accounts.models import User
 from recall.decks.models import Visibility
 from recall.search.backends.postgres import OWNER_LEXEME, SHARED_LEXEME, TABLE
 from recall.search.selectors import search_cards
-from tests.factories import CardFactory, DeckFactory, UserFactory
+from tests.factories import DeckFactory, NoteFactory, UserFactory
 
 from .conftest import use_backend
 
@@ -83,10 +83,10 @@ def test_ranking_window_caps_the_total_and_says_so(pg, settings):
     owner = cast(User, UserFactory())
     owner_deck = DeckFactory(owner=owner, visibility=Visibility.PUBLIC)
     strong = [
-        CardFactory(deck=owner_deck, question=f"Window {i} window window", answer="x")
+        NoteFactory(deck=owner_deck, question=f"Window {i} window window", answer="x")
         for i in range(3)
     ]
-    weak = [CardFactory(deck=owner_deck, question=f"Card {i}", answer="window") for i in range(5)]
+    weak = [NoteFactory(deck=owner_deck, question=f"Note {i}", answer="window") for i in range(5)]
     pg.rebuild()
     settings.SEARCH_RANK_WINDOW = 100
     everything = search_cards(user=owner, query="window", page_size=20)
@@ -126,7 +126,7 @@ def test_a_hit_whose_card_was_just_deleted_is_dropped_not_broken(indexed, pg):
 def test_search_outside_a_transaction_needs_no_savepoint(settings):
     use_backend("postgres", settings)
     deck = DeckFactory(visibility=Visibility.PUBLIC)
-    card = CardFactory(deck=deck, question="Autocommit question", answer="x")  # indexed on commit
+    card = NoteFactory(deck=deck, question="Autocommit question", answer="x")  # indexed on commit
     assert not connection.in_atomic_block
     results = search_cards(user=None, query="autocommit")
     assert [h.card_id for h in results.hits] == [card.pk]

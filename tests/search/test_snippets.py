@@ -6,7 +6,7 @@ import pytest
 
 from recall.search.base import HIGHLIGHT_END, HIGHLIGHT_START, snippet_html
 from recall.search.selectors import search_cards
-from tests.factories import CardFactory
+from tests.factories import NoteFactory
 
 
 def mark(word: str) -> str:
@@ -33,7 +33,7 @@ def test_snippet_drops_markdown_syntax_only(raw, html):
 
 
 def test_search_snippets_of_markdown_cards_read_as_text(indexed, search_backend):
-    card = CardFactory(
+    card = NoteFactory(
         deck=indexed.django,
         question="## Which *method* avoids the N+1 queries?",
         answer="```python\nBook.objects.prefetch_related('authors')\n```\nSee `prefetch_related`.",

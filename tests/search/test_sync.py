@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from recall.decks.models import Card, Visibility
-from recall.decks.signals import cards_bulk_changed
+from recall.decks.models import Note, Visibility
+from recall.decks.signals import notes_bulk_changed
 from recall.search import signals, tasks
 from recall.search.selectors import search_cards
-from tests.factories import CardFactory
+from tests.factories import NoteFactory
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_saved_card_is_searchable_after_commit(
     indexed, django_capture_on_commit_callbacks, task_calls
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        card = CardFactory(deck=indexed.django, question="What is a queryset?", answer="Lazy.")
+        card = NoteFactory(deck=indexed.django, question="What is a queryset?", answer="Lazy.")
         assert card.pk not in found(indexed.alice, "queryset")  # not before commit
     assert found(indexed.alice, "queryset") == {card.pk}
     assert task_calls == [("index_cards", [card.pk])]
@@ -79,7 +79,7 @@ def test_changes_in_one_transaction_are_sent_as_one_task(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         cards = [
-            CardFactory(deck=indexed.django, question=f"Batch {i}", answer="b") for i in range(20)
+            NoteFactory(deck=indexed.django, question=f"Batch {i}", answer="b") for i in range(20)
         ]
     assert task_calls == [("index_cards", sorted(c.pk for c in cards))]
     assert search_cards(user=indexed.alice, query="batch").total == 20
@@ -100,17 +100,17 @@ def test_bulk_import_signal_indexes_in_one_task(
 ):
     archived = indexed.cards["view"]
     with django_capture_on_commit_callbacks(execute=True):
-        created = Card.objects.bulk_create(
+        created = Note.objects.bulk_create(
             [
-                Card(deck=indexed.django, position=100 + i, question=f"Imported {i}", answer="bulk")
+                Note(deck=indexed.django, position=100 + i, question=f"Imported {i}", answer="bulk")
                 for i in range(50)
             ]
         )
-        Card.objects.filter(pk=archived.pk).update(is_archived=True)
-        cards_bulk_changed.send(
-            sender=Card,
+        Note.objects.filter(pk=archived.pk).update(is_archived=True)
+        notes_bulk_changed.send(
+            sender=Note,
             deck_id=indexed.django.pk,
-            card_ids=[c.pk for c in created],
+            note_ids=[c.pk for c in created],
             archived_ids=[archived.pk],
         )
     assert len(task_calls) == 1
@@ -124,11 +124,11 @@ def test_rolled_back_changes_are_not_sent(indexed, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
-                CardFactory(deck=indexed.django, question="Rolled back", answer="x")
+                NoteFactory(deck=indexed.django, question="Rolled back", answer="x")
                 raise RuntimeError("abort")
         except RuntimeError:
             pass
-        kept = CardFactory(deck=indexed.django, question="Kept card", answer="x")
+        kept = NoteFactory(deck=indexed.django, question="Kept card", answer="x")
     # The rolled-back card's id may ride along; indexing a missing card only removes it.
     assert task_calls[-1][0] == "index_cards" and kept.pk in task_calls[-1][1]
     assert search_cards(user=indexed.alice, query="rolled").total == 0

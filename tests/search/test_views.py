@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.factories import CardFactory
+from tests.factories import NoteFactory
 
 
 def test_empty_page_shows_the_form(db, client):
@@ -31,7 +31,7 @@ def test_anonymous_visitor_finds_public_cards_only(indexed, client):
 
 def test_filters_and_page_links(indexed, client, search_backend):
     extra = [
-        CardFactory(deck=indexed.django, question=f"Listed {i}", answer="x") for i in range(25)
+        NoteFactory(deck=indexed.django, question=f"Listed {i}", answer="x") for i in range(25)
     ]
     search_backend.index([c.pk for c in extra])
     client.force_login(indexed.alice)

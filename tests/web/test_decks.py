@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from recall.decks.models import Card, Deck, Job, JobStatus, Visibility
-from tests.factories import CardFactory, DeckFactory, TagFactory, UserFactory
+from recall.decks.models import Deck, Job, JobStatus, Note, Visibility
+from tests.factories import DeckFactory, NoteFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ NOTES = b"""# Django notes
 A lazy database query.
 
 ```python
-Card.objects.filter(deck=deck)
+Note.objects.filter(deck=deck)
 ```
 
 ## What does select_related do?
@@ -83,7 +83,7 @@ def test_gallery_lists_public_decks_only(client, bob):
 
 def test_another_users_private_deck_and_its_cards_are_404(alice_client, bob):
     deck = DeckFactory(owner=bob)
-    card = CardFactory(deck=deck)
+    card = NoteFactory(deck=deck)
     for url in (
         reverse("decks:deck-detail", args=[deck.pk]),
         reverse("decks:card-detail", args=[card.pk]),
@@ -103,7 +103,7 @@ def test_anonymous_visitor_gets_404_for_a_private_deck(client, bob):
 @pytest.mark.parametrize("visibility", [Visibility.PUBLIC, Visibility.UNLISTED])
 def test_someone_elses_shared_deck_is_readable_but_not_editable(alice_client, bob, visibility):
     deck = DeckFactory(owner=bob, visibility=visibility, title="Bob's")
-    card = CardFactory(deck=deck)
+    card = NoteFactory(deck=deck)
     assert alice_client.get(deck.get_absolute_url()).status_code == 200
     assert alice_client.get(card.get_absolute_url()).status_code == 200
     # Editing someone else's deck or card is a 404: we chose 404 over 403 everywhere.
@@ -155,7 +155,7 @@ def test_deck_detail_shows_cards_tags_exports_and_links(
     deck = DeckFactory(owner=alice)
     tag = TagFactory(owner=alice, name="orm")
     for _ in range(5):
-        CardFactory(deck=deck).tags.add(tag)
+        NoteFactory(deck=deck).tags.add(tag)
     deck.links.create(url="https://example.com/broken", status="broken", http_status=404)
     with django_assert_max_num_queries(14):
         response = alice_client.get(deck.get_absolute_url())
@@ -168,7 +168,7 @@ def test_deck_detail_shows_cards_tags_exports_and_links(
 
 def test_export_downloads_markdown(alice_client, alice):
     deck = DeckFactory(owner=alice, slug="py")
-    CardFactory(deck=deck, question="What is a generator?")
+    NoteFactory(deck=deck, question="What is a generator?")
     response = alice_client.get(reverse("decks:deck-export", args=[deck.pk, "md"]))
     assert response.status_code == 200
     assert (
@@ -242,13 +242,13 @@ def test_edit_deck_and_its_errors(alice_client, alice):
 
 def test_delete_deck_asks_then_deletes(alice_client, alice):
     deck = DeckFactory(owner=alice)
-    CardFactory(deck=deck)
+    NoteFactory(deck=deck)
     url = reverse("decks:deck-delete", args=[deck.pk])
     assert alice_client.get(url).status_code == 200
     response = alice_client.post(url)
     assert response.status_code == 302
     assert not Deck.objects.filter(pk=deck.pk).exists()
-    assert not Card.objects.filter(deck_id=deck.pk).exists()
+    assert not Note.objects.filter(deck_id=deck.pk).exists()
 
 
 # Copy -----------------------------------------------------------------------------------
@@ -256,7 +256,7 @@ def test_delete_deck_asks_then_deletes(alice_client, alice):
 
 def test_copy_a_public_deck_to_my_decks(alice_client, alice, bob):
     deck = DeckFactory(owner=bob, visibility=Visibility.PUBLIC, title="Shared")
-    CardFactory(deck=deck, question="Q1?")
+    NoteFactory(deck=deck, question="Q1?")
     response = alice_client.post(reverse("decks:deck-copy", args=[deck.pk]))
     copy = Deck.objects.get(owner=alice)
     assert response["Location"] == copy.get_absolute_url()
@@ -273,11 +273,11 @@ def test_copy_needs_login_and_a_post(alice_client, bob):
     assert alice_client.get(url).status_code == 405
 
 
-# Card edit and preview ------------------------------------------------------------------
+# Note edit and preview ------------------------------------------------------------------
 
 
 def test_edit_card_saves_text_and_tags(alice_client, alice):
-    card = CardFactory(deck=DeckFactory(owner=alice))
+    card = NoteFactory(deck=DeckFactory(owner=alice))
     url = reverse("decks:card-edit", args=[card.pk])
     page = alice_client.get(url)
     assert reverse("decks:markdown-preview") in page.content.decode()
@@ -301,7 +301,7 @@ def test_edit_card_saves_text_and_tags(alice_client, alice):
     ],
 )
 def test_edit_card_form_errors(alice_client, alice, data, field):
-    card = CardFactory(deck=DeckFactory(owner=alice), question="Kept?")
+    card = NoteFactory(deck=DeckFactory(owner=alice), question="Kept?")
     response = alice_client.post(reverse("decks:card-edit", args=[card.pk]), data)
     assert response.status_code == 200
     assert field in response.context["form"].errors

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.factories import CardFactory, DeckFactory, TagFactory, UserFactory
+from tests.factories import DeckFactory, NoteFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,8 +17,8 @@ def test_filters_offer_my_decks_and_tags_and_narrow_the_hits(client):
     ops = DeckFactory(owner=me, title="Ops", slug="ops")
     DeckFactory(owner=other, title="Olly's secret", slug="secret")
     tag = TagFactory(owner=me, name="queues")
-    CardFactory(deck=web, question="Why use celery for e-mail?").tags.add(tag)
-    CardFactory(deck=ops, question="How to run a celery worker?")
+    NoteFactory(deck=web, question="Why use celery for e-mail?").tags.add(tag)
+    NoteFactory(deck=ops, question="How to run a celery worker?")
     client.force_login(me)
 
     page = client.get(reverse("search:search"), {"q": "celery"})
