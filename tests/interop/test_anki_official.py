@@ -172,7 +172,7 @@ def test_a_package_written_by_anki_imports_every_card(tmp_path, legacy):
     assert (summary.created, summary.updated, summary.unchanged) == (3, 0, 0)
     [deck] = Deck.objects.filter(pk__in=summary.deck_ids)
     assert deck.title == "Interop \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} Web"
-    cards = list(deck.cards.prefetch_related("tags").order_by("position"))
+    cards = list(deck.notes.prefetch_related("tags").order_by("position"))
     rows = [(c.kind, c.question, sorted(t.name for t in c.tags.all())) for c in cards]
     assert rows == [
         ("basic", "What is **Django**?", ["python", "web"]),
@@ -180,6 +180,12 @@ def test_a_package_written_by_anki_imports_every_card(tmp_path, legacy):
         ("cloze", "{{c1::WSGI}} is synchronous, {{c2::ASGI}} is not", []),
     ]
     basic, reverse, cloze = cards
+    # Anki's notes map to notes, and each makes the cards Anki would make.
+    assert [sorted(n.cards.values_list("ordinal", flat=True)) for n in cards] == [
+        [1],
+        [1, 2],
+        [1, 2],
+    ]
     assert basic.answer.startswith("A framework ![](/media/anki/")
     stored = basic.answer.split("(/media/", 1)[1].rstrip(")")
     with default_storage.open(stored, "rb") as handle:

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from recall.decks.importers.apkg import parse_apkg
 from recall.decks.models import Deck, Job, JobStatus
-from tests.factories import CardFactory, DeckFactory
+from tests.factories import NoteFactory, DeckFactory
 
 from .apkg_builders import basic_type, genanki_package
 
@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 
 def _client_and_deck() -> tuple[APIClient, Deck]:
     deck = Deck.objects.get(pk=DeckFactory(title="API deck").pk)
-    CardFactory(deck=deck, question="What is DRF?", answer="Django REST framework")
-    CardFactory(deck=deck, question="What is a viewset?", answer="Views for a model, routed")
+    NoteFactory(deck=deck, question="What is DRF?", answer="Django REST framework")
+    NoteFactory(deck=deck, question="What is a viewset?", answer="Views for a model, routed")
     client = APIClient()
     client.force_authenticate(deck.owner)
     return client, deck

@@ -14,7 +14,7 @@ from recall.decks.exporters.csv import export_csv
 from recall.decks.importers.apkg import parse_apkg
 from recall.decks.models import Deck, Note, Tag
 from recall.decks.services import ImportRejected, notes_import
-from tests.factories import CardFactory, DeckFactory, UserFactory
+from tests.factories import NoteFactory, DeckFactory, UserFactory
 
 from .apkg_builders import basic_type, genanki_package, sqlite_bytes, zip_bytes
 
@@ -142,9 +142,9 @@ def test_nested_decks_import_as_separate_flat_decks(tmp_path):
 def test_our_own_export_imports_back_to_the_same_cards(tmp_path):
     deck = Deck.objects.get(pk=DeckFactory(title="Round trip").pk)
     owner = deck.owner
-    CardFactory(deck=deck, question="What is `yield`?", answer="A **generator** keyword.")
-    CardFactory(deck=deck, kind="reversed", question="chat", answer="cat")
-    CardFactory(deck=deck, kind="cloze", question="{{c1::Celery}} runs tasks", answer="")
+    NoteFactory(deck=deck, question="What is `yield`?", answer="A **generator** keyword.")
+    NoteFactory(deck=deck, kind="reversed", question="chat", answer="cat")
+    NoteFactory(deck=deck, kind="cloze", question="{{c1::Celery}} runs tasks", answer="")
     card = deck.notes.get(question="chat")
     card.tags.add(Tag.objects.create(owner=owner, name="french"))
 
@@ -153,7 +153,7 @@ def test_our_own_export_imports_back_to_the_same_cards(tmp_path):
     assert copy.title == "Round trip"
     got = [
         (c.kind, c.question, c.answer, [t.name for t in c.tags.all()])
-        for c in copy.cards.prefetch_related("tags").order_by("position")
+        for c in copy.notes.prefetch_related("tags").order_by("position")
     ]
     assert got == [
         ("basic", "What is `yield`?", "A **generator** keyword.", []),
@@ -179,7 +179,7 @@ def test_exports_take_the_same_queries_whatever_the_deck_size(count, django_asse
     deck = Deck.objects.get(pk=DeckFactory().pk)
     tag = Tag.objects.create(owner=deck.owner, name="t")
     for _ in range(count):
-        CardFactory(deck=deck).tags.add(tag)
+        NoteFactory(deck=deck).tags.add(tag)
     # The cards, then their tags in one prefetch.
     with django_assert_num_queries(2):
         export_apkg(deck)

@@ -13,7 +13,7 @@ from recall.decks.exporters import EXPORTERS
 from recall.decks.exporters.csv import export_csv, export_tsv
 from recall.decks.models import Deck, Tag
 from recall.decks.services import ImportRejected, deck_export, notes_import
-from tests.factories import CardFactory, DeckFactory, UserFactory
+from tests.factories import NoteFactory, DeckFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +23,12 @@ AWKWARD_ANSWER = 'Use "quotes", commas; tabs\there\nand\r\nseveral lines:\n\n```
 def _deck_with_awkward_cards() -> Deck:
     deck = Deck.objects.get(pk=DeckFactory(title="Awkward").pk)
     owner = deck.owner
-    first = CardFactory(deck=deck, question='What, exactly, is a "view"?', answer=AWKWARD_ANSWER)
+    first = NoteFactory(deck=deck, question='What, exactly, is a "view"?', answer=AWKWARD_ANSWER)
     first.tags.add(Tag.objects.create(owner=owner, name="django"))
     first.tags.add(Tag.objects.create(owner=owner, name="views"))
-    CardFactory(deck=deck, kind="reversed", question="chat", answer="cat")
-    CardFactory(deck=deck, kind="cloze", question="{{c1::Redis}} is a cache", answer="")
-    CardFactory(deck=deck, question="Archived?", answer="gone", is_archived=True)
+    NoteFactory(deck=deck, kind="reversed", question="chat", answer="cat")
+    NoteFactory(deck=deck, kind="cloze", question="{{c1::Redis}} is a cache", answer="")
+    NoteFactory(deck=deck, question="Archived?", answer="gone", is_archived=True)
     return deck
 
 
