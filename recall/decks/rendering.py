@@ -25,6 +25,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .prompts import sub_cloze
+
 if TYPE_CHECKING:
     from .models import Note
 
@@ -59,7 +61,6 @@ _FORMATTER = HtmlFormatter(nowrap=True)
 # One line of words and harmless punctuation renders as a bare paragraph: most questions
 # look like this, and skipping the parser for them makes imports markedly faster.
 _PLAIN_TEXT_RE = re.compile(r"[^\W\d_][^\W_]*(?:[ ,.;:?'\"()/@$%+-]+[^\W_]*)*[ ,.;:?'\"()/@$%+-]*")
-_CLOZE_RE = re.compile(r"\{\{c(\d+)::(.+?)(?:::(.+?))?\}\}", re.DOTALL)
 
 
 def _highlight_code(code: str, lang: str, _attrs: object) -> str:
@@ -126,8 +127,9 @@ def render_markdown(source: str) -> str:
 
 def render_full(source: str) -> str:
     """The reference path: markdown-it, then nh3 over the whole document."""
-    # Cloze deletions show as highlighted text when reading a card.
-    source = _CLOZE_RE.sub(lambda m: f'<mark class="cloze">{m.group(2)}</mark>', source)
+    # Cloze deletions show as highlighted text when reading a note; a marker inside code is
+    # code (the rule of recall.decks.prompts, which makes the cards).
+    source = sub_cloze(source, lambda number, inner, hint: f'<mark class="cloze">{inner}</mark>')
     return sanitize_html(_markdown().render(source))
 
 

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from recall.decks.importers.apkg import parse_apkg
 from recall.decks.models import Deck, Job, JobStatus
-from tests.factories import NoteFactory, DeckFactory
+from tests.factories import DeckFactory, NoteFactory
 
 from .apkg_builders import basic_type, genanki_package
 

@@ -14,7 +14,7 @@ from recall.decks.exporters.csv import export_csv
 from recall.decks.importers.apkg import parse_apkg
 from recall.decks.models import Deck, Note, Tag
 from recall.decks.services import ImportRejected, notes_import
-from tests.factories import NoteFactory, DeckFactory, UserFactory
+from tests.factories import DeckFactory, NoteFactory, UserFactory
 
 from .apkg_builders import basic_type, genanki_package, sqlite_bytes, zip_bytes
 

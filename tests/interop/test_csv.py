@@ -13,7 +13,7 @@ from recall.decks.exporters import EXPORTERS
 from recall.decks.exporters.csv import export_csv, export_tsv
 from recall.decks.models import Deck, Tag
 from recall.decks.services import ImportRejected, deck_export, notes_import
-from tests.factories import NoteFactory, DeckFactory, UserFactory
+from tests.factories import DeckFactory, NoteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

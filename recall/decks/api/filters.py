@@ -119,9 +119,7 @@ STUDY_STATES = ["new", "learning", "review", "relearning"]
 
 
 class NoteFilter(LeanFilterSet):
-    deck = IdFilter(
-        field_name="deck_id", label="Notes of this deck (yours, public or unlisted)."
-    )
+    deck = IdFilter(field_name="deck_id", label="Notes of this deck (yours, public or unlisted).")
     tag = django_filters.CharFilter(
         field_name="tags__name", max_length=100, distinct=True, label="Notes with this tag."
     )
@@ -151,9 +149,7 @@ class NoteFilter(LeanFilterSet):
 
 
 class CardFilter(LeanFilterSet):
-    deck = IdFilter(
-        field_name="deck_id", label="Cards of this deck (yours, public or unlisted)."
-    )
+    deck = IdFilter(field_name="deck_id", label="Cards of this deck (yours, public or unlisted).")
     note = IdFilter(field_name="note_id", label="Cards of this note.")
     archived = StrictBooleanFilter(
         field_name="is_archived",

@@ -156,6 +156,8 @@ def cloze_html(source: str) -> str:
         return f"{opener}{inner}{closer}"
 
     rendered = render_markdown(sub_cloze(source, protect))
+    # Braces left are text (in code, say): as entities, Anki reads no deletion in them.
+    rendered = rendered.replace("{{", "&#123;&#123;")
     for token, text in tokens.items():
         rendered = rendered.replace(token, text)
     return rendered

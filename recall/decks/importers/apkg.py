@@ -629,9 +629,12 @@ class _NoteConverter:
         if not answer_fields:
             answer_fields = [n for n in note_type.fields if n not in question_fields]
         kind = "basic"
+        answer = self._convert(values, answer_fields)
         if len(note_type.templates) >= 2:
             if _swaps(note_type.templates[0], note_type.templates[1], values):
-                if any(ord_ == 1 for ord_, _ in cards):
+                # Reversed when Anki made the reverse card, or when the answer is empty: a
+                # reversed note without an answer has one card in Recall as in Anki.
+                if any(ord_ == 1 for ord_, _ in cards) or not answer.strip():
                     kind = "reversed"
             else:
                 self._warn_once(
@@ -642,7 +645,7 @@ class _NoteConverter:
         question = self._convert(values, question_fields)
         if not question:
             return "notes with an empty front"
-        return ParsedCard(question=question, answer=self._convert(values, answer_fields), kind=kind)
+        return ParsedCard(question=question, answer=answer, kind=kind)
 
     def _cloze(
         self, note_type: _NoteType, values: dict[str, str], front: str, back: str

@@ -94,6 +94,11 @@ def html_block(clean_html: str) -> str:
     """Sanitised HTML that Markdown keeps verbatim: a ``<div>`` block with no blank line."""
     # A blank line would end the HTML block; a newline entity keeps the same text.
     body = re.sub(r"\n[ \t]*(?=\n)", "\n&#10;", clean_html)
+    root = _parse(clean_html)
+    if len(root.children) == 1 and isinstance(root.children[0], _Node):
+        only = root.children[0]
+        if only.tag == "div" and not only.attrs:
+            return body  # already one block (a field we kept as HTML before): not again
     return f"<div>{body}</div>"
 
 
@@ -202,7 +207,9 @@ class _Converter:
 
     def _block(self, node: _Node) -> list[str]:
         tag = node.tag
-        if node.attrs.get("class"):
+        # Recall's own highlighted code block (an export of ours) is a fence again.
+        ours = tag == "pre" and node.attrs.get("class") == "highlight"
+        if node.attrs.get("class") and not ours:
             raise Unsupported(f"class on <{tag}>")
         if tag in ("p", "div"):
             return self._blocks(node.children)
@@ -227,7 +234,13 @@ class _Converter:
         fence = "```"
         while fence in code:
             fence += "`"
-        return f"{fence}\n{code}\n{fence}"
+        language = ""
+        inner = [c for c in node.children if isinstance(c, _Node)]
+        if len(inner) == 1 and inner[0].tag == "code":
+            language = inner[0].attrs.get("class", "").removeprefix("language-")
+            if not re.fullmatch(r"[A-Za-z0-9_+#.-]*", language):
+                raise Unsupported("unusual code language")
+        return f"{fence}{language}\n{code}\n{fence}"
 
     def _list(self, node: _Node) -> str:
         ordered = node.tag == "ol"
