@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/api.py   (a temporary SQLite file; nothing else is t
 gunicorn serves bench.apibench.settings (the embedded profile, DEBUG off, no throttling)
 with 2 sync workers on loopback. Three URLs answer the same page of the same deck:
 
-- DRF, lean list serializer   /api/v1/cards/?deck=ID&page_size=50   (what the API serves)
+- DRF, lean list serializer   /api/v1/notes/?deck=ID&page_size=50   (what the API serves)
 - DRF, before optimising      /bench/cards-before/?deck=ID&page_size=50 (ModelSerializer and
                               django-filter's stock per-request set-up)
 - plain Django JsonResponse   /bench/cards-plain/?deck=ID&page_size=50  (the baseline)
@@ -62,7 +62,8 @@ def seed(db_path: Path) -> tuple[str, int]:
 
     from recall.accounts.models import User
     from recall.accounts.tokens import api_token_create
-    from recall.decks.models import Card, Deck, Tag
+    from recall.decks.cards import cards_sync
+    from recall.decks.models import Deck, Note, Tag
     from recall.decks.rendering import render_card_fields
 
     user = User.objects.create_user("bench", password="bench-password-not-secret")
@@ -70,7 +71,7 @@ def seed(db_path: Path) -> tuple[str, int]:
     tags = Tag.objects.bulk_create([Tag(owner=user, name=f"topic-{i}") for i in range(8)])
     cards = []
     for i in range(CARDS):
-        card = Card(
+        card = Note(
             deck=deck,
             position=i,
             question=f"What does `select_related` number {i} do?",
@@ -81,12 +82,12 @@ def seed(db_path: Path) -> tuple[str, int]:
         )
         render_card_fields(card)
         cards.append(card)
-    Card.objects.bulk_create(cards, batch_size=500)
-    through = Card.tags.through
+    cards_sync(Note.objects.bulk_create(cards, batch_size=500))
+    through = Note.tags.through
     through.objects.bulk_create(
         [
-            through(card_id=c.pk, tag_id=tags[(c.position + k) % len(tags)].pk)
-            for c in Card.objects.filter(deck=deck)
+            through(note_id=c.pk, tag_id=tags[(c.position + k) % len(tags)].pk)
+            for c in Note.objects.filter(deck=deck)
             for k in range(2)
         ],
         batch_size=1000,
@@ -183,7 +184,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         query = f"?deck={deck_id}&page_size={PAGE_SIZE}"
         targets = {
-            "DRF, lean list serializer": f"{base}/api/v1/cards/{query}",
+            "DRF, lean list serializer": f"{base}/api/v1/notes/{query}",
             "DRF, before optimising": f"{base}/bench/cards-before/{query}",
             "plain Django JsonResponse": f"{base}/bench/cards-plain/{query}",
         }

@@ -73,7 +73,7 @@ def setup_django(database_url: str) -> None:
 
 def populate(cards_total: int, decks: int, studied: int, due: int) -> tuple[Any, datetime]:
     from recall.accounts.models import User
-    from recall.decks.models import Card, Deck
+    from recall.decks.models import Card, Deck, Note
     from recall.study.models import CardState, ReviewLog, State
 
     rng = random.Random(2026)
@@ -87,11 +87,11 @@ def populate(cards_total: int, decks: int, studied: int, due: int) -> tuple[Any,
     )
     per_deck = cards_total // decks
     html = "<p>What does <code>select_related</code> do, number {}?</p>"
-    batch: list[Card] = []
+    notes: list[Note] = []
     for deck in deck_objs:
         for pos in range(per_deck):
-            batch.append(
-                Card(
+            notes.append(
+                Note(
                     deck=deck,
                     position=pos,
                     question=f"What does select_related do, number {pos}?",
@@ -101,6 +101,20 @@ def populate(cards_total: int, decks: int, studied: int, due: int) -> tuple[Any,
                     source_key=f"k{deck.pk}-{pos}",
                 )
             )
+    Note.objects.bulk_create(notes, batch_size=5000)
+    # One basic card per note, as cards_sync would make (without its per-note work).
+    batch = [
+        Card(
+            note=n,
+            deck_id=n.deck_id,
+            position=n.position,
+            question=n.question,
+            answer=n.answer,
+            question_html=n.question_html,
+            answer_html=n.answer_html,
+        )
+        for n in notes
+    ]
     Card.objects.bulk_create(batch, batch_size=5000)
     card_rows = list(Card.objects.order_by("id").values_list("id", "deck_id"))
     chosen = rng.sample(card_rows, studied)

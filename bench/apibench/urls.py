@@ -19,10 +19,10 @@ from django.utils import timezone
 from rest_framework.serializers import BaseSerializer
 
 from recall.accounts.tokens import api_token_authenticate
-from recall.decks.api.filters import CardFilter
-from recall.decks.api.serializers import CardSerializer
-from recall.decks.api.views import CardViewSet
-from recall.decks.models import Card, Tag
+from recall.decks.api.filters import NoteFilter
+from recall.decks.api.serializers import NoteSerializer, note_cards
+from recall.decks.api.views import NoteViewSet
+from recall.decks.models import Note, Tag
 from recall.decks.selectors import deck_readable_q
 
 
@@ -38,10 +38,10 @@ def cards_plain(request: HttpRequest) -> HttpResponse:
     if token is None:
         return JsonResponse({"error": {"code": "not_authenticated"}}, status=401)
     cards = (
-        Card.objects.filter(deck_readable_q(token.user, prefix="deck__"))
+        Note.objects.filter(deck_readable_q(token.user, prefix="deck__"))
         .filter(deck_id=int(request.GET["deck"]))
         .order_by("deck_id", "position", "id")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")), "cards")
     )
     page = Paginator(cards, int(request.GET.get("page_size", 50))).page(1)
     results = [
@@ -50,6 +50,7 @@ def cards_plain(request: HttpRequest) -> HttpResponse:
             "deck": c.deck_id,
             "position": c.position,
             "kind": c.kind,
+            "cards": note_cards(c),
             "question": c.question,
             "answer": c.answer,
             "question_html": c.question_html,
@@ -73,21 +74,21 @@ def cards_plain(request: HttpRequest) -> HttpResponse:
     )
 
 
-class StockCardFilter(CardFilter):
-    """CardFilter with django-filter's own per-request set-up (deep copies, a new form class)."""
+class StockCardFilter(NoteFilter):
+    """NoteFilter with django-filter's own per-request set-up (deep copies, a new form class)."""
 
     __init__ = django_filters.FilterSet.__init__  # type: ignore[assignment]
     get_form_class = django_filters.FilterSet.get_form_class  # type: ignore[assignment]
 
 
-class BeforeCardViewSet(CardViewSet):
+class BeforeCardViewSet(NoteViewSet):
     """The card list before the optimisations: the full ModelSerializer (a Field object per
     value) and the stock FilterSet set-up."""
 
     filterset_class = StockCardFilter
 
     def get_serializer_class(self) -> type[BaseSerializer]:
-        return CardSerializer
+        return NoteSerializer
 
 
 urlpatterns = [

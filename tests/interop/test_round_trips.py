@@ -180,7 +180,9 @@ def test_apkg_export_import_export_is_stable(notes):
 def test_anki_makes_exactly_the_cards_recall_schedules(tmp_path_factory, notes):
     deck = _deck_of(notes)
     package = Path(tmp_path_factory.mktemp("apkg")) / "deck.apkg"
-    package.write_bytes(EXPORTERS["apkg"].export(deck))
+    data = EXPORTERS["apkg"].export(deck)
+    assert isinstance(data, bytes)
+    package.write_bytes(data)
     expected = sorted(
         (n.kind, sorted(c.ordinal for c in n.cards.all()))
         for n in deck.notes.prefetch_related("cards")

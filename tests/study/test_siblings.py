@@ -4,6 +4,7 @@ and queue counts that equal what the queue then serves (SQLite and PostgreSQL)."
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def mixed(user):
     """A basic note, a reversed note and a cloze note of two numbers (5 cards)."""
-    deck = DeckFactory(owner=user, title="Mixed", new_cards_per_day=20, reviews_per_day=100)
+    deck: Any = DeckFactory(owner=user, title="Mixed", new_cards_per_day=20, reviews_per_day=100)
     deck_services.note_create(deck=deck, question="What is WSGI?", answer="A sync interface.")
     deck_services.note_create(
         deck=deck, kind="reversed", question="HEAD", answer="the commit checked out"
