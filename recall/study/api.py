@@ -36,7 +36,9 @@ class PreviewsSerializer(serializers.Serializer):
 
 
 class QueueCardSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(help_text="The card: one prompt of a note.")
+    note = serializers.IntegerField(source="note_id", help_text="The note it comes from.")
+    ordinal = serializers.IntegerField(help_text="1 forward, 2 backward, or the cloze number.")
     deck = serializers.IntegerField(source="deck_id")
     deck_title = serializers.CharField(source="deck.title")
     queue = serializers.ChoiceField(choices=["learning", "review", "new"])
@@ -131,6 +133,8 @@ QUEUE_EXAMPLE = {
     "cards": [
         {
             "id": 1201,
+            "note": 1201,
+            "ordinal": 1,
             "deck": 7,
             "deck_title": "Python & Django interview notes",
             "queue": "new",
@@ -171,6 +175,8 @@ def _queue_card(user: Any, card: Card) -> dict[str, Any]:
     state = getattr(card, "study_state", None)
     return {
         "id": card.pk,
+        "note_id": card.note_id,
+        "ordinal": card.ordinal,
         "deck_id": card.deck_id,
         "deck": card.deck,
         "queue": getattr(card, "queue", "new"),
@@ -195,7 +201,10 @@ class QueueView(APIView):
         summary="Next cards to study",
         description=(
             "Due learning cards first, then due reviews, then new cards within each deck's "
-            "daily limits. Without `deck`, all your decks and the public decks you started."
+            "daily limits. Without `deck`, all your decks and the public decks you started. "
+            "A card is one prompt of a note; once one is answered, the note's other cards "
+            "wait until the next study day (the deck's `bury_siblings`). `counts` are what "
+            "the queue serves."
         ),
         parameters=[QueueQuerySerializer],
         responses={200: QueueSerializer, 404: OpenApiResponse(ErrorSerializer, "No such deck.")},
