@@ -38,7 +38,8 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-CORPUS = Path(os.environ.get("RECALL_CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
+# Word pools come from the repository's own notes, or from RECALL_CORPUS_DIR when it is set.
+CORPUS = Path(os.environ.get("RECALL_CORPUS_DIR") or ROOT / "tests" / "fixtures")
 
 GOAL_RATIO = 1.3
 GOAL_P95_MS = 50.0
