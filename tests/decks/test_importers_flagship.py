@@ -149,7 +149,10 @@ def expected(request: pytest.FixtureRequest) -> Expected:
     exp: Expected = request.param
     if exp.optional and not exp.path.exists():
         # A file beside the checkout, not a service: skipped in CI too.
-        pytest.skip(f"the team's notes file is not here: set RECALL_CORPUS_DIR ({exp.path})")
+        pytest.skip(
+            "the team's notes are an optional extra check: set RECALL_CORPUS_DIR to the folder "
+            f"holding {exp.path.name} to run it"
+        )
     return exp
 
 
