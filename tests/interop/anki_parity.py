@@ -50,15 +50,38 @@ class Comparison:
     recall: Interval
     anki: Interval
     context: str
+    anki_stability: float | None = None  # Anki's stability after this button
 
     @property
     def equal(self) -> bool:
         return self.recall == self.anki
 
+    def explanation(self) -> str | None:
+        """Why the two differ, when the reason is a known one; None: unexplained.
+
+        With retention 0.9 FSRS' interval is the stability itself, rounded to whole days:
+        a stability within 0.01 of a half day rounds either way between Anki's 32-bit
+        arithmetic and the 64-bit one of the ``fsrs`` package Recall uses.
+        """
+        (kind, ours), (their_kind, theirs) = self.recall, self.anki
+        stability = self.anki_stability
+        if (
+            kind == their_kind == "d"
+            and abs(ours - theirs) == 1
+            and stability is not None
+            and abs(stability % 1 - 0.5) < 0.01
+        ):
+            return f"a half-day rounding boundary (Anki's stability {stability:.4f})"
+        return None
+
 
 @dataclass
 class Report:
     comparisons: list[Comparison] = field(default_factory=list)
+    # After each grade: (sequence, index, Recall's (stability, difficulty), Anki's).
+    memory: list[tuple[str, int, tuple[float, float], tuple[float, float]]] = field(
+        default_factory=list
+    )
 
     def of(self, kind: str) -> list[Comparison]:
         return [c for c in self.comparisons if c.what.startswith(kind)]
@@ -247,6 +270,7 @@ class AnkiSide:
         raise ValueError(f"unexpected Anki queue {card.queue}")
 
     def memory(self, card_id: int) -> tuple[float, float] | None:
+        """The card's FSRS memory state as Anki stored it."""
         card = self._card(card_id)
         if card.memory_state is None:
             return None
@@ -267,13 +291,20 @@ def anki_interval(state: Any) -> Interval:
     raise ValueError(f"unexpected Anki state {kind}")
 
 
+BUTTONS = ("again", "hard", "good", "easy")
+
+
 def anki_buttons(states: Any) -> dict[int, Interval]:
-    return {
-        1: anki_interval(states.again),
-        2: anki_interval(states.hard),
-        3: anki_interval(states.good),
-        4: anki_interval(states.easy),
-    }
+    return {grade: anki_interval(getattr(states, name)) for grade, name in enumerate(BUTTONS, 1)}
+
+
+def anki_stability(state: Any) -> float | None:
+    normal = state.normal
+    kind = normal.WhichOneof("kind")
+    inner = normal.relearning.learning if kind == "relearning" else getattr(normal, kind)
+    if not inner.HasField("memory_state"):
+        return None
+    return float(inner.memory_state.stability)
 
 
 def recall_interval(due: datetime, now: datetime) -> Interval:
@@ -288,7 +319,8 @@ def recall_interval(due: datetime, now: datetime) -> Interval:
 
 def run(sequences: dict[str, list[Step]], anki: AnkiSide, recall: Any, *, seed: int = 7) -> Report:
     """Grade every sequence on both sides; ``recall`` has ``new_card() -> id``,
-    ``previews(card_id, now) -> {grade: due}`` and ``grade(card_id, grade, now) -> due``."""
+    ``previews(card_id, now) -> {grade: due}`` and ``grade(card_id, grade, now) -> (due,
+    (stability, difficulty))``."""
     report = Report()
     rng = random.Random(seed)
     for name, steps in sequences.items():
@@ -309,7 +341,8 @@ def run(sequences: dict[str, list[Step]], anki: AnkiSide, recall: Any, *, seed: 
             if previous is not None:
                 gap = int((moment - previous).total_seconds())
                 anki.set_last_review(anki_card, now - gap)
-            context = f"day {day}, {step.hour + RECALL_ROLLOVER:02d}h, {GRADE_NAMES[step.grade]}"
+            clock = (step.hour + RECALL_ROLLOVER) % 24
+            context = f"day {day}, {clock:02d}h, {GRADE_NAMES[step.grade]}"
             states = anki.states(anki_card)
             theirs = anki_buttons(states)
             ours = {
@@ -325,16 +358,20 @@ def run(sequences: dict[str, list[Step]], anki: AnkiSide, recall: Any, *, seed: 
                         ours[grade],
                         theirs[grade],
                         context,
+                        anki_stability(getattr(states, BUTTONS[grade - 1])),
                     )
                 )
-            due = recall.grade(recall_card, step.grade, moment)
+            due, memory = recall.grade(recall_card, step.grade, moment)
             anki.answer(anki_card, states, step.grade, now)
             last = recall_interval(due, moment)
+            chosen = anki_stability(getattr(states, BUTTONS[step.grade - 1]))
+            stored = anki.stored_interval(anki_card, now)
             report.comparisons.append(
-                Comparison(
-                    name, index, "grade", last, anki.stored_interval(anki_card, now), context
-                )
+                Comparison(name, index, "grade", last, stored, context, chosen)
             )
+            theirs_memory = anki.memory(anki_card)
+            if theirs_memory is not None:
+                report.memory.append((name, index, memory, theirs_memory))
             previous, previous_day, previous_hour = moment, day, step.hour
     return report
 

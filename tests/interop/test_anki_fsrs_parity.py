@@ -39,9 +39,20 @@ class RecallSide:
         card = Card.objects.get(pk=card_id)
         return selectors.grade_previews(user=self.user, card=card, now=now)
 
-    def grade(self, card_id: int, grade: int, now: datetime) -> datetime:
+    def grade(
+        self, card_id: int, grade: int, now: datetime
+    ) -> tuple[datetime, tuple[float, float]]:
         services.card_grade(user=self.user, card_id=card_id, grade=grade, duration_ms=1000, now=now)
-        return CardState.objects.get(user=self.user, card_id=card_id).due
+        state = CardState.objects.get(user=self.user, card_id=card_id)
+        assert state.stability is not None and state.difficulty is not None
+        return state.due, (state.stability, state.difficulty)
+
+
+def _memory_gaps(report: Report) -> tuple[float, float]:
+    """The largest relative stability and absolute difficulty gaps after a grade."""
+    s_gap = max(abs(ours[0] - theirs[0]) / theirs[0] for _, _, ours, theirs in report.memory)
+    d_gap = max(abs(ours[1] - theirs[1]) for _, _, ours, theirs in report.memory)
+    return s_gap, d_gap
 
 
 def _summary(report: Report) -> str:
@@ -53,8 +64,13 @@ def _summary(report: Report) -> str:
     for c in report.differences():
         lines.append(
             f"  {c.sequence} #{c.index} ({c.context}) {c.what}: "
-            f"Recall {fmt(c.recall)}, Anki {fmt(c.anki)}"
+            f"Recall {fmt(c.recall)}, Anki {fmt(c.anki)}: {c.explanation() or 'UNEXPLAINED'}"
         )
+    s_gap, d_gap = _memory_gaps(report)
+    lines.append(
+        f"memory states after {len(report.memory)} grades: stability within {s_gap:.1e} "
+        f"(relative), difficulty within {d_gap:.1e} of Anki's"
+    )
     return "\n".join(lines)
 
 
@@ -75,3 +91,9 @@ def test_recall_schedules_as_anki_does(tmp_path, settings):
     assert len(grades) >= 300
     assert sum(c.equal for c in grades) >= REQUIRED * len(grades), summary
     assert sum(c.equal for c in previews) >= REQUIRED * len(previews), summary
+    assert all(c.explanation() for c in report.differences()), summary
+    # Stored memory states equal Anki's to the precision both store (4 and 3 decimals).
+    s_gap, d_gap = _memory_gaps(report)
+    assert len(report.memory) >= 300
+    assert s_gap < 1e-4, summary
+    assert d_gap < 1e-3, summary
