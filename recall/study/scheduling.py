@@ -125,18 +125,31 @@ def review(
     user: Any, card: fsrs.Card, grade: int, now: datetime, *, reps: int, lapses: int
 ) -> Outcome:
     """One grade: the card after it (the same rule as the previews, see the module docstring)."""
-    new_card = _outcomes(user, card, now, reps=reps)[int(grade)]
+    new_card = _outcomes(user, card, now, reps=reps, grades=(int(grade),))[int(grade)]
     lapsed = card.state == _REVIEW and grade == fsrs.Rating.Again
     return Outcome(card=new_card, reps=reps + 1, lapses=lapses + int(lapsed))
 
 
 def previews(user: Any, card: fsrs.Card, now: datetime, *, reps: int) -> dict[int, datetime]:
     """The due time each of the four grades would give, without saving anything."""
-    return {grade: outcome.due for grade, outcome in _outcomes(user, card, now, reps=reps).items()}
+    after = _outcomes(user, card, now, reps=reps, grades=(1, 2, 3, 4))
+    return {grade: outcome.due for grade, outcome in after.items()}
 
 
-def _outcomes(user: Any, card: fsrs.Card, now: datetime, *, reps: int) -> dict[int, fsrs.Card]:
-    """The card after each of the four grades at ``now``."""
+def _needed(state: fsrs.State, grades: tuple[int, ...]) -> list[int]:
+    """The grades whose outcomes ``grades``' intervals depend on (the button order)."""
+    needed = set(grades)
+    if state == _REVIEW and max(needed) >= 3:
+        needed.update(range(2, max(needed) + 1))  # Good above Hard, Easy above Good
+    elif state != _REVIEW and 4 in needed:
+        needed.add(3)  # Easy above Good
+    return sorted(needed)
+
+
+def _outcomes(
+    user: Any, card: fsrs.Card, now: datetime, *, reps: int, grades: tuple[int, ...]
+) -> dict[int, fsrs.Card]:
+    """The card after each of ``grades`` at ``now`` (and after those they depend on)."""
     scheduler = scheduler_for(user)
     now = utc(now)
     given = copy(card)
@@ -144,26 +157,30 @@ def _outcomes(user: Any, card: fsrs.Card, now: datetime, *, reps: int) -> dict[i
         # fsrs counts whole 24-hour periods since the last review; hand it the study days.
         days = max(0, study_days_between(user, card.last_review, now))
         given.last_review = now - timedelta(days=days)
-    after = {int(r): scheduler.review_card(given, r, now)[0] for r in fsrs.Rating}
-    for outcome in after.values():
-        outcome.last_review = now
+    after = {
+        g: scheduler.review_card(given, fsrs.Rating(g), now)[0] for g in _needed(card.state, grades)
+    }
     raw = {grade: _raw_interval(scheduler, outcome) for grade, outcome in after.items()}
     fuzz = _fuzz_factor(card.card_id, reps)
     maximum = scheduler.maximum_interval
     days_after: dict[int, int] = {}
     if card.state == _REVIEW:
-        hard = _fuzzed(raw[2], 1, maximum, fuzz)
-        good = _fuzzed(raw[3], hard + 1, maximum, fuzz)
-        days_after = {2: hard, 3: good, 4: _fuzzed(raw[4], good + 1, maximum, fuzz)}
+        minimum = 1
+        for grade in (2, 3, 4):  # each at least a day above the one before
+            if grade in raw:
+                days_after[grade] = _fuzzed(raw[grade], minimum, maximum, fuzz)
+                minimum = days_after[grade] + 1
     elif card.state in _LEARNING_STATES:
-        good = _fuzzed(raw[3], 1, maximum, fuzz)
         for grade in (1, 2, 3):
-            if after[grade].state == _REVIEW:  # graduated
+            if grade in after and after[grade].state == _REVIEW:  # graduated
                 days_after[grade] = _fuzzed(max(1.0, _round(raw[grade])), 1, maximum, fuzz)
-        days_after[4] = _fuzzed(max(1.0, _round(raw[4])), good + 1, maximum, fuzz)
-    for grade, days in days_after.items():
-        after[grade].due = now + timedelta(days=days)
-    for outcome in after.values():
+        if 4 in raw:
+            good = _fuzzed(raw[3], 1, maximum, fuzz)
+            days_after[4] = _fuzzed(max(1.0, _round(raw[4])), good + 1, maximum, fuzz)
+    for grade, outcome in after.items():
+        outcome.last_review = now
+        if grade in days_after:
+            outcome.due = now + timedelta(days=days_after[grade])
         _store_precision(outcome)
     return after
 
@@ -171,9 +188,12 @@ def _outcomes(user: Any, card: fsrs.Card, now: datetime, *, reps: int) -> dict[i
 # Anki's arithmetic --------------------------------------------------------------------------
 
 
+_F32 = struct.Struct("f")
+
+
 def _f32(value: float) -> float:
     """The nearest 32-bit float (Anki's FSRS computes in f32)."""
-    return float(struct.unpack("f", struct.pack("f", value))[0])
+    return float(_F32.unpack(_F32.pack(value))[0])
 
 
 def _round(value: float) -> float:
@@ -197,10 +217,16 @@ def _raw_interval(scheduler: fsrs.Scheduler, card: fsrs.Card) -> float:
     """FSRS' interval for the card's new stability, in days, unrounded (in f32, as Anki)."""
     if card.stability is None:
         return 0.0
-    decay = _f32(-scheduler.parameters[20])
-    factor = _f32(_f32(0.9 ** _f32(1.0 / decay)) - 1.0)
-    target = _f32(_f32(scheduler.desired_retention ** _f32(1.0 / decay)) - 1.0)
+    factor, target = _interval_terms(scheduler.parameters[20], scheduler.desired_retention)
     return _f32(_f32(_f32(card.stability) / factor) * target)
+
+
+@functools.lru_cache(maxsize=256)
+def _interval_terms(decay_parameter: float, retention: float) -> tuple[float, float]:
+    """FSRS' forgetting-curve factor and the retention's term, as f32."""
+    decay = _f32(-decay_parameter)
+    factor = _f32(_f32(0.9 ** _f32(1.0 / decay)) - 1.0)
+    return factor, _f32(_f32(retention ** _f32(1.0 / decay)) - 1.0)
 
 
 def _fuzz_factor(card_id: int, reps: int) -> float | None:
