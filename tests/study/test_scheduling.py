@@ -238,3 +238,48 @@ def test_one_study_day_rule_for_the_scheduler_previews_and_optimiser(user, cards
     monkeypatch.setattr(scheduling, "study_days_between", lambda user, earlier, later: 0)
     assert selectors.grade_previews(user=user, card=card, now=now) != before_previews
     assert services.training_items(user) == []
+
+
+@pytest.mark.django_db
+def test_a_card_scheduled_before_keeps_its_log_and_its_next_grade_counts_study_days(
+    user, cards, no_fuzz
+):
+    card = cards[0]
+    # As the former scheduler left it: full-precision memory state, last reviewed at 12:00.
+    last = local(2026, 3, 2, 12)
+    earlier = scheduling.snapshot(_review_card(card.pk, 11.123456789, last), reps=4, lapses=0)
+    CardState.objects.create(
+        user=user,
+        card=card,
+        deck_id=card.deck_id,
+        state=State.REVIEW,
+        stability=11.123456789,
+        difficulty=5.987654321,
+        due=last + timedelta(days=11),
+        last_review=last,
+        reps=4,
+        version=4,
+    )
+    ReviewLog.objects.create(
+        user=user,
+        card=card,
+        deck_id=card.deck_id,
+        grade=3,
+        reviewed_at=last,
+        state_before=State.REVIEW,
+        state_after=State.REVIEW,
+        card_before=earlier,
+        card_after=earlier,
+    )
+    history = list(ReviewLog.objects.filter(user=user).values())
+    state = CardState.objects.get(user=user, card=card)
+    # At 08:00 the next day: one study day, as at 12:00 (24-hour periods: none, "same day").
+    morning, noon = local(2026, 3, 3, 8), local(2026, 3, 3, 12)
+    at_noon = _days(scheduling.previews(user, scheduling.to_fsrs_card(state), noon, reps=4), noon)
+    result = services.card_grade(user=user, card_id=card.pk, grade=3, duration_ms=1, now=morning)
+    assert (result.due - morning) / timedelta(days=1) == at_noon[2]
+    assert list(ReviewLog.objects.filter(user=user).exclude(pk=result.review_id).values()) == (
+        history
+    )
+    state.refresh_from_db()
+    assert state.stability is not None and state.stability == round(state.stability, 4)
