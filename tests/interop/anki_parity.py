@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -129,8 +128,8 @@ def fixed_sequences() -> dict[str, list[Step]]:
 
 
 def random_sequences(count: int, *, seed: int, vary_hours: bool) -> dict[str, list[Step]]:
-    """Random grades; gaps around the interval so far (early, on time, late) are chosen as the
-    sequence runs (``plan``), so these hold the grades and hours, and a gap plan."""
+    """Random grades and hours; each gap (``day`` -1 here) is chosen by ``plan`` as the
+    sequence runs, from the interval the card has: early, on time or late."""
     rng = random.Random(seed)
     out: dict[str, list[Step]] = {}
     for number in range(count):
@@ -214,22 +213,22 @@ class AnkiSide:
         return int(self.col._backend.sched_timing_today().next_day_at) - DAY
 
     def place_now(self, hour: int) -> int:
-        """Set the rollover so that now is in ``hour`` of Anki's study day; now (seconds)."""
+        """Set the rollover so that now is in ``hour`` of Anki's study day; now (seconds).
+
+        Never within 10 seconds of the end of an hour of Anki's day (zones may be off by
+        half hours), so the grade that follows stays in the hour, and the day, chosen.
+        """
         while True:
             now = int(time.time())
-            if now % 3600 > 3595:  # too near the hour's end: wait for the next hour
-                time.sleep(3601 - now % 3600)
-                continue
             position = (now - self.day_start()) % DAY
+            if position % 3600 > 3590:
+                time.sleep(3601 - position % 3600)
+                continue
             shift = (position // 3600 - hour) % 24
             if shift:
                 self._reopen((self.rollover + shift) % 24)
             position = now - self.day_start()
-            if (
-                0 <= position < DAY
-                and position // 3600 == hour
-                and int(time.time()) // 3600 == now // 3600
-            ):
+            if 0 <= position < DAY and position // 3600 == hour:
                 return now
 
     def set_last_review(self, card_id: int, moment: int) -> None:
@@ -330,7 +329,7 @@ def run(sequences: dict[str, list[Step]], anki: AnkiSide, recall: Any, *, seed: 
         previous_day = 0
         previous_hour = 0
         last: Interval | None = None
-        for index, raw in enumerate(_steps(steps)):
+        for index, raw in enumerate(steps):
             step = plan(raw, last, rng, previous_hour)
             day = previous_day + step.day
             if previous is not None and step.day == 0 and step.hour < previous_hour:
@@ -374,7 +373,3 @@ def run(sequences: dict[str, list[Step]], anki: AnkiSide, recall: Any, *, seed: 
                 report.memory.append((name, index, memory, theirs_memory))
             previous, previous_day, previous_hour = moment, day, step.hour
     return report
-
-
-def _steps(steps: list[Step]) -> Iterator[Step]:
-    yield from steps
