@@ -308,10 +308,9 @@ def grade_previews(*, user: Any, card: Card, now: datetime | None = None) -> dic
     """When the card would be due again after each grade (1-4); nothing is saved."""
     now = now or timezone.now()
     state = card_state_for(user, card)
-    scheduler = scheduling.scheduler_for(user)
     if state is None:
-        return scheduling.previews(scheduler, scheduling.new_fsrs_card(card.pk, now), now, reps=0)
-    return scheduling.previews(scheduler, scheduling.to_fsrs_card(state), now, reps=state.reps)
+        return scheduling.previews(user, scheduling.new_fsrs_card(card.pk, now), now, reps=0)
+    return scheduling.previews(user, scheduling.to_fsrs_card(state), now, reps=state.reps)
 
 
 def next_due_at(user: Any, *, deck: Deck | None = None) -> datetime | None:
