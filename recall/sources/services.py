@@ -100,9 +100,12 @@ def source_update(*, source: Source, secret: str | None = None, **fields: Any) -
             raise SourceRejected(f"'{name}' cannot be changed")
         setattr(source, name, value.strip() if isinstance(value, str) else value)
     _validate(source)
+    update = [*fields, "updated_at"]
     if secret is not None:
         source.credential_encrypted = encrypt_secret(secret)
-    source.save()
+        update.append("credential_encrypted")
+    # Only what changed: a sync finishing meanwhile writes last_commit, which must survive.
+    source.save(update_fields=update)
     return source
 
 
