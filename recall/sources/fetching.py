@@ -219,11 +219,12 @@ def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
         options["username"] = source.username or "x-access-token"
         options["password"] = secret
     branch = (source.branch or "main").strip()
-    ref = f"refs/heads/{branch}".encode()
-    spool: Any = SpooledTemporaryFile(max_size=8 * 1024 * 1024, dir=tmp)
+    ref: Any = f"refs/heads/{branch}".encode()
+    # Closed with the temporary folder it may spill into (the caller's with-block).
+    spool: Any = SpooledTemporaryFile(max_size=8 * 1024 * 1024, dir=tmp)  # noqa: SIM115
     received = 0
 
-    def determine_wants(refs: dict[bytes, bytes], depth: int | None = None) -> list[bytes]:
+    def determine_wants(refs: Any, depth: int | None = None) -> Any:
         sha = refs.get(ref)
         if sha is None:
             raise SyncFailed(f"the repository has no branch '{branch}'")
@@ -253,12 +254,12 @@ def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
         raise
     except (GitProtocolError, HangupException, NotGitRepository, OSError, ValueError) as exc:
         raise SyncFailed(f"could not fetch {source.url}: {exc or type(exc).__name__}") from None
-    head = (result.refs or {}).get(ref)
+    head: Any = dict(result.refs or {}).get(ref)
     if head is None:
         raise SyncFailed(f"the repository has no branch '{branch}'")
     if spool.tell():
         spool.seek(0)
-        repo.object_store.add_thin_pack(spool.read, None)
+        repo.object_store.add_thin_pack(spool.read, None)  # type: ignore[attr-defined]
     spool.close()
     commit = repo[head]
     files: dict[str, str] = {}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -167,9 +169,7 @@ def sources_sync_due(*, now: Any = None) -> list[int]:
 
 def _fail_stuck_runs(now: Any) -> None:
     # A worker killed mid-sync leaves a run "running" for ever, which would block the source.
-    from django.conf import settings
-
-    limit = now - timezone.timedelta(seconds=int(settings.RECALL_SOURCE_TIMEOUT) * 3 + 600)
+    limit = now - timedelta(seconds=int(settings.RECALL_SOURCE_TIMEOUT) * 3 + 600)
     for run_id in SyncRun.objects.filter(
         status__in=ACTIVE_SYNC_STATUSES, created_at__lt=limit
     ).values_list("pk", flat=True):
@@ -208,9 +208,8 @@ def sync_run(*, run_id: int) -> SyncRun | None:
         publish_job(run.job)
     try:
         secret = decrypt_secret(source.credential_encrypted)
-        with open_snapshot(source, secret=secret) as snapshot:
-            with transaction.atomic():
-                outcome = _apply(source, snapshot, run.job)
+        with open_snapshot(source, secret=secret) as snapshot, transaction.atomic():
+            outcome = _apply(source, snapshot, run.job)
     except ApplicationError as exc:
         return _finish_failed(run, exc.message)
     except SoftTimeLimitExceeded:

@@ -28,8 +28,8 @@ class GitRepo:
         self.git("init", "-q", "-b", "main")
 
     def git(self, *args: str) -> str:
-        done = subprocess.run(  # noqa: S603 - fixed git binary, arguments from the test
-            ["git", *args],  # noqa: S607
+        done = subprocess.run(
+            ["git", *args],
             cwd=self.path,
             env=GIT_ENV,
             check=True,
