@@ -125,9 +125,7 @@ def test_server_folder_source_syncs_plain_files(source_root):
 
 def test_server_folder_outside_the_allowed_roots_is_refused(tmp_path, source_root):
     with pytest.raises(SourceRejected):
-        services.source_create(
-            owner=UserFactory(), name="etc", url=str(tmp_path), kind="folder"
-        )
+        services.source_create(owner=UserFactory(), name="etc", url=str(tmp_path), kind="folder")
 
 
 def _free_port() -> int:
@@ -142,8 +140,8 @@ def test_sync_over_the_git_protocol_from_a_loopback_git_daemon(repo, settings):
     head = repo.commit()
     base = Path(repo.path).parent
     port = _free_port()
-    daemon = subprocess.Popen(  # noqa: S603
-        [  # noqa: S607
+    daemon = subprocess.Popen(
+        [
             "git",
             "daemon",
             "--reuseaddr",
