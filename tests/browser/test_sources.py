@@ -96,4 +96,4 @@ def test_add_a_repository_see_decks_commit_sync_now(live_server, tmp_path, setti
     # Same card, updated in place: its review history is intact.
     card.refresh_from_db()
     assert card.answer == "An immutable, hashable sequence."
-    assert ReviewLog.objects.filter(card=card, user=user).count() == 1
+    assert ReviewLog.objects.filter(card=card, user_id=user.pk).count() == 1

@@ -36,7 +36,7 @@ def test_api_adds_a_source_syncs_it_and_lists_its_history(repo, client):
     assert len(runs) == 1
     assert runs[0]["status"] == "succeeded" and runs[0]["commit"] == head
     assert runs[0]["files_changed"] == [{"path": "python.md", "change": "added"}]
-    assert Deck.objects.filter(owner=owner).count() == 1
+    assert Deck.objects.filter(owner_id=owner.pk).count() == 1
 
 
 @pytest.mark.parametrize(
