@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from recall.decks.models import Deck
 from recall.sources import services
@@ -147,3 +149,19 @@ def test_removing_a_source_keeps_its_decks(repo, client):
     client.post(f"/sources/{source.pk}/delete/")
     assert not Source.objects.exists()
     assert Deck.objects.filter(owner=source.owner).count() == 1
+
+
+def test_source_list_costs_the_same_queries_for_one_or_many(
+    repo, client, django_assert_max_num_queries
+):
+    owner = UserFactory()
+    client.force_login(owner)
+    services.source_create(owner=owner, name="s0", url=repo.url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/api/v1/sources/").status_code == 200
+        assert client.get("/sources/").status_code == 200
+    for i in range(1, 6):
+        services.source_create(owner=owner, name=f"s{i}", url=repo.url)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(client.get("/api/v1/sources/").json()["results"]) == 6
+        assert client.get("/sources/").status_code == 200
