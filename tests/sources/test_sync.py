@@ -240,3 +240,55 @@ def test_concurrent_sync_now_runs_once(repo, django_capture_on_commit_callbacks)
     assert first.status == SyncStatus.SUCCEEDED
     assert Card.objects.count() == 2
     assert services.sync_request(source=source).pk != first.pk
+
+
+def test_sync_publishes_progress_for_its_job(repo, monkeypatch):
+    from recall.core import progress
+
+    for name in ("a", "b", "c"):
+        repo.write(f"{name}.md", notes((f"What is {name}?", "A letter.")))
+    repo.commit()
+    source = _add(UserFactory(), repo)
+    published: list[tuple[int, dict]] = []
+    monkeypatch.setattr(
+        progress,
+        "publish_job_progress",
+        lambda job_id, payload: published.append((job_id, payload)),
+    )
+    run = _sync(source)
+    assert run.status == SyncStatus.SUCCEEDED
+    assert {job_id for job_id, _ in published} == {run.job_id}
+    counts = [(p["progress"], p["total"]) for _, p in published if p["status"] == "running"]
+    assert (3, 4) in counts and counts == sorted(counts)
+    assert published[-1][1]["status"] == "succeeded"
+
+
+def test_two_sources_with_the_same_file_name_feed_separate_decks(repo, source_root):
+    from tests.sources.conftest import GitRepo
+
+    other = GitRepo(source_root / "other")
+    repo.write("python.md", PYTHON)
+    repo.commit()
+    other.write("python.md", notes(("What is a list?", "Something else entirely.")))
+    other.commit()
+    owner = UserFactory()
+    first = services.source_create(owner=owner, name="mine", url=repo.url)
+    second = services.source_create(owner=owner, name="theirs", url=other.url)
+    _sync(first)
+    run = _sync(second)
+    assert run.status == SyncStatus.SUCCEEDED, run.error
+    decks = {f.source.name: f.deck_id for f in SourceFile.objects.select_related("source")}
+    assert decks["mine"] != decks["theirs"]
+    assert Card.objects.filter(deck_id=decks["mine"], question="What is a list?").get().answer == (
+        "A mutable sequence."
+    )
+
+
+def test_a_sync_over_its_time_limit_fails(repo, settings):
+    repo.write("python.md", PYTHON)
+    repo.commit()
+    settings.RECALL_SOURCE_TIMEOUT = -1
+    run = _sync(_add(UserFactory(), repo))
+    assert run.status == SyncStatus.FAILED
+    assert "took over" in run.error
+    assert not Card.objects.exists()
