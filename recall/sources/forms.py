@@ -31,3 +31,15 @@ class SourceForm(forms.Form):
     interval_minutes = forms.IntegerField(
         min_value=1, max_value=7 * 24 * 60, initial=15, label="Sync every (minutes)"
     )
+
+
+class SourceEditForm(SourceForm):
+    """The same options, except the kind; a blank secret keeps the stored one."""
+
+    enabled = forms.BooleanField(required=False, label="Sync on schedule")
+    forget_secret = forms.BooleanField(required=False, label="Remove the stored credential")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        del self.fields["kind"]
+        self.fields["secret"].help_text = "Leave empty to keep the stored one."

@@ -7,18 +7,19 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse_lazy
 from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
+from django.views.generic.detail import SingleObjectMixin
 
 from recall.core.exceptions import ApplicationError
 from recall.decks.models import Card
 
 from . import selectors, services
-from .forms import SourceForm
+from .forms import SourceEditForm, SourceForm
 from .models import Source
 
 
@@ -62,6 +63,36 @@ class SourceDetailView(_OwnSourceMixin, DetailView):
         context["files"] = selectors.source_files(self.object)
         context["runs"] = selectors.source_runs(self.object)[:20]
         return context
+
+
+class SourceUpdateView(_OwnSourceMixin, SingleObjectMixin, FormView):
+    template_name = "sources/source_form.html"
+    form_class = SourceEditForm
+    context_object_name = "source"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        source = self.object
+        fields = [*SourceEditForm.base_fields]
+        return {f: getattr(source, f) for f in fields if hasattr(source, f) and f != "secret"}
+
+    def form_valid(self, form: SourceEditForm) -> HttpResponse:
+        data = dict(form.cleaned_data)
+        secret = data.pop("secret") or None
+        if data.pop("forget_secret"):
+            secret = ""
+        try:
+            services.source_update(source=self.object, secret=secret, **data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, "Source saved.")
+        return HttpResponseRedirect(self.object.get_absolute_url())
 
 
 class SourceSyncView(_OwnSourceMixin, View):

@@ -165,3 +165,30 @@ def test_source_list_costs_the_same_queries_for_one_or_many(
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert len(client.get("/api/v1/sources/").json()["results"]) == 6
         assert client.get("/sources/").status_code == 200
+
+
+def test_edit_page_changes_options_and_keeps_or_removes_the_secret(repo, client):
+    source = services.source_create(owner=UserFactory(), name="n", url=repo.url, secret="tok")
+    client.force_login(source.owner)
+    page = client.get(f"/sources/{source.pk}/edit/")
+    assert page.status_code == 200 and "tok" not in page.content.decode().replace("token", "")
+    form = {
+        "name": "renamed",
+        "url": repo.url,
+        "branch": "notes",
+        "glob": "**/*.md",
+        "forge": "auto",
+        "interval_minutes": 30,
+        "enabled": "on",
+    }
+    assert client.post(f"/sources/{source.pk}/edit/", form).status_code == 302
+    source.refresh_from_db()
+    assert (source.name, source.branch, source.interval_minutes) == ("renamed", "notes", 30)
+    assert source.has_credential
+    bad = client.post(f"/sources/{source.pk}/edit/", {**form, "url": "http://x.org/a"})
+    assert bad.status_code == 200
+    client.post(f"/sources/{source.pk}/edit/", {**form, "forget_secret": "on"})
+    source.refresh_from_db()
+    assert not source.has_credential and source.url == repo.url
+    client.force_login(UserFactory())
+    assert client.get(f"/sources/{source.pk}/edit/").status_code == 404
