@@ -277,11 +277,11 @@ def test_two_sources_with_the_same_file_name_feed_separate_decks(repo, source_ro
     _sync(first)
     run = _sync(second)
     assert run.status == SyncStatus.SUCCEEDED, run.error
-    decks = {f.source.name: f.deck_id for f in SourceFile.objects.select_related("source")}
+    decks = {f.source.name: f.deck for f in SourceFile.objects.select_related("source", "deck")}
     assert decks["mine"] != decks["theirs"]
-    assert Card.objects.filter(deck_id=decks["mine"], question="What is a list?").get().answer == (
-        "A mutable sequence."
-    )
+    mine = Card.objects.filter(deck=decks["mine"], question="What is a list?").get()
+    assert mine.answer == "A mutable sequence."
+    assert decks["theirs"] is not None and decks["theirs"].title == "theirs: python.md"
 
 
 def test_a_sync_over_its_time_limit_fails(repo, settings):
