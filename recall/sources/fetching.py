@@ -20,7 +20,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from tempfile import SpooledTemporaryFile
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
 
@@ -106,6 +106,28 @@ def check_git_url(url: str) -> None:
     except ValueError:
         raise SourceRejected("the repository URL has an invalid port") from None
     _vet_host(parts.hostname, port)
+
+
+def _vetted_pool_manager_class() -> type:
+    """A urllib3 pool manager that vets every redirect's target like the first URL."""
+    import urllib3
+
+    class VettedPoolManager(urllib3.PoolManager):
+        def urlopen(self, method: str, url: str, *args: Any, **kw: Any) -> Any:  # type: ignore[override]
+            redirect = kw.pop("redirect", True)
+            for _ in range(5):
+                check_git_url(url)
+                response = super().urlopen(method, url, *args, redirect=False, **kw)
+                location = response.get_redirect_location()
+                if not redirect or not location:
+                    return response
+                response.drain_conn()
+                url = urljoin(url, location)
+                if method == "POST" and response.status in (301, 302, 303):
+                    raise SyncFailed(f"the server redirected a request to {url}")
+            raise SyncFailed("the repository URL redirects too many times")
+
+    return VettedPoolManager
 
 
 def check_folder(path: str) -> None:
@@ -218,6 +240,16 @@ def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
     elif secret:
         options["username"] = source.username or "x-access-token"
         options["password"] = secret
+    if source.url.strip().lower().startswith(("https://", "http://")):
+        from dulwich.client import default_urllib3_manager
+
+        # Redirects are followed by hand, each target vetted (scheme, private address).
+        options["pool_manager"] = default_urllib3_manager(
+            None,
+            pool_manager_cls=_vetted_pool_manager_class(),
+            base_url=source.url.strip(),
+            timeout=float(settings.RECALL_SOURCE_TIMEOUT),
+        )
     branch = (source.branch or "main").strip()
     ref: Any = f"refs/heads/{branch}".encode()
     # Closed with the temporary folder it may spill into (the caller's with-block).

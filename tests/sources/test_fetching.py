@@ -182,3 +182,44 @@ def test_sync_over_the_git_protocol_from_a_loopback_git_daemon(repo, settings):
     finally:
         daemon.terminate()
         daemon.wait(timeout=10)
+
+
+def test_a_redirect_to_a_refused_host_is_not_followed(source_root, settings, monkeypatch):
+    """Over HTTP: the first host is allowed, the address it redirects to is not."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from recall.sources import fetching
+
+    hits: list[str] = []
+
+    class Redirecting(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.headers["Host"])
+            self.send_response(302)
+            self.send_header("Location", f"http://localhost:{self.server.server_port}/inside")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.RECALL_SOURCE_SCHEMES = ["https", "http"]
+
+    def refuse_localhost(host: str, port: int) -> None:
+        if host == "localhost":
+            raise SourceRejected("localhost: refused: address on a private or local network")
+
+    monkeypatch.setattr(fetching, "_vet_host", refuse_localhost)
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/notes.git"
+        source = services.source_create(owner=UserFactory(), name="r", url=url)
+        run = services.sync_request(source=source)
+        services.sync_run(run_id=run.pk)
+        run.refresh_from_db()
+    finally:
+        server.shutdown()
+    assert run.status == SyncStatus.FAILED
+    assert "localhost" in run.error and "refused" in run.error
+    assert all(host.startswith("127.0.0.1") for host in hits) and len(hits) == 1
