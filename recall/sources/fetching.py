@@ -113,11 +113,12 @@ def _vetted_pool_manager_class() -> type:
     import urllib3
 
     class VettedPoolManager(urllib3.PoolManager):
-        def urlopen(self, method: str, url: str, *args: Any, **kw: Any) -> Any:  # type: ignore[override]
-            redirect = kw.pop("redirect", True)
+        def urlopen(  # type: ignore[override]
+            self, method: str, url: str, redirect: bool = True, **kw: Any
+        ) -> Any:
             for _ in range(5):
                 check_git_url(url)
-                response = super().urlopen(method, url, *args, redirect=False, **kw)
+                response = super().urlopen(method, url, redirect=False, **kw)
                 location = response.get_redirect_location()
                 if not redirect or not location:
                     return response
