@@ -224,7 +224,7 @@ def _folder_snapshot(source: Any) -> Snapshot:
 
 
 def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
-    from dulwich.client import get_transport_and_path
+    from dulwich.client import HTTPUnauthorized, get_transport_and_path
     from dulwich.errors import GitProtocolError, HangupException, NotGitRepository
     from dulwich.repo import MemoryRepo
 
@@ -285,6 +285,10 @@ def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
         )
     except (SyncFailed, SourceRejected):
         raise
+    except HTTPUnauthorized:
+        raise SyncFailed(
+            f"{source.url} refused the credential (or needs one): check the token"
+        ) from None
     except (GitProtocolError, HangupException, NotGitRepository, OSError, ValueError) as exc:
         raise SyncFailed(f"could not fetch {source.url}: {exc or type(exc).__name__}") from None
     head: Any = dict(result.refs or {}).get(ref)
