@@ -35,6 +35,7 @@ urlpatterns = [
     path("accounts/", include("recall.accounts.urls")),
     path("search/", include("recall.search.urls")),
     path("study/", include("recall.study.urls")),
+    path("sources/", include("recall.sources.urls")),
     path("", HomeView.as_view(), name="home"),
     path("", include("recall.decks.urls")),
 ]

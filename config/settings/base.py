@@ -58,6 +58,7 @@ LOCAL_APPS = [
     "recall.decks",
     "recall.study",
     "recall.search",
+    "recall.sources",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -257,6 +258,17 @@ RECALL_LINKCHECK_TIMEOUT = env.float("RECALL_LINKCHECK_TIMEOUT", default=10.0)
 RECALL_LINKCHECK_ALLOW_PRIVATE = env.bool("RECALL_LINKCHECK_ALLOW_PRIVATE", default=False)
 # Links are checked again when their last check is older than this many days.
 RECALL_LINKCHECK_MAX_AGE_DAYS = env.int("RECALL_LINKCHECK_MAX_AGE_DAYS", default=7)
+
+# Sources (decks kept in sync with a Git repository or a server folder). Credentials are
+# encrypted with RECALL_SOURCE_KEY (a Fernet key; unset: derived from SECRET_KEY). Server
+# folders, and file:// repositories, are allowed only under RECALL_SOURCE_ROOTS.
+RECALL_SOURCE_KEY = env.str("RECALL_SOURCE_KEY", default="")
+RECALL_SOURCE_ROOTS = env.list("RECALL_SOURCE_ROOTS", default=[])
+RECALL_SOURCE_SCHEMES = env.list("RECALL_SOURCE_SCHEMES", default=["https", "ssh"])
+RECALL_SOURCE_ALLOW_PRIVATE = env.bool("RECALL_SOURCE_ALLOW_PRIVATE", default=False)
+RECALL_SOURCE_MAX_BYTES = env.int("RECALL_SOURCE_MAX_BYTES", default=50 * 1024 * 1024)
+RECALL_SOURCE_MAX_FILES = env.int("RECALL_SOURCE_MAX_FILES", default=500)
+RECALL_SOURCE_TIMEOUT = env.int("RECALL_SOURCE_TIMEOUT", default=120)
 
 # Logging: one line per record on stderr, picked up by supervisor or Docker.
 LOGGING = {
