@@ -190,7 +190,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 # shared address (an office behind one NAT) does not lock out everyone at once.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "recall.accounts.views.lockout_response"
 # The client address as DRF's throttles see it (REST_FRAMEWORK["NUM_PROXIES"]).
 AXES_CLIENT_IP_CALLABLE = "recall.core.throttling.client_ip"
 LOGIN_URL = "accounts:login"

@@ -1,22 +1,35 @@
-"""Account pages: sign up (logs the new user in) and the profile / study settings."""
+"""Account pages: sign up (logs the new user in), the profile / study settings, the lockout."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.generic import CreateView, UpdateView
 
-from recall.core.exceptions import ApplicationError
+from recall.core.exceptions import ApplicationError, error_body
 
 from .forms import ProfileForm, SignUpForm
 from .models import User
 from .services import user_update_preferences
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any
+) -> HttpResponse:
+    """django-axes' answer to a locked-out attempt: the API's JSON error shape, or a page."""
+    message = "Too many wrong passwords: try again later."
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(error_body("throttled", message), status=429)
+    context = {"cooloff": settings.AXES_COOLOFF_TIME, "failure_limit": settings.AXES_FAILURE_LIMIT}
+    return render(request, "registration/locked_out.html", context, status=429)
 
 
 class SignUpView(CreateView):
