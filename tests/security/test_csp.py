@@ -6,10 +6,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.test import Client
 
+from recall.accounts.models import User
 from tests.factories import CardFactory, DeckFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -23,7 +25,7 @@ def _directives(header: str) -> dict[str, list[str]]:
 
 @pytest.fixture
 def reader(db):
-    user = UserFactory(username="reader")
+    user = cast(User, UserFactory(username="reader"))
     deck = DeckFactory(owner=user, title="Python", slug="python")
     card = CardFactory(deck=deck, question="What is a decorator?", answer="A callable.")
     client = Client()
