@@ -83,9 +83,10 @@ def test_filters_apply_visibility_deck_and_tags(db):
     assert {"term": {"tags": "orm"}} in filters and {"term": {"tags": "fast"}} in filters
 
 
-def test_visibility_filter_follows_deck_readable_q(db):
+def test_visibility_filter_follows_decks_listed_for(db):
+    # Unlisted decks are readable by link only: never found in others' searches.
     anonymous = visibility_filter(AnonymousUser())
-    assert anonymous == {"terms": {"visibility": ["public", "unlisted"]}}
+    assert anonymous == {"terms": {"visibility": ["public"]}}
     user = UserFactory()
     signed_in = visibility_filter(user)
     assert signed_in["bool"]["minimum_should_match"] == 1

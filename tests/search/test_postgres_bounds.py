@@ -40,6 +40,11 @@ def test_documents_carry_who_may_read_them(indexed, pg):
     private_card = indexed.cards["init"]  # alice's private "python" deck
     assert access_lexemes(public_card.pk) == [f"{OWNER_LEXEME}{alice.pk}", SHARED_LEXEME]
     assert access_lexemes(private_card.pk) == [f"{OWNER_LEXEME}{alice.pk}"]
+    # Unlisted decks are found by their owner only: no shared lexeme either.
+    indexed.python.visibility = Visibility.UNLISTED
+    indexed.python.save()
+    pg.refresh_decks([indexed.python.pk])
+    assert access_lexemes(private_card.pk) == [f"{OWNER_LEXEME}{alice.pk}"]
 
 
 def row_version(card_id: int) -> str:
@@ -55,7 +60,7 @@ def test_refresh_rewrites_only_documents_whose_access_changed(indexed, pg):
     before = row_version(init.pk)
     pg.refresh_decks([deck.pk])  # nothing changed: no row is written
     assert row_version(init.pk) == before
-    deck.visibility = Visibility.UNLISTED
+    deck.visibility = Visibility.PUBLIC
     deck.owner = indexed.bob
     deck.save()
     pg.refresh_decks([deck.pk])

@@ -2,21 +2,32 @@
 
 Two measures keep a search's work bounded at a million cards (see bench/search.py):
 
-- Access lexemes. Each document also holds who may read its card: an owner lexeme and, for
-  public and unlisted decks, a shared lexeme. A search ANDs them into its tsquery, so the
-  GIN index itself drops the cards the user may not read and PostgreSQL fetches only
-  readable rows from the heap (fetching each matching row, not matching, is what costs).
+- Access lexemes. Each document also holds who may find its card: an owner lexeme and, for
+  decks listed to everyone (public ones, ``decks_listed_for``), a shared lexeme. A search
+  ANDs them into its tsquery, so the GIN index itself drops the cards the user may not
+  find and PostgreSQL fetches only searchable rows from the heap (fetching each matching
+  row, not matching, is what costs).
   The SQL visibility filter stays as the authority: a document whose lexemes lag a deck's
   change can only be missed for a moment, never shown to the wrong user.
 - A ranking window. At most ``SEARCH_RANK_WINDOW`` matching cards are ranked; when more
   match, the total is reported as a lower bound ("5,000+") and the page is the best of the
   first window of matches. Queries that specific (the usual case) are ranked exactly.
+
+Two more keep it private and robust:
+
+- The spelling vocabulary is kept per deck (``search_deck_word``), and a correction only
+  considers words of the decks the user may search, so it never suggests a word of another
+  user's private or unlisted deck. A deck's words are recomputed when one of its cards is
+  changed, moved or removed, and dropped with the deck.
+- PostgreSQL refuses a tsvector over 1 MB. Each card is indexed on the first
+  ``MAX_INDEXED_BYTES`` of its text (question first); the rest stays readable on the card
+  but is not searchable. A batch the database still refuses is retried card by card.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any
@@ -24,7 +35,8 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
-from recall.decks.models import Visibility
+from recall.decks.models import Card
+from recall.decks.selectors import decks_listed_for
 
 from ..base import (
     HIGHLIGHT_END,
@@ -32,17 +44,20 @@ from ..base import (
     BackendHit,
     BackendPage,
     CardRow,
+    IndexFailure,
     ProgressCallback,
     SearchBackend,
     SearchFilters,
     card_rows,
+    raise_unreported,
     write_all_cards,
+    write_or_split,
 )
 from ..query import ParsedQuery, QueryError, Term, code_tokens
-from .sql import filter_clauses
+from .sql import filter_clauses, searchable_decks_sql
 
 TABLE = "search_document"
-WORDS = "search_word"
+WORDS = "search_deck_word"  # (word, deck_id): the spelling vocabulary, per deck
 GIN_INDEX = f"{TABLE}_document_gin"  # as named by migrations/0001_search_index.py
 CONFIG = "english"
 # Fewer hits than this and the query is retried with misspelt words corrected by pg_trgm.
@@ -52,48 +67,89 @@ HEADLINE_OPTIONS = (
     "ShortWord=2, MaxFragments=1"
 )
 
+# PostgreSQL's tsvector holds at most 1 MB, and a text of distinct short words (numbers,
+# identifiers) makes a tsvector about three times its size: lexeme, entry header, position,
+# plus the code-token copy. 256 KB of question and answer together stays well under it.
+MAX_INDEXED_BYTES = 256 * 1024
+
 # Access lexemes start with a private-use character: the English parser makes none from text
 # a user types, and if a card's text ever produced one, the SQL visibility filter still rules.
 ACCESS_MARK = "\ue010"
 SHARED_LEXEME = f"{ACCESS_MARK}shared"
 OWNER_LEXEME = f"{ACCESS_MARK}owner:"
-_SHARED_VALUES = f"'{Visibility.PUBLIC.value}', '{Visibility.UNLISTED.value}'"
-# The access lexemes of a deck aliased "dk" (decks_deck), as a text[]: owner, then shared.
-ACCESS_ARRAY_SQL = (
-    f"CASE WHEN dk.visibility IN ({_SHARED_VALUES}) "
-    f"THEN ARRAY['{OWNER_LEXEME}' || dk.owner_id, '{SHARED_LEXEME}'] "
-    f"ELSE ARRAY['{OWNER_LEXEME}' || dk.owner_id] END"
-)
 # The access lexemes a document holds now, sorted, as a text[] (document aliased "s").
 _HELD_ACCESS_SQL = (
     "ARRAY(SELECT u.lexeme FROM unnest(s.document) u "
     f"WHERE starts_with(u.lexeme, '{ACCESS_MARK}') ORDER BY u.lexeme)"
 )
 
-# The tables are created by migrations/0001_search_index.py (PostgreSQL only).
-UPSERT_SQL = f"""
+
+def access_array_sql() -> str:
+    """The access lexemes of a deck aliased "dk" (decks_deck), as a text[]: its owner's, and
+    the shared one when ``decks_listed_for`` lists the deck to everyone."""
+    owner = f"'{OWNER_LEXEME}' || dk.owner_id"
+    # Visibility values are our own TextChoices constants, never user input.
+    shared = ", ".join(f"'{v}'" for v in decks_listed_for(None).visibilities)
+    if not shared:
+        return f"ARRAY[{owner}]"
+    return (
+        f"CASE WHEN dk.visibility IN ({shared}) THEN ARRAY[{owner}, '{SHARED_LEXEME}'] "
+        f"ELSE ARRAY[{owner}] END"
+    )
+
+
+# The tables are created by migrations 0001 and 0005 (PostgreSQL only).
+def upsert_sql() -> str:
+    return f"""
 INSERT INTO {TABLE} (card_id, deck_id, document)
 SELECT v.id, v.deck_id,
        setweight(to_tsvector('{CONFIG}', v.question), 'A')
        || setweight(to_tsvector('{CONFIG}', v.answer), 'B')
        || setweight(array_to_tsvector(string_to_array(v.qcodes, ' ')), 'A')
        || setweight(array_to_tsvector(string_to_array(v.acodes, ' ')), 'B')
-       || array_to_tsvector({ACCESS_ARRAY_SQL})
+       || array_to_tsvector({access_array_sql()})
 FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
      AS v(id, deck_id, question, answer, qcodes, acodes)
 JOIN decks_deck dk ON dk.id = v.deck_id
 ON CONFLICT (card_id) DO UPDATE SET deck_id = EXCLUDED.deck_id, document = EXCLUDED.document
 """
-# Rewrites the access lexemes of the decks' documents that no longer hold the right ones.
-REFRESH_ACCESS_SQL = f"""
+
+
+def refresh_access_sql() -> str:
+    """Rewrites the access lexemes of the decks' documents that no longer hold the right ones."""
+    return f"""
 UPDATE {TABLE} s
 SET document = ts_delete(s.document, {_HELD_ACCESS_SQL}) || array_to_tsvector(w.lexemes)
-FROM (SELECT dk.id, {ACCESS_ARRAY_SQL} AS lexemes FROM decks_deck dk WHERE dk.id = ANY(%s)) w
+FROM (SELECT dk.id, {access_array_sql()} AS lexemes FROM decks_deck dk WHERE dk.id = ANY(%s)) w
 WHERE s.deck_id = w.id
   AND {_HELD_ACCESS_SQL} IS DISTINCT FROM ARRAY(SELECT x FROM unnest(w.lexemes) x ORDER BY x)
 """
-WORDS_SQL = f"INSERT INTO {WORDS} (word) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING"
+
+
+WORDS_SQL = (
+    f"INSERT INTO {WORDS} (word, deck_id) SELECT * FROM unnest(%s::text[], %s::bigint[]) "
+    "ON CONFLICT DO NOTHING"
+)
+# Cards already indexed, with the deck they were indexed under: their decks' vocabularies
+# may lose words when they change.
+INDEXED_DECKS_SQL = f"SELECT card_id, deck_id FROM {TABLE} WHERE card_id = ANY(%s)"
 _VOCAB_RE = re.compile(r"[^\W\d_]{3,40}")
+# Headlines read no more of a card than was indexed (ts_headline parses all it is given).
+HEADLINE_CHARS = MAX_INDEXED_BYTES
+
+
+def _clip(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` of at most ``limit`` UTF-8 bytes."""
+    if len(text) * 4 <= limit:  # no character takes more than four bytes
+        return text
+    return text.encode()[:limit].decode(errors="ignore")
+
+
+def indexed_text(row: CardRow) -> tuple[str, str]:
+    """The question and answer as indexed: at most MAX_INDEXED_BYTES together, question first."""
+    question = _clip(row.question, MAX_INDEXED_BYTES)
+    answer = _clip(row.answer, MAX_INDEXED_BYTES - len(question.encode()))
+    return question, answer
 
 
 def _lexeme(text: str) -> str:
@@ -146,35 +202,52 @@ def compile_tsquery(query: ParsedQuery, *, for_headline: bool = False) -> tuple[
 
 
 def access_tsquery(user: Any) -> str:
-    """The tsquery text of the access lexemes that make a document readable by ``user``."""
-    lexemes = [SHARED_LEXEME]
-    if user is not None and user.is_authenticated:
-        lexemes.append(f"{OWNER_LEXEME}{user.pk}")
-    return " | ".join(_lexeme(x) for x in lexemes)
+    """The tsquery text of the access lexemes that let ``user`` find a document."""
+    rule = decks_listed_for(user)
+    lexemes = [SHARED_LEXEME] if rule.visibilities else []
+    if rule.owner_id is not None:
+        lexemes.append(f"{OWNER_LEXEME}{rule.owner_id}")
+    # A user who may find nothing gets a lexeme no document holds.
+    return " | ".join(_lexeme(x) for x in lexemes) or _lexeme(f"{ACCESS_MARK}nobody")
 
 
 def rank_window() -> int:
     return max(1, int(settings.SEARCH_RANK_WINDOW))
 
 
-def _row_params(rows: list[CardRow]) -> list[list[Any]]:
-    live = [r for r in rows if not r.is_archived]
+def _row_params(live: list[CardRow], texts: list[tuple[str, str]]) -> list[list[Any]]:
     return [
         [r.id for r in live],
         [r.deck_id for r in live],
-        [r.question for r in live],
-        [r.answer for r in live],
-        [" ".join(code_tokens(r.question)) for r in live],
-        [" ".join(code_tokens(r.answer)) for r in live],
+        [q for q, _a in texts],
+        [a for _q, a in texts],
+        [" ".join(code_tokens(q)) for q, _a in texts],
+        [" ".join(code_tokens(a)) for _q, a in texts],
     ]
 
 
-def _vocabulary(rows: list[CardRow]) -> list[str]:
-    words: set[str] = set()
-    for r in rows:
-        if not r.is_archived:
-            words.update(_VOCAB_RE.findall(f"{r.question} {r.answer}".lower()))
-    return sorted(words)
+def _vocabulary(live: list[CardRow], texts: list[tuple[str, str]]) -> tuple[list[str], list[int]]:
+    """(word, deck id) pairs of these cards, as two parallel lists."""
+    pairs: set[tuple[str, int]] = set()
+    for row, (question, answer) in zip(live, texts, strict=True):
+        pairs.update((w, row.deck_id) for w in _VOCAB_RE.findall(f"{question} {answer}".lower()))
+    ordered = sorted(pairs)
+    return [w for w, _d in ordered], [d for _w, d in ordered]
+
+
+def _deck_card_rows(deck_id: int, batch: int = 2000) -> Iterator[list[CardRow]]:
+    """The live cards of a deck in id order, in batches (keyset pagination)."""
+    last = 0
+    while True:
+        rows = list(
+            Card.objects.filter(deck_id=deck_id, id__gt=last, is_archived=False)
+            .order_by("id")
+            .values_list("id", "deck_id", "question", "answer", "is_archived")[:batch]
+        )
+        if not rows:
+            return
+        yield [CardRow(*row) for row in rows]
+        last = rows[-1][0]
 
 
 class PostgresBackend(SearchBackend):
@@ -190,51 +263,86 @@ class PostgresBackend(SearchBackend):
         return []
 
     def _write(self, cursor: Any, rows: list[CardRow]) -> int:
-        params = _row_params(rows)
-        if params[0]:
-            cursor.execute(UPSERT_SQL, params)
-        vocabulary = _vocabulary(rows)
-        if vocabulary:
-            cursor.execute(WORDS_SQL, [vocabulary])
-        return len(params[0])
+        live = [r for r in rows if not r.is_archived]
+        if not live:
+            return 0
+        texts = [indexed_text(r) for r in live]
+        cursor.execute(upsert_sql(), _row_params(live, texts))
+        words, decks = _vocabulary(live, texts)
+        if words:
+            cursor.execute(WORDS_SQL, [words, decks])
+        return len(live)
 
-    def index(self, card_ids: Iterable[int]) -> int:
+    def index(self, card_ids: Iterable[int], failures: list[IndexFailure] | None = None) -> int:
         wanted = set(card_ids)
         seen: set[int] = set()
+        refused: list[IndexFailure] = [] if failures is None else failures
+        # Decks whose cards changed, moved or left: their vocabularies may hold stale words.
+        stale_decks: set[int] = set()
         done = 0
         for rows in card_rows(wanted):
             seen.update(r.id for r in rows)
             with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(INDEXED_DECKS_SQL, [[r.id for r in rows]])
+                stale_decks.update(deck_id for _card_id, deck_id in cursor.fetchall())
                 archived = [r.id for r in rows if r.is_archived]
                 if archived:
                     cursor.execute(f"DELETE FROM {TABLE} WHERE card_id = ANY(%s)", [archived])
-                done += self._write(cursor, rows)
-        self.remove(wanted - seen)
+                done += write_or_split(lambda batch: self._write(cursor, batch), rows, refused)
+        stale_decks |= self._remove(wanted - seen)
+        self.prune_vocabulary(stale_decks)
+        raise_unreported(refused, failures is not None)
         return done
 
     def refresh_decks(self, deck_ids: Iterable[int]) -> None:
         ids = sorted(set(deck_ids))
         if ids:
             with connection.cursor() as cursor:
-                cursor.execute(REFRESH_ACCESS_SQL, [ids])
+                cursor.execute(refresh_access_sql(), [ids])
 
     def remove(self, card_ids: Iterable[int]) -> None:
-        ids = sorted(set(card_ids))
-        if ids:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {TABLE} WHERE card_id = ANY(%s)", [ids])
+        self.prune_vocabulary(self._remove(card_ids))
 
-    def rebuild(self, progress: ProgressCallback | None = None) -> int:
+    @staticmethod
+    def _remove(card_ids: Iterable[int]) -> set[int]:
+        """Drop these cards' documents; returns the decks they were in."""
+        ids = sorted(set(card_ids))
+        if not ids:
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE card_id = ANY(%s) RETURNING deck_id", [ids])
+            return {row[0] for row in cursor.fetchall()}
+
+    def prune_vocabulary(self, deck_ids: Iterable[int]) -> None:
+        """Recompute these decks' words from their live cards (none left for a deleted deck).
+
+        Reads each deck's cards once, in batches; runs in the index task, never in a request.
+        """
+        for deck_id in sorted(set(deck_ids)):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {WORDS} WHERE deck_id = %s", [deck_id])
+                for rows in _deck_card_rows(deck_id):
+                    words, decks = _vocabulary(rows, [indexed_text(r) for r in rows])
+                    if words:
+                        cursor.execute(WORDS_SQL, [words, decks])
+
+    def rebuild(
+        self,
+        progress: ProgressCallback | None = None,
+        failures: list[IndexFailure] | None = None,
+    ) -> int:
+        refused: list[IndexFailure] = [] if failures is None else failures
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {TABLE}, {WORDS}")
             # Building a GIN index once over all rows is many times faster than updating it
             # row by row; readers wait on the TRUNCATE's lock either way.
             cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
-            done = write_all_cards(lambda rows: self._write(cursor, rows), progress)
+            done = write_all_cards(lambda rows: self._write(cursor, rows), progress, refused)
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute(f"CREATE INDEX {GIN_INDEX} ON {TABLE} USING gin (document)")
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {TABLE}")
+        raise_unreported(refused, failures is not None)
         return done
 
     def search(
@@ -243,7 +351,7 @@ class PostgresBackend(SearchBackend):
         try:
             page = self._search(query, filters, offset=offset, limit=limit)
             if page.total < TYPO_FALLBACK_BELOW and not offset:
-                corrected = self._corrected(query)
+                corrected = self._corrected(query, filters)
                 if corrected is not None:
                     retry = self._search(corrected, filters, offset=offset, limit=limit)
                     if retry.total > page.total:
@@ -276,8 +384,8 @@ class PostgresBackend(SearchBackend):
             f"SELECT d.card_id, ts_rank(d.document, q.rank_query) AS score {matches} "
             "LIMIT %s) ranked ORDER BY score DESC, card_id LIMIT %s OFFSET %s) "
             "SELECT p.card_id, p.score, p.found, "
-            f"ts_headline('{CONFIG}', c.question, h.query, %s), "
-            f"ts_headline('{CONFIG}', c.answer, h.query, %s), "
+            f"ts_headline('{CONFIG}', left(c.question, {HEADLINE_CHARS}), h.query, %s), "
+            f"ts_headline('{CONFIG}', left(c.answer, {HEADLINE_CHARS}), h.query, %s), "
             "c.id, c.question, c.deck_id, dk.slug, dk.title "
             f"FROM page p CROSS JOIN (SELECT {rq} AS query) h "
             "LEFT JOIN decks_card c ON c.id = p.card_id "
@@ -331,8 +439,13 @@ class PostgresBackend(SearchBackend):
         return BackendPage(hits=hits, total=min(found, window), total_exact=found <= window)
 
     @staticmethod
-    def _corrected(query: ParsedQuery) -> ParsedQuery | None:
-        """The query with each unknown plain word replaced by its nearest known word."""
+    def _corrected(query: ParsedQuery, filters: SearchFilters) -> ParsedQuery | None:
+        """The query with each unknown plain word replaced by its nearest known word.
+
+        Known words are those of the decks this search may find (``searchable_decks_sql``),
+        so a correction never reveals a word of a deck the user cannot search.
+        """
+        decks, deck_params = searchable_decks_sql(filters)
         changed = False
         terms: list[Term] = []
         with connection.cursor() as cursor:
@@ -340,14 +453,17 @@ class PostgresBackend(SearchBackend):
                 if term.code or term.prefix or term.negated or len(term.text) < 4:
                     terms.append(term)
                     continue
-                cursor.execute(f"SELECT 1 FROM {WORDS} WHERE word = %s", [term.text])
+                cursor.execute(
+                    f"SELECT 1 FROM {WORDS} WHERE word = %s AND deck_id IN ({decks}) LIMIT 1",
+                    [term.text, *deck_params],
+                )
                 if cursor.fetchone():
                     terms.append(term)
                     continue
                 cursor.execute(
-                    f"SELECT word FROM {WORDS} WHERE word %% %s "
+                    f"SELECT word FROM {WORDS} WHERE word %% %s AND deck_id IN ({decks}) "
                     "ORDER BY similarity(word, %s) DESC, word LIMIT 1",
-                    [term.text, term.text],
+                    [term.text, *deck_params, term.text],
                 )
                 row = cursor.fetchone()
                 if row and row[0] != term.text:
