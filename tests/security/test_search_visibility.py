@@ -53,7 +53,7 @@ def page_text(client) -> str:
 
 
 def test_anonymous_and_other_users_do_not_find_an_unlisted_deck(unlisted, client):
-    owner, deck, card = unlisted
+    _owner, deck, card = unlisted
     other = UserFactory(username="mallory")
     assert api_hits(None) == set()
     assert api_hits(other) == set()
