@@ -6,12 +6,17 @@ the PostgreSQL pass. Cards reach the index through the real path (signals after 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from recall.decks import selectors as deck_selectors
 from recall.decks.models import Visibility
 from recall.search import signals
+from recall.search.backends import get_backend
+from recall.search.backends.elasticsearch import visibility_filter
 from tests.factories import CardFactory, DeckFactory, UserFactory
 
 QUERY = "zebrafinch"
@@ -81,3 +86,24 @@ def test_the_same_deck_made_public_is_found_by_everyone(
     assert api_hits(None) == {card.pk}
     assert api_hits(UserFactory(username="mallory")) == {card.pk}
     assert card.get_absolute_url() in page_text(client)
+
+
+def test_every_search_path_follows_the_one_listing_rule(unlisted, monkeypatch):
+    """Widen decks_listed_for to unlisted decks: the search of this pass, the PostgreSQL
+    access lexemes, the Elasticsearch filter and the deck list all follow it."""
+    _owner, deck, card = unlisted
+    narrow = deck_selectors.decks_listed_for
+
+    def widened(user):
+        rule = narrow(user)
+        return replace(rule, visibilities=(*rule.visibilities, Visibility.UNLISTED.value))
+
+    monkeypatch.setattr(deck_selectors, "decks_listed_for", widened)
+    backend = get_backend()
+    if backend.denormalises_decks:
+        backend.refresh_decks([deck.pk])  # as the deck_saved signal does on a change
+    assert api_hits(None) == {card.pk}
+    assert api_hits(UserFactory(username="mallory")) == {card.pk}
+    assert visibility_filter(None) == {"terms": {"visibility": ["public", "unlisted"]}}
+    listed = APIClient().get("/api/v1/decks/").json()["results"]
+    assert [d["id"] for d in listed] == [deck.pk]

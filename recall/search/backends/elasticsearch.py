@@ -13,8 +13,9 @@ from typing import Any
 
 from django.conf import settings
 
+# The listing rule is looked up on its module at call time: one function, every caller.
+from recall.decks import selectors as deck_selectors
 from recall.decks.models import Card
-from recall.decks.selectors import decks_listed_for
 
 from ..base import (
     HIGHLIGHT_END,
@@ -95,7 +96,7 @@ def _term_clause(term: Term) -> dict[str, Any]:
 
 def visibility_filter(user: Any) -> dict[str, Any]:
     """recall.decks.selectors.decks_listed_for, on the denormalised fields."""
-    rule = decks_listed_for(user)
+    rule = deck_selectors.decks_listed_for(user)
     shared = {"terms": {"visibility": list(rule.visibilities)}}
     if rule.owner_id is not None:
         return {

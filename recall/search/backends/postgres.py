@@ -35,8 +35,9 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
+# The listing rule is looked up on its module at call time: one function, every caller.
+from recall.decks import selectors as deck_selectors
 from recall.decks.models import Card
-from recall.decks.selectors import decks_listed_for
 
 from ..base import (
     HIGHLIGHT_END,
@@ -89,7 +90,7 @@ def access_array_sql() -> str:
     the shared one when ``decks_listed_for`` lists the deck to everyone."""
     owner = f"'{OWNER_LEXEME}' || dk.owner_id"
     # Visibility values are our own TextChoices constants, never user input.
-    shared = ", ".join(f"'{v}'" for v in decks_listed_for(None).visibilities)
+    shared = ", ".join(f"'{v}'" for v in deck_selectors.decks_listed_for(None).visibilities)
     if not shared:
         return f"ARRAY[{owner}]"
     return (
@@ -203,7 +204,7 @@ def compile_tsquery(query: ParsedQuery, *, for_headline: bool = False) -> tuple[
 
 def access_tsquery(user: Any) -> str:
     """The tsquery text of the access lexemes that let ``user`` find a document."""
-    rule = decks_listed_for(user)
+    rule = deck_selectors.decks_listed_for(user)
     lexemes = [SHARED_LEXEME] if rule.visibilities else []
     if rule.owner_id is not None:
         lexemes.append(f"{OWNER_LEXEME}{rule.owner_id}")
