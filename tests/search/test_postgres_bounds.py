@@ -136,3 +136,17 @@ def test_search_outside_a_transaction_needs_no_savepoint(settings):
     results = search_cards(user=None, query="autocommit")
     assert [h.card_id for h in results.hits] == [card.pk]
     assert results.hits[0].deck_slug == deck.slug
+
+
+def test_reindexing_an_unchanged_card_writes_nothing(indexed, pg, monkeypatch):
+    """No new row version, and no vocabulary recomputation for its deck."""
+    card = indexed.cards["init"]
+    before = row_version(card.pk)
+    pruned: list[set[int]] = []
+    monkeypatch.setattr(pg, "prune_vocabulary", lambda decks: pruned.append(set(decks)))
+    pg.index([card.pk])
+    assert row_version(card.pk) == before and pruned == [set()]
+    card.answer = "Changed."
+    card.save()
+    pg.index([card.pk])
+    assert row_version(card.pk) != before and pruned[-1] == {card.deck_id}

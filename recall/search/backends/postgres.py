@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -101,6 +102,8 @@ def access_array_sql() -> str:
 
 # The tables are created by migrations 0001 and 0005 (PostgreSQL only).
 def upsert_sql() -> str:
+    """Writes documents; an unchanged one is left alone (no row version, no GIN update).
+    Returns the ids of the documents inserted or rewritten."""
     return f"""
 INSERT INTO {TABLE} (card_id, deck_id, document)
 SELECT v.id, v.deck_id,
@@ -113,6 +116,9 @@ FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::
      AS v(id, deck_id, question, answer, qcodes, acodes)
 JOIN decks_deck dk ON dk.id = v.deck_id
 ON CONFLICT (card_id) DO UPDATE SET deck_id = EXCLUDED.deck_id, document = EXCLUDED.document
+WHERE {TABLE}.deck_id IS DISTINCT FROM EXCLUDED.deck_id
+   OR {TABLE}.document IS DISTINCT FROM EXCLUDED.document
+RETURNING card_id
 """
 
 
@@ -263,12 +269,15 @@ class PostgresBackend(SearchBackend):
             ]
         return []
 
-    def _write(self, cursor: Any, rows: list[CardRow]) -> int:
+    def _write(self, cursor: Any, rows: list[CardRow], written: set[int] | None = None) -> int:
+        """Index live cards; ``written`` gathers those whose document was new or changed."""
         live = [r for r in rows if not r.is_archived]
         if not live:
             return 0
         texts = [indexed_text(r) for r in live]
         cursor.execute(upsert_sql(), _row_params(live, texts))
+        if written is not None:
+            written.update(row[0] for row in cursor.fetchall())
         words, decks = _vocabulary(live, texts)
         if words:
             cursor.execute(WORDS_SQL, [words, decks])
@@ -278,18 +287,23 @@ class PostgresBackend(SearchBackend):
         wanted = set(card_ids)
         seen: set[int] = set()
         refused: list[IndexFailure] = [] if failures is None else failures
-        # Decks whose cards changed, moved or left: their vocabularies may hold stale words.
+        # Decks a card changed in, moved from or left: their vocabularies may hold stale words.
         stale_decks: set[int] = set()
         done = 0
         for rows in card_rows(wanted):
             seen.update(r.id for r in rows)
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(INDEXED_DECKS_SQL, [[r.id for r in rows]])
-                stale_decks.update(deck_id for _card_id, deck_id in cursor.fetchall())
+                before = dict(cursor.fetchall())
                 archived = [r.id for r in rows if r.is_archived]
                 if archived:
                     cursor.execute(f"DELETE FROM {TABLE} WHERE card_id = ANY(%s)", [archived])
-                done += write_or_split(lambda batch: self._write(cursor, batch), rows, refused)
+                written: set[int] = set()
+                write = partial(self._write, cursor, written=written)
+                done += write_or_split(write, rows, refused)
+                # Cards indexed before whose document changed (new ones only add words).
+                changed = written.union(archived) & before.keys()
+                stale_decks.update(before[card_id] for card_id in changed)
         stale_decks |= self._remove(wanted - seen)
         self.prune_vocabulary(stale_decks)
         raise_unreported(refused, failures is not None)
