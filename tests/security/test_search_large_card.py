@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 from recall.decks.models import Job, JobStatus, Visibility
 from recall.search import services, signals, tasks
-from recall.search.backends import get_backend, postgres
+from recall.search.backends import get_backend, pg_words, postgres
 from recall.search.base import IndexFailure, IndexWriteError
 from recall.search.selectors import search_cards
 from tests.factories import CardFactory, DeckFactory, UserFactory
@@ -78,7 +78,7 @@ def test_a_2_mb_answer_is_indexed_on_its_first_part(
 @pytest.fixture
 def refusing_index(monkeypatch):
     """Lift the size limit, so PostgreSQL refuses the big card as it did before the fix."""
-    monkeypatch.setattr(postgres, "MAX_INDEXED_BYTES", 10**9)
+    monkeypatch.setattr(pg_words, "MAX_INDEXED_BYTES", 10**9)
     monkeypatch.setattr(postgres, "HEADLINE_CHARS", 10**9)
 
 

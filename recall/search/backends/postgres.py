@@ -13,23 +13,14 @@ Two measures keep a search's work bounded at a million cards (see bench/search.p
   match, the total is reported as a lower bound ("5,000+") and the page is the best of the
   first window of matches. Queries that specific (the usual case) are ranked exactly.
 
-Two more keep it private and robust:
-
-- The spelling vocabulary is kept per deck (``search_deck_word``), and a correction only
-  considers words of the decks the user may search, so it never suggests a word of another
-  user's private or unlisted deck. A deck's words are recomputed when one of its cards is
-  changed, moved or removed, and dropped with the deck.
-- PostgreSQL refuses a tsvector over 1 MB. Each card is indexed on the first
-  ``MAX_INDEXED_BYTES`` of its text (question first); the rest stays readable on the card
-  but is not searchable. A batch the database still refuses is retried card by card.
+What is indexed of a card (at most ``MAX_INDEXED_BYTES``) and the per-deck spelling
+vocabulary live in ``pg_words``. A batch the database refuses is retried card by card.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import nullcontext
-from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -38,7 +29,6 @@ from django.db import DatabaseError, connection, transaction
 
 # The listing rule is looked up on its module at call time: one function, every caller.
 from recall.decks import selectors as deck_selectors
-from recall.decks.models import Card
 
 from ..base import (
     HIGHLIGHT_END,
@@ -56,10 +46,18 @@ from ..base import (
     write_or_split,
 )
 from ..query import ParsedQuery, QueryError, Term, code_tokens
-from .sql import filter_clauses, searchable_decks_sql
+from .pg_words import (
+    MAX_INDEXED_BYTES,
+    WORDS,
+    WORDS_SQL,
+    corrected_query,
+    indexed_text,
+    prune_vocabulary,
+    vocabulary,
+)
+from .sql import filter_clauses
 
 TABLE = "search_document"
-WORDS = "search_deck_word"  # (word, deck_id): the spelling vocabulary, per deck
 GIN_INDEX = f"{TABLE}_document_gin"  # as named by migrations/0001_search_index.py
 CONFIG = "english"
 # Fewer hits than this and the query is retried with misspelt words corrected by pg_trgm.
@@ -68,11 +66,6 @@ HEADLINE_OPTIONS = (
     f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, MaxWords=35, MinWords=12, "
     "ShortWord=2, MaxFragments=1"
 )
-
-# PostgreSQL's tsvector holds at most 1 MB, and a text of distinct short words (numbers,
-# identifiers) makes a tsvector about three times its size: lexeme, entry header, position,
-# plus the code-token copy. 256 KB of question and answer together stays well under it.
-MAX_INDEXED_BYTES = 256 * 1024
 
 # Access lexemes start with a private-use character: the English parser makes none from text
 # a user types, and if a card's text ever produced one, the SQL visibility filter still rules.
@@ -133,30 +126,11 @@ WHERE s.deck_id = w.id
 """
 
 
-WORDS_SQL = (
-    f"INSERT INTO {WORDS} (word, deck_id) SELECT * FROM unnest(%s::text[], %s::bigint[]) "
-    "ON CONFLICT DO NOTHING"
-)
 # Cards already indexed, with the deck they were indexed under: their decks' vocabularies
 # may lose words when they change.
 INDEXED_DECKS_SQL = f"SELECT card_id, deck_id FROM {TABLE} WHERE card_id = ANY(%s)"
-_VOCAB_RE = re.compile(r"[^\W\d_]{3,40}")
 # Headlines read no more of a card than was indexed (ts_headline parses all it is given).
-HEADLINE_CHARS = MAX_INDEXED_BYTES
-
-
-def _clip(text: str, limit: int) -> str:
-    """The longest prefix of ``text`` of at most ``limit`` UTF-8 bytes."""
-    if len(text) * 4 <= limit:  # no character takes more than four bytes
-        return text
-    return text.encode()[:limit].decode(errors="ignore")
-
-
-def indexed_text(row: CardRow) -> tuple[str, str]:
-    """The question and answer as indexed: at most MAX_INDEXED_BYTES together, question first."""
-    question = _clip(row.question, MAX_INDEXED_BYTES)
-    answer = _clip(row.answer, MAX_INDEXED_BYTES - len(question.encode()))
-    return question, answer
+HEADLINE_CHARS = MAX_INDEXED_BYTES  # characters, so at least as many bytes
 
 
 def _lexeme(text: str) -> str:
@@ -233,30 +207,6 @@ def _row_params(live: list[CardRow], texts: list[tuple[str, str]]) -> list[list[
     ]
 
 
-def _vocabulary(live: list[CardRow], texts: list[tuple[str, str]]) -> tuple[list[str], list[int]]:
-    """(word, deck id) pairs of these cards, as two parallel lists."""
-    pairs: set[tuple[str, int]] = set()
-    for row, (question, answer) in zip(live, texts, strict=True):
-        pairs.update((w, row.deck_id) for w in _VOCAB_RE.findall(f"{question} {answer}".lower()))
-    ordered = sorted(pairs)
-    return [w for w, _d in ordered], [d for _w, d in ordered]
-
-
-def _deck_card_rows(deck_id: int, batch: int = 2000) -> Iterator[list[CardRow]]:
-    """The live cards of a deck in id order, in batches (keyset pagination)."""
-    last = 0
-    while True:
-        rows = list(
-            Card.objects.filter(deck_id=deck_id, id__gt=last, is_archived=False)
-            .order_by("id")
-            .values_list("id", "deck_id", "question", "answer", "is_archived")[:batch]
-        )
-        if not rows:
-            return
-        yield [CardRow(*row) for row in rows]
-        last = rows[-1][0]
-
-
 class PostgresBackend(SearchBackend):
     name = "postgres"
     denormalises_decks = True  # the access lexemes
@@ -278,7 +228,7 @@ class PostgresBackend(SearchBackend):
         cursor.execute(upsert_sql(), _row_params(live, texts))
         if written is not None:
             written.update(row[0] for row in cursor.fetchall())
-        words, decks = _vocabulary(live, texts)
+        words, decks = vocabulary(live, texts)
         if words:
             cursor.execute(WORDS_SQL, [words, decks])
         return len(live)
@@ -329,17 +279,7 @@ class PostgresBackend(SearchBackend):
             return {row[0] for row in cursor.fetchall()}
 
     def prune_vocabulary(self, deck_ids: Iterable[int]) -> None:
-        """Recompute these decks' words from their live cards (none left for a deleted deck).
-
-        Reads each deck's cards once, in batches; runs in the index task, never in a request.
-        """
-        for deck_id in sorted(set(deck_ids)):
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {WORDS} WHERE deck_id = %s", [deck_id])
-                for rows in _deck_card_rows(deck_id):
-                    words, decks = _vocabulary(rows, [indexed_text(r) for r in rows])
-                    if words:
-                        cursor.execute(WORDS_SQL, [words, decks])
+        prune_vocabulary(deck_ids)
 
     def rebuild(
         self,
@@ -366,7 +306,7 @@ class PostgresBackend(SearchBackend):
         try:
             page = self._search(query, filters, offset=offset, limit=limit)
             if page.total < TYPO_FALLBACK_BELOW and not offset:
-                corrected = self._corrected(query, filters)
+                corrected = corrected_query(query, filters)
                 if corrected is not None:
                     retry = self._search(corrected, filters, offset=offset, limit=limit)
                     if retry.total > page.total:
@@ -452,43 +392,6 @@ class PostgresBackend(SearchBackend):
             ) in rows[: max(0, window - offset)]
         ]
         return BackendPage(hits=hits, total=min(found, window), total_exact=found <= window)
-
-    @staticmethod
-    def _corrected(query: ParsedQuery, filters: SearchFilters) -> ParsedQuery | None:
-        """The query with each unknown plain word replaced by its nearest known word.
-
-        Known words are those of the decks this search may find (``searchable_decks_sql``),
-        so a correction never reveals a word of a deck the user cannot search.
-        """
-        decks, deck_params = searchable_decks_sql(filters)
-        changed = False
-        terms: list[Term] = []
-        with connection.cursor() as cursor:
-            for term in query.terms:
-                if term.code or term.prefix or term.negated or len(term.text) < 4:
-                    terms.append(term)
-                    continue
-                cursor.execute(
-                    f"SELECT 1 FROM {WORDS} WHERE word = %s AND deck_id IN ({decks}) LIMIT 1",
-                    [term.text, *deck_params],
-                )
-                if cursor.fetchone():
-                    terms.append(term)
-                    continue
-                cursor.execute(
-                    f"SELECT word FROM {WORDS} WHERE word %% %s AND deck_id IN ({decks}) "
-                    "ORDER BY similarity(word, %s) DESC, word LIMIT 1",
-                    [term.text, *deck_params, term.text],
-                )
-                row = cursor.fetchone()
-                if row and row[0] != term.text:
-                    terms.append(replace(term, text=row[0]))
-                    changed = True
-                else:
-                    terms.append(term)
-        if not changed:
-            return None
-        return replace(query, terms=terms)
 
     @staticmethod
     def raw_sql(query: ParsedQuery, limit: int = 20) -> tuple[str, list]:
