@@ -8,7 +8,7 @@ Zipf-like frequency, plus code tokens such as select_related) are written in bul
 rebuilt, and a fixed mix of queries is timed two ways in the same run, taking turns:
 
 - recall: recall.search.selectors.search_cards: parse, the backend's ranked query with the
-  visibility filter (deck_readable_q) and the total, snippets of the page, the page's cards.
+  visibility filter (deck_listed_q) and the total, snippets of the page, the page's cards.
 - floor:  the bare engine query (FTS5 MATCH ordered by bm25 / tsquery ordered by ts_rank,
   LIMIT 20) with no visibility filter, no count, no snippets. On PostgreSQL both rank the
   same window of matches (SEARCH_RANK_WINDOW, 5,000): Recall the first 5,000 the user may

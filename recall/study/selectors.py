@@ -555,6 +555,23 @@ def invalidate_stats(user_id: int) -> None:
         cache.set(key, 2, None)
 
 
+def deck_stats_users(deck_id: int) -> set[int]:
+    """Users whose statistics may show this deck: its owner and everyone who studied it."""
+    users = set(
+        CardState.objects.filter(deck_id=deck_id)
+        .order_by()
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    users.update(Deck.objects.filter(pk=deck_id).values_list("owner_id", flat=True))
+    return users
+
+
+def invalidate_stats_of(user_ids: Iterable[int]) -> None:
+    for user_id in sorted(set(user_ids)):
+        invalidate_stats(user_id)
+
+
 def compute_stats(user: Any, *, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     return {
