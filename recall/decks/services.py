@@ -912,7 +912,9 @@ def job_run_import(*, job_id: int) -> None:
     """Run an import job once: a job that finished (either way) is left alone.
 
     The job row stays locked for the whole run, so a redelivered task waits for a live run
-    and then finds it finished; a run that died rolled back with its connection.
+    and then finds it finished; a run that died rolled back with its connection. Only the
+    job row: locking its owner too (a join without ``of``) made every write of that user
+    wait for the import, since a new deck or tag references the user row.
     """
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
@@ -924,7 +926,7 @@ def job_run_import(*, job_id: int) -> None:
     publish_job(job)
 
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("owner").get(pk=job_id)
+        job = Job.objects.select_for_update(of=("self",)).select_related("owner").get(pk=job_id)
         if job.status != JobStatus.RUNNING:
             return
         try:
