@@ -223,6 +223,9 @@ RECALL_MAX_ARCHIVE_BYTES = env.int("RECALL_MAX_ARCHIVE_BYTES", default=200 * 102
 RECALL_MAX_ARCHIVE_MEMBERS = env.int("RECALL_MAX_ARCHIVE_MEMBERS", default=5000)
 # Largest single media file (image, sound) an Anki .apkg may bring in.
 RECALL_MAX_MEDIA_FILE_BYTES = env.int("RECALL_MAX_MEDIA_FILE_BYTES", default=20 * 1024 * 1024)
+# A card's question or answer, in UTF-8 kilobytes: rendering one costs a few hundred times
+# its size in memory, so this bounds every render (web, API, imports; see decks/limits.py).
+RECALL_MAX_FIELD_KB = env.int("RECALL_MAX_FIELD_KB", default=100)
 
 # E-mail: console in development, SMTP when EMAIL_URL-style settings are given.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

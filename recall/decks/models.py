@@ -95,7 +95,10 @@ class Card(TimeStampedModel):
     def save(self, *args: object, **kwargs: object) -> None:
         from .rendering import render_card_fields
 
-        render_card_fields(self)
+        # Rendering is the costly part of a save: only when the Markdown may have changed.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"question", "answer"} & set(update_fields):  # type: ignore[call-overload]
+            render_card_fields(self)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def get_absolute_url(self) -> str:

@@ -28,8 +28,9 @@ from recall.core.progress import JobProgress, publish_job
 
 from .importers.base import ImportFormatError, ParsedCard, ParsedDeck
 from .importers.questions import title_from_filename
+from .limits import FieldTooLong, check_card_text
 from .models import Card, CardKind, Deck, Job, JobKind, JobStatus, Link, Reference, Tag, Visibility
-from .rendering import render_card_fields, render_many
+from .rendering import render_many
 from .signals import cards_bulk_changed
 from .uploads import (
     PACKAGE_EXTENSIONS,
@@ -260,6 +261,7 @@ def card_update(
     source_key and content_hash keep describing the last imported version, so re-importing an
     unchanged file keeps this edit, while a file whose card changed wins.
     """
+    _check_card_texts(question, answer)
     with transaction.atomic():
         fields = []
         if question is not None and question != card.question:
@@ -271,7 +273,7 @@ def card_update(
             card.answer = answer
             fields.append("answer")
         if fields:
-            render_card_fields(card)
+            # Card.save renders the Markdown: once per edit, not here as well.
             card.save(update_fields=[*fields, "question_html", "answer_html", "updated_at"])
         if tags is not None:
             names = _clean_tags(tags)
@@ -526,6 +528,7 @@ def _write_import(
     deck_slug: str | None,
     progress: ProgressCallback | None,
 ) -> ImportSummary:
+    _check_import_sizes(parsed)
     summary = ImportSummary()
     total = sum(len(p.cards) for p in parsed)
     done = 0
@@ -547,6 +550,33 @@ def _write_import(
                 )
             )
     return summary
+
+
+def _check_import_sizes(parsed: Sequence[ParsedDeck]) -> None:
+    """Refuse the whole import when a card is too long: all or nothing, like any import.
+
+    Checked before anything is written or rendered, the first such card named with its file
+    and line, so the user can fix them all in one go.
+    """
+    too_long: list[tuple[ParsedDeck, int, ParsedCard, FieldTooLong]] = []
+    for deck_data in parsed:
+        for number, pc in enumerate(deck_data.cards, start=1):
+            try:
+                _check_card_texts(pc.question, pc.answer)
+            except FieldTooLong as exc:
+                too_long.append((deck_data, number, pc, exc))
+    if not too_long:
+        return
+    deck_data, number, pc, first = too_long[0]
+    line = f", line {pc.line}" if pc.line else ""
+    question = pc.question.strip().split("\n", 1)[0]
+    excerpt = question if len(question) <= 60 else f"{question[:59]}…"
+    others = len(too_long) - 1
+    more = f" ({others} more card{'s' if others > 1 else ''} too long as well)" if others else ""
+    raise ImportRejected(
+        f"{deck_data.source_name}{line}, card {number} “{excerpt}”: {first.message}{more} "
+        "Nothing was imported."
+    )
 
 
 def _find_or_create_deck(*, owner: Any, parsed: ParsedDeck, deck_slug: str | None) -> Deck:
@@ -913,7 +943,9 @@ def job_run_import(*, job_id: int) -> None:
     """Run an import job once: a job that finished (either way) is left alone.
 
     The job row stays locked for the whole run, so a redelivered task waits for a live run
-    and then finds it finished; a run that died rolled back with its connection.
+    and then finds it finished; a run that died rolled back with its connection. Only the
+    job row: locking its owner too (a join without ``of``) made every write of that user
+    wait for the import, since a new deck or tag references the user row.
     """
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
@@ -925,7 +957,7 @@ def job_run_import(*, job_id: int) -> None:
     publish_job(job)
 
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("owner").get(pk=job_id)
+        job = Job.objects.select_for_update(of=("self",)).select_related("owner").get(pk=job_id)
         if job.status != JobStatus.RUNNING:
             return
         try:
@@ -1000,6 +1032,7 @@ def card_create(
     """Add a card by hand; it goes last in the deck unless a position is given."""
     if not question.strip():
         raise ApplicationError("a card needs a question")
+    _check_card_texts(question, answer)
     with transaction.atomic():
         if position is None:
             last = deck.cards.order_by("-position").values_list("position", flat=True).first()
@@ -1025,6 +1058,12 @@ def card_create(
             )
         )
     return card
+
+
+def _check_card_texts(question: str | None, answer: str | None) -> None:
+    for name, text in (("question", question), ("answer", answer)):
+        if text is not None:
+            check_card_text(text, field=name)
 
 
 def card_set_fields(

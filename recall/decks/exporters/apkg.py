@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from recall.decks.models import Card, CardKind, Deck
-from recall.decks.rendering import pygments_css, render_markdown
+from recall.decks.rendering import CLOZE_RE, pygments_css, render_markdown
 
 # Fixed forever: Anki recognises a note type by its id, so changing one duplicates note types.
 BASIC_MODEL_ID = 1_724_060_101
@@ -56,10 +56,10 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; 
 .nightMode .cloze { color: #6ea8fe; }
 """
 _BACK_SEPARATOR = "{{FrontSide}}\n\n<hr id=answer>\n\n"
-_CLOZE_RE = re.compile(r"\{\{c(\d+)::(.+?)(?:::(.+?))?\}\}", re.DOTALL)
 _MEDIA_ATTR_RE = re.compile(r"""(\bsrc\s*=\s*)"([^"]*)\"""")
 _SOUND_LINK_FULL_RE = re.compile(
-    r"<a\b[^>]*\bhref=\"([^\"]*)\"[^>]*>\N{SPEAKER WITH THREE SOUND WAVES} [^<]*</a>"
+    # "[^<>]*": an unclosed "<a" stops at the next tag instead of scanning to the end.
+    r"<a\b[^<>]*\bhref=\"([^\"]*)\"[^<>]*>\N{SPEAKER WITH THREE SOUND WAVES} [^<]*</a>"
 )
 
 
@@ -154,7 +154,7 @@ def cloze_html(source: str) -> str:
         tokens[closer] = f"::{html.escape(hint)}}}}}" if hint else "}}"
         return f"{opener}{match.group(2)}{closer}"
 
-    rendered = render_markdown(_CLOZE_RE.sub(protect, source))
+    rendered = render_markdown(CLOZE_RE.sub(protect, source))
     for token, text in tokens.items():
         rendered = rendered.replace(token, text)
     return rendered
@@ -201,7 +201,7 @@ def _note_for(
     question_html = card.question_html
     answer_html = card.answer_html
     kind = card.kind
-    if kind == CardKind.CLOZE and _CLOZE_RE.search(card.question):
+    if kind == CardKind.CLOZE and CLOZE_RE.search(card.question):
         model = models["cloze"]
         question_html = cloze_html(card.question)
     elif kind == CardKind.REVERSED:

@@ -68,6 +68,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.text import get_valid_filename
 
+from recall.decks.limits import FieldTooLong, check_card_text
+
 from .base import ImportFormatError, ParsedCard, ParsedDeck
 from .html_to_markdown import html_field_to_markdown
 
@@ -496,7 +498,13 @@ def _convert_notes(
                 skipped.get("notes without a note type or cards", 0) + 1
             )
             continue
-        outcome = builder.card(note_type, flds.split(_FIELD_SEPARATOR), cards)
+        try:
+            outcome = builder.card(note_type, flds.split(_FIELD_SEPARATOR), cards)
+        except FieldTooLong as exc:
+            # Refused whole, like any import with a card too long (see decks.limits).
+            raise ImportFormatError(
+                f"note {nid}: {exc.message} Nothing was imported.", source=filename
+            ) from None
         if isinstance(outcome, str):
             skipped[outcome] = skipped.get(outcome, 0) + 1
             continue
@@ -598,6 +606,9 @@ class _NoteConverter:
         for name in names:
             value = values.get(name, "")
             if value.strip():
+                # Before converting: the conversion renders the field, which costs memory
+                # in proportion to its size (the card's texts are checked again on import).
+                check_card_text(value, field=f"field “{name}”")
                 converted = html_field_to_markdown(self.resolver.rewrite(value))
                 if converted:
                     parts.append(converted)

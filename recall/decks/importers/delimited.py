@@ -33,6 +33,7 @@ from .markdown_blocks import split_tags, trim_blank
 from .questions import card_kind, title_from_filename
 
 NAME = "delimited"
+_CSV_CELL_LIMIT = 2**31 - 1  # the largest every platform's csv module accepts
 EXTENSIONS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 
 _QUESTION = {"question", "front", "q", "prompt", "term"}
@@ -140,6 +141,10 @@ def _delimiter(filename: str, text: str) -> str:
 
 def _records(filename: str, text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     """Every non-blank record with the 1-based line it starts on."""
+    # csv's own cap (128 K characters a cell) would refuse a long answer with a cryptic
+    # error, or one the card limit (RECALL_MAX_FIELD_KB) allows: the upload limit bounds the
+    # file already, and the import checks each card against the card limit by name.
+    csv.field_size_limit(_CSV_CELL_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     while True:

@@ -25,8 +25,10 @@ _INLINE_MARKERS |= {"h1": "H1", "h2": "H2", "h3": "H3", "h4": "H4", "h5": "H5", 
 # Characters with a meaning in Markdown text; escaped so they stay literal.
 _ESCAPE_RE = re.compile(r"([\\`*_\[\]<>|~])")
 _ENTITY_RE = re.compile(r"&(#?[A-Za-z0-9]+;)")
-_LINE_START_RE = re.compile(r"^(\s*)([#+\-=])", re.MULTILINE)
-_LINE_START_NUMBER_RE = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+# Indentation is blanks within the line: a "\s*" that crossed newlines rescanned every
+# following blank line from each line start (quadratic on a field of empty lines).
+_LINE_START_RE = re.compile(r"^([^\S\n]*)([#+\-=])", re.MULTILINE)
+_LINE_START_NUMBER_RE = re.compile(r"^([^\S\n]*\d+)([.)])", re.MULTILINE)
 # Cloze markers must survive the round trip untouched; a plain word does.
 _CLOZE_OPEN = "{{"
 _CLOZE_PLACEHOLDER = "RecallClozeOpenToken"
