@@ -23,6 +23,9 @@ def code_css(request: HttpRequest) -> HttpResponse:
     return HttpResponse(pygments_css(), content_type="text/css")
 
 
+# A database or Redis outage met outside a view still answers 503, not 500.
+handler500 = "recall.core.outages.server_error"
+
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("code.css", code_css, name="code-css"),
