@@ -108,6 +108,7 @@ def test_a_grade_succeeds_while_the_cache_redis_is_down(settings):
             "LOCATION": location,
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1},
         },
+        "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
     try:
         user = UserFactory()
