@@ -3,9 +3,10 @@ restarts and PostgreSQL restarts.
 
 Checked afterwards: every grade answered 2xx is in the review log exactly once (and a grade
 whose answer was lost, retried with the same ``version``, is there once too, its retry
-answered 409); every failed request got a clear 502/503 (the app's 503 in the JSON error
-shape), never a 500 or a trace; while Redis is down grading goes on (the cache degrades);
-and the whole stack serves again, Celery jobs included, with no manual step.
+answered 409); every failed request got a clear 503 in the API's JSON error shape (from the
+app, or from nginx when the worker serving it died), never a 500 or a trace; while Redis is
+down grading goes on (the cache degrades); and the whole stack serves again, Celery jobs
+included, with no manual step.
 
 The stack is `make prod-up` (supervisord: nginx, gunicorn, uvicorn, Celery worker and beat)
 against a PostgreSQL cluster and a redis-server that this test starts on free ports and
@@ -57,7 +58,7 @@ class Attempt:
     status: int  # 0: no HTTP answer at all
     at: float
     body: bytes = b""
-    server: str = ""
+    retry_after: str = ""
     content_type: str = ""
     error: str = ""
 
@@ -114,7 +115,7 @@ class Traffic:
             status,
             time.monotonic(),
             body,
-            answer_headers.get("Server", ""),
+            answer_headers.get("Retry-After", ""),
             answer_headers.get("Content-Type", ""),
         )
 
@@ -264,15 +265,13 @@ print(json.dumps(out))
 
 
 def _is_clear_failure(attempt: Attempt) -> bool:
-    """A 503 from the app in the API's error shape, or nginx's 502 when a worker died."""
-    if b"Traceback" in attempt.body:
+    """A 503 in the API's error shape, with Retry-After (the app's, or nginx's for a 502)."""
+    if attempt.status != 503 or not attempt.retry_after or b"Traceback" in attempt.body:
         return False
-    if attempt.status == 503:
-        try:
-            return json.loads(attempt.body)["error"]["code"] == "service_unavailable"
-        except (ValueError, KeyError, TypeError):
-            return False
-    return attempt.status == 502 and attempt.server.startswith("nginx")
+    try:
+        return bool(json.loads(attempt.body)["error"]["code"] == "service_unavailable")
+    except (ValueError, KeyError, TypeError):
+        return False
 
 
 def _log_rows(database_url: str, user_id: int) -> dict[int, list[int]]:
@@ -301,7 +300,7 @@ def test_grades_survive_a_killed_worker_and_redis_and_postgres_restarts(
         traffic.wait_successes(GRADES_BETWEEN_FAULTS, start, "the start")
 
         # 1. SIGKILL a gunicorn worker, caught at work if possible: its requests end in
-        # nginx's 502 (a grade it had written is found by its retry's 409), and the master
+        # nginx's 503 (a grade it had written is found by its retry's 409), and the master
         # forks a new one.
         master = stack.program_pid("gunicorn")
         workers = children(master)
@@ -347,7 +346,7 @@ def test_grades_survive_a_killed_worker_and_redis_and_postgres_restarts(
         {k: round(v[1] - v[0], 1) for k, v in windows.items()},
     )
     # Nothing but answers, successes, replayed-grade conflicts and clear outages.
-    assert set(statuses) <= {200, 409, 502, 503}, statuses
+    assert set(statuses) <= {200, 409, 503}, statuses
     unclear = [a for a in attempts if a.status >= 500 and not _is_clear_failure(a)]
     assert unclear == [], unclear[:3]
     assert all(a.status != 0 for a in attempts), [a.error for a in attempts if a.error][:3]
@@ -416,6 +415,17 @@ def test_grades_survive_a_killed_worker_and_redis_and_postgres_restarts(
 
     _wait(job_done, "the import job after the restarts", 90)
     assert job["status"] == "succeeded", job
+
+    # With no app process at all (gunicorn stopped), nginx answers the API in the same shape.
+    stack.supervisorctl("stop", "gunicorn")
+    try:
+        status, headers, body = stack.request("/api/v1/study/queue/", token=clients[0].token)
+        assert status == 503 and headers.get("Retry-After") == "5", (status, body[:200])
+        assert json.loads(body)["error"]["code"] == "service_unavailable"
+        assert stack.request("/")[0] == 502  # a page keeps nginx's own error page
+    finally:
+        stack.supervisorctl("start", "gunicorn")
+    assert stack.request("/api/v1/study/queue/", token=clients[0].token)[0] == 200
 
     # No 500 anywhere: gunicorn's log (Django logs each 500 there) has none.
     log_text = (Path(stack.var) / "log" / "gunicorn.log").read_text(errors="replace")
