@@ -48,6 +48,7 @@ __all__ = [
     "ImportRejected",
     "ImportSummary",
     "card_update",
+    "deck_archive_cards",
     "deck_copy",
     "deck_create",
     "deck_delete",
@@ -1110,3 +1111,26 @@ def _cards_changed_on_commit(deck_id: int, card_ids: list[int]) -> None:
             sender=Card, deck_id=deck_id, card_ids=card_ids, archived_ids=[]
         )
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Hook for recall.sources: a deck whose notes file was deleted is archived, never deleted.
+
+
+def deck_archive_cards(*, deck: Deck) -> int:
+    """Archive every card of the deck (review history kept); returns how many were archived.
+
+    A later import of the same file brings them back (archived cards are updated in place).
+    """
+    ids = list(Card.objects.filter(deck=deck, is_archived=False).values_list("id", flat=True))
+    if ids:
+        now = timezone.now()
+        for chunk in _chunks(ids, _BATCH):
+            Card.objects.filter(id__in=chunk).update(is_archived=True, updated_at=now)
+        deck_id = deck.pk
+        transaction.on_commit(
+            lambda: cards_bulk_changed.send(
+                sender=Card, deck_id=deck_id, card_ids=[], archived_ids=ids
+            )
+        )
+    return len(ids)

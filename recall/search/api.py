@@ -115,7 +115,7 @@ EXAMPLE_RESPONSE = {
 
 
 class SearchAPIView(APIView):
-    """Full-text search over the cards you may read (yours, and public or unlisted decks)."""
+    """Full-text search over your own decks and other people's public decks."""
 
     permission_classes = [permissions.AllowAny]
     pagination_class = StandardPagination

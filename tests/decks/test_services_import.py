@@ -15,6 +15,7 @@ from recall.decks.models import Card, Deck, Link, LinkStatus, Reference, Tag
 from recall.decks.services import ImportRejected, notes_import
 from recall.decks.signals import cards_bulk_changed
 from tests.factories import DeckFactory, UserFactory
+from tests.notes_fixture import NOTES_QUESTIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -352,12 +353,13 @@ def test_progress_reports_every_card(owner):
 def test_flagship_imports_and_reimports_without_writes(owner, flagship_path):
     data = flagship_path.read_bytes()
     summary = notes_import(owner=owner, filename=flagship_path.name, data=data)
-    assert summary.created >= 15
+    assert summary.created == len(NOTES_QUESTIONS)
     deck = Deck.objects.get()
-    assert deck.references.count() >= 5
-    assert deck.links.count() >= 5
-    questions = list(deck.cards.values_list("question", flat=True))
-    assert any("annotate() vs aggregate()" in q for q in questions)
+    assert deck.references.count() == 8
+    # The eight reference URLs, the link written in an answer, and the one in the nginx block.
+    assert deck.links.count() == 10
+    questions = list(deck.cards.order_by("position").values_list("question", flat=True))
+    assert questions == NOTES_QUESTIONS
 
     with CaptureQueriesContext(connection) as ctx:
         again = notes_import(owner=owner, filename=flagship_path.name, data=data)

@@ -30,8 +30,8 @@ from rest_framework.serializers import BaseSerializer
 from recall.core.permissions import IsOwnerOrReadOnly
 from recall.core.schema import RecallAutoSchema
 from recall.decks import services
-from recall.decks.models import Card, Deck, Job, Tag, Visibility
-from recall.decks.selectors import deck_readable_q
+from recall.decks.models import Card, Deck, Job, Tag
+from recall.decks.selectors import deck_listed_q, deck_readable_q
 
 from . import examples as ex
 from .filters import CardFilter, DeckFilter
@@ -43,14 +43,6 @@ from .serializers import (
     JobSerializer,
     TagSerializer,
 )
-
-
-def deck_listed_q(user: Any, *, prefix: str = "") -> Q:
-    """Decks that appear in lists: the user's own and public ones (unlisted only by id)."""
-    public = Q(**{f"{prefix}visibility": Visibility.PUBLIC})
-    if user is not None and user.is_authenticated:
-        return public | Q(**{f"{prefix}owner": user})
-    return public
 
 
 class DeckSchema(RecallAutoSchema):
