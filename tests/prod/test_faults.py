@@ -268,6 +268,8 @@ def _is_clear_failure(attempt: Attempt) -> bool:
     """A 503 in the API's error shape, with Retry-After (the app's, or nginx's for a 502)."""
     if attempt.status != 503 or not attempt.retry_after or b"Traceback" in attempt.body:
         return False
+    if not attempt.content_type.startswith("application/json"):
+        return False
     try:
         return bool(json.loads(attempt.body)["error"]["code"] == "service_unavailable")
     except (ValueError, KeyError, TypeError):
