@@ -35,6 +35,9 @@ def code_css(request: HttpRequest) -> HttpResponse:
 _docs_csp = csp_update({"style-src": [UNSAFE_INLINE]})
 _redoc_csp = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})
 
+# A database or Redis outage met outside a view still answers 503, not 500.
+handler500 = "recall.core.outages.server_error"
+
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("code.css", code_css, name="code-css"),

@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After the others, so that it sees a view's exception first: a service outage becomes
+    # a 503 (django-axes has no exception hook, so it can stay last).
+    "recall.core.outages.ServiceUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -119,11 +122,31 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Cache and sessions: local memory unless REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
+# The default cache holds what can be rebuilt (statistics, throttle counts, job progress):
+# while Redis is down it misses and drops writes instead of failing the request
+# (django-redis's IGNORE_EXCEPTIONS). Sessions are not rebuildable: their alias fails, and
+# the request gets a 503 (recall.core.middleware) rather than a silent logout.
+REDIS_CACHE_OPTIONS = {
+    "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=2.0),
+    "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=2.0),
+}
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {**REDIS_CACHE_OPTIONS, "IGNORE_EXCEPTIONS": True},
+        },
+        "sessions": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        },
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
+    # Each skipped cache operation is logged with its cause: the outage stays visible.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
