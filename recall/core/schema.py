@@ -7,6 +7,9 @@ from typing import Any
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
+
+from .permissions import IsOwnerOrReadOnly
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -90,6 +93,17 @@ class RecallAutoSchema(AutoSchema):
         if "{" in self.path or self._is_list_view():
             codes.append(404)
         return sorted(codes)
+
+    def get_auth(self) -> list[dict[str, Any]]:
+        # drf-spectacular marks authentication optional ({}) for DRF's own
+        # IsAuthenticatedOrReadOnly only; ours lets anyone read what is public as well.
+        auths = super().get_auth()
+        anonymous_reads = self.method in SAFE_METHODS and any(
+            isinstance(p, IsOwnerOrReadOnly) for p in self.view.get_permissions()
+        )
+        if anonymous_reads and {} not in auths:
+            auths.append({})
+        return auths
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)

@@ -143,8 +143,14 @@ class SearchAPIView(APIView):
             ),
             OpenApiParameter("deck", OpenApiTypes.STR, description="Only this deck (its slug)."),
             OpenApiParameter("tag", OpenApiTypes.STR, description="Only cards with this tag."),
-            OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="Hits per page (max 200)."),
+            OpenApiParameter(
+                "page", {"type": "integer", "minimum": 1}, description="Page number, from 1."
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1},
+                description="Hits per page, from 1; larger values give 200.",
+            ),
         ],
         responses={
             200: SearchResponseSerializer,
@@ -158,11 +164,9 @@ class SearchAPIView(APIView):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         paginator = self.pagination_class()
-        page_size = paginator.get_page_size(request) or StandardPagination.page_size
-        try:
-            page = int(request.query_params.get("page", 1))
-        except ValueError:
-            page = 1
+        page_size = paginator.get_page_size(request)
+        number = paginator.get_page_number(request, None)
+        page = number if isinstance(number, int) else 1  # "last": the window finds it
 
         def run(page: int, page_size: int) -> SearchResults:
             return search_cards(

@@ -22,18 +22,17 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.checks import (
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.checks import CHECKS as CHECK_REGISTRY
+from schemathesis.checks import load_all_checks
 
 from recall.accounts.tokens import api_token_create
 from recall.decks.models import Job, Visibility
 from recall.study.models import CardState, State
 from tests.factories import CardFactory, DeckFactory, TagFactory, UserFactory
 
-CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
+# Every built-in check, as `schemathesis run --checks all` runs them.
+load_all_checks()
+CHECKS = list(CHECK_REGISTRY.get_all())
 MIN_CASES = 1000
 # Generated cases per operation: valid input, invalid input, and valid input with real ids.
 EXAMPLES = {"positive": 20, "negative": 10, "real_ids": 12}
