@@ -113,9 +113,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL: pages keep reading while an import writes, and a commit costs no journal fsync
     # (NORMAL is crash-safe in WAL mode; only a power cut can lose the last commit).
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-    )
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    # Concurrent writes queue instead of failing with "database is locked": a transaction
+    # takes the write lock when it begins (a deferred one that read first cannot upgrade
+    # while another writer committed, busy timeout or not), and waits up to this many
+    # seconds for it.
+    _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite_options.setdefault("timeout", env.int("SQLITE_BUSY_TIMEOUT", default=20))
 
 # Cache and sessions: local memory unless REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
