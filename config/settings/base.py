@@ -214,6 +214,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Uploads waiting for their import job: private, outside MEDIA_ROOT (which is served).
+# Unset: "uploads" beside MEDIA_ROOT. Web processes and workers must share it.
+RECALL_UPLOAD_ROOT = env.str("RECALL_UPLOAD_ROOT", default="")
+
 # Uploads and imports, limits shared with nginx's client_max_body_size: notes files, CSVs
 # and zips up to RECALL_MAX_UPLOAD_MB; Anki packages, which carry their media, up to
 # RECALL_MAX_APKG_MB (never less than the other).
