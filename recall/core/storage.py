@@ -36,7 +36,7 @@ class PrivateUploadStorage(FileSystemStorage):
         return os.path.abspath(self.base_location)
 
     def _clear_cached_properties(self, setting: str, **kwargs: Any) -> None:
-        super()._clear_cached_properties(setting, **kwargs)
+        super()._clear_cached_properties(setting, **kwargs)  # type: ignore[arg-type]
         if setting == "RECALL_UPLOAD_ROOT":
             self.__dict__.pop("base_location", None)
             self.__dict__.pop("location", None)
