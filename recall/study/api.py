@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recall.core.ids import MAX_ID
-from recall.core.schema import ErrorSerializer
+from recall.core.schema import ErrorSerializer, business_rules
 from recall.decks.models import Card
 
 from . import selectors, services
@@ -420,7 +420,13 @@ class ParametersView(APIView):
         request=None,
         responses={
             202: OptimizeAcceptedSerializer,
-            400: OpenApiResponse(ErrorSerializer, "Not enough reviews yet."),
+            400: business_rules(
+                (
+                    "",
+                    "Optimising needs at least 400 reviews; you have 57. Until then the "
+                    "FSRS defaults are used.",
+                )
+            ),
         },
         examples=[
             OpenApiExample(

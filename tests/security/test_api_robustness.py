@@ -6,6 +6,7 @@ API, its filters and the web grade form are bounded to the database's range inst
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -189,3 +190,59 @@ def test_huge_page_numbers_are_past_the_end_and_huge_page_sizes_the_largest(api,
     response = api.get(path, {**query, "page_size": FAR_BEYOND, "page": "1"})
     assert response.status_code == 200
     assert len(response.json()["results"]) <= 200
+
+
+# --- the schema documents what the API refuses -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _rules(operation: dict[str, Any]) -> dict[str, str]:
+    """The documented business rules of an operation: example name -> message."""
+    examples = operation["responses"]["400"]["content"]["application/json"]["examples"]
+    return {name: ex["summary"] for name, ex in examples.items() if name.startswith("Rule")}
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "words"),
+    [
+        ("/api/v1/decks/", "post", "already have a deck with the slug"),
+        ("/api/v1/decks/{id}/", "patch", "already have a deck with the slug"),
+        ("/api/v1/tags/", "post", "already have a tag named"),
+        ("/api/v1/tags/{id}/", "put", "already have a tag named"),
+        ("/api/v1/tokens/", "post", "revoke one before creating another"),
+        ("/api/v1/search/", "get", "Type at least one word"),
+        ("/api/v1/cards/", "post", "does not exist"),
+        ("/api/v1/decks/import/", "post", "unsupported file type"),
+        ("/api/v1/me/", "patch", "not a known time zone"),
+    ],
+)
+def test_business_rule_400s_are_documented(schema, path, method, words):
+    operation = schema["paths"][path][method]
+    assert any(words in message for message in _rules(operation).values())
+    assert words in operation["responses"]["400"]["description"]
+
+
+def test_the_schema_says_text_fields_hold_no_nul_and_search_needs_a_word(schema):
+    tag = schema["components"]["schemas"]["TagRequest"]["properties"]["name"]
+    assert re.fullmatch(tag["pattern"], "orm")
+    assert not re.search(tag["pattern"], "o\x00rm")
+    assert not re.search(tag["pattern"], "   ")
+    params = schema["paths"]["/api/v1/search/"]["get"]["parameters"]
+    (q,) = [p for p in params if p["name"] == "q"]
+    assert (q["schema"]["minLength"], q["schema"]["maxLength"]) == (1, 500)
+    assert not re.search(q["schema"]["pattern"], " \t ")
+    (page_size,) = [p for p in params if p["name"] == "page_size"]
+    assert page_size["schema"]["minimum"] == 1
+
+
+def test_anonymous_reads_are_documented_as_optional_authentication(schema):
+    assert {} in schema["paths"]["/api/v1/decks/"]["get"]["security"]
+    assert {} in schema["paths"]["/api/v1/cards/{id}/"]["get"]["security"]
+    assert {} not in schema["paths"]["/api/v1/decks/"]["post"]["security"]
+    assert {} not in schema["paths"]["/api/v1/tags/"]["get"]["security"]
