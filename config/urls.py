@@ -60,9 +60,6 @@ urlpatterns = [
     path("", include("recall.decks.urls")),
 ]
 
-# API paths no route matches answer in the API's JSON error shape, not Django's HTML page.
-handler404 = "recall.core.views.page_not_found"
-
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -140,7 +140,10 @@ def test_web_grade_form_refuses_an_id_beyond_64_bits_without_grading(user, card)
         "/api/v2/",
     ],
 )
-def test_unrouted_api_paths_answer_404_in_the_json_error_shape(api, path):
+@pytest.mark.parametrize("debug", [False, True])
+def test_unrouted_api_paths_answer_404_in_the_json_error_shape(api, path, debug, settings):
+    # DEBUG: the local profile (make demo), where Django would show its debug 404 page.
+    settings.DEBUG = debug
     response = api.get(path)
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
