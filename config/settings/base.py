@@ -69,6 +69,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First to see each response leave: a 404 under /api/ becomes the JSON error shape.
+    "recall.core.middleware.ApiNotFoundMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -116,9 +118,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL: pages keep reading while an import writes, and a commit costs no journal fsync
     # (NORMAL is crash-safe in WAL mode; only a power cut can lose the last commit).
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-    )
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    # Concurrent writes queue instead of failing with "database is locked": a transaction
+    # takes the write lock when it begins (a deferred one that read first cannot upgrade
+    # while another writer committed, busy timeout or not), and waits up to this many
+    # seconds for it.
+    _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite_options.setdefault("timeout", env.int("SQLITE_BUSY_TIMEOUT", default=20))
 
 # Cache and sessions: local memory unless REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -231,6 +238,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Uploads waiting for their import job: private, outside MEDIA_ROOT (which is served).
+# Unset: "uploads" beside MEDIA_ROOT. Web processes and workers must share it.
+RECALL_UPLOAD_ROOT = env.str("RECALL_UPLOAD_ROOT", default="")
 
 # Uploads and imports, limits shared with nginx's client_max_body_size: notes files, CSVs
 # and zips up to RECALL_MAX_UPLOAD_MB; Anki packages, which carry their media, up to

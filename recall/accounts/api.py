@@ -12,6 +12,8 @@ from rest_framework import generics, mixins, permissions, serializers, status, v
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from recall.core.schema import business_rules
+
 from .models import ApiToken, User
 from .tokens import api_token_create, api_token_list, api_token_revoke
 
@@ -81,6 +83,14 @@ ME_EXAMPLE = {
     patch=extend_schema(
         summary="Change your study preferences or e-mail address",
         description="A new `email` needs `current_password`; a notice goes to the old address.",
+        responses={
+            200: MeSerializer,
+            400: business_rules(
+                ("time_zone", "'Mars/Olympus' is not a known time zone."),
+                ("email", "An account with this e-mail address already exists."),
+                ("current_password", "Enter your current password to change your e-mail address."),
+            ),
+        },
         examples=[
             OpenApiExample(
                 "preferences",
@@ -159,7 +169,12 @@ TOKEN_EXAMPLE = {
     create=extend_schema(
         summary="Create an API token",
         description="Send it as `Authorization: Token <key>`. The key is in this response only.",
-        responses={201: ApiTokenCreatedSerializer},
+        responses={
+            201: ApiTokenCreatedSerializer,
+            400: business_rules(
+                ("", "You already have 50 tokens: revoke one before creating another.")
+            ),
+        },
         examples=[
             OpenApiExample("name", value={"name": "laptop script"}, request_only=True),
             OpenApiExample(

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from recall.core.schema import business_rules
 from recall.decks.api import examples as ex
 
 from . import selectors, services
@@ -133,6 +134,16 @@ class SourceSerializer(serializers.ModelSerializer[Source]):
         return services.source_update(source=instance, secret=secret, **validated_data)
 
 
+# Refusals of well-formed input: documented as the 400s of their operations.
+SOURCE_RULES = business_rules(
+    ("", "only https://, ssh:// and git@host:path repository URLs are allowed"),
+    ("", "this folder is not under a folder the administrator allowed (RECALL_SOURCE_ROOTS)"),
+    ("", "you already have a source named 'Revision notes'"),
+    ("", "sync every 1 minute to 7 days"),
+    code="source_rejected",
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List your note sources", examples=[ex.response("sources", ex.page(SOURCE))]
@@ -140,14 +151,17 @@ class SourceSerializer(serializers.ModelSerializer[Source]):
     retrieve=extend_schema(summary="Read a source", examples=[ex.response("source", SOURCE)]),
     create=extend_schema(
         summary="Add a Git repository or server folder as a source",
+        responses={201: SourceSerializer, 400: SOURCE_RULES},
         examples=[SOURCE_CREATE, ex.response("source", SOURCE, 201)],
     ),
     update=extend_schema(
         summary="Replace a source's options",
+        responses={200: SourceSerializer, 400: SOURCE_RULES},
         examples=[SOURCE_CREATE, ex.response("source", SOURCE)],
     ),
     partial_update=extend_schema(
         summary="Change some of a source's options",
+        responses={200: SourceSerializer, 400: SOURCE_RULES},
         examples=[ex.request("pause", {"enabled": False}), ex.response("source", SOURCE)],
     ),
     destroy=extend_schema(summary="Remove a source (its decks are kept)"),

@@ -38,6 +38,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from recall.core.exceptions import ApplicationError, ConflictError, NotFoundError
+from recall.core.ids import is_id
 from recall.decks.models import Card
 from recall.decks.selectors import deck_readable_q
 
@@ -272,6 +273,9 @@ def card_grade(
         raise ApplicationError("Grade must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
     if duration_ms < 0:
         raise ApplicationError("duration_ms cannot be negative.")
+    if not is_id(card_id):
+        # No row can have it, and SQLite cannot even bind an int beyond 64 bits.
+        raise NotFoundError("No such card.")
     now = now or timezone.now()
     duration_ms = min(int(duration_ms), MAX_DURATION_MS)
     if expected_version is not None:

@@ -399,11 +399,9 @@ def test_job_create_stores_the_upload_and_runs_after_commit(
     ("data", "status"), [(NOTES.encode(), "succeeded"), (b"\x00\x01", "failed")]
 )
 def test_a_finished_job_deletes_its_upload(owner, data, status, django_capture_on_commit_callbacks):
-    from django.core.files.storage import default_storage
-
     job = services.job_create_import(owner=owner, uploaded_file=upload("notes.md", data))
-    stored = job.upload.name
-    assert default_storage.exists(stored)
+    stored, storage = job.upload.name, job.upload.storage
+    assert storage.exists(stored)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.job_run_import(job_id=job.pk)
@@ -411,7 +409,7 @@ def test_a_finished_job_deletes_its_upload(owner, data, status, django_capture_o
     job.refresh_from_db()
     assert job.status == status
     assert not job.upload
-    assert not default_storage.exists(stored)
+    assert not storage.exists(stored)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
+from drf_spectacular.utils import extend_schema_field
 
+from recall.core.ids import MAX_ID
 from recall.decks.models import Card, Deck, Visibility
 
 
@@ -35,6 +37,18 @@ class _StrictBooleanField(forms.NullBooleanField):
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = _StrictBooleanField
+
+
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """An object id: a whole number within the database's 64-bit range, else a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class LeanFilterSet(django_filters.FilterSet):
@@ -107,9 +121,7 @@ STUDY_STATES = ["new", "learning", "review", "relearning"]
 
 
 class CardFilter(LeanFilterSet):
-    deck = django_filters.NumberFilter(
-        field_name="deck_id", label="Cards of this deck (yours, public or unlisted)."
-    )
+    deck = IdFilter(field_name="deck_id", label="Cards of this deck (yours, public or unlisted).")
     tag = django_filters.CharFilter(
         field_name="tags__name", max_length=100, distinct=True, label="Cards with this tag."
     )

@@ -28,7 +28,7 @@ from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 
 from recall.core.permissions import IsOwnerOrReadOnly
-from recall.core.schema import RecallAutoSchema
+from recall.core.schema import RecallAutoSchema, business_rules
 from recall.decks import services
 from recall.decks.models import Card, Deck, Job, Tag
 from recall.decks.selectors import deck_listed_q, deck_readable_q
@@ -83,6 +83,23 @@ class DeckSchema(RecallAutoSchema):
         return responses
 
 
+# Refusals of well-formed input: documented as the 400s of their operations.
+DECK_RULES = business_rules(
+    ("title", "A deck needs a title."),
+    ("slug", "You already have a deck with the slug 'django'."),
+    ("slug", "Give a slug made of letters or digits: the title has none."),
+)
+CARD_RULES = business_rules(
+    ("deck", 'Invalid pk "7" - object does not exist.'),
+    ("question", "A card needs a question."),
+    ("tags", "A tag cannot be empty."),
+)
+TAG_RULES = business_rules(
+    ("name", "You already have a tag named 'orm'."),
+    ("name", "A tag needs a name."),
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List decks",
@@ -97,14 +114,17 @@ class DeckSchema(RecallAutoSchema):
     ),
     create=extend_schema(
         summary="Create a deck",
+        responses={201: DeckSerializer, 400: DECK_RULES},
         examples=[ex.DECK_CREATE, ex.response("created", ex.DECK, 201)],
     ),
     update=extend_schema(
         summary="Replace a deck's settings",
+        responses={200: DeckSerializer, 400: DECK_RULES},
         examples=[ex.DECK_CREATE, ex.response("deck", ex.DECK)],
     ),
     partial_update=extend_schema(
         summary="Change some of a deck's settings",
+        responses={200: DeckSerializer, 400: DECK_RULES},
         examples=[ex.DECK_UPDATE, ex.response("deck", ex.DECK)],
     ),
     destroy=extend_schema(
@@ -164,7 +184,10 @@ class DeckViewSet(viewsets.ModelViewSet):
         description="Copies a public or unlisted deck (or one of yours) with all its cards; "
         "the copy is private and records where it came from.",
         request=None,
-        responses={201: DeckSerializer},
+        responses={
+            201: DeckSerializer,
+            400: business_rules(("", "only public or unlisted decks can be copied")),
+        },
         examples=[ex.response("the copy", {**ex.DECK, "visibility": "private", "copied_from": 7})],
     )
     @action(detail=True, methods=["post"])
@@ -179,7 +202,15 @@ class DeckViewSet(viewsets.ModelViewSet):
         description="Upload a notes file as multipart/form-data. The import runs in the "
         "background: the answer is 202 with a job to poll at /api/v1/jobs/{id}/.",
         request={"multipart/form-data": DeckImportSerializer},
-        responses={202: JobSerializer},
+        responses={
+            202: JobSerializer,
+            400: business_rules(
+                ("", "notes.pdf: unsupported file type (.pdf); use one of .apkg, .csv, .md"),
+                ("", "you have no deck 'django' to import notes.md into"),
+                ("file", "The file is 30.0 MB; the limit is 20.0 MB."),
+                code="import_rejected",
+            ),
+        },
         examples=[ex.response("job", {**ex.JOB, "status": "pending", "progress": 0}, 202)],
     )
     @action(
@@ -229,13 +260,17 @@ class DeckViewSet(viewsets.ModelViewSet):
     retrieve=extend_schema(summary="Read a card", examples=[ex.response("card", ex.CARD)]),
     create=extend_schema(
         summary="Add a card to one of your decks",
+        responses={201: CardSerializer, 400: CARD_RULES},
         examples=[ex.CARD_CREATE, ex.response("created", ex.CARD, 201)],
     ),
     update=extend_schema(
-        summary="Replace a card", examples=[ex.CARD_CREATE, ex.response("card", ex.CARD)]
+        summary="Replace a card",
+        responses={200: CardSerializer, 400: CARD_RULES},
+        examples=[ex.CARD_CREATE, ex.response("card", ex.CARD)],
     ),
     partial_update=extend_schema(
         summary="Change part of a card",
+        responses={200: CardSerializer, 400: CARD_RULES},
         examples=[ex.CARD_UPDATE, ex.response("card", {**ex.CARD, "is_archived": True})],
     ),
     destroy=extend_schema(summary="Delete a card"),
@@ -282,13 +317,19 @@ class CardViewSet(viewsets.ModelViewSet):
     list=extend_schema(summary="List your tags", examples=[ex.response("tags", ex.page(ex.TAG))]),
     retrieve=extend_schema(summary="Read a tag", examples=[ex.response("tag", ex.TAG)]),
     create=extend_schema(
-        summary="Create a tag", examples=[ex.TAG_CREATE, ex.response("created", ex.TAG, 201)]
+        summary="Create a tag",
+        responses={201: TagSerializer, 400: TAG_RULES},
+        examples=[ex.TAG_CREATE, ex.response("created", ex.TAG, 201)],
     ),
     update=extend_schema(
-        summary="Rename a tag", examples=[ex.TAG_CREATE, ex.response("tag", ex.TAG)]
+        summary="Rename a tag",
+        responses={200: TagSerializer, 400: TAG_RULES},
+        examples=[ex.TAG_CREATE, ex.response("tag", ex.TAG)],
     ),
     partial_update=extend_schema(
-        summary="Rename a tag", examples=[ex.TAG_CREATE, ex.response("tag", ex.TAG)]
+        summary="Rename a tag",
+        responses={200: TagSerializer, 400: TAG_RULES},
+        examples=[ex.TAG_CREATE, ex.response("tag", ex.TAG)],
     ),
     destroy=extend_schema(summary="Delete a tag (its cards stay)"),
 )

@@ -33,6 +33,11 @@ _LINE_START_NUMBER_RE = re.compile(r"^([^\S\n]*\d+)([.)])", re.MULTILINE)
 _CLOZE_OPEN = "{{"
 _CLOZE_PLACEHOLDER = "RecallClozeOpenToken"
 _WS_RE = re.compile(r"\s+")
+# Deeper HTML has no Markdown form worth the recursion (the converter recurses per level;
+# a field 3,000 levels deep overflowed Python's stack): it stays sanitised HTML.
+MAX_DEPTH = 100
+# CommonMark's limit for the number that starts an ordered list.
+_LIST_START_RE = re.compile(r"[0-9]{1,9}")
 
 
 class Unsupported(Exception):
@@ -56,6 +61,8 @@ class _TreeBuilder(HTMLParser):
         node = _Node(tag, {k: v or "" for k, v in attrs})
         self.stack[-1].children.append(node)
         if tag not in _VOID:
+            if len(self.stack) > MAX_DEPTH:
+                raise Unsupported(f"elements nested more than {MAX_DEPTH} deep")
             self.stack.append(node)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -233,7 +240,12 @@ class _Converter:
 
     def _list(self, node: _Node) -> str:
         ordered = node.tag == "ol"
-        start = int(node.attrs.get("start") or 1) if ordered else 1
+        start = 1
+        if ordered and node.attrs.get("start"):
+            # start="abc" (or a huge number) has no Markdown form: keep the HTML.
+            if not _LIST_START_RE.fullmatch(node.attrs["start"].strip()):
+                raise Unsupported(f"<ol start={node.attrs['start']!r}>")
+            start = int(node.attrs["start"])
         items: list[str] = []
         number = start
         for child in node.children:
