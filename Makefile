@@ -58,6 +58,7 @@ test-postgres: install
 	else echo "SKIPPED the PostgreSQL + Redis pass: services not reachable"; fi
 
 lint: install
+	bash scripts/check_repo_paths.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .

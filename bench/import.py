@@ -104,8 +104,11 @@ def run() -> None:
     from recall.decks.services import notes_import
 
     owner = get_user_model().objects.create_user(username="bench", password="bench")
-    flagship = ROOT.parent / "shared" / "corpus" / "python-django-revision-notes.md"
-    source = flagship if flagship.exists() else ROOT / "sample" / "python-interview-basics.md"
+    # The flagship-shaped notes of the repository, or the team's own file when one is named.
+    source = ROOT / "tests" / "fixtures" / "django-interview-notes.md"
+    team_file = Path(os.environ.get("RECALL_CORPUS_DIR", "")) / "python-django-revision-notes.md"
+    if os.environ.get("RECALL_CORPUS_DIR") and team_file.exists():
+        source = team_file
     data = source.read_bytes()
 
     # Flagship: each run imports into a fresh deck (a new file name), the first run warms up.

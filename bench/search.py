@@ -8,7 +8,7 @@ Zipf-like frequency, plus code tokens such as select_related) are written in bul
 rebuilt, and a fixed mix of queries is timed two ways in the same run, taking turns:
 
 - recall: recall.search.selectors.search_cards: parse, the backend's ranked query with the
-  visibility filter (deck_readable_q) and the total, snippets of the page, the page's cards.
+  visibility filter (deck_listed_q) and the total, snippets of the page, the page's cards.
 - floor:  the bare engine query (FTS5 MATCH ordered by bm25 / tsquery ordered by ts_rank,
   LIMIT 20) with no visibility filter, no count, no snippets. On PostgreSQL both rank the
   same window of matches (SEARCH_RANK_WINDOW, 5,000): Recall the first 5,000 the user may
@@ -38,7 +38,8 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-CORPUS = Path(os.environ.get("RECALL_CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
+# Word pools come from the repository's own notes, or from RECALL_CORPUS_DIR when it is set.
+CORPUS = Path(os.environ.get("RECALL_CORPUS_DIR") or ROOT / "tests" / "fixtures")
 
 GOAL_RATIO = 1.3
 GOAL_P95_MS = 50.0

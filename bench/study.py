@@ -8,7 +8,7 @@ A second baseline does the same SELECT + UPDATE through the ORM (select_for_upda
 
 The round trip is the real thing: ``selectors.study_queue(limit=1)`` (scope, today's per-deck
 quotas, learning before reviews, per-deck review caps) and ``services.card_grade`` with the
-version the queue gave (readability check, FSRS through ``fsrs.Scheduler.review_card``, the
+version the queue gave (readability check, FSRS through ``scheduling.review``, the
 CardState write and the ReviewLog insert). Its statements per round trip are printed too.
 The hot path is raw SQL written once in ``recall/study/hotpath.py`` (see there why and how),
 run on the driver's cursor; on PostgreSQL prepared, with generic plans (no planning per
@@ -276,11 +276,13 @@ def driver_share(step: Callable[[int], None], rounds: int) -> tuple[float, float
 
 def fixed_costs(user: Any, now: datetime, rounds: int = 2000) -> dict[str, float]:
     """Median seconds of the parts of a grade that any implementation of the issue pays in
-    Python besides its SQL: fsrs itself, a transaction block and the ``card_reviewed`` signal."""
+    Python besides its SQL: the scheduling (fsrs with Anki's rules around it, as the grade
+    runs it), a transaction block and the ``card_reviewed`` signal."""
     from django.db import transaction
     from fsrs import Card as FsrsCard
     from fsrs import Rating, Scheduler
 
+    from recall.study import scheduling
     from recall.study.models import CardState
     from recall.study.signals import card_reviewed
 
@@ -288,7 +290,7 @@ def fixed_costs(user: Any, now: datetime, rounds: int = 2000) -> dict[str, float
     card = scheduler.review_card(FsrsCard(), Rating.Good, now - timedelta(days=3))[0]
 
     def fsrs_review() -> None:
-        scheduler.review_card(card, Rating.Good, now)
+        scheduling.review(user, card, 3, now, reps=2, lapses=0)
 
     def atomic_block() -> None:
         with transaction.atomic():

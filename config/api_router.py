@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from recall.accounts.api import ApiTokenViewSet, MeView
 from recall.decks.api.views import CardViewSet, DeckViewSet, JobViewSet, NoteViewSet, TagViewSet
 from recall.search.api import SearchAPIView
+from recall.sources.api import SourceViewSet
 
 router = DefaultRouter()
 # One URL per resource: no `.json` suffix variants (`?format=` names export formats).
@@ -19,6 +20,7 @@ router.register("cards", CardViewSet, basename="card")
 router.register("tags", TagViewSet, basename="tag")
 router.register("jobs", JobViewSet, basename="job")
 router.register("tokens", ApiTokenViewSet, basename="token")
+router.register("sources", SourceViewSet, basename="source")
 
 app_name = "api"
 urlpatterns: list = [

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from recall.decks.rendering import pygments_css
 from recall.study.views import HomeView
@@ -23,18 +29,36 @@ def code_css(request: HttpRequest) -> HttpResponse:
     return HttpResponse(pygments_css(), content_type="text/css")
 
 
+# Swagger UI and ReDoc are served from our static files (drf-spectacular-sidecar) with no
+# inline script (the split view serves Swagger's start-up code as a file); both style their
+# widgets with inline styles, and ReDoc searches in a worker made from a blob.
+_docs_csp = csp_update({"style-src": [UNSAFE_INLINE]})
+_redoc_csp = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})
+
+# A database or Redis outage met outside a view still answers 503, not 500.
+handler500 = "recall.core.outages.server_error"
+
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("code.css", code_css, name="code-css"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path(
+        "api/docs/",
+        _docs_csp(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="swagger-ui",
+    ),
+    path(
+        "api/redoc/",
+        _redoc_csp(SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html")),
+        name="redoc",
+    ),
     path("api-auth/", include("rest_framework.urls")),
     path("accounts/", include("recall.accounts.urls")),
     path("search/", include("recall.search.urls")),
     path("study/", include("recall.study.urls")),
+    path("sources/", include("recall.sources.urls")),
     path("", HomeView.as_view(), name="home"),
     path("", include("recall.decks.urls")),
 ]

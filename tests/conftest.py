@@ -20,10 +20,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from services import reachable  # noqa: E402
 
+from tests.notes_fixture import NOTES_FILE  # noqa: E402
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-# The seed notes shared by the team sit beside the repository.
-CORPUS_DIR = Path(os.environ.get("RECALL_CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
-FLAGSHIP = CORPUS_DIR / "python-django-revision-notes.md"
 
 
 def missing_service(reason: str) -> None:
@@ -69,9 +68,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture
 def flagship_path() -> Path:
-    if not FLAGSHIP.exists():
-        missing_service(f"the flagship notes file is not at {FLAGSHIP}")
-    return FLAGSHIP
+    """The repository's own notes file of the flagship shape (see tests/notes_fixture.py)."""
+    return NOTES_FILE
 
 
 @pytest.fixture(autouse=True)

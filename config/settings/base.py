@@ -6,9 +6,11 @@ Celery tasks, SQLite FTS5 search.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -49,6 +51,9 @@ THIRD_PARTY_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "django_celery_beat",
     "channels",
 ]
@@ -58,11 +63,14 @@ LOCAL_APPS = [
     "recall.decks",
     "recall.study",
     "recall.search",
+    "recall.sources",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First to see each response leave: a 404 under /api/ becomes the JSON error shape.
+    "recall.core.middleware.ApiNotFoundMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +78,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # After the others, so that it sees a view's exception first: a service outage becomes
+    # a 503 (django-axes has no exception hook, so it can stay last).
+    "recall.core.outages.ServiceUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -104,17 +118,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL: pages keep reading while an import writes, and a commit costs no journal fsync
     # (NORMAL is crash-safe in WAL mode; only a power cut can lose the last commit).
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-    )
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    # Concurrent writes queue instead of failing with "database is locked": a transaction
+    # takes the write lock when it begins (a deferred one that read first cannot upgrade
+    # while another writer committed, busy timeout or not), and waits up to this many
+    # seconds for it.
+    _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite_options.setdefault("timeout", env.int("SQLITE_BUSY_TIMEOUT", default=20))
 
 # Cache and sessions: local memory unless REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
+# The default cache holds what can be rebuilt (statistics, throttle counts, job progress):
+# while Redis is down it misses and drops writes instead of failing the request
+# (django-redis's IGNORE_EXCEPTIONS). Sessions are not rebuildable: their alias fails, and
+# the request gets a 503 (recall.core.middleware) rather than a silent logout.
+REDIS_CACHE_OPTIONS = {
+    "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=2.0),
+    "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=2.0),
+}
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {**REDIS_CACHE_OPTIONS, "IGNORE_EXCEPTIONS": True},
+        },
+        "sessions": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        },
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
+    # Each skipped cache operation is logged with its cause: the outage stays visible.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -169,6 +208,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks every login (site and admin) before the model backend: after
+# AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# refused (429) for AXES_COOLOFF_MINUTES, even with the right password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Username and address together: a stranger cannot lock a user out from elsewhere, and a
+# shared address (an office behind one NAT) does not lock out everyone at once.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "recall.accounts.views.lockout_response"
+# The client address as DRF's throttles see it (REST_FRAMEWORK["NUM_PROXIES"]).
+AXES_CLIENT_IP_CALLABLE = "recall.core.throttling.client_ip"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -184,6 +239,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Uploads waiting for their import job: private, outside MEDIA_ROOT (which is served).
+# Unset: "uploads" beside MEDIA_ROOT. Web processes and workers must share it.
+RECALL_UPLOAD_ROOT = env.str("RECALL_UPLOAD_ROOT", default="")
+
 # Uploads and imports, limits shared with nginx's client_max_body_size: notes files, CSVs
 # and zips up to RECALL_MAX_UPLOAD_MB; Anki packages, which carry their media, up to
 # RECALL_MAX_APKG_MB (never less than the other).
@@ -198,6 +257,9 @@ RECALL_MAX_ARCHIVE_BYTES = env.int("RECALL_MAX_ARCHIVE_BYTES", default=200 * 102
 RECALL_MAX_ARCHIVE_MEMBERS = env.int("RECALL_MAX_ARCHIVE_MEMBERS", default=5000)
 # Largest single media file (image, sound) an Anki .apkg may bring in.
 RECALL_MAX_MEDIA_FILE_BYTES = env.int("RECALL_MAX_MEDIA_FILE_BYTES", default=20 * 1024 * 1024)
+# A card's question or answer, in UTF-8 kilobytes: rendering one costs a few hundred times
+# its size in memory, so this bounds every render (web, API, imports; see decks/limits.py).
+RECALL_MAX_FIELD_KB = env.int("RECALL_MAX_FIELD_KB", default=100)
 
 # E-mail: console in development, SMTP when EMAIL_URL-style settings are given.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -233,7 +295,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/min"),
         "user": env.str("THROTTLE_USER", default="1200/min"),
+        # Wrong API tokens per client address: past it every token from there gets 429.
+        "bad_token": env.str("THROTTLE_BAD_TOKEN", default="10/min"),
     },
+    # Proxies in front of Django that append to X-Forwarded-For (nginx: 1). 0 trusts no
+    # header and throttles by the socket address, which a client cannot forge.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Recall API",
@@ -241,6 +308,30 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc served from our own static files (no CDN in the CSP).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Content-Security-Policy (django-csp) on every response: scripts only from our origin or
+# carrying the per-request nonce, so an injected inline script or handler never runs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # Rendered notes keep a text-align style on table cells (the sanitiser allows no more).
+        "style-src-attr": [UNSAFE_INLINE],
+        # Notes may show images from the web.
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # Study (FSRS)
@@ -257,6 +348,17 @@ RECALL_LINKCHECK_TIMEOUT = env.float("RECALL_LINKCHECK_TIMEOUT", default=10.0)
 RECALL_LINKCHECK_ALLOW_PRIVATE = env.bool("RECALL_LINKCHECK_ALLOW_PRIVATE", default=False)
 # Links are checked again when their last check is older than this many days.
 RECALL_LINKCHECK_MAX_AGE_DAYS = env.int("RECALL_LINKCHECK_MAX_AGE_DAYS", default=7)
+
+# Sources (decks kept in sync with a Git repository or a server folder). Credentials are
+# encrypted with RECALL_SOURCE_KEY (a Fernet key; unset: derived from SECRET_KEY). Server
+# folders, and file:// repositories, are allowed only under RECALL_SOURCE_ROOTS.
+RECALL_SOURCE_KEY = env.str("RECALL_SOURCE_KEY", default="")
+RECALL_SOURCE_ROOTS = env.list("RECALL_SOURCE_ROOTS", default=[])
+RECALL_SOURCE_SCHEMES = env.list("RECALL_SOURCE_SCHEMES", default=["https", "ssh"])
+RECALL_SOURCE_ALLOW_PRIVATE = env.bool("RECALL_SOURCE_ALLOW_PRIVATE", default=False)
+RECALL_SOURCE_MAX_BYTES = env.int("RECALL_SOURCE_MAX_BYTES", default=50 * 1024 * 1024)
+RECALL_SOURCE_MAX_FILES = env.int("RECALL_SOURCE_MAX_FILES", default=500)
+RECALL_SOURCE_TIMEOUT = env.int("RECALL_SOURCE_TIMEOUT", default=120)
 
 # Logging: one line per record on stderr, picked up by supervisor or Docker.
 LOGGING = {

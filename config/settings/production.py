@@ -54,3 +54,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
 if CELERY_BROKER_URL.startswith("amqp") and not REDIS_URL:
     # With RabbitMQ and no Redis, results travel back over the broker itself.
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="rpc://")
+
+# nginx is always in front in this profile and appends the client to X-Forwarded-For:
+# throttles and the login lockout count that address, not nginx's.
+REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=1)  # noqa: F405

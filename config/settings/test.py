@@ -14,4 +14,15 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / ".test-media"))  # noqa: F405
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "100000/min", "user": "100000/min"}  # noqa: F405
+# Throttles out of the way; tests/api/test_throttling.py and tests/security/ lower them.
+# A copy, so config.settings.base keeps the configured rates for the tests that use them.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "100000/min",
+        "user": "100000/min",
+        "bad_token": "100000/min",
+    },
+}
+# django-axes keeps its production limits: its attempts live in the test database, which
+# each test rolls back, so no test inherits another's failed logins.

@@ -12,6 +12,8 @@ from rest_framework import generics, mixins, permissions, serializers, status, v
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from recall.core.schema import business_rules
+
 from .models import ApiToken, User
 from .tokens import api_token_create, api_token_list, api_token_revoke
 
@@ -31,6 +33,14 @@ class MeSerializer(serializers.ModelSerializer):
         help_text="Probability of recall the scheduler aims for (0.7 to 0.99).",
     )
     time_zone = serializers.CharField(max_length=64, help_text="An IANA name, e.g. Europe/Paris.")
+    current_password = serializers.CharField(
+        write_only=True,
+        required=False,
+        trim_whitespace=False,
+        max_length=4096,
+        style={"input_type": "password"},
+        help_text="Your password: needed only to change `email` (the old address is told).",
+    )
 
     class Meta:
         model = User
@@ -43,6 +53,7 @@ class MeSerializer(serializers.ModelSerializer):
             "desired_retention",
             "daily_digest",
             "date_joined",
+            "current_password",
         ]
         read_only_fields = ["id", "username", "date_joined"]
 
@@ -70,11 +81,25 @@ ME_EXAMPLE = {
         examples=[OpenApiExample("me", value=ME_EXAMPLE, response_only=True)],
     ),
     patch=extend_schema(
-        summary="Change your study preferences",
+        summary="Change your study preferences or e-mail address",
+        description="A new `email` needs `current_password`; a notice goes to the old address.",
+        responses={
+            200: MeSerializer,
+            400: business_rules(
+                ("time_zone", "'Mars/Olympus' is not a known time zone."),
+                ("email", "An account with this e-mail address already exists."),
+                ("current_password", "Enter your current password to change your e-mail address."),
+            ),
+        },
         examples=[
             OpenApiExample(
                 "preferences",
                 value={"time_zone": "Europe/London", "desired_retention": 0.92},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "e-mail",
+                value={"email": "ada@example.org", "current_password": "my passphrase"},
                 request_only=True,
             ),
             OpenApiExample("me", value=ME_EXAMPLE, response_only=True),
@@ -92,8 +117,13 @@ class MeView(generics.RetrieveUpdateAPIView):
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         from .services import user_update_preferences
 
+        fields = dict(serializer.validated_data)
         serializer.instance = user_update_preferences(
-            user=cast(User, serializer.instance), **serializer.validated_data
+            user=cast(User, serializer.instance),
+            current_password=fields.pop("current_password", None),
+            # The Django request: django-axes counts a wrong password on it.
+            request=self.request._request,
+            **fields,
         )
 
 
@@ -139,7 +169,12 @@ TOKEN_EXAMPLE = {
     create=extend_schema(
         summary="Create an API token",
         description="Send it as `Authorization: Token <key>`. The key is in this response only.",
-        responses={201: ApiTokenCreatedSerializer},
+        responses={
+            201: ApiTokenCreatedSerializer,
+            400: business_rules(
+                ("", "You already have 50 tokens: revoke one before creating another.")
+            ),
+        },
         examples=[
             OpenApiExample("name", value={"name": "laptop script"}, request_only=True),
             OpenApiExample(

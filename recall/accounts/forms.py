@@ -1,4 +1,4 @@
-"""Forms of the account pages: sign up and the study settings of a profile."""
+"""Forms of the account pages: sign up and the e-mail and study settings of a profile."""
 
 from __future__ import annotations
 
@@ -26,14 +26,17 @@ class SignUpForm(UserCreationForm):
         model = User
         fields = ("username", "email")
 
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this e-mail address already exists.")
-        return email
+    # No check that the address is free: saying so would tell anyone whether an address has
+    # an account. The address's owner is told instead (accounts.tasks.send_welcome_email).
 
 
 class ProfileForm(forms.ModelForm):
+    current_password = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Needed only to change your e-mail address.",
+    )
     time_zone = forms.ChoiceField(
         choices=time_zone_choices,
         help_text="Your study day and the dashboard follow this time zone.",
@@ -45,6 +48,8 @@ class ProfileForm(forms.ModelForm):
         help_text="Share of cards you aim to remember when they come due (0.70 to 0.99). "
         "Higher means more reviews.",
     )
+
+    field_order = ["email", "current_password"]
 
     class Meta:
         model = User

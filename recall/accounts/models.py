@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -29,6 +31,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # set_password() leaves the new raw password in _password until the save; Django's
+        # own re-hash at log-in clears it first, so this sees real changes only (a password
+        # change, a reset, the admin, `changepassword`). A changed password ends every API
+        # token, as it ends every other session (their stored hash no longer matches).
+        password_changed = getattr(self, "_password", None) is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            ApiToken.objects.filter(user=self).delete()
 
 
 class ApiToken(models.Model):

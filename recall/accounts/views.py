@@ -1,19 +1,35 @@
-"""Account pages: sign up (logs the new user in) and the profile / study settings."""
+"""Account pages: sign up (logs the new user in), the profile / study settings, the lockout."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.generic import CreateView, UpdateView
 
+from recall.core.exceptions import ApplicationError, error_body
+
 from .forms import ProfileForm, SignUpForm
 from .models import User
+from .services import user_update_preferences
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any
+) -> HttpResponse:
+    """django-axes' answer to a locked-out attempt: the API's JSON error shape, or a page."""
+    message = "Too many wrong passwords: try again later."
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(error_body("throttled", message), status=429)
+    context = {"cooloff": settings.AXES_COOLOFF_TIME, "failure_limit": settings.AXES_FAILURE_LIMIT}
+    return render(request, "registration/locked_out.html", context, status=429)
 
 
 class SignUpView(CreateView):
@@ -40,8 +56,23 @@ class ProfileView(LoginRequiredMixin, UpdateView):
     success_url = reverse_lazy("accounts:profile")
 
     def get_object(self, queryset: Any = None) -> User:
-        return self.request.user  # type: ignore[return-value]
+        # A copy: validating a model form writes the posted values onto its instance, and the
+        # service must still see what the user had before (an e-mail change needs the password).
+        return User.objects.get(pk=cast(User, self.request.user).pk)
 
     def form_valid(self, form: ProfileForm) -> HttpResponse:
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            user_update_preferences(
+                user=self.request.user,  # type: ignore[arg-type]
+                current_password=form.cleaned_data["current_password"],
+                request=self.request,
+                **fields,
+            )
+        except ApplicationError as error:
+            for field, errors in error.extra.get("fields", {None: [error.message]}).items():
+                for message in errors:
+                    form.add_error(field, message)
+            return self.form_invalid(form)
         messages.success(self.request, "Settings saved.")
-        return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())

@@ -3,15 +3,24 @@
 Every API error has the same shape::
 
     {"error": {"code": "...", "message": "...", "fields": {"name": ["..."]}}}
+
+A backing service that is down (the database, Redis, the Celery broker) is not a bug of the
+request: it gets 503 with ``Retry-After`` and the code ``service_unavailable``, here for the
+API and in ``recall.core.middleware`` for pages.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -37,6 +46,38 @@ class NotFoundError(ApplicationError):
 class ConflictError(ApplicationError):
     code = "conflict"
     status_code = 409
+
+
+logger = logging.getLogger(__name__)
+
+# Errors that say a backing service is unreachable or went away mid-request: the database's
+# connection errors (refused, terminated by a restart, a lost connection), Redis's, and the
+# broker's when a task cannot be queued. A retry a few seconds later can succeed.
+SERVICE_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    BrokerError,
+)
+SERVICE_UNAVAILABLE = "The service is briefly unavailable; please try again in a few seconds."
+RETRY_AFTER_SECONDS = 5
+
+
+def is_service_outage(exc: BaseException) -> bool:
+    return isinstance(exc, SERVICE_ERRORS)
+
+
+def log_service_outage(request: HttpRequest, exc: BaseException) -> None:
+    # One line, no traceback: the cause is outside the code, and an outage repeats it on
+    # every request.
+    logger.warning(
+        "503 for %s %s: %s: %s",
+        request.method,
+        request.path,
+        type(exc).__name__,
+        str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+    )
 
 
 def _flatten_fields(detail: Any) -> dict[str, list[str]]:
@@ -66,6 +107,15 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if is_service_outage(exc):
+        request = context.get("request")
+        if request is not None:
+            log_service_outage(request, exc)
+        return Response(
+            error_body("service_unavailable", SERVICE_UNAVAILABLE),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, ApplicationError):
         return Response(
             error_body(exc.code, exc.message, exc.extra.get("fields")), status=exc.status_code

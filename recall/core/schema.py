@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
+
+from .exceptions import error_body
+from .permissions import IsOwnerOrReadOnly
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -62,6 +67,38 @@ ERROR_EXAMPLES = {
 }
 
 
+# Text fields: no NUL character (DRF refuses them), and, when blank is not allowed, some
+# text besides whitespace (DRF trims it first). Said in the schema so that clients and
+# fuzzers know what a valid request is.
+TEXT_PATTERN = r"^[^\x00]*$"
+NOT_BLANK_TEXT_PATTERN = r"^[^\x00]*[^\x00\s][^\x00]*$"
+RULE_EXAMPLE_PREFIX = "rule"
+
+
+def business_rules(*rules: tuple[str, str], code: str = "invalid") -> OpenApiResponse:
+    """The 400 of an operation with rules a schema cannot express, each one an example.
+
+    A rule is ``(field, message)``: a slug already in use, a tag that exists, a deck that
+    is not yours. ``field`` is empty for a rule about the whole request, answered with
+    ``code`` and no ``fields``. Every example is named ``rule ...`` so tools (the fuzz test)
+    can tell a documented refusal of well-formed input from a schema mismatch.
+    """
+    examples: list[OpenApiExample] = []
+    for field_name, message in rules:
+        if field_name:
+            body = error_body("invalid", "Invalid input.", {field_name: [message]})
+        else:
+            body = error_body(code, message)
+        label = f"{RULE_EXAMPLE_PREFIX} {field_name or code} {len(examples) + 1}"
+        examples.append(OpenApiExample(label, value=body, summary=message))
+    listed = " ".join(message for _, message in rules)
+    return OpenApiResponse(
+        response=ErrorSerializer,
+        description=f"{ERROR_DESCRIPTIONS[400]} Business rules: {listed}",
+        examples=examples,
+    )
+
+
 def error_response(code: int, description: str | None = None) -> OpenApiResponse:
     return OpenApiResponse(
         response=ErrorSerializer,
@@ -90,6 +127,36 @@ class RecallAutoSchema(AutoSchema):
         if "{" in self.path or self._is_list_view():
             codes.append(404)
         return sorted(codes)
+
+    def _map_serializer_field(
+        self, field: Any, direction: Any, bypass_extensions: bool = False
+    ) -> dict[str, Any]:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        plain_text = (
+            isinstance(field, serializers.CharField)
+            and schema.get("type") == "string"
+            # A field's own pattern (a slug's) is added later, from its validator.
+            and not any(isinstance(v, RegexValidator) for v in field.validators)
+        )
+        if (
+            direction == "request"
+            and plain_text
+            and not {"pattern", "enum", "format"} & set(schema)
+        ):
+            blank_refused = not field.allow_blank and field.trim_whitespace
+            schema["pattern"] = NOT_BLANK_TEXT_PATTERN if blank_refused else TEXT_PATTERN
+        return schema
+
+    def get_auth(self) -> list[dict[str, Any]]:
+        # drf-spectacular marks authentication optional ({}) for DRF's own
+        # IsAuthenticatedOrReadOnly only; ours lets anyone read what is public as well.
+        auths = super().get_auth()
+        anonymous_reads = self.method in SAFE_METHODS and any(
+            isinstance(p, IsOwnerOrReadOnly) for p in self.view.get_permissions()
+        )
+        if anonymous_reads and {} not in auths:
+            auths.append({})
+        return auths
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)

@@ -11,6 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from recall.core.exceptions import ApplicationError
 
 from . import uploads
+from .limits import FieldTooLong, check_card_text
 from .models import Deck, Note
 
 
@@ -94,7 +95,10 @@ class NoteForm(forms.ModelForm):
         question = self.cleaned_data["question"].strip()
         if not question:
             raise forms.ValidationError("A card needs a question.")
-        return question
+        return _within_field_limit(question, "question")
+
+    def clean_answer(self) -> str:
+        return _within_field_limit(self.cleaned_data["answer"], "answer")
 
     def clean_tags(self) -> list[str]:
         names: list[str] = []
@@ -148,4 +152,16 @@ class ImportForm(forms.Form):
 
 
 class MarkdownPreviewForm(forms.Form):
-    text = forms.CharField(required=False, max_length=100_000, strip=False)
+    text = forms.CharField(required=False, strip=False)
+
+    def clean_text(self) -> str:
+        # The preview shows what saving would store, so it takes no more than a card may hold.
+        return _within_field_limit(self.cleaned_data["text"], "text")
+
+
+def _within_field_limit(text: str, field: str) -> str:
+    try:
+        check_card_text(text, field=field)
+    except FieldTooLong as exc:
+        raise forms.ValidationError(exc.message[:1].upper() + exc.message[1:]) from None
+    return text

@@ -79,11 +79,31 @@ async def _vet(url: str, allow_private: bool) -> str:
             infos = await loop.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
         except OSError as exc:
             raise _Refused(f"name not resolved: {exc.strerror or exc}") from exc
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0])
-            if not address.is_global:
-                raise _Refused("refused: address on a private or local network")
+        _refuse_private(infos)
     return f"{parts.scheme}://{host}:{parts.port or ''}"
+
+
+def _refuse_private(infos: Iterable[tuple[object, ...]]) -> None:
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])  # type: ignore[index]
+        if not address.is_global:
+            raise _Refused("refused: address on a private or local network")
+
+
+class HostRefused(_Refused):
+    """A host other parts of Recall (e.g. note sources) must not connect to."""
+
+
+def refuse_private_host(host: str, port: int) -> None:
+    """The same guard for synchronous callers: raise HostRefused for a private address."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise HostRefused(f"name not resolved: {exc.strerror or exc}") from exc
+    try:
+        _refuse_private(infos)
+    except _Refused as exc:
+        raise HostRefused(str(exc)) from None
 
 
 class LinkChecker:

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from recall.core.models import TimeStampedModel
+from recall.core.storage import private_upload_storage
 
 
 class Visibility(models.TextChoices):
@@ -104,7 +105,10 @@ class Note(TimeStampedModel):
     def save(self, *args: object, **kwargs: object) -> None:
         from .rendering import render_card_fields
 
-        render_card_fields(self)
+        # Rendering is the costly part of a save: only when the Markdown may have changed.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"question", "answer"} & set(update_fields):  # type: ignore[call-overload]
+            render_card_fields(self)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def get_absolute_url(self) -> str:
@@ -223,7 +227,10 @@ class Job(TimeStampedModel):
     )
     # Slug of an existing deck to (re-)attach an import to, as with --deck.
     target_deck_slug = models.SlugField(max_length=200, blank=True)
-    upload = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    # Private: stored outside MEDIA_ROOT, so no web server serves it while the job runs.
+    upload = models.FileField(
+        upload_to="imports/%Y/%m/", storage=private_upload_storage, blank=True
+    )
     filename = models.CharField(max_length=255, blank=True)
     status = models.CharField(
         max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True

@@ -18,13 +18,15 @@ from dataclasses import dataclass
 BASIC, REVERSED, CLOZE = "basic", "reversed", "cloze"
 FORWARD, BACKWARD = 1, 2
 
-# {{c1::text}} or {{c1::text::hint}}; the text may hold single braces and span lines.
-CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::((?:(?!\}\}).)*?))?\}\}", re.DOTALL | re.IGNORECASE)
-# Code spans and fenced blocks: deletion markers inside them are code, not deletions.
-_CODE_RE = re.compile(
-    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)|(`+)(?!`).*?(?<!`)\2",
-    re.DOTALL | re.MULTILINE,
+# {{c1::text}} or {{c1::text::hint}}. Text and hint stop at the next "::", "}}" or cloze
+# opener and never give characters back, so finding every deletion is one pass over the
+# text (a lazy ".+?" pair was cubic in a run of colons after an opener).
+CLOZE_RE = re.compile(
+    r"\{\{c(\d+)::((?:(?!::|\}\}|\{\{c\d).)++)(?:::((?:(?!\}\}|\{\{c\d).)*+))?\}\}",
+    re.DOTALL,
 )
+_FENCE_OPEN_RE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_BACKTICKS_RE = re.compile(r"`+")
 
 
 @dataclass(frozen=True)
@@ -34,15 +36,68 @@ class Prompt:
     back: str
 
 
+def _code_regions(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each fenced block and code span, in order; linear in the text.
+
+    Fences go line by line; outside them a run of n backticks opens a span that the next
+    run of exactly n backticks closes (CommonMark's rule), found by one backward pass.
+    """
+    regions: list[tuple[int, int]] = []
+    prose: list[tuple[int, int]] = []
+    pos = 0
+    fence: tuple[str, int, int] | None = None  # marker char, its length, block start
+    for line in text.splitlines(keepends=True):
+        end = pos + len(line)
+        stripped = line.rstrip("\r\n")
+        if fence is None:
+            opened = _FENCE_OPEN_RE.match(stripped)
+            if opened and not (opened.group(1)[0] == "`" and "`" in stripped[opened.end() :]):
+                fence = (opened.group(1)[0], len(opened.group(1)), pos)
+            elif prose and prose[-1][1] == pos:
+                prose[-1] = (prose[-1][0], end)
+            else:
+                prose.append((pos, end))
+        else:
+            char, length, start = fence
+            body = stripped.lstrip(" ")
+            run = len(body) - len(body.lstrip(char))
+            if len(stripped) - len(body) <= 3 and run >= length and not body[run:].strip():
+                regions.append((start, end))
+                fence = None
+        pos = end
+    if fence is not None:
+        regions.append((fence[2], len(text)))
+    for start, end in prose:
+        runs = [(m.start(), m.end()) for m in _BACKTICKS_RE.finditer(text, start, end)]
+        closer: list[int | None] = [None] * len(runs)
+        seen: dict[int, int] = {}
+        for i in range(len(runs) - 1, -1, -1):
+            width = runs[i][1] - runs[i][0]
+            closer[i] = seen.get(width)
+            seen[width] = i
+        i = 0
+        while i < len(runs):
+            j = closer[i]
+            if j is None:
+                i += 1
+                continue
+            regions.append((runs[i][0], runs[j][1]))
+            i = j + 1
+    return sorted(regions)
+
+
 def _masked(text: str) -> str:
     """The text with every code span and fence blanked out, each character kept in place.
 
     Deletions are found in this copy and cut from the original by position, so a marker
     inside code is never a deletion while code inside a deletion stays in it.
     """
-    return (
-        _CODE_RE.sub(lambda m: "\0" * len(m.group(0)), text) if "`" in text or "~" in text else text
-    )
+    if "`" not in text and "~" not in text:
+        return text
+    chars = list(text)
+    for start, end in _code_regions(text):
+        chars[start:end] = "\0" * (end - start)
+    return "".join(chars)
 
 
 def sub_cloze(text: str, replace: Callable[[int, str, str | None], str]) -> str:

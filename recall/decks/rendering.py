@@ -25,6 +25,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .prompts import CLOZE_RE as CLOZE_RE  # the deletion pattern, for callers of this module
 from .prompts import sub_cloze
 
 if TYPE_CHECKING:
@@ -60,7 +61,9 @@ _ALLOWED_ATTRIBUTES = {
 _FORMATTER = HtmlFormatter(nowrap=True)
 # One line of words and harmless punctuation renders as a bare paragraph: most questions
 # look like this, and skipping the parser for them makes imports markedly faster.
-_PLAIN_TEXT_RE = re.compile(r"[^\W\d_][^\W_]*(?:[ ,.;:?'\"()/@$%+-]+[^\W_]*)*[ ,.;:?'\"()/@$%+-]*")
+# Each character matches exactly one branch and the loop is possessive, so a match costs one
+# pass over the text (the old nested form backtracked exponentially before a stray "!").
+_PLAIN_TEXT_RE = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.;:?'\"()/@$%+-])*+")
 
 
 def _highlight_code(code: str, lang: str, _attrs: object) -> str:
@@ -138,13 +141,15 @@ def render_full(source: str) -> str:
 # Every pattern is deliberately narrower than CommonMark: anything outside it (links, HTML,
 # entities, escapes, emphasis with "_" or a single "*", headings, nesting, indentation,
 # trailing spaces, cloze markers) falls back to render_full. The tests compare both paths.
+# The branches of a line start with different characters (` * or text) and each matches in
+# one way only, so the possessive loop never needs to backtrack: matching stays linear.
 _WORD = r"[^\W_]"
 _CODE_SPAN = r"`[!-_a-~](?:[ -_a-~]*[!-_a-~])?`(?!`)"  # printable ASCII, no backtick
 _STRONG = rf"(?<![^ ])\*\*{_WORD}(?:{_WORD}| )*?(?<={_WORD})\*\*(?![^ .,;:?!)])"
 _TEXT = rf"(?:{_WORD}|[ ,.;:?!'\"()/@$%+=#-]|(?<={_WORD})_+(?={_WORD}))"
 _LINE = (
     rf"(?:(?={_WORD})(?!\d+[.)])|(?=[\"'(`])|(?=\*\*{_WORD}))"
-    rf"(?:{_CODE_SPAN}|{_STRONG}|{_TEXT})+(?<! )"
+    rf"(?:{_CODE_SPAN}|{_STRONG}|{_TEXT})++(?<! )"
 )
 _LINE_RE = re.compile(_LINE)
 _BULLET_RE = re.compile(rf"- ({_LINE})")

@@ -29,6 +29,7 @@ from recall.core.progress import JobProgress, publish_job
 from .cards import cards_archive, cards_sync
 from .importers.base import ImportFormatError, ParsedCard, ParsedDeck
 from .importers.questions import title_from_filename
+from .limits import FieldTooLong, check_card_text
 from .models import (
     Card,
     CardKind,
@@ -43,7 +44,7 @@ from .models import (
     Visibility,
 )
 from .prompts import identity_text
-from .rendering import render_card_fields, render_many
+from .rendering import render_many
 from .signals import notes_bulk_changed
 from .uploads import (
     PACKAGE_EXTENSIONS,
@@ -62,6 +63,7 @@ __all__ = [
     "ImportRejected",
     "ImportSummary",
     "card_set_flags",
+    "deck_archive_cards",
     "deck_copy",
     "deck_create",
     "deck_delete",
@@ -285,6 +287,7 @@ def note_update(
     source_key and content_hash keep describing the last imported version, so re-importing an
     unchanged file keeps this edit, while a file whose note changed wins.
     """
+    _check_card_texts(question, answer)
     with transaction.atomic():
         fields = []
         if question is not None and question != note.question:
@@ -296,7 +299,7 @@ def note_update(
             note.answer = answer
             fields.append("answer")
         if fields:
-            render_card_fields(note)
+            # Note.save renders the Markdown: once per edit, not here as well.
             note.save(update_fields=[*fields, "question_html", "answer_html", "updated_at"])
             cards_sync([note])
         if tags is not None:
@@ -566,6 +569,7 @@ def _write_import(
     deck_slug: str | None,
     progress: ProgressCallback | None,
 ) -> ImportSummary:
+    _check_import_sizes(parsed)
     summary = ImportSummary()
     total = sum(len(p.cards) for p in parsed)
     done = 0
@@ -587,6 +591,33 @@ def _write_import(
                 )
             )
     return summary
+
+
+def _check_import_sizes(parsed: Sequence[ParsedDeck]) -> None:
+    """Refuse the whole import when a card is too long: all or nothing, like any import.
+
+    Checked before anything is written or rendered, the first such card named with its file
+    and line, so the user can fix them all in one go.
+    """
+    too_long: list[tuple[ParsedDeck, int, ParsedCard, FieldTooLong]] = []
+    for deck_data in parsed:
+        for number, pc in enumerate(deck_data.cards, start=1):
+            try:
+                _check_card_texts(pc.question, pc.answer)
+            except FieldTooLong as exc:
+                too_long.append((deck_data, number, pc, exc))
+    if not too_long:
+        return
+    deck_data, number, pc, first = too_long[0]
+    line = f", line {pc.line}" if pc.line else ""
+    question = pc.question.strip().split("\n", 1)[0]
+    excerpt = question if len(question) <= 60 else f"{question[:59]}…"
+    others = len(too_long) - 1
+    more = f" ({others} more card{'s' if others > 1 else ''} too long as well)" if others else ""
+    raise ImportRejected(
+        f"{deck_data.source_name}{line}, card {number} “{excerpt}”: {first.message}{more} "
+        "Nothing was imported."
+    )
 
 
 def _find_or_create_deck(*, owner: Any, parsed: ParsedDeck, deck_slug: str | None) -> Deck:
@@ -962,7 +993,9 @@ def job_run_import(*, job_id: int) -> None:
     """Run an import job once: a job that finished (either way) is left alone.
 
     The job row stays locked for the whole run, so a redelivered task waits for a live run
-    and then finds it finished; a run that died rolled back with its connection.
+    and then finds it finished; a run that died rolled back with its connection. Only the
+    job row: locking its owner too (a join without ``of``) made every write of that user
+    wait for the import, since a new deck or tag references the user row.
     """
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
@@ -974,7 +1007,7 @@ def job_run_import(*, job_id: int) -> None:
     publish_job(job)
 
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("owner").get(pk=job_id)
+        job = Job.objects.select_for_update(of=("self",)).select_related("owner").get(pk=job_id)
         if job.status != JobStatus.RUNNING:
             return
         try:
@@ -1049,6 +1082,7 @@ def note_create(
     """Add a note by hand; it goes last in the deck unless a position is given."""
     if not question.strip():
         raise ApplicationError("a note needs a question")
+    _check_card_texts(question, answer)
     with transaction.atomic():
         if position is None:
             last = deck.notes.order_by("-position").values_list("position", flat=True).first()
@@ -1075,6 +1109,12 @@ def note_create(
             )
         )
     return note
+
+
+def _check_card_texts(question: str | None, answer: str | None) -> None:
+    for name, text in (("question", question), ("answer", answer)):
+        if text is not None:
+            check_card_text(text, field=name)
 
 
 def note_set_fields(
@@ -1177,3 +1217,28 @@ def _cards_changed_on_commit(deck_id: int, note_ids: list[int]) -> None:
             sender=Note, deck_id=deck_id, note_ids=note_ids, archived_ids=[]
         )
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Hook for recall.sources: a deck whose notes file was deleted is archived, never deleted.
+
+
+def deck_archive_cards(*, deck: Deck) -> int:
+    """Archive every note of the deck and their cards (review history kept); returns how many
+    notes were archived.
+
+    A later import of the same file brings them back (archived notes are updated in place).
+    """
+    ids = list(Note.objects.filter(deck=deck, is_archived=False).values_list("id", flat=True))
+    if ids:
+        now = timezone.now()
+        for chunk in _chunks(ids, _BATCH):
+            Note.objects.filter(id__in=chunk).update(is_archived=True, updated_at=now)
+        cards_archive(ids, now=now)
+        deck_id = deck.pk
+        transaction.on_commit(
+            lambda: notes_bulk_changed.send(
+                sender=Note, deck_id=deck_id, note_ids=[], archived_ids=ids
+            )
+        )
+    return len(ids)

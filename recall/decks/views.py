@@ -211,6 +211,12 @@ class CardUpdateView(LoginRequiredMixin, ApplicationErrorMessageMixin, UpdateVie
             .prefetch_related("tags")
         )
 
+    def form_invalid(self, form: NoteForm) -> HttpResponse:
+        # The form comes back with its errors, as a 400: nothing was saved.
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
     def form_valid(self, form: NoteForm) -> HttpResponse:
         card = Note.objects.select_related("deck__owner").get(pk=self.object.pk)
         services.note_update(

@@ -12,9 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recall.core.pagination import StandardPagination
-from recall.core.schema import error_response
+from recall.core.schema import NOT_BLANK_TEXT_PATTERN, business_rules, error_response
 
-from .selectors import SearchResults, search_cards
+from .query import MAX_QUERY_LENGTH, MAX_TERMS
+from .selectors import MAX_PAGE, SearchResults, search_cards
 
 
 class SearchParamsSerializer(serializers.Serializer):
@@ -115,7 +116,7 @@ EXAMPLE_RESPONSE = {
 
 
 class SearchAPIView(APIView):
-    """Full-text search over the cards you may read (yours, and public or unlisted decks)."""
+    """Full-text search over your own decks and other people's public decks."""
 
     permission_classes = [permissions.AllowAny]
     pagination_class = StandardPagination
@@ -131,7 +132,12 @@ class SearchAPIView(APIView):
         parameters=[
             OpenApiParameter(
                 "q",
-                OpenApiTypes.STR,
+                {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_QUERY_LENGTH,
+                    "pattern": NOT_BLANK_TEXT_PATTERN,
+                },
                 required=True,
                 description="The query, at most 500 characters.",
                 examples=[
@@ -143,12 +149,25 @@ class SearchAPIView(APIView):
             ),
             OpenApiParameter("deck", OpenApiTypes.STR, description="Only this deck (its slug)."),
             OpenApiParameter("tag", OpenApiTypes.STR, description="Only cards with this tag."),
-            OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="Hits per page (max 200)."),
+            OpenApiParameter(
+                "page",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                description=f"Page number, from 1 to {MAX_PAGE}.",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1},
+                description="Hits per page, from 1; larger values give 200.",
+            ),
         ],
         responses={
             200: SearchResponseSerializer,
-            400: error_response(400, "The query cannot be searched for (e.g. query too long)."),
+            400: business_rules(
+                ("", "Type at least one word to search for."),
+                ("", "Add at least one word to search for, not only exclusions."),
+                ("", f"too many search terms (at most {MAX_TERMS})"),
+                code="invalid_query",
+            ),
             404: error_response(404, "A page past the last one."),
         },
         examples=[OpenApiExample("one hit", value=EXAMPLE_RESPONSE, response_only=True)],
@@ -158,11 +177,9 @@ class SearchAPIView(APIView):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         paginator = self.pagination_class()
-        page_size = paginator.get_page_size(request) or StandardPagination.page_size
-        try:
-            page = int(request.query_params.get("page", 1))
-        except ValueError:
-            page = 1
+        page_size = paginator.get_page_size(request)
+        number = paginator.get_page_number(request, None)
+        page = number if isinstance(number, int) else 1  # "last": the window finds it
 
         def run(page: int, page_size: int) -> SearchResults:
             return search_cards(

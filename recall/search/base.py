@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
@@ -9,11 +10,14 @@ from dataclasses import dataclass, field
 from html import escape  # Django's escape() is this behind a lazy-text wrapper
 from typing import Any
 
+from django.db import DatabaseError, transaction
 from django.utils.safestring import SafeString
 
 from recall.decks.models import Note
 
 from .query import ParsedQuery
+
+logger = logging.getLogger(__name__)
 
 # Private-use characters mark highlights inside raw snippets; the query parser strips them
 # from input, and snippet_html() turns each balanced pair into <mark> after escaping.
@@ -131,14 +135,72 @@ def all_card_rows(batch: int = 2000) -> Iterator[list[CardRow]]:
         last = rows[-1][0]
 
 
-def write_all_cards(
-    write: Callable[[list[CardRow]], int], progress: ProgressCallback | None = None
+@dataclass(frozen=True)
+class IndexFailure:
+    """A card the index refused, and the database's reason (its first line)."""
+
+    card_id: int
+    reason: str
+
+
+class IndexWriteError(Exception):
+    """Some cards could not be indexed; every other card of the same call was."""
+
+    def __init__(self, failures: list[IndexFailure]) -> None:
+        self.failures = failures
+        ids = ", ".join(str(f.card_id) for f in failures[:20])
+        super().__init__(f"{len(failures)} card(s) could not be indexed: {ids}")
+
+
+def write_or_split(
+    write: Callable[[list[CardRow]], int], rows: list[CardRow], failures: list[IndexFailure]
 ) -> int:
-    """Hand every live card to ``write`` in batches, reporting progress; returns cards written."""
+    """Write a batch in a savepoint; if the database refuses it, write its cards one by one,
+    so one bad card costs only itself. Refused cards are appended to ``failures``."""
+    try:
+        with transaction.atomic():
+            return write(rows)
+    except DatabaseError as exc:
+        if len(rows) == 1:
+            _refused(rows[0], exc, failures)
+            return 0
+    done = 0
+    for row in rows:
+        try:
+            with transaction.atomic():
+                done += write([row])
+        except DatabaseError as exc:
+            _refused(row, exc, failures)
+    return done
+
+
+def _refused(row: CardRow, exc: Exception, failures: list[IndexFailure]) -> None:
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    logger.error("search index refused card %s: %s", row.id, reason)
+    failures.append(IndexFailure(row.id, reason))
+
+
+def raise_unreported(failures: list[IndexFailure], caller_collects: bool) -> None:
+    """Raise for refused cards unless the caller asked to collect them (never lost silently)."""
+    if failures and not caller_collects:
+        raise IndexWriteError(failures)
+
+
+def write_all_cards(
+    write: Callable[[list[CardRow]], int],
+    progress: ProgressCallback | None = None,
+    failures: list[IndexFailure] | None = None,
+) -> int:
+    """Hand every live card to ``write`` in batches, reporting progress; returns cards written.
+
+    A batch the database refuses is split (``write_or_split``): the refused cards go to
+    ``failures`` and the rebuild goes on with the rest.
+    """
+    refused = failures if failures is not None else []
     total = Note.objects.filter(is_archived=False).count()
     done = 0
     for rows in all_card_rows():
-        done += write(rows)
+        done += write_or_split(write, rows, refused)
         if progress:
             progress(done, total)
     return done
@@ -155,8 +217,12 @@ class SearchBackend(ABC):
     denormalises_tags: bool = False
 
     @abstractmethod
-    def index(self, card_ids: Iterable[int]) -> int:
-        """(Re)index these cards; archived or deleted ones are removed. Returns cards indexed."""
+    def index(self, card_ids: Iterable[int], failures: list[IndexFailure] | None = None) -> int:
+        """(Re)index these cards; archived or deleted ones are removed. Returns cards indexed.
+
+        Cards the index refuses are appended to ``failures``; without that list, the others
+        are indexed and IndexWriteError is raised at the end.
+        """
 
     @abstractmethod
     def remove(self, card_ids: Iterable[int]) -> None:
@@ -169,8 +235,15 @@ class SearchBackend(ABC):
         """Hits the user may read, best first, with highlighted snippets."""
 
     @abstractmethod
-    def rebuild(self, progress: ProgressCallback | None = None) -> int:
-        """Empty the index and index every live card. Returns cards indexed."""
+    def rebuild(
+        self,
+        progress: ProgressCallback | None = None,
+        failures: list[IndexFailure] | None = None,
+    ) -> int:
+        """Empty the index and index every live card. Returns cards indexed.
+
+        Refused cards are reported as by ``index``; the rebuild goes on without them.
+        """
 
     def refresh_decks(self, deck_ids: Iterable[int]) -> None:
         """Bring the index's copies of these decks' fields up to date (only called when

@@ -27,7 +27,7 @@ MAX_TERMS = 32
 
 # A run of word characters, optionally joined by dots and led by "@":
 # asgi.py, django.db.models, @classmethod, select_related, __init__.
-TOKEN_RE = re.compile(r"@?\w+(?:\.\w+)*")
+TOKEN_RE = re.compile(r"@?\w++(?:\.\w++)*+")  # possessive: a token is split in one way only
 # Words that are operators in FTS5, tsquery or Lucene syntax: dropped, since all words are ANDed.
 OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
 FILTER_KEYS = ("deck", "tag")

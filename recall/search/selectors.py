@@ -119,10 +119,11 @@ def search_cards(
     deck_slug: str | None = None,
     tag: str | None = None,
 ) -> SearchResults:
-    """Cards the user may read that match the query, best first, with highlighted snippets.
+    """Cards the user may find that match the query, best first, with highlighted snippets.
 
-    Visibility (own decks, and public or unlisted ones) is applied by the backend at query
-    time; archived cards are never in the index. Raises QueryError for a query that cannot
+    Visibility (own decks and others' public ones, ``decks_listed_for``; never others'
+    unlisted decks) is applied by the backend at query time; archived cards are never in
+    the index. Raises QueryError for a query that cannot
     be searched for (too long, nothing to look for).
     """
     if not 1 <= page <= MAX_PAGE:

@@ -13,13 +13,17 @@ from recall.core.progress import JobProgress, publish_job
 from recall.decks.models import Job, JobKind, JobStatus
 
 from .backends import get_backend
-from .base import ProgressCallback
+from .base import IndexFailure, ProgressCallback
 
 logger = logging.getLogger(__name__)
 
 
 def search_index_cards(*, card_ids: Iterable[int]) -> int:
-    """(Re)index cards by id; archived and deleted ones leave the index. Returns cards indexed."""
+    """(Re)index cards by id; archived and deleted ones leave the index. Returns cards indexed.
+
+    A card the index refuses costs only itself; IndexWriteError then names it, after the
+    others are indexed, so the task fails visibly instead of dropping its batch.
+    """
     return get_backend().index(list(card_ids))
 
 
@@ -34,9 +38,15 @@ def search_refresh_decks(*, deck_ids: Iterable[int]) -> None:
         backend.refresh_decks(list(deck_ids))
 
 
-def search_rebuild(*, progress: ProgressCallback | None = None) -> int:
-    """Empty the index and index every live card again."""
-    return get_backend().rebuild(progress)
+def search_rebuild(
+    *, progress: ProgressCallback | None = None, failures: list[IndexFailure] | None = None
+) -> int:
+    """Empty the index and index every live card again.
+
+    Cards the index refuses are appended to ``failures`` and the rebuild goes on; without
+    the list, IndexWriteError names them once every other card is indexed.
+    """
+    return get_backend().rebuild(progress, failures)
 
 
 def reindex_job_create(*, owner: Any) -> Job:
@@ -58,8 +68,9 @@ def reindex_job_run(*, job_id: int | None = None) -> int:
         job.status, job.message = JobStatus.RUNNING, ""
         job.save(update_fields=["status", "message", "updated_at"])
     publish_job(job)
+    failures: list[IndexFailure] = []
     try:
-        indexed = search_rebuild(progress=JobProgress(job))
+        indexed = search_rebuild(progress=JobProgress(job), failures=failures)
     except Exception:
         logger.exception("reindex job %s failed", job_id)
         job.status = JobStatus.FAILED
@@ -69,6 +80,10 @@ def reindex_job_run(*, job_id: int | None = None) -> int:
         job.status = JobStatus.SUCCEEDED
         job.message = f"{indexed} cards indexed."
         job.result = {"indexed": indexed}
+        if failures:
+            refused = ", ".join(str(f.card_id) for f in failures[:20])
+            job.message += f" {len(failures)} could not be indexed (cards {refused})."
+            job.result["failed"] = [f.card_id for f in failures]
         job.progress = job.total = indexed
     job.finished_at = timezone.now()
     job.save()

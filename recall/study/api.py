@@ -14,7 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from recall.core.schema import ErrorSerializer
+from recall.core.ids import MAX_ID
+from recall.core.schema import ErrorSerializer, business_rules
 from recall.decks.models import Card
 
 from . import selectors, services
@@ -24,7 +25,7 @@ from .models import Grade, State
 
 
 class QueueQuerySerializer(serializers.Serializer):
-    deck = serializers.IntegerField(required=False, min_value=1)
+    deck = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=1)
 
 
@@ -65,11 +66,12 @@ class QueueSerializer(serializers.Serializer):
 
 
 class GradeInputSerializer(serializers.Serializer):
-    card = serializers.IntegerField(min_value=1)
+    card = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     grade = serializers.ChoiceField(choices=Grade.choices, help_text="1 Again … 4 Easy")
     duration_ms = serializers.IntegerField(min_value=0, max_value=24 * 3600 * 1000, default=0)
     version = serializers.IntegerField(
         min_value=0,
+        max_value=MAX_ID,
         required=False,
         help_text="The version the queue showed; a stale one gets 409 instead of a second grade.",
     )
@@ -93,7 +95,10 @@ class GradeOutputSerializer(serializers.Serializer):
 
 class UndoInputSerializer(serializers.Serializer):
     review = serializers.IntegerField(
-        min_value=1, required=False, help_text="If given, must be your latest review."
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="If given, must be your latest review.",
     )
 
 
@@ -424,7 +429,13 @@ class ParametersView(APIView):
         request=None,
         responses={
             202: OptimizeAcceptedSerializer,
-            400: OpenApiResponse(ErrorSerializer, "Not enough reviews yet."),
+            400: business_rules(
+                (
+                    "",
+                    "Optimising needs at least 400 reviews; you have 57. Until then the "
+                    "FSRS defaults are used.",
+                )
+            ),
         },
         examples=[
             OpenApiExample(

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from recall.decks.models import Deck
 from recall.decks.signals import notes_bulk_changed
 
-from .selectors import invalidate_stats
+from .selectors import deck_stats_users, invalidate_stats, invalidate_stats_of
 from .signals import card_reviewed, review_undone
+
+# Deck fields that decide who may read a deck, hence whose cached stats may show it.
+_ACCESS_FIELDS = {"visibility", "owner", "owner_id"}
+_ACCESS_BEFORE = "_study_access_before"
 
 
 @receiver(card_reviewed, dispatch_uid="study_stats_after_grade")
@@ -29,3 +35,36 @@ def stats_stale_after_import(sender: Any, *, deck_id: int | None = None, **kwarg
     owner_id = Deck.objects.filter(pk=deck_id).values_list("owner_id", flat=True).first()
     if owner_id is not None:
         invalidate_stats(owner_id)
+
+
+@receiver(pre_save, sender=Deck, dispatch_uid="study_stats_deck_access_before")
+def remember_deck_access(
+    sender: Any, instance: Deck, raw: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and not _ACCESS_FIELDS & set(update_fields):
+        return
+    before = Deck.objects.filter(pk=instance.pk).values_list("visibility", "owner_id").first()
+    instance.__dict__[_ACCESS_BEFORE] = before
+
+
+@receiver(post_save, sender=Deck, dispatch_uid="study_stats_after_deck_access")
+def stats_stale_after_access_change(
+    sender: Any, instance: Deck, created: bool = False, raw: bool = False, **kwargs: Any
+) -> None:
+    """A deck made private (or given away) leaves its readers' cached statistics at once,
+    not when the cache expires: its title and counts must not outlive the access."""
+    before = instance.__dict__.pop(_ACCESS_BEFORE, None)
+    if created or raw or before is None or before == (instance.visibility, instance.owner_id):
+        return
+    deck_id, old_owner = instance.pk, before[1]
+    # After commit: stats computed before it would still see the old visibility.
+    transaction.on_commit(lambda: invalidate_stats_of({old_owner, *deck_stats_users(deck_id)}))
+
+
+@receiver(pre_delete, sender=Deck, dispatch_uid="study_stats_after_deck_delete")
+def stats_stale_after_deck_delete(sender: Any, instance: Deck, **kwargs: Any) -> None:
+    # Read now: the deck's study states are deleted with it.
+    users = deck_stats_users(instance.pk)
+    transaction.on_commit(lambda: invalidate_stats_of(users))

@@ -1,74 +1,62 @@
-"""The bridge to the ``fsrs`` library: schedulers per user, Card conversion, study days.
+"""The bridge to the ``fsrs`` library, scheduling as Anki does: study days, button order, precision.
 
-FSRS itself is never reimplemented here; every interval comes from
-``fsrs.Scheduler.review_card``.
+FSRS itself is never reimplemented here: every memory state (stability, difficulty) comes
+from ``fsrs.Scheduler.review_card``. Around it, the rules Anki's scheduler adds, so that a
+card studied in Recall gets the intervals Anki would give it (checked against the official
+``anki`` package by ``tests/interop/test_anki_fsrs_parity.py``):
 
-Fuzz: fsrs adds a random "fuzz" to review intervals so cards learnt together spread
-out. The library draws it from ``random.random``; we hand it a generator seeded by the
-card and its review count instead, so the interval previewed on the grade buttons is
-exactly the one the grade then applies (as Anki does). ``RECALL_FSRS_FUZZ = False``
-turns fuzz off altogether.
+- Elapsed time is counted in study days crossed (``study_days_between``: the user's time
+  zone and day rollover hour), not in 24-hour periods; the library is handed a last review
+  that many whole days back, so both its same-day rule and its retrievability use it.
+- Intervals in days: Hard, Good and Easy of a review card are each at least a day longer
+  than the one before; in (re)learning, Easy is longer than Good would be on graduating.
+- Fuzz (``RECALL_FSRS_FUZZ``) is Anki's: a range around the interval, narrowed to respect
+  those minimums, one random factor per card and review (seeded by both, so the interval
+  previewed on a button is exactly the one its grade then applies).
+- Precision: Anki computes in 32-bit floats and stores stability to 4 decimals and
+  difficulty to 3; we round the same way, and derive the interval from the 32-bit value.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
+import math
 import random
-from collections.abc import Iterator
-from contextvars import ContextVar
+import struct
+from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import fsrs
-import fsrs.scheduler as _fsrs_scheduler
 from django.conf import settings
 
 from .models import CardState
 
-_fuzz_rng: ContextVar[random.Random | None] = ContextVar("recall_fsrs_fuzz_rng", default=None)
-_library_random = getattr(_fsrs_scheduler, "random", random.random)
-
-
-def _seeded_random() -> float:
-    rng = _fuzz_rng.get()
-    return rng.random() if rng is not None else _library_random()
-
-
-# The library binds ``random`` at import time (``from random import random``); swapping that
-# one name is the only hook it offers. A ContextVar keeps concurrent requests independent.
-if hasattr(_fsrs_scheduler, "random"):
-    _fsrs_scheduler.random = _seeded_random  # type: ignore[attr-defined]
-
-
-@contextlib.contextmanager
-def seeded_fuzz(card_id: int, reps: int) -> Iterator[None]:
-    token = _fuzz_rng.set(random.Random(card_id * 1_000_003 + reps))  # noqa: S311 - not crypto
-    try:
-        yield
-    finally:
-        _fuzz_rng.reset(token)
+_REVIEW = fsrs.State.Review
+_LEARNING_STATES = (fsrs.State.Learning, fsrs.State.Relearning)
 
 
 def scheduler_for(user: Any) -> fsrs.Scheduler:
-    """A Scheduler with the user's fitted parameters (or the defaults) and retention."""
+    """A Scheduler with the user's fitted parameters (or the defaults) and retention.
+
+    The library's own fuzz stays off: fuzz is applied here, after the ordering rules.
+    """
     retention = float(user.desired_retention or getattr(settings, "RECALL_DEFAULT_RETENTION", 0.9))
-    fuzz = bool(getattr(settings, "RECALL_FSRS_FUZZ", True))
     try:
         parameters = tuple(float(p) for p in user.fsrs_parameters or ())
     except (TypeError, ValueError):
         parameters = ()  # unusable stored parameters: the defaults, as fsrs' refusal gives
-    return _scheduler(parameters, retention, fuzz)
+    return _scheduler(parameters, retention)
 
 
 # Building a Scheduler validates its parameters and precomputes; a grade needs one every
-# time. review_card never changes the scheduler, so one per (parameters, retention, fuzz)
-# can be shared by every request (and thread).
+# time. review_card never changes the scheduler, so one per (parameters, retention) can be
+# shared by every request (and thread).
 @functools.lru_cache(maxsize=256)
-def _scheduler(parameters: tuple[float, ...], retention: float, fuzz: bool) -> fsrs.Scheduler:
-    kwargs: dict[str, Any] = {"desired_retention": retention, "enable_fuzzing": fuzz}
+def _scheduler(parameters: tuple[float, ...], retention: float) -> fsrs.Scheduler:
+    kwargs: dict[str, Any] = {"desired_retention": retention, "enable_fuzzing": False}
     if parameters:
         kwargs["parameters"] = parameters
     try:
@@ -134,32 +122,139 @@ class Outcome:
 
 
 def review(
-    scheduler: fsrs.Scheduler,
-    card: fsrs.Card,
-    grade: int,
-    now: datetime,
-    *,
-    reps: int,
-    lapses: int,
+    user: Any, card: fsrs.Card, grade: int, now: datetime, *, reps: int, lapses: int
 ) -> Outcome:
-    """One grade through fsrs, with the deterministic fuzz of this card and review."""
-    with seeded_fuzz(card.card_id, reps):
-        new_card, _log = scheduler.review_card(card, fsrs.Rating(grade), utc(now))
-    lapsed = card.state == fsrs.State.Review and grade == fsrs.Rating.Again
+    """One grade: the card after it (the same rule as the previews, see the module docstring)."""
+    new_card = _outcomes(user, card, now, reps=reps, grades=(int(grade),))[int(grade)]
+    lapsed = card.state == _REVIEW and grade == fsrs.Rating.Again
     return Outcome(card=new_card, reps=reps + 1, lapses=lapses + int(lapsed))
 
 
-def previews(
-    scheduler: fsrs.Scheduler, card: fsrs.Card, now: datetime, *, reps: int
-) -> dict[int, datetime]:
+def previews(user: Any, card: fsrs.Card, now: datetime, *, reps: int) -> dict[int, datetime]:
     """The due time each of the four grades would give, without saving anything."""
-    out: dict[int, datetime] = {}
-    for rating in fsrs.Rating:
-        copy = fsrs.Card.from_dict(card.to_dict())
-        with seeded_fuzz(card.card_id, reps):
-            new_card, _log = scheduler.review_card(copy, rating, utc(now))
-        out[int(rating)] = new_card.due
-    return out
+    after = _outcomes(user, card, now, reps=reps, grades=(1, 2, 3, 4))
+    return {grade: outcome.due for grade, outcome in after.items()}
+
+
+def _needed(state: fsrs.State, grades: tuple[int, ...]) -> list[int]:
+    """The grades whose outcomes ``grades``' intervals depend on (the button order)."""
+    needed = set(grades)
+    if state == _REVIEW and max(needed) >= 3:
+        needed.update(range(2, max(needed) + 1))  # Good above Hard, Easy above Good
+    elif state != _REVIEW and 4 in needed:
+        needed.add(3)  # Easy above Good
+    return sorted(needed)
+
+
+def _outcomes(
+    user: Any, card: fsrs.Card, now: datetime, *, reps: int, grades: tuple[int, ...]
+) -> dict[int, fsrs.Card]:
+    """The card after each of ``grades`` at ``now`` (and after those they depend on)."""
+    scheduler = scheduler_for(user)
+    now = utc(now)
+    given = copy(card)
+    if card.last_review is not None:
+        # fsrs counts whole 24-hour periods since the last review; hand it the study days.
+        days = max(0, study_days_between(user, card.last_review, now))
+        given.last_review = now - timedelta(days=days)
+    after = {
+        g: scheduler.review_card(given, fsrs.Rating(g), now)[0] for g in _needed(card.state, grades)
+    }
+    raw = {grade: _raw_interval(scheduler, outcome) for grade, outcome in after.items()}
+    fuzz = _fuzz_factor(card.card_id, reps)
+    maximum = scheduler.maximum_interval
+    days_after: dict[int, int] = {}
+    if card.state == _REVIEW:
+        minimum = 1
+        for grade in (2, 3, 4):  # each at least a day above the one before
+            if grade in raw:
+                days_after[grade] = _fuzzed(raw[grade], minimum, maximum, fuzz)
+                minimum = days_after[grade] + 1
+    elif card.state in _LEARNING_STATES:
+        for grade in (1, 2, 3):
+            if grade in after and after[grade].state == _REVIEW:  # graduated
+                days_after[grade] = _fuzzed(max(1.0, _round(raw[grade])), 1, maximum, fuzz)
+        if 4 in raw:
+            good = _fuzzed(raw[3], 1, maximum, fuzz)
+            days_after[4] = _fuzzed(max(1.0, _round(raw[4])), good + 1, maximum, fuzz)
+    for grade, outcome in after.items():
+        outcome.last_review = now
+        if grade in days_after:
+            outcome.due = now + timedelta(days=days_after[grade])
+        _store_precision(outcome)
+    return after
+
+
+# Anki's arithmetic --------------------------------------------------------------------------
+
+
+_F32 = struct.Struct("f")
+
+
+def _f32(value: float) -> float:
+    """The nearest 32-bit float (Anki's FSRS computes in f32)."""
+    return float(_F32.unpack(_F32.pack(value))[0])
+
+
+def _round(value: float) -> float:
+    """Rust's ``round``: halves away from zero (Python's round() goes to the even one)."""
+    return float(math.floor(abs(value) + 0.5)) * (1.0 if value >= 0 else -1.0)
+
+
+def _round_places(value: float, places: int) -> float:
+    scale = _f32(10.0**places)
+    return round(_f32(_f32(_round(_f32(value * scale))) / scale), places)
+
+
+def _store_precision(card: fsrs.Card) -> None:
+    if card.stability is not None:
+        card.stability = _round_places(card.stability, 4)
+    if card.difficulty is not None:
+        card.difficulty = _round_places(card.difficulty, 3)
+
+
+def _raw_interval(scheduler: fsrs.Scheduler, card: fsrs.Card) -> float:
+    """FSRS' interval for the card's new stability, in days, unrounded (in f32, as Anki)."""
+    if card.stability is None:
+        return 0.0
+    factor, target = _interval_terms(scheduler.parameters[20], scheduler.desired_retention)
+    return _f32(_f32(_f32(card.stability) / factor) * target)
+
+
+@functools.lru_cache(maxsize=256)
+def _interval_terms(decay_parameter: float, retention: float) -> tuple[float, float]:
+    """FSRS' forgetting-curve factor and the retention's term, as f32."""
+    decay = _f32(-decay_parameter)
+    factor = _f32(_f32(0.9 ** _f32(1.0 / decay)) - 1.0)
+    return factor, _f32(_f32(retention ** _f32(1.0 / decay)) - 1.0)
+
+
+def _fuzz_factor(card_id: int, reps: int) -> float | None:
+    if not getattr(settings, "RECALL_FSRS_FUZZ", True):
+        return None
+    return random.Random(card_id * 1_000_003 + reps).random()  # noqa: S311 - not crypto
+
+
+# Anki's fuzz ranges: (from, to, share of the days in that range) added to a day either side.
+_FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
+
+
+def _fuzzed(interval: float, minimum: int, maximum: int, factor: float | None) -> int:
+    """The interval in whole days, fuzzed (factor in [0, 1)) within [minimum, maximum]."""
+    minimum = max(1, min(minimum, maximum))
+    if factor is None:
+        return min(max(int(_round(interval)), minimum), maximum)
+    interval = min(max(interval, float(minimum)), float(maximum))
+    delta = 0.0
+    if interval >= 2.5:
+        delta = 1.0 + sum(
+            share * max(min(interval, end) - start, 0.0) for start, end, share in _FUZZ_RANGES
+        )
+    lower = min(max(int(_round(interval - delta)), minimum), maximum)
+    upper = min(max(int(_round(interval + delta)), minimum), maximum)
+    if upper == lower and 2 < upper < maximum:
+        upper = lower + 1  # leave fuzz some room when the minimum squeezed the range
+    return math.floor(lower + factor * (1 + upper - lower))
 
 
 # Study days -----------------------------------------------------------------------------
@@ -181,6 +276,15 @@ def study_day(user: Any, moment: datetime) -> date:
     """The study day a moment belongs to: local date, with the day changing at the rollover."""
     local = moment.astimezone(user_zone(user))
     return (local - timedelta(hours=rollover_hour(user))).date()
+
+
+def study_days_between(user: Any, earlier: datetime, later: datetime) -> int:
+    """How many study days begin after ``earlier`` up to ``later`` (0: the same study day).
+
+    The one rule for elapsed time: the scheduler, the previews and the optimiser's
+    training items all count days with it, as Anki does.
+    """
+    return (study_day(user, later) - study_day(user, earlier)).days
 
 
 def day_start(user: Any, day: date) -> datetime:

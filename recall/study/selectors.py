@@ -361,10 +361,9 @@ def grade_previews(*, user: Any, card: Card, now: datetime | None = None) -> dic
     """When the card would be due again after each grade (1-4); nothing is saved."""
     now = now or timezone.now()
     state = card_state_for(user, card)
-    scheduler = scheduling.scheduler_for(user)
     if state is None:
-        return scheduling.previews(scheduler, scheduling.new_fsrs_card(card.pk, now), now, reps=0)
-    return scheduling.previews(scheduler, scheduling.to_fsrs_card(state), now, reps=state.reps)
+        return scheduling.previews(user, scheduling.new_fsrs_card(card.pk, now), now, reps=0)
+    return scheduling.previews(user, scheduling.to_fsrs_card(state), now, reps=state.reps)
 
 
 def next_due_at(user: Any, *, deck: Deck | None = None) -> datetime | None:
@@ -607,6 +606,23 @@ def invalidate_stats(user_id: int) -> None:
         cache.incr(key)
     except ValueError:
         cache.set(key, 2, None)
+
+
+def deck_stats_users(deck_id: int) -> set[int]:
+    """Users whose statistics may show this deck: its owner and everyone who studied it."""
+    users = set(
+        CardState.objects.filter(deck_id=deck_id)
+        .order_by()
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    users.update(Deck.objects.filter(pk=deck_id).values_list("owner_id", flat=True))
+    return users
+
+
+def invalidate_stats_of(user_ids: Iterable[int]) -> None:
+    for user_id in sorted(set(user_ids)):
+        invalidate_stats(user_id)
 
 
 def compute_stats(user: Any, *, now: datetime | None = None) -> dict[str, Any]:

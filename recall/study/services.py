@@ -4,12 +4,13 @@ Public functions:
 
 - ``card_grade(*, user, card_id, grade, duration_ms, expected_version=None, now=None)
   -> GradeResult``: applies one grade (1 Again, 2 Hard, 3 Good, 4 Easy) through
-  ``fsrs.Scheduler.review_card``, appends a ``ReviewLog`` and sends ``card_reviewed``
-  after commit. Exactly once: with an ``expected_version`` (0 for a new card) the write
-  is a compare-and-swap on the ``CardState`` version (a new card's row: the unique
-  (user, card) constraint); without one, the row is locked (``select_for_update``) and
-  compared with the version read before. A stale version, or a grade that lost the race
-  with a concurrent grade of the same card, raises ``ConflictError`` (HTTP 409).
+  ``scheduling.review`` (fsrs, with Anki's rules around it), appends a ``ReviewLog`` and
+  sends ``card_reviewed`` after commit. Exactly once: with an ``expected_version`` (0 for
+  a new card) the write is a compare-and-swap on the ``CardState`` version (a new card's
+  row: the unique (user, card) constraint); without one, the row is locked
+  (``select_for_update``) and compared with the version read before. A stale version, or
+  a grade that lost the race with a concurrent grade of the same card, raises
+  ``ConflictError`` (HTTP 409).
 - ``review_undo(*, user, review_id=None, now=None) -> UndoResult``: takes back the user's
   latest review, restoring the card exactly from the log's ``card_before`` snapshot (or
   deleting the ``CardState`` if the card was new) and deleting that log row: the one
@@ -27,7 +28,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import fsrs
@@ -37,6 +38,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from recall.core.exceptions import ApplicationError, ConflictError, NotFoundError
+from recall.core.ids import is_id
 from recall.decks.models import Card
 from recall.decks.selectors import deck_readable_q
 
@@ -152,7 +154,6 @@ def _graded(
     now: datetime,
 ) -> ReviewLog:
     """Run fsrs: update ``state`` in memory (version bumped) and return its unsaved log."""
-    scheduler = scheduling.scheduler_for(user)
     if created:
         before_card = scheduling.new_fsrs_card(card_id, now)
         state_before = State.NEW
@@ -160,9 +161,7 @@ def _graded(
         before_card = scheduling.to_fsrs_card(state)
         state_before = State(state.state)
     before = scheduling.snapshot(before_card, reps=state.reps, lapses=state.lapses)
-    outcome = scheduling.review(
-        scheduler, before_card, grade, now, reps=state.reps, lapses=state.lapses
-    )
+    outcome = scheduling.review(user, before_card, grade, now, reps=state.reps, lapses=state.lapses)
     scheduling.apply_fsrs_card(state, outcome.card)
     state.reps, state.lapses = outcome.reps, outcome.lapses
     state.version += 1
@@ -274,6 +273,9 @@ def card_grade(
         raise ApplicationError("Grade must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
     if duration_ms < 0:
         raise ApplicationError("duration_ms cannot be negative.")
+    if not is_id(card_id):
+        # No row can have it, and SQLite cannot even bind an int beyond 64 bits.
+        raise NotFoundError("No such card.")
     now = now or timezone.now()
     duration_ms = min(int(duration_ms), MAX_DURATION_MS)
     if expected_version is not None:
@@ -411,7 +413,7 @@ def training_items(user: Any) -> list[Any]:
     items: list[Any] = []
     current_card: int | None = None
     reviews: list[Any] = []
-    last_day: date | None = None
+    last_at: datetime | None = None
     skip = False
     rows = (
         ReviewLog.objects.filter(user=user, card__isnull=False)
@@ -421,15 +423,14 @@ def training_items(user: Any) -> list[Any]:
     )
     for card_id, reviewed_at, grade, state_before in rows:
         if card_id != current_card:
-            current_card, reviews, last_day = card_id, [], None
+            current_card, reviews, last_at = card_id, [], None
             # A history must start at the card's first review, or the gaps are wrong.
             skip = state_before != State.NEW
         if skip:
             continue
-        day = scheduling.study_day(user, reviewed_at)
-        delta = 0 if last_day is None else (day - last_day).days
+        delta = 0 if last_at is None else scheduling.study_days_between(user, last_at, reviewed_at)
         reviews.append(FSRSReview(int(grade), int(delta)))
-        last_day = day
+        last_at = reviewed_at
         if delta > 0:
             items.append(FSRSItem(list(reviews)))
     return items

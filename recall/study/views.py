@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from recall.core.exceptions import ApplicationError, NotFoundError
+from recall.core.ids import is_id
 from recall.decks import selectors as deck_selectors
 from recall.decks.models import Deck
 
@@ -123,7 +124,8 @@ class StudyView(LoginRequiredMixin, TemplateView):
 
 def _back_to_study(request: HttpRequest) -> str:
     deck_pk = request.POST.get("deck", "")
-    if deck_pk.isdigit():
+    # ASCII digits of an id only: int() refuses other Unicode digits and very long numbers.
+    if deck_pk.isascii() and deck_pk.isdigit() and len(deck_pk) <= 19 and is_id(int(deck_pk)):
         return reverse("study:deck", kwargs={"deck_pk": int(deck_pk)})
     return reverse("study:session")
 

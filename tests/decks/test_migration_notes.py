@@ -1,4 +1,4 @@
-"""decks 0002: a database filled by the one-card-per-question schema keeps every review."""
+"""decks 0003-0005: a database filled by the one-card-per-question schema keeps every review."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.db.migrations.executor import MigrationExecutor
 from recall.decks.prompts import identity_text
 from recall.decks.services import note_source_keys
 
-BEFORE = ("decks", "0001_initial")
-AFTER = ("decks", "0004_card_prompt_only")
+BEFORE = ("decks", "0002_job_upload_private_storage")
+AFTER = ("decks", "0005_card_prompt_only")
 
 
 def _state_at(executor: MigrationExecutor, decks_node: tuple[str, str]) -> Any:
@@ -97,7 +97,7 @@ def test_migration_makes_notes_and_cards_and_keeps_every_review() -> None:
         )
         assert len(logs_before) == old["logs"]
         executor = MigrationExecutor(connection)
-        executor.migrate([("decks", "0003_split_cards")])
+        executor.migrate([("decks", "0004_split_cards")])
         executor = MigrationExecutor(connection)
         executor.migrate([AFTER])
     finally:

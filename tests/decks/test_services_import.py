@@ -15,6 +15,7 @@ from recall.decks.models import Deck, Link, LinkStatus, Note, Reference, Tag
 from recall.decks.services import ImportRejected, notes_import
 from recall.decks.signals import notes_bulk_changed
 from tests.factories import DeckFactory, UserFactory
+from tests.notes_fixture import NOTES_QUESTIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -352,12 +353,13 @@ def test_progress_reports_every_card(owner):
 def test_flagship_imports_and_reimports_without_writes(owner, flagship_path):
     data = flagship_path.read_bytes()
     summary = notes_import(owner=owner, filename=flagship_path.name, data=data)
-    assert summary.created >= 15
+    assert summary.created == len(NOTES_QUESTIONS)
     deck = Deck.objects.get()
-    assert deck.references.count() >= 5
-    assert deck.links.count() >= 5
-    questions = list(deck.notes.values_list("question", flat=True))
-    assert any("annotate() vs aggregate()" in q for q in questions)
+    assert deck.references.count() == 8
+    # The eight reference URLs, the link written in an answer, and the one in the nginx block.
+    assert deck.links.count() == 10
+    questions = list(deck.notes.order_by("position").values_list("question", flat=True))
+    assert questions == NOTES_QUESTIONS
 
     with CaptureQueriesContext(connection) as ctx:
         again = notes_import(owner=owner, filename=flagship_path.name, data=data)
@@ -397,11 +399,9 @@ def test_job_create_stores_the_upload_and_runs_after_commit(
     ("data", "status"), [(NOTES.encode(), "succeeded"), (b"\x00\x01", "failed")]
 )
 def test_a_finished_job_deletes_its_upload(owner, data, status, django_capture_on_commit_callbacks):
-    from django.core.files.storage import default_storage
-
     job = services.job_create_import(owner=owner, uploaded_file=upload("notes.md", data))
-    stored = job.upload.name
-    assert default_storage.exists(stored)
+    stored, storage = job.upload.name, job.upload.storage
+    assert storage.exists(stored)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.job_run_import(job_id=job.pk)
@@ -409,7 +409,7 @@ def test_a_finished_job_deletes_its_upload(owner, data, status, django_capture_o
     job.refresh_from_db()
     assert job.status == status
     assert not job.upload
-    assert not default_storage.exists(stored)
+    assert not storage.exists(stored)
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from recall.decks.exporters.apkg import anki_deck_name, anki_tag, export_apkg, n
 from recall.decks.models import Deck, Note, Tag
 from recall.decks.services import note_update, notes_import
 from tests.factories import DeckFactory, UserFactory
+from tests.notes_fixture import NOTES_QUESTIONS
 
 from .anki_support import anki_collection, import_package
 
@@ -47,15 +48,15 @@ def _live_cards(deck: Deck) -> list[Note]:
 def test_flagship_export_opens_in_anki_with_every_note_field_and_tag(tmp_path, flagship_path):
     deck = _flagship_deck(flagship_path)
     cards = _live_cards(deck)
-    assert len(cards) == 17
+    assert len(cards) == len(NOTES_QUESTIONS)
     package = tmp_path / "flagship.apkg"
     package.write_bytes(export_apkg(deck))
 
     with anki_collection(tmp_path / "anki") as col:
         result = import_package(col, package)
-        assert len(result.log.new) == 17
+        assert len(result.log.new) == len(NOTES_QUESTIONS)
         notes = {col.get_note(nid).guid: col.get_note(nid) for nid in col.find_notes("")}
-        assert len(notes) == 17
+        assert len(notes) == len(NOTES_QUESTIONS)
         for card in cards:
             note = notes[note_guid(deck, card)]
             assert note.fields == [card.question_html, card.answer_html]
@@ -86,7 +87,7 @@ def test_reexport_after_an_edit_updates_the_anki_notes_in_place(tmp_path, flagsh
         result = import_package(col, package)
         assert len(result.log.new) == 0
         assert len(result.log.updated) == 1
-        assert len(col.find_notes("")) == 17
+        assert len(col.find_notes("")) == len(NOTES_QUESTIONS)
         notes = {col.get_note(nid).guid: col.get_note(nid) for nid in col.find_notes("")}
         note = notes[note_guid(deck, edited)]
         assert note.fields[1] == edited.answer_html

@@ -12,13 +12,8 @@ import json
 import os
 import re
 import secrets
-import socket
-import subprocess
 import time
-import urllib.error
-import urllib.request
 import uuid
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -29,135 +24,13 @@ from websockets.sync.client import connect as ws_connect
 from websockets.typing import Origin
 
 from tests.conftest import missing_service
+from tests.prod.stack import ROOT, Stack, alive, free_port
 
 pytestmark = [pytest.mark.nginx, pytest.mark.celery, pytest.mark.redis, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var" / "e2e"
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/recall_prod_e2e"
 REDIS_URL = "redis://127.0.0.1:6379/11"
-# Variables of the test run that must not leak into the stack's environment.
-PASSTHROUGH = {"PATH", "HOME", "LANG", "LC_ALL", "USER", "LOGNAME", "TMPDIR", "CI"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie is gone for our purposes (its parent has not reaped it yet).
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except OSError:
-        return False
-
-
-class Stack:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.base = f"http://127.0.0.1:{port}"
-        self.env = {k: v for k, v in os.environ.items() if k in PASSTHROUGH}
-        self.env.update(
-            PROD_PORT=str(port),
-            RECALL_VAR=str(VAR),
-            PROD_DATABASE_URL=DATABASE_URL,
-            PROD_REDIS_URL=REDIS_URL,
-            GUNICORN_WORKERS="2",
-            CELERY_CONCURRENCY="2",
-            # The notes limit stays at its default (20); the Anki packages' one is set
-            # just above it, so that step 8 can cross both with small bodies.
-            RECALL_MAX_APKG_MB="24",
-        )
-
-    def make(self, target: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["make", "--no-print-directory", target],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-
-    def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            ["bash", "scripts/prod_manage.sh", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-    def program_pid(self, name: str) -> int:
-        """The pid of a RUNNING program (0 while it is starting or stopped)."""
-        ctl = subprocess.run(
-            [
-                "bash",
-                "-c",
-                f'source scripts/prod_env.sh && "$SUPERVISORCTL" -c '
-                f"deploy/supervisord.conf status {name}",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        match = re.search(r"RUNNING\s+pid (\d+)", ctl.stdout)
-        return int(match.group(1)) if match else 0
-
-    def pids(self) -> list[int]:
-        """supervisord and every program it runs (the programs' own children die with them)."""
-        pids = [int((VAR / "run" / "supervisord.pid").read_text())]
-        ctl = subprocess.run(
-            [
-                "bash",
-                "-c",
-                'source scripts/prod_env.sh && "$SUPERVISORCTL" -c deploy/supervisord.conf pid all',
-            ],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        pids += [int(line) for line in ctl.stdout.split() if line.isdigit() and int(line) > 0]
-        children: list[int] = []
-        for pid in pids[1:]:
-            path = Path(f"/proc/{pid}/task/{pid}/children")
-            if path.exists():
-                children += [int(c) for c in path.read_text().split()]
-        return pids + children
-
-    def request(
-        self,
-        path: str,
-        *,
-        token: str = "",
-        data: bytes | None = None,
-        headers: dict[str, str] | None = None,
-        method: str | None = None,
-    ) -> tuple[int, Message, bytes]:
-        all_headers = dict(headers or {})
-        if token:
-            all_headers["Authorization"] = f"Token {token}"
-        req = urllib.request.Request(
-            self.base + path, data=data, headers=all_headers, method=method
-        )
-        try:
-            with urllib.request.urlopen(req, timeout=30) as response:
-                return response.status, response.headers, response.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.headers, exc.read()
 
 
 def _multipart(field: str, filename: str, content: bytes) -> tuple[bytes, str]:
@@ -178,7 +51,15 @@ def stack():
     if not reachable("postgres"):
         missing_service("the production stack needs PostgreSQL on 127.0.0.1:5432")
     redis.Redis.from_url(REDIS_URL).flushdb()  # this test's own Redis database
-    st = Stack(_free_port())
+    st = Stack(
+        free_port(),
+        var=VAR,
+        database_url=DATABASE_URL,
+        redis_url=REDIS_URL,
+        # The notes limit stays at its default (20); the Anki packages' one is set just
+        # above it, so that step 8 can cross both with small bodies.
+        RECALL_MAX_APKG_MB="24",
+    )
     st.make("prod-down", timeout=180)  # a stack left over by an interrupted run
     up = st.make("prod-up")
     if up.returncode != 0:
@@ -404,7 +285,7 @@ def test_stack_end_to_end_through_nginx(stack: Stack, flagship_path: Path) -> No
     job = json.loads(body)
     assert status == 200 and job["status"] == "succeeded", job
     assert job["result"]["created"] > 10
-    status, _, body = stack.request(f"/api/v1/cards/?deck={job['deck']}", token=token)
+    status, _, body = stack.request(f"/api/v1/notes/?deck={job['deck']}", token=token)
     assert status == 200
     assert json.loads(body)["count"] == job["result"]["created"]
 
@@ -434,7 +315,7 @@ def test_stack_end_to_end_through_nginx(stack: Stack, flagship_path: Path) -> No
     assert status == 400
     assert "the limit is 20.0" in json.loads(answer)["error"]["fields"]["file"][0]
     assert post("/api/v1/decks/import/", "big.apkg", 25)[0] == 413
-    assert post("/api/v1/cards/", "big.md", 21)[0] == 413
+    assert post("/api/v1/notes/", "big.md", 21)[0] == 413
 
     # 9. The nightly digest, run by the real worker, writes this user's mail (file backend).
     stack.manage(
@@ -470,6 +351,6 @@ def test_stack_end_to_end_through_nginx(stack: Stack, flagship_path: Path) -> No
     assert len(pids) >= 6  # supervisord + gunicorn, uvicorn, worker, beat, nginx
     down = stack.make("prod-down", timeout=180)
     assert down.returncode == 0, down.stderr
-    left = [pid for pid in pids if _alive(pid)]
+    left = [pid for pid in pids if alive(pid)]
     assert left == [], f"still running after prod-down: {left}"
     assert not (VAR / "run" / "gunicorn.sock").exists()

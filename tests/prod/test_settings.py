@@ -25,7 +25,10 @@ print(json.dumps({
     "health_checks": settings.DATABASES["default"].get("CONN_HEALTH_CHECKS"),
     "psycopg3": is_psycopg3,
     "cache": settings.CACHES["default"]["BACKEND"],
+    "cache_ignores_outages": settings.CACHES["default"].get("OPTIONS", {}).get("IGNORE_EXCEPTIONS"),
     "session_engine": settings.SESSION_ENGINE,
+    "session_cache_ignores_outages": settings.CACHES[settings.SESSION_CACHE_ALIAS]
+    .get("OPTIONS", {}).get("IGNORE_EXCEPTIONS", False),
     "channel_layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "broker": settings.CELERY_BROKER_URL,
     "result_backend": settings.CELERY_RESULT_BACKEND,
@@ -109,8 +112,11 @@ def test_services_come_from_the_environment():
     assert cfg["engine"] == "django.db.backends.postgresql"
     assert cfg["psycopg3"] is True
     assert cfg["conn_max_age"] == 60 and cfg["health_checks"] is True
-    assert cfg["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert cfg["cache"] == "django_redis.cache.RedisCache"
+    # The cache degrades while Redis is down; sessions do not (the request gets a 503).
+    assert cfg["cache_ignores_outages"] is True
     assert cfg["session_engine"] == "django.contrib.sessions.backends.cache"
+    assert cfg["session_cache_ignores_outages"] is False
     assert cfg["channel_layer"] == "channels_redis.core.RedisChannelLayer"
     assert cfg["broker"] == cfg["result_backend"] == "redis://cache.internal:6379/0"
     assert cfg["eager"] is False

@@ -15,11 +15,18 @@ from recall.search.backends.elasticsearch import (
     CODE_PATTERN,
     build_search_body,
     bulk_actions,
+    bulk_failures,
     index_definition,
     parse_response,
     visibility_filter,
 )
-from recall.search.base import HIGHLIGHT_END, HIGHLIGHT_START, SearchFilters, snippet_html
+from recall.search.base import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    IndexFailure,
+    SearchFilters,
+    snippet_html,
+)
 from recall.search.query import TOKEN_RE, parse_query
 from tests.factories import UserFactory
 
@@ -83,9 +90,10 @@ def test_filters_apply_visibility_deck_and_tags(db):
     assert {"term": {"tags": "orm"}} in filters and {"term": {"tags": "fast"}} in filters
 
 
-def test_visibility_filter_follows_deck_readable_q(db):
+def test_visibility_filter_follows_decks_listed_for(db):
+    # Unlisted decks are readable by link only: never found in others' searches.
     anonymous = visibility_filter(AnonymousUser())
-    assert anonymous == {"terms": {"visibility": ["public", "unlisted"]}}
+    assert anonymous == {"terms": {"visibility": ["public"]}}
     user = UserFactory()
     signed_in = visibility_filter(user)
     assert signed_in["bool"]["minimum_should_match"] == 1
@@ -139,3 +147,13 @@ def test_request_bodies_are_arguments_the_installed_client_accepts():
     assert set(body) <= set(inspect.signature(Elasticsearch.search).parameters)
     create = Elasticsearch("http://127.0.0.1:9200").indices.create
     assert set(index_definition()) <= set(inspect.signature(create).parameters)
+
+
+def test_bulk_errors_name_the_refused_cards():
+    """A refused document is reported by card id, not raised for the whole request."""
+    errors = [
+        {"index": {"_id": "7", "status": 400, "error": {"type": "x", "reason": "too long"}}},
+        {"delete": {"_id": "9", "status": 500, "error": "shard failure"}},
+    ]
+    assert bulk_failures(errors) == [IndexFailure(7, "too long"), IndexFailure(9, "shard failure")]
+    assert bulk_failures([]) == []

@@ -40,6 +40,11 @@ def test_documents_carry_who_may_read_them(indexed, pg):
     private_card = indexed.cards["init"]  # alice's private "python" deck
     assert access_lexemes(public_card.pk) == [f"{OWNER_LEXEME}{alice.pk}", SHARED_LEXEME]
     assert access_lexemes(private_card.pk) == [f"{OWNER_LEXEME}{alice.pk}"]
+    # Unlisted decks are found by their owner only: no shared lexeme either.
+    indexed.python.visibility = Visibility.UNLISTED
+    indexed.python.save()
+    pg.refresh_decks([indexed.python.pk])
+    assert access_lexemes(private_card.pk) == [f"{OWNER_LEXEME}{alice.pk}"]
 
 
 def row_version(card_id: int) -> str:
@@ -55,7 +60,7 @@ def test_refresh_rewrites_only_documents_whose_access_changed(indexed, pg):
     before = row_version(init.pk)
     pg.refresh_decks([deck.pk])  # nothing changed: no row is written
     assert row_version(init.pk) == before
-    deck.visibility = Visibility.UNLISTED
+    deck.visibility = Visibility.PUBLIC
     deck.owner = indexed.bob
     deck.save()
     pg.refresh_decks([deck.pk])
@@ -131,3 +136,17 @@ def test_search_outside_a_transaction_needs_no_savepoint(settings):
     results = search_cards(user=None, query="autocommit")
     assert [h.card_id for h in results.hits] == [card.pk]
     assert results.hits[0].deck_slug == deck.slug
+
+
+def test_reindexing_an_unchanged_card_writes_nothing(indexed, pg, monkeypatch):
+    """No new row version, and no vocabulary recomputation for its deck."""
+    card = indexed.cards["init"]
+    before = row_version(card.pk)
+    pruned: list[set[int]] = []
+    monkeypatch.setattr(pg, "prune_vocabulary", lambda decks: pruned.append(set(decks)))
+    pg.index([card.pk])
+    assert row_version(card.pk) == before and pruned == [set()]
+    card.answer = "Changed."
+    card.save()
+    pg.index([card.pk])
+    assert row_version(card.pk) != before and pruned[-1] == {card.deck_id}

@@ -66,7 +66,7 @@ def test_reindex_without_a_job(corpus, search_backend):
 def test_failing_rebuild_marks_the_job_failed(corpus, settings, monkeypatch, backend_name):
     backend = use_backend(backend_name, settings)
 
-    def broken(progress=None):
+    def broken(progress=None, failures=None):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(backend, "rebuild", broken)

@@ -40,13 +40,17 @@ def test_anonymous_users_search_public_decks_only(indexed):
     assert found == {indexed.cards["asgi"].pk}
 
 
-def test_unlisted_decks_are_readable_as_deck_readable_q_says(indexed, search_backend):
+def test_unlisted_decks_are_found_by_their_owner_only(indexed, search_backend):
     indexed.secrets.visibility = Visibility.UNLISTED
     indexed.secrets.save()
     if search_backend.denormalises_decks:
         search_backend.refresh_decks([indexed.secrets.pk])
-    found = {h.card_id for h in search_cards(user=indexed.alice, query="private note").hits}
-    assert found == {indexed.cards["secret"].pk}
+    secret = indexed.cards["secret"].pk
+    for user in (indexed.alice, AnonymousUser()):
+        found = {h.card_id for h in search_cards(user=user, query="private note").hits}
+        assert secret not in found
+    found = {h.card_id for h in search_cards(user=indexed.bob, query="private note").hits}
+    assert found == {secret}
 
 
 def test_archived_card_is_excluded_after_reindex(indexed, search_backend):

@@ -35,7 +35,7 @@ def simulate(user, cards, *, start: datetime, days: int, seed: int = 42, forgetf
                 p = scheduler.get_card_retrievability(current, moment) ** forgetfulness
             grade = 1 if rng.random() > p else rng.choice([2, 3, 3, 3, 4])
             before = scheduling.snapshot(current, reps=reps, lapses=lapses)
-            outcome = scheduling.review(scheduler, current, grade, moment, reps=reps, lapses=lapses)
+            outcome = scheduling.review(user, current, grade, moment, reps=reps, lapses=lapses)
             current, reps, lapses = outcome.card, outcome.reps, outcome.lapses
             logs.append(
                 ReviewLog(

@@ -10,7 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
+from drf_spectacular.utils import extend_schema_field
 
+from recall.core.ids import MAX_ID
 from recall.decks.models import Card, Deck, Note, Visibility
 
 
@@ -37,16 +39,16 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = _StrictBooleanField
 
 
-class _IdField(forms.IntegerField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # A database id: a whole number the database can hold, else a 400 (never a 500).
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
-
-
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
-    field_class = _IdField
+    """An object id: a whole number within the database's 64-bit range, else a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class LeanFilterSet(django_filters.FilterSet):

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
+from recall.decks.limits import FieldTooLong, check_card_text
 from recall.decks.models import Card, CardKind, Deck, Job, Note, Tag, Visibility
 from recall.decks.prompts import prompt_label
 from recall.decks.uploads import upload_limit
@@ -208,8 +209,9 @@ class NoteSerializer(serializers.ModelSerializer):
     )
     tags = TagNamesField(required=False)
     position = serializers.IntegerField(min_value=0, max_value=MAX_POSITION, required=False)
-    question = serializers.CharField(max_length=20000)
-    answer = serializers.CharField(max_length=200000, allow_blank=True, required=False)
+    # Their length limit (RECALL_MAX_FIELD_KB, in UTF-8 bytes) is checked below.
+    question = serializers.CharField()
+    answer = serializers.CharField(allow_blank=True, required=False)
     kind = serializers.ChoiceField(choices=CardKind.choices, required=False)
     cards = serializers.SerializerMethodField()
 
@@ -256,7 +258,10 @@ class NoteSerializer(serializers.ModelSerializer):
         value = value.strip()
         if not value:
             raise serializers.ValidationError("A note needs a question.")
-        return value
+        return _within_field_limit(value, "question")
+
+    def validate_answer(self, value: str) -> str:
+        return _within_field_limit(value, "answer")
 
     def validate_deck(self, deck: Deck) -> Deck:
         user = _request_user(self)
@@ -369,3 +374,11 @@ class TagSerializer(serializers.ModelSerializer):
         if clash.exists():
             raise serializers.ValidationError(f"You already have a tag named '{value}'.")
         return value
+
+
+def _within_field_limit(text: str, field: str) -> str:
+    try:
+        check_card_text(text, field=field)
+    except FieldTooLong as exc:
+        raise serializers.ValidationError(exc.message[:1].upper() + exc.message[1:]) from None
+    return text

@@ -28,10 +28,10 @@ from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 
 from recall.core.permissions import IsOwnerOrReadOnly
-from recall.core.schema import RecallAutoSchema
+from recall.core.schema import RecallAutoSchema, business_rules
 from recall.decks import services
-from recall.decks.models import Card, Deck, Job, Note, Tag, Visibility
-from recall.decks.selectors import deck_readable_q
+from recall.decks.models import Card, Deck, Job, Note, Tag
+from recall.decks.selectors import deck_listed_q, deck_readable_q
 
 from . import examples as ex
 from .filters import CardFilter, DeckFilter, NoteFilter
@@ -44,14 +44,6 @@ from .serializers import (
     NoteSerializer,
     TagSerializer,
 )
-
-
-def deck_listed_q(user: Any, *, prefix: str = "") -> Q:
-    """Decks that appear in lists: the user's own and public ones (unlisted only by id)."""
-    public = Q(**{f"{prefix}visibility": Visibility.PUBLIC})
-    if user is not None and user.is_authenticated:
-        return public | Q(**{f"{prefix}owner": user})
-    return public
 
 
 class DeckSchema(RecallAutoSchema):
@@ -92,6 +84,23 @@ class DeckSchema(RecallAutoSchema):
         return responses
 
 
+# Refusals of well-formed input: documented as the 400s of their operations.
+DECK_RULES = business_rules(
+    ("title", "A deck needs a title."),
+    ("slug", "You already have a deck with the slug 'django'."),
+    ("slug", "Give a slug made of letters or digits: the title has none."),
+)
+CARD_RULES = business_rules(
+    ("deck", 'Invalid pk "7" - object does not exist.'),
+    ("question", "A card needs a question."),
+    ("tags", "A tag cannot be empty."),
+)
+TAG_RULES = business_rules(
+    ("name", "You already have a tag named 'orm'."),
+    ("name", "A tag needs a name."),
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List decks",
@@ -106,14 +115,17 @@ class DeckSchema(RecallAutoSchema):
     ),
     create=extend_schema(
         summary="Create a deck",
+        responses={201: DeckSerializer, 400: DECK_RULES},
         examples=[ex.DECK_CREATE, ex.response("created", ex.DECK, 201)],
     ),
     update=extend_schema(
         summary="Replace a deck's settings",
+        responses={200: DeckSerializer, 400: DECK_RULES},
         examples=[ex.DECK_CREATE, ex.response("deck", ex.DECK)],
     ),
     partial_update=extend_schema(
         summary="Change some of a deck's settings",
+        responses={200: DeckSerializer, 400: DECK_RULES},
         examples=[ex.DECK_UPDATE, ex.response("deck", ex.DECK)],
     ),
     destroy=extend_schema(
@@ -174,7 +186,10 @@ class DeckViewSet(viewsets.ModelViewSet):
         description="Copies a public or unlisted deck (or one of yours) with all its cards; "
         "the copy is private and records where it came from.",
         request=None,
-        responses={201: DeckSerializer},
+        responses={
+            201: DeckSerializer,
+            400: business_rules(("", "only public or unlisted decks can be copied")),
+        },
         examples=[ex.response("the copy", {**ex.DECK, "visibility": "private", "copied_from": 7})],
     )
     @action(detail=True, methods=["post"])
@@ -189,7 +204,15 @@ class DeckViewSet(viewsets.ModelViewSet):
         description="Upload a notes file as multipart/form-data. The import runs in the "
         "background: the answer is 202 with a job to poll at /api/v1/jobs/{id}/.",
         request={"multipart/form-data": DeckImportSerializer},
-        responses={202: JobSerializer},
+        responses={
+            202: JobSerializer,
+            400: business_rules(
+                ("", "notes.pdf: unsupported file type (.pdf); use one of .apkg, .csv, .md"),
+                ("", "you have no deck 'django' to import notes.md into"),
+                ("file", "The file is 30.0 MB; the limit is 20.0 MB."),
+                code="import_rejected",
+            ),
+        },
         examples=[ex.response("job", {**ex.JOB, "status": "pending", "progress": 0}, 202)],
     )
     @action(
@@ -241,15 +264,19 @@ class DeckViewSet(viewsets.ModelViewSet):
         summary="Add a note to one of your decks",
         description="Its cards are made at once: one for a basic note, two for a reversed "
         "note, one per cloze number.",
+        responses={201: NoteSerializer, 400: CARD_RULES},
         examples=[ex.NOTE_CREATE, ex.response("created", ex.NOTE, 201)],
     ),
     update=extend_schema(
-        summary="Replace a note", examples=[ex.NOTE_CREATE, ex.response("note", ex.NOTE)]
+        summary="Replace a note",
+        responses={200: NoteSerializer, 400: CARD_RULES},
+        examples=[ex.NOTE_CREATE, ex.response("note", ex.NOTE)],
     ),
     partial_update=extend_schema(
         summary="Change part of a note",
         description="Cards follow: a cloze number removed archives its card (its reviews "
         "are kept); one added makes a new card.",
+        responses={200: NoteSerializer, 400: CARD_RULES},
         examples=[ex.NOTE_UPDATE, ex.response("note", {**ex.NOTE, "is_archived": True})],
     ),
     destroy=extend_schema(summary="Delete a note and its cards"),
@@ -345,13 +372,19 @@ class CardViewSet(
     list=extend_schema(summary="List your tags", examples=[ex.response("tags", ex.page(ex.TAG))]),
     retrieve=extend_schema(summary="Read a tag", examples=[ex.response("tag", ex.TAG)]),
     create=extend_schema(
-        summary="Create a tag", examples=[ex.TAG_CREATE, ex.response("created", ex.TAG, 201)]
+        summary="Create a tag",
+        responses={201: TagSerializer, 400: TAG_RULES},
+        examples=[ex.TAG_CREATE, ex.response("created", ex.TAG, 201)],
     ),
     update=extend_schema(
-        summary="Rename a tag", examples=[ex.TAG_CREATE, ex.response("tag", ex.TAG)]
+        summary="Rename a tag",
+        responses={200: TagSerializer, 400: TAG_RULES},
+        examples=[ex.TAG_CREATE, ex.response("tag", ex.TAG)],
     ),
     partial_update=extend_schema(
-        summary="Rename a tag", examples=[ex.TAG_CREATE, ex.response("tag", ex.TAG)]
+        summary="Rename a tag",
+        responses={200: TagSerializer, 400: TAG_RULES},
+        examples=[ex.TAG_CREATE, ex.response("tag", ex.TAG)],
     ),
     destroy=extend_schema(summary="Delete a tag (its cards stay)"),
 )

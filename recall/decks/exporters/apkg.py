@@ -61,7 +61,8 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; 
 _BACK_SEPARATOR = "{{FrontSide}}\n\n<hr id=answer>\n\n"
 _MEDIA_ATTR_RE = re.compile(r"""(\bsrc\s*=\s*)"([^"]*)\"""")
 _SOUND_LINK_FULL_RE = re.compile(
-    r"<a\b[^>]*\bhref=\"([^\"]*)\"[^>]*>\N{SPEAKER WITH THREE SOUND WAVES} [^<]*</a>"
+    # "[^<>]*": an unclosed "<a" stops at the next tag instead of scanning to the end.
+    r"<a\b[^<>]*\bhref=\"([^\"]*)\"[^<>]*>\N{SPEAKER WITH THREE SOUND WAVES} [^<]*</a>"
 )
 
 

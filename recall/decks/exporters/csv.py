@@ -2,8 +2,10 @@
 
 Questions and answers are the Markdown sources, so importing the file again gives the same
 cards (the ``kind`` column keeps reversed and cloze cards what they are); fields with
-separators, quotes or line breaks are quoted (RFC 4180), never mangled. Tags are separated
-by spaces (Recall tag names hold none). UTF-8 without a byte order mark.
+separators, quotes or line breaks are quoted (RFC 4180), never mangled. A cell a spreadsheet
+would run as a formula (``=``, ``+``, ``-``, ``@``...) starts with a single quote
+(``recall.decks.csv_cells``), which the importer takes off again. Tags are separated by
+spaces (Recall tag names hold none). UTF-8 without a byte order mark.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 
+from recall.decks.csv_cells import formula_safe
 from recall.decks.models import Deck
 
 HEADER = ("question", "answer", "tags", "kind")
@@ -22,9 +25,9 @@ def _rows(deck: Deck) -> list[tuple[str, str, str, str]]:
     cards = deck.notes.filter(is_archived=False).prefetch_related("tags").order_by("position", "id")
     return [
         (
-            card.question,
-            card.answer,
-            " ".join(sorted(t.name for t in card.tags.all())),
+            formula_safe(card.question),
+            formula_safe(card.answer),
+            formula_safe(" ".join(sorted(t.name for t in card.tags.all()))),
             card.kind,
         )
         for card in cards

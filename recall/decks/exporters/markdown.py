@@ -60,7 +60,9 @@ from recall.decks.prompts import CLOZE_RE
 if TYPE_CHECKING:
     from recall.decks.models import Deck, Note
 
-_NEWLINES_RE = re.compile(r"[ \t]*[\r\n]+[ \t]*")
+# Blanks are tried from the start of their run only (from inside it, a long run of spaces
+# with no newline was rescanned once per space); right after a match, from its newline.
+_NEWLINES_RE = re.compile(r"(?<![ \t])[ \t]*[\r\n]+[ \t]*|[\r\n]+[ \t]*")
 
 
 def export_markdown(deck: Deck) -> str:

@@ -21,7 +21,9 @@ Notes
     the further fields the back template shows. Fields are sanitised, then converted to
     Markdown when the Markdown renders the same (see ``html_to_markdown``); otherwise they are
     kept as sanitised HTML, which Markdown allows inline. Tags are the note's tags. Image
-    occlusion notes have no text to study and are skipped with a warning.
+    occlusion notes have no text to study and are skipped with a warning. A NULL field is
+    empty and a number is its decimal text (SQLite keeps any value in any column); a note
+    whose fields or tags are a blob (binary data) is skipped with a warning.
 
 Decks
     Each Anki deck holding notes becomes one Recall deck. Nested decks are flattened: the
@@ -39,6 +41,7 @@ Media
 
 Limits (each refusal is an ``ImportFormatError`` naming the file)
     not a zip, no collection inside, a collection that is not a readable SQLite database,
+    note types, decks or a media list in JSON nested too deeply to read,
     more members than ``RECALL_MAX_ARCHIVE_MEMBERS``, more than ``RECALL_MAX_ARCHIVE_BYTES``
     once expanded, or one media file over ``RECALL_MAX_MEDIA_FILE_BYTES``.
 
@@ -67,6 +70,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.text import get_valid_filename
+
+from recall.decks.limits import FieldTooLong, check_card_text
 
 from .base import ImportFormatError, ParsedCard, ParsedDeck
 from .html_to_markdown import html_field_to_markdown
@@ -344,6 +349,8 @@ def _media_map(reader: _ArchiveReader) -> dict[str, _MediaEntry]:
         mapping = json.loads(raw.decode("utf-8") or "{}")
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ImportFormatError("its media list is not valid JSON", source=filename) from None
+    except RecursionError:
+        raise ImportFormatError("its media list is nested too deeply", source=filename) from None
     if not isinstance(mapping, dict):
         raise ImportFormatError("its media list is not a JSON object", source=filename)
     for member, name in mapping.items():
@@ -421,7 +428,8 @@ class _Collection:
     note_types: dict[int, _NoteType]
     deck_names: dict[int, str]
     cards: dict[int, list[tuple[int, int]]]  # note id -> (template ord, deck id) per card
-    notes: list[tuple[int, int, str, str]]  # id, note type id, tags, fields
+    # id, note type id, tags, fields; None when a text column holds binary data
+    notes: list[tuple[int, int, str | None, str | None]]
 
 
 class _QueryBudget:
@@ -453,7 +461,7 @@ def _query_collection(filename: str, db_path: Path, member: str) -> _Collection:
         if "notetypes" in tables:
             note_types = _note_types_new(conn)
             deck_names = {
-                int(i): str(n).replace(_NEW_DECK_SEPARATOR, "::")
+                int(i): (_cell_text(n) or "Default").replace(_NEW_DECK_SEPARATOR, "::")
                 for i, n in conn.execute("SELECT id, name FROM decks")
             }
         else:
@@ -462,7 +470,7 @@ def _query_collection(filename: str, db_path: Path, member: str) -> _Collection:
         for nid, did, ord_ in conn.execute("SELECT nid, did, ord FROM cards ORDER BY nid, ord"):
             card_rows.setdefault(int(nid), []).append((int(ord_), int(did)))
         notes = [
-            (int(nid), int(mid), str(tags), str(flds))
+            (int(nid), int(mid), _cell_text(tags), _cell_text(flds))
             for nid, mid, tags, flds in conn.execute(
                 "SELECT id, mid, tags, flds FROM notes ORDER BY id"
             )
@@ -470,6 +478,24 @@ def _query_collection(filename: str, db_path: Path, member: str) -> _Collection:
     finally:
         conn.close()
     return _Collection(note_types, deck_names, card_rows, notes)
+
+
+def _cell_text(value: object) -> str | None:
+    """A text column's value: SQLite stores whatever a writer gave it, whatever the column.
+
+    NULL is empty text, a number its decimal text; a blob (binary data) is no text at all:
+    None, and the caller skips what holds it rather than show ``b'\\x00...'``.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    return None
+
+
+_BINARY_NOTES = "notes whose fields or tags are binary data, not text"
 
 
 def _convert_notes(
@@ -491,12 +517,21 @@ def _convert_notes(
     for nid, mid, tags, flds in collection.notes:
         note_type = note_types.get(mid)
         cards = card_rows.get(nid, [])
+        if tags is None or flds is None:
+            skipped[_BINARY_NOTES] = skipped.get(_BINARY_NOTES, 0) + 1
+            continue
         if note_type is None or not cards:
             skipped["notes without a note type or cards"] = (
                 skipped.get("notes without a note type or cards", 0) + 1
             )
             continue
-        outcome = builder.card(note_type, flds.split(_FIELD_SEPARATOR), cards)
+        try:
+            outcome = builder.card(note_type, flds.split(_FIELD_SEPARATOR), cards)
+        except FieldTooLong as exc:
+            # Refused whole, like any import with a card too long (see decks.limits).
+            raise ImportFormatError(
+                f"note {nid}: {exc.message} Nothing was imported.", source=filename
+            ) from None
         if isinstance(outcome, str):
             skipped[outcome] = skipped.get(outcome, 0) + 1
             continue
@@ -529,6 +564,11 @@ def _note_types_legacy(
         decks = json.loads(row[1] or "{}")
     except json.JSONDecodeError:
         raise ImportFormatError("its note types are not valid JSON", source=filename) from None
+    except RecursionError:
+        # Python's JSON decoder recurses once per level of nesting.
+        raise ImportFormatError(
+            "its note types or decks are nested too deeply", source=filename
+        ) from None
     note_types: dict[int, _NoteType] = {}
     for model_id, model in models.items():
         fields = sorted(model.get("flds", []), key=lambda f: f.get("ord", 0))
@@ -546,7 +586,7 @@ def _note_types_legacy(
 def _note_types_new(conn: sqlite3.Connection) -> dict[int, _NoteType]:
     fields: dict[int, list[str]] = {}
     for ntid, name in conn.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
-        fields.setdefault(int(ntid), []).append(str(name))
+        fields.setdefault(int(ntid), []).append(_cell_text(name) or "")
     templates: dict[int, list[tuple[str, str]]] = {}
     for ntid, config in conn.execute("SELECT ntid, config FROM templates ORDER BY ntid, ord"):
         # CardTemplate.Config { q_format = 1, a_format = 2, ... }
@@ -559,7 +599,7 @@ def _note_types_new(conn: sqlite3.Connection) -> dict[int, _NoteType]:
         # Notetype.Config { kind = 1 (0 normal, 1 cloze), ... }
         kind = _proto_first(bytes(config), 1, 0)
         note_types[int(ntid)] = _NoteType(
-            name=str(name),
+            name=_cell_text(name) or "",
             is_cloze=kind == 1,
             fields=fields.get(int(ntid), []),
             templates=templates.get(int(ntid), []),
@@ -598,6 +638,9 @@ class _NoteConverter:
         for name in names:
             value = values.get(name, "")
             if value.strip():
+                # Before converting: the conversion renders the field, which costs memory
+                # in proportion to its size (the card's texts are checked again on import).
+                check_card_text(value, field=f"field “{name}”")
                 converted = html_field_to_markdown(self.resolver.rewrite(value))
                 if converted:
                     parts.append(converted)

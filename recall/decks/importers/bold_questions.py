@@ -35,7 +35,7 @@ NAME = "bold-questions"
 
 _WHOLE_BOLD = re.compile(r"[ ]{0,3}\*\*(?!\*)(.+?)\*\*[ \t]*\Z")
 _Q_LABEL = re.compile(
-    r"[ ]{0,3}\*\*(?:Q|Question)[ \t]?\d{0,6}[ \t]?[.:)]?\*\*[ \t]*(.*?)[ \t]*\Z", re.I
+    r"[ ]{0,3}\*\*(?:Q|Question)[ \t]?\d{0,6}[ \t]?[.:)]?\*\*[ \t]*+((?:.*[^ \t\n])?)[ \t]*\Z", re.I
 )
 _A_LABEL = re.compile(r"[ ]{0,3}\*\*(?:A|Answer)[ \t]?\d{0,6}[ \t]?[.:)]?\*\*[ \t]?(.*)\Z", re.I)
 

@@ -22,8 +22,12 @@ NAME = "cloze"
 
 _ANKI = re.compile(r"\{\{c(\d+)::", re.IGNORECASE)
 # No space just inside the markers, so "a == b and c == d" is not a deletion.
-_HIGHLIGHT = re.compile(r"==(?=[^\s=])(.+?)(?<=[^\s=])==")
-_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1")
+# A highlight holds no "==": each one is then found in one pass, where a lazy ".+?" free to
+# run past other markers rescanned the rest of the line from every "==" (quadratic).
+_HIGHLIGHT = re.compile(r"==(?=[^\s=])((?:(?!==).)+?)(?<=[^\s=])==")
+# A span opens only at the start of a run of backticks (as in CommonMark): trying every
+# backtick inside a long run made finding spans quadratic in the run's length.
+_CODE_SPAN = re.compile(r"(?<!`)(`++).*?(?<!`)\1")
 
 
 def parse(doc: MarkdownDocument) -> LayoutResult:

@@ -14,6 +14,9 @@
 * Quoting follows RFC 4180: quoted fields may hold delimiters, doubled quotes
   and line breaks (a multi-line answer).
 * Tags are split on spaces, commas and semicolons; a leading ``#`` is dropped.
+* A cell starting with a single quote followed by ``=``, ``+``, ``-``, ``@``, a tab, a
+  carriage return or another quote loses that first quote: the formula-safe form the
+  exporter (and spreadsheets) write (``recall.decks.csv_cells``).
 * Questions and one-line answers are trimmed; a multi-line answer keeps its
   indentation (code) and loses only blank leading and trailing lines.
 * Blank records are skipped. A record with a different number of cells than
@@ -28,11 +31,14 @@ import io
 import re
 from pathlib import PurePosixPath
 
+from recall.decks.csv_cells import from_formula_safe
+
 from .base import ImportFormatError, ParsedCard, ParsedDeck
 from .markdown_blocks import split_tags, trim_blank
 from .questions import card_kind, title_from_filename
 
 NAME = "delimited"
+_CSV_CELL_LIMIT = 2**31 - 1  # the largest every platform's csv module accepts
 EXTENSIONS = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 
 _QUESTION = {"question", "front", "q", "prompt", "term"}
@@ -74,11 +80,11 @@ def parse(filename: str, text: str, *, delimiter: str = "") -> ParsedDeck:
             raise ImportFormatError(
                 f"expected {width} columns, found {len(row)}", source=filename, line=line
             )
-        question = row[columns["question"]].strip()
-        answer = _clean_answer(row[columns["answer"]])
+        question = from_formula_safe(row[columns["question"]]).strip()
+        answer = _clean_answer(from_formula_safe(row[columns["answer"]]))
         if not question:
             raise ImportFormatError("the question cell is empty", source=filename, line=line)
-        tags = split_tags(row[columns["tags"]]) if "tags" in columns else []
+        tags = split_tags(from_formula_safe(row[columns["tags"]])) if "tags" in columns else []
         kind = card_kind(question)
         if "kind" in columns and row[columns["kind"]].strip():
             kind = row[columns["kind"]].strip().lower()
@@ -140,6 +146,10 @@ def _delimiter(filename: str, text: str) -> str:
 
 def _records(filename: str, text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     """Every non-blank record with the 1-based line it starts on."""
+    # csv's own cap (128 K characters a cell) would refuse a long answer with a cryptic
+    # error, or one the card limit (RECALL_MAX_FIELD_KB) allows: the upload limit bounds the
+    # file already, and the import checks each card against the card limit by name.
+    csv.field_size_limit(_CSV_CELL_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     while True:

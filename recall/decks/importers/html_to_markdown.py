@@ -25,12 +25,19 @@ _INLINE_MARKERS |= {"h1": "H1", "h2": "H2", "h3": "H3", "h4": "H4", "h5": "H5", 
 # Characters with a meaning in Markdown text; escaped so they stay literal.
 _ESCAPE_RE = re.compile(r"([\\`*_\[\]<>|~])")
 _ENTITY_RE = re.compile(r"&(#?[A-Za-z0-9]+;)")
-_LINE_START_RE = re.compile(r"^(\s*)([#+\-=])", re.MULTILINE)
-_LINE_START_NUMBER_RE = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+# Indentation is blanks within the line: a "\s*" that crossed newlines rescanned every
+# following blank line from each line start (quadratic on a field of empty lines).
+_LINE_START_RE = re.compile(r"^([^\S\n]*)([#+\-=])", re.MULTILINE)
+_LINE_START_NUMBER_RE = re.compile(r"^([^\S\n]*\d+)([.)])", re.MULTILINE)
 # Cloze markers must survive the round trip untouched; a plain word does.
 _CLOZE_OPEN = "{{"
 _CLOZE_PLACEHOLDER = "RecallClozeOpenToken"
 _WS_RE = re.compile(r"\s+")
+# Deeper HTML has no Markdown form worth the recursion (the converter recurses per level;
+# a field 3,000 levels deep overflowed Python's stack): it stays sanitised HTML.
+MAX_DEPTH = 100
+# CommonMark's limit for the number that starts an ordered list.
+_LIST_START_RE = re.compile(r"[0-9]{1,9}")
 
 
 class Unsupported(Exception):
@@ -54,6 +61,8 @@ class _TreeBuilder(HTMLParser):
         node = _Node(tag, {k: v or "" for k, v in attrs})
         self.stack[-1].children.append(node)
         if tag not in _VOID:
+            if len(self.stack) > MAX_DEPTH:
+                raise Unsupported(f"elements nested more than {MAX_DEPTH} deep")
             self.stack.append(node)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -94,11 +103,10 @@ def html_block(clean_html: str) -> str:
     """Sanitised HTML that Markdown keeps verbatim: a ``<div>`` block with no blank line."""
     # A blank line would end the HTML block; a newline entity keeps the same text.
     body = re.sub(r"\n[ \t]*(?=\n)", "\n&#10;", clean_html)
-    root = _parse(clean_html)
-    if len(root.children) == 1 and isinstance(root.children[0], _Node):
-        only = root.children[0]
-        if only.tag == "div" and not only.attrs:
-            return body  # already one block (a field we kept as HTML before): not again
+    if body.startswith("<div>"):
+        # Already an HTML block to Markdown (a field kept as HTML before): not wrapped again,
+        # so exporting and importing it any number of times gives the same text.
+        return body
     return f"<div>{body}</div>"
 
 
@@ -244,7 +252,12 @@ class _Converter:
 
     def _list(self, node: _Node) -> str:
         ordered = node.tag == "ol"
-        start = int(node.attrs.get("start") or 1) if ordered else 1
+        start = 1
+        if ordered and node.attrs.get("start"):
+            # start="abc" (or a huge number) has no Markdown form: keep the HTML.
+            if not _LIST_START_RE.fullmatch(node.attrs["start"].strip()):
+                raise Unsupported(f"<ol start={node.attrs['start']!r}>")
+            start = int(node.attrs["start"])
         items: list[str] = []
         number = start
         for child in node.children:

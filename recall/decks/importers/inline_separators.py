@@ -18,7 +18,9 @@ from .questions import LayoutResult, card_kind, read_leading
 NAME = "inline-separators"
 
 _LIST_MARKER = re.compile(r"[ ]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+")
-_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1")
+# A span opens only at the start of a run of backticks (as in CommonMark): trying every
+# backtick inside a long run made finding spans quadratic in the run's length.
+_CODE_SPAN = re.compile(r"(?<!`)(`++).*?(?<!`)\1")
 _CLOZE = re.compile(r"\{\{c\d+::", re.IGNORECASE)
 
 

@@ -31,12 +31,15 @@ from dataclasses import dataclass, field
 
 _CANDIDATE = re.compile(r"^ {0,3}[#`~]", re.MULTILINE)
 _FENCE_OPEN = re.compile(r"(`{3,}|~{3,})(.*)")
-_ATX = re.compile(r"(#{1,6})(?:[ \t]+(.*?))?[ \t]*\Z")
-_ATX_CLOSING = re.compile(r"(?:^|[ \t]+)#+[ \t]*\Z")
+# The text ends at its last non-blank character: a lazy ".*?" before "[ \t]*\Z" rescanned
+# the trailing blanks from every position (quadratic in a line of spaces).
+_ATX = re.compile(r"(#{1,6})(?:[ \t]++((?:.*[^ \t\n])?))?[ \t]*\Z")
+# Blanks are tried from the start of their run only, not again from inside it.
+_ATX_CLOSING = re.compile(r"(?:^|(?<![ \t])[ \t]+)#+[ \t]*\Z")
 # A tag line holds only hashtags: "#python #django/orm". A tag must contain a
 # non-digit so that "#1" (an issue number, a rank) is not taken for a tag.
 _TAG_TOKEN = re.compile(r"#([\w][^\s#]*)")
-_TAG_LINE = re.compile(r"[ ]{0,3}#[\w][^\s#]*(?:[ \t]+#[\w][^\s#]*)*[ \t]*\Z")
+_TAG_LINE = re.compile(r"[ ]{0,3}#[\w][^\s#]*+(?:[ \t]++#[\w][^\s#]*+)*+[ \t]*\Z")
 
 
 @dataclass(slots=True)

@@ -13,7 +13,9 @@ from typing import Any
 
 from django.conf import settings
 
-from recall.decks.models import Note, Visibility
+# The listing rule is looked up on its module at call time: one function, every caller.
+from recall.decks import selectors as deck_selectors
+from recall.decks.models import Note
 
 from ..base import (
     HIGHLIGHT_END,
@@ -21,9 +23,11 @@ from ..base import (
     INDEX_BATCH,
     BackendHit,
     BackendPage,
+    IndexFailure,
     ProgressCallback,
     SearchBackend,
     SearchFilters,
+    raise_unreported,
 )
 from ..query import ParsedQuery, Term, identifier_parts
 
@@ -91,11 +95,15 @@ def _term_clause(term: Term) -> dict[str, Any]:
 
 
 def visibility_filter(user: Any) -> dict[str, Any]:
-    """The rule of recall.decks.selectors.deck_readable_q, on the denormalised fields."""
-    shared = {"terms": {"visibility": [Visibility.PUBLIC.value, Visibility.UNLISTED.value]}}
-    if user is not None and user.is_authenticated:
+    """recall.decks.selectors.decks_listed_for, on the denormalised fields."""
+    rule = deck_selectors.decks_listed_for(user)
+    shared = {"terms": {"visibility": list(rule.visibilities)}}
+    if rule.owner_id is not None:
         return {
-            "bool": {"should": [shared, {"term": {"owner_id": user.pk}}], "minimum_should_match": 1}
+            "bool": {
+                "should": [shared, {"term": {"owner_id": rule.owner_id}}],
+                "minimum_should_match": 1,
+            }
         }
     return shared
 
@@ -175,6 +183,20 @@ def bulk_actions(index: str, card_ids: Iterable[int]) -> Iterator[dict[str, Any]
             yield {"_op_type": "delete", "_index": index, "_id": missing}
 
 
+def bulk_failures(errors: int | list[dict[str, Any]]) -> list[IndexFailure]:
+    """The cards of a bulk request's per-item errors (raise_on_error=False), with reasons."""
+    failures: list[IndexFailure] = []
+    if isinstance(errors, int):  # a count, when stats_only is set (never here)
+        return failures
+    for error in errors:
+        for item in error.values():  # {"index": {"_id": ..., "error": {...}}}
+            reason = item.get("error", {})
+            if isinstance(reason, dict):
+                reason = reason.get("reason") or reason.get("type") or "refused"
+            failures.append(IndexFailure(int(item.get("_id", 0)), str(reason)))
+    return failures
+
+
 class ElasticsearchBackend(SearchBackend):
     name = "elasticsearch"
     denormalises_decks = True
@@ -202,17 +224,23 @@ class ElasticsearchBackend(SearchBackend):
         if not self.client.indices.exists(index=self.index_name):
             self.client.indices.create(index=self.index_name, **index_definition())
 
-    def index(self, card_ids: Iterable[int]) -> int:
+    def index(self, card_ids: Iterable[int], failures: list[IndexFailure] | None = None) -> int:
         from elasticsearch import helpers
 
         self.ensure_index()
         # wait_for: a card is searchable when index() returns, as with the SQL backends.
-        ok, _errors = helpers.bulk(
+        # A refused document costs only itself: the others of the request are indexed.
+        ok, errors = helpers.bulk(
             self.client,
             bulk_actions(self.index_name, card_ids),
             refresh="wait_for",
             ignore_status=(404,),
+            raise_on_error=False,
         )
+        refused = bulk_failures(errors)
+        if failures is not None:
+            failures.extend(refused)
+        raise_unreported(refused, failures is not None)
         return int(ok)
 
     def remove(self, card_ids: Iterable[int]) -> None:
@@ -226,7 +254,11 @@ class ElasticsearchBackend(SearchBackend):
             self.ensure_index()
             helpers.bulk(self.client, actions, refresh="wait_for", ignore_status=(404,))
 
-    def rebuild(self, progress: ProgressCallback | None = None) -> int:
+    def rebuild(
+        self,
+        progress: ProgressCallback | None = None,
+        failures: list[IndexFailure] | None = None,
+    ) -> int:
         from elasticsearch import helpers
 
         self.client.indices.delete(index=self.index_name, ignore_unavailable=True)
@@ -235,13 +267,18 @@ class ElasticsearchBackend(SearchBackend):
             Note.objects.filter(is_archived=False).order_by("id").values_list("id", flat=True)
         )
         done = 0
+        refused: list[IndexFailure] = [] if failures is None else failures
         for start in range(0, len(ids), 2000):
             chunk = ids[start : start + 2000]
-            ok, _errors = helpers.bulk(self.client, bulk_actions(self.index_name, chunk))
+            ok, errors = helpers.bulk(
+                self.client, bulk_actions(self.index_name, chunk), raise_on_error=False
+            )
+            refused.extend(bulk_failures(errors))
             done += int(ok)
             if progress:
                 progress(done, len(ids))
         self.client.indices.refresh(index=self.index_name)
+        raise_unreported(refused, failures is not None)
         return done
 
     def search(

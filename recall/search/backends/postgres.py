@@ -2,29 +2,33 @@
 
 Two measures keep a search's work bounded at a million cards (see bench/search.py):
 
-- Access lexemes. Each document also holds who may read its card: an owner lexeme and, for
-  public and unlisted decks, a shared lexeme. A search ANDs them into its tsquery, so the
-  GIN index itself drops the cards the user may not read and PostgreSQL fetches only
-  readable rows from the heap (fetching each matching row, not matching, is what costs).
+- Access lexemes. Each document also holds who may find its card: an owner lexeme and, for
+  decks listed to everyone (public ones, ``decks_listed_for``), a shared lexeme. A search
+  ANDs them into its tsquery, so the GIN index itself drops the cards the user may not
+  find and PostgreSQL fetches only searchable rows from the heap (fetching each matching
+  row, not matching, is what costs).
   The SQL visibility filter stays as the authority: a document whose lexemes lag a deck's
   change can only be missed for a moment, never shown to the wrong user.
 - A ranking window. At most ``SEARCH_RANK_WINDOW`` matching cards are ranked; when more
   match, the total is reported as a lower bound ("5,000+") and the page is the best of the
   first window of matches. Queries that specific (the usual case) are ranked exactly.
+
+What is indexed of a card (at most ``MAX_INDEXED_BYTES``) and the per-deck spelling
+vocabulary live in ``pg_words``. A batch the database refuses is retried card by card.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from contextlib import nullcontext
-from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
-from recall.decks.models import Visibility
+# The listing rule is looked up on its module at call time: one function, every caller.
+from recall.decks import selectors as deck_selectors
 
 from ..base import (
     HIGHLIGHT_END,
@@ -32,17 +36,28 @@ from ..base import (
     BackendHit,
     BackendPage,
     CardRow,
+    IndexFailure,
     ProgressCallback,
     SearchBackend,
     SearchFilters,
     card_rows,
+    raise_unreported,
     write_all_cards,
+    write_or_split,
 )
 from ..query import ParsedQuery, QueryError, Term, code_tokens
+from .pg_words import (
+    MAX_INDEXED_BYTES,
+    WORDS,
+    WORDS_SQL,
+    corrected_query,
+    indexed_text,
+    prune_vocabulary,
+    vocabulary,
+)
 from .sql import filter_clauses
 
 TABLE = "search_document"
-WORDS = "search_word"
 GIN_INDEX = f"{TABLE}_document_gin"  # as named by migrations/0001_search_index.py
 CONFIG = "english"
 # Fewer hits than this and the query is retried with misspelt words corrected by pg_trgm.
@@ -57,43 +72,65 @@ HEADLINE_OPTIONS = (
 ACCESS_MARK = "\ue010"
 SHARED_LEXEME = f"{ACCESS_MARK}shared"
 OWNER_LEXEME = f"{ACCESS_MARK}owner:"
-_SHARED_VALUES = f"'{Visibility.PUBLIC.value}', '{Visibility.UNLISTED.value}'"
-# The access lexemes of a deck aliased "dk" (decks_deck), as a text[]: owner, then shared.
-ACCESS_ARRAY_SQL = (
-    f"CASE WHEN dk.visibility IN ({_SHARED_VALUES}) "
-    f"THEN ARRAY['{OWNER_LEXEME}' || dk.owner_id, '{SHARED_LEXEME}'] "
-    f"ELSE ARRAY['{OWNER_LEXEME}' || dk.owner_id] END"
-)
 # The access lexemes a document holds now, sorted, as a text[] (document aliased "s").
 _HELD_ACCESS_SQL = (
     "ARRAY(SELECT u.lexeme FROM unnest(s.document) u "
     f"WHERE starts_with(u.lexeme, '{ACCESS_MARK}') ORDER BY u.lexeme)"
 )
 
-# The tables are created by migrations/0001_search_index.py (PostgreSQL only).
-UPSERT_SQL = f"""
+
+def access_array_sql() -> str:
+    """The access lexemes of a deck aliased "dk" (decks_deck), as a text[]: its owner's, and
+    the shared one when ``decks_listed_for`` lists the deck to everyone."""
+    owner = f"'{OWNER_LEXEME}' || dk.owner_id"
+    # Visibility values are our own TextChoices constants, never user input.
+    shared = ", ".join(f"'{v}'" for v in deck_selectors.decks_listed_for(None).visibilities)
+    if not shared:
+        return f"ARRAY[{owner}]"
+    return (
+        f"CASE WHEN dk.visibility IN ({shared}) THEN ARRAY[{owner}, '{SHARED_LEXEME}'] "
+        f"ELSE ARRAY[{owner}] END"
+    )
+
+
+# The tables are created by migrations 0001 and 0005 (PostgreSQL only).
+def upsert_sql() -> str:
+    """Writes documents; an unchanged one is left alone (no row version, no GIN update).
+    Returns the ids of the documents inserted or rewritten."""
+    return f"""
 INSERT INTO {TABLE} (card_id, deck_id, document)
 SELECT v.id, v.deck_id,
        setweight(to_tsvector('{CONFIG}', v.question), 'A')
        || setweight(to_tsvector('{CONFIG}', v.answer), 'B')
        || setweight(array_to_tsvector(string_to_array(v.qcodes, ' ')), 'A')
        || setweight(array_to_tsvector(string_to_array(v.acodes, ' ')), 'B')
-       || array_to_tsvector({ACCESS_ARRAY_SQL})
+       || array_to_tsvector({access_array_sql()})
 FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])
      AS v(id, deck_id, question, answer, qcodes, acodes)
 JOIN decks_deck dk ON dk.id = v.deck_id
 ON CONFLICT (card_id) DO UPDATE SET deck_id = EXCLUDED.deck_id, document = EXCLUDED.document
+WHERE {TABLE}.deck_id IS DISTINCT FROM EXCLUDED.deck_id
+   OR {TABLE}.document IS DISTINCT FROM EXCLUDED.document
+RETURNING card_id
 """
-# Rewrites the access lexemes of the decks' documents that no longer hold the right ones.
-REFRESH_ACCESS_SQL = f"""
+
+
+def refresh_access_sql() -> str:
+    """Rewrites the access lexemes of the decks' documents that no longer hold the right ones."""
+    return f"""
 UPDATE {TABLE} s
 SET document = ts_delete(s.document, {_HELD_ACCESS_SQL}) || array_to_tsvector(w.lexemes)
-FROM (SELECT dk.id, {ACCESS_ARRAY_SQL} AS lexemes FROM decks_deck dk WHERE dk.id = ANY(%s)) w
+FROM (SELECT dk.id, {access_array_sql()} AS lexemes FROM decks_deck dk WHERE dk.id = ANY(%s)) w
 WHERE s.deck_id = w.id
   AND {_HELD_ACCESS_SQL} IS DISTINCT FROM ARRAY(SELECT x FROM unnest(w.lexemes) x ORDER BY x)
 """
-WORDS_SQL = f"INSERT INTO {WORDS} (word) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING"
-_VOCAB_RE = re.compile(r"[^\W\d_]{3,40}")
+
+
+# Cards already indexed, with the deck they were indexed under: their decks' vocabularies
+# may lose words when they change.
+INDEXED_DECKS_SQL = f"SELECT card_id, deck_id FROM {TABLE} WHERE card_id = ANY(%s)"
+# Headlines read no more of a card than was indexed (ts_headline parses all it is given).
+HEADLINE_CHARS = MAX_INDEXED_BYTES  # characters, so at least as many bytes
 
 
 def _lexeme(text: str) -> str:
@@ -146,35 +183,28 @@ def compile_tsquery(query: ParsedQuery, *, for_headline: bool = False) -> tuple[
 
 
 def access_tsquery(user: Any) -> str:
-    """The tsquery text of the access lexemes that make a document readable by ``user``."""
-    lexemes = [SHARED_LEXEME]
-    if user is not None and user.is_authenticated:
-        lexemes.append(f"{OWNER_LEXEME}{user.pk}")
-    return " | ".join(_lexeme(x) for x in lexemes)
+    """The tsquery text of the access lexemes that let ``user`` find a document."""
+    rule = deck_selectors.decks_listed_for(user)
+    lexemes = [SHARED_LEXEME] if rule.visibilities else []
+    if rule.owner_id is not None:
+        lexemes.append(f"{OWNER_LEXEME}{rule.owner_id}")
+    # A user who may find nothing gets a lexeme no document holds.
+    return " | ".join(_lexeme(x) for x in lexemes) or _lexeme(f"{ACCESS_MARK}nobody")
 
 
 def rank_window() -> int:
     return max(1, int(settings.SEARCH_RANK_WINDOW))
 
 
-def _row_params(rows: list[CardRow]) -> list[list[Any]]:
-    live = [r for r in rows if not r.is_archived]
+def _row_params(live: list[CardRow], texts: list[tuple[str, str]]) -> list[list[Any]]:
     return [
         [r.id for r in live],
         [r.deck_id for r in live],
-        [r.question for r in live],
-        [r.answer for r in live],
-        [" ".join(code_tokens(r.question)) for r in live],
-        [" ".join(code_tokens(r.answer)) for r in live],
+        [q for q, _a in texts],
+        [a for _q, a in texts],
+        [" ".join(code_tokens(q)) for q, _a in texts],
+        [" ".join(code_tokens(a)) for _q, a in texts],
     ]
-
-
-def _vocabulary(rows: list[CardRow]) -> list[str]:
-    words: set[str] = set()
-    for r in rows:
-        if not r.is_archived:
-            words.update(_VOCAB_RE.findall(f"{r.question} {r.answer}".lower()))
-    return sorted(words)
 
 
 class PostgresBackend(SearchBackend):
@@ -189,52 +219,85 @@ class PostgresBackend(SearchBackend):
             ]
         return []
 
-    def _write(self, cursor: Any, rows: list[CardRow]) -> int:
-        params = _row_params(rows)
-        if params[0]:
-            cursor.execute(UPSERT_SQL, params)
-        vocabulary = _vocabulary(rows)
-        if vocabulary:
-            cursor.execute(WORDS_SQL, [vocabulary])
-        return len(params[0])
+    def _write(self, cursor: Any, rows: list[CardRow], written: set[int] | None = None) -> int:
+        """Index live cards; ``written`` gathers those whose document was new or changed."""
+        live = [r for r in rows if not r.is_archived]
+        if not live:
+            return 0
+        texts = [indexed_text(r) for r in live]
+        cursor.execute(upsert_sql(), _row_params(live, texts))
+        if written is not None:
+            written.update(row[0] for row in cursor.fetchall())
+        words, decks = vocabulary(live, texts)
+        if words:
+            cursor.execute(WORDS_SQL, [words, decks])
+        return len(live)
 
-    def index(self, card_ids: Iterable[int]) -> int:
+    def index(self, card_ids: Iterable[int], failures: list[IndexFailure] | None = None) -> int:
         wanted = set(card_ids)
         seen: set[int] = set()
+        refused: list[IndexFailure] = [] if failures is None else failures
+        # Decks a card changed in, moved from or left: their vocabularies may hold stale words.
+        stale_decks: set[int] = set()
         done = 0
         for rows in card_rows(wanted):
             seen.update(r.id for r in rows)
             with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(INDEXED_DECKS_SQL, [[r.id for r in rows]])
+                before = dict(cursor.fetchall())
                 archived = [r.id for r in rows if r.is_archived]
                 if archived:
                     cursor.execute(f"DELETE FROM {TABLE} WHERE card_id = ANY(%s)", [archived])
-                done += self._write(cursor, rows)
-        self.remove(wanted - seen)
+                written: set[int] = set()
+                write = partial(self._write, cursor, written=written)
+                done += write_or_split(write, rows, refused)
+                # Cards indexed before whose document changed (new ones only add words).
+                changed = written.union(archived) & before.keys()
+                stale_decks.update(before[card_id] for card_id in changed)
+        stale_decks |= self._remove(wanted - seen)
+        self.prune_vocabulary(stale_decks)
+        raise_unreported(refused, failures is not None)
         return done
 
     def refresh_decks(self, deck_ids: Iterable[int]) -> None:
         ids = sorted(set(deck_ids))
         if ids:
             with connection.cursor() as cursor:
-                cursor.execute(REFRESH_ACCESS_SQL, [ids])
+                cursor.execute(refresh_access_sql(), [ids])
 
     def remove(self, card_ids: Iterable[int]) -> None:
-        ids = sorted(set(card_ids))
-        if ids:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {TABLE} WHERE card_id = ANY(%s)", [ids])
+        self.prune_vocabulary(self._remove(card_ids))
 
-    def rebuild(self, progress: ProgressCallback | None = None) -> int:
+    @staticmethod
+    def _remove(card_ids: Iterable[int]) -> set[int]:
+        """Drop these cards' documents; returns the decks they were in."""
+        ids = sorted(set(card_ids))
+        if not ids:
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE card_id = ANY(%s) RETURNING deck_id", [ids])
+            return {row[0] for row in cursor.fetchall()}
+
+    def prune_vocabulary(self, deck_ids: Iterable[int]) -> None:
+        prune_vocabulary(deck_ids)
+
+    def rebuild(
+        self,
+        progress: ProgressCallback | None = None,
+        failures: list[IndexFailure] | None = None,
+    ) -> int:
+        refused: list[IndexFailure] = [] if failures is None else failures
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {TABLE}, {WORDS}")
             # Building a GIN index once over all rows is many times faster than updating it
             # row by row; readers wait on the TRUNCATE's lock either way.
             cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
-            done = write_all_cards(lambda rows: self._write(cursor, rows), progress)
+            done = write_all_cards(lambda rows: self._write(cursor, rows), progress, refused)
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute(f"CREATE INDEX {GIN_INDEX} ON {TABLE} USING gin (document)")
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {TABLE}")
+        raise_unreported(refused, failures is not None)
         return done
 
     def search(
@@ -243,7 +306,7 @@ class PostgresBackend(SearchBackend):
         try:
             page = self._search(query, filters, offset=offset, limit=limit)
             if page.total < TYPO_FALLBACK_BELOW and not offset:
-                corrected = self._corrected(query)
+                corrected = corrected_query(query, filters)
                 if corrected is not None:
                     retry = self._search(corrected, filters, offset=offset, limit=limit)
                     if retry.total > page.total:
@@ -276,8 +339,8 @@ class PostgresBackend(SearchBackend):
             f"SELECT d.card_id, ts_rank(d.document, q.rank_query) AS score {matches} "
             "LIMIT %s) ranked ORDER BY score DESC, card_id LIMIT %s OFFSET %s) "
             "SELECT p.card_id, p.score, p.found, "
-            f"ts_headline('{CONFIG}', c.question, h.query, %s), "
-            f"ts_headline('{CONFIG}', c.answer, h.query, %s), "
+            f"ts_headline('{CONFIG}', left(c.question, {HEADLINE_CHARS}), h.query, %s), "
+            f"ts_headline('{CONFIG}', left(c.answer, {HEADLINE_CHARS}), h.query, %s), "
             "c.id, c.question, c.deck_id, dk.slug, dk.title "
             f"FROM page p CROSS JOIN (SELECT {rq} AS query) h "
             "LEFT JOIN decks_note c ON c.id = p.card_id "
@@ -329,35 +392,6 @@ class PostgresBackend(SearchBackend):
             ) in rows[: max(0, window - offset)]
         ]
         return BackendPage(hits=hits, total=min(found, window), total_exact=found <= window)
-
-    @staticmethod
-    def _corrected(query: ParsedQuery) -> ParsedQuery | None:
-        """The query with each unknown plain word replaced by its nearest known word."""
-        changed = False
-        terms: list[Term] = []
-        with connection.cursor() as cursor:
-            for term in query.terms:
-                if term.code or term.prefix or term.negated or len(term.text) < 4:
-                    terms.append(term)
-                    continue
-                cursor.execute(f"SELECT 1 FROM {WORDS} WHERE word = %s", [term.text])
-                if cursor.fetchone():
-                    terms.append(term)
-                    continue
-                cursor.execute(
-                    f"SELECT word FROM {WORDS} WHERE word %% %s "
-                    "ORDER BY similarity(word, %s) DESC, word LIMIT 1",
-                    [term.text, term.text],
-                )
-                row = cursor.fetchone()
-                if row and row[0] != term.text:
-                    terms.append(replace(term, text=row[0]))
-                    changed = True
-                else:
-                    terms.append(term)
-        if not changed:
-            return None
-        return replace(query, terms=terms)
 
     @staticmethod
     def raw_sql(query: ParsedQuery, limit: int = 20) -> tuple[str, list]:

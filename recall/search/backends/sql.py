@@ -1,22 +1,23 @@
-"""Filters the SQL backends share: readable decks and tagged cards, compiled by the ORM."""
+"""Filters the SQL backends share: listed decks and tagged cards, compiled by the ORM."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from recall.decks.models import Deck, Note
-from recall.decks.selectors import deck_readable_q
+from recall.decks.selectors import deck_listed_q
 
 from ..base import SearchFilters
 
 
-def readable_decks_sql(filters: SearchFilters) -> tuple[str, tuple[Any, ...]]:
-    """SELECT of the deck ids the user may read (narrowed to the deck: filters), with params.
+def searchable_decks_sql(filters: SearchFilters) -> tuple[str, tuple[Any, ...]]:
+    """SELECT of the deck ids the user may search (narrowed to the deck: filters), with params.
 
-    Visibility is decided here, at query time, by the same rule the rest of the app uses,
+    Visibility is decided here, at query time, by the rule the deck lists use
+    (``deck_listed_q``: own decks and others' public ones, never others' unlisted decks),
     so changing a deck's visibility needs no reindex.
     """
-    decks = Deck.objects.filter(deck_readable_q(filters.user))
+    decks = Deck.objects.filter(deck_listed_q(filters.user))
     if filters.deck_slugs:
         decks = decks.filter(slug__in=filters.deck_slugs)
     return decks.order_by().values("id").query.sql_with_params()
@@ -31,8 +32,8 @@ def tagged_cards_sql(tag: str) -> tuple[str, tuple[Any, ...]]:
 def filter_clauses(
     filters: SearchFilters, *, deck_col: str, card_col: str
 ) -> tuple[str, list[Any]]:
-    """ " AND ..." clauses restricting hits to readable decks and the requested tags."""
-    sql, params = readable_decks_sql(filters)
+    """ " AND ..." clauses restricting hits to searchable decks and the requested tags."""
+    sql, params = searchable_decks_sql(filters)
     clauses = [f"{deck_col} IN ({sql})"]
     all_params: list[Any] = list(params)
     for tag in filters.tags:

@@ -16,11 +16,14 @@ from ..base import (
     BackendHit,
     BackendPage,
     CardRow,
+    IndexFailure,
     ProgressCallback,
     SearchBackend,
     SearchFilters,
     card_rows,
+    raise_unreported,
     write_all_cards,
+    write_or_split,
 )
 from ..query import ParsedQuery, QueryError, Term, identifier_parts
 from .sql import filter_clauses
@@ -101,17 +104,19 @@ class SQLiteFTSBackend(SearchBackend):
             ]
         return []
 
-    def index(self, card_ids: Iterable[int]) -> int:
+    def index(self, card_ids: Iterable[int], failures: list[IndexFailure] | None = None) -> int:
         wanted = set(card_ids)
         seen: set[int] = set()
+        refused: list[IndexFailure] = [] if failures is None else failures
         done = 0
         for rows in card_rows(wanted):
             seen.update(r.id for r in rows)
             with transaction.atomic(), connection.cursor() as cursor:
                 self._delete(cursor, [r.id for r in rows])
-                done += _insert(cursor, rows)
+                done += write_or_split(lambda batch: _insert(cursor, batch), rows, refused)
         # Ids whose card is gone entirely must leave the index too.
         self.remove(wanted - seen)
+        raise_unreported(refused, failures is not None)
         return done
 
     @staticmethod
@@ -128,13 +133,19 @@ class SQLiteFTSBackend(SearchBackend):
             with transaction.atomic(), connection.cursor() as cursor:
                 self._delete(cursor, ids)
 
-    def rebuild(self, progress: ProgressCallback | None = None) -> int:
+    def rebuild(
+        self,
+        progress: ProgressCallback | None = None,
+        failures: list[IndexFailure] | None = None,
+    ) -> int:
+        refused: list[IndexFailure] = [] if failures is None else failures
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE}")
             cursor.execute(f"DELETE FROM {DECKS}")
-            done = write_all_cards(lambda rows: _insert(cursor, rows), progress)
+            done = write_all_cards(lambda rows: _insert(cursor, rows), progress, refused)
             # Merge the index segments written by many small inserts into one.
             cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+        raise_unreported(refused, failures is not None)
         return done
 
     def search(

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from recall.core.cli import progress_bar
 from recall.search.backends import get_backend
+from recall.search.base import IndexFailure
 from recall.search.services import search_rebuild
 
 
@@ -22,6 +23,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         backend = get_backend()
         desc = f"Indexing ({backend.name})"
+        failures: list[IndexFailure] = []
         with progress_bar(self, desc=desc, disable=options["no_progress"]) as progress:
-            indexed = search_rebuild(progress=progress)
+            # A card the index refuses is reported below; every other card is indexed.
+            indexed = search_rebuild(progress=progress, failures=failures)
+        for failure in failures:
+            self.stderr.write(
+                self.style.WARNING(f"Card {failure.card_id} could not be indexed: {failure.reason}")
+            )
         self.stdout.write(self.style.SUCCESS(f"{indexed} cards indexed ({backend.name})."))
+        if failures:
+            self.stdout.write(self.style.WARNING(f"{len(failures)} cards could not be indexed."))

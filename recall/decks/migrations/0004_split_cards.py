@@ -5,7 +5,7 @@ A note takes the id of the card it came from (so the search index, keyed by note
 valid), and the card keeps its own id and with it every CardState and ReviewLog row of every
 user: no review is touched. A reversed note gains a backward card, a cloze note one card per
 further deletion number; those start new. Tags and link rows move from the card to its note.
-Alone in its migration: PostgreSQL builds the new foreign keys' indexes at the end of 0002,
+Alone in its migration: PostgreSQL builds the new foreign keys' indexes at the end of 0003,
 which it refuses to do on a table with rows changed in the same transaction.
 """
 
@@ -165,6 +165,6 @@ def join_cards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("decks", "0002_notes_and_cards")]
+    dependencies = [("decks", "0003_notes_and_cards")]
 
     operations = [migrations.RunPython(split_cards, join_cards, elidable=False)]

@@ -1,6 +1,6 @@
 """The card holds only its prompt now: the note is required, the content columns go.
 
-Separate from 0003 so that these schema changes run in their own transaction after the data
+Separate from 0004 so that these schema changes run in their own transaction after the data
 moved (PostgreSQL refuses to alter a table with pending deferred-constraint checks).
 """
 
@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("decks", "0003_split_cards")]
+    dependencies = [("decks", "0004_split_cards")]
 
     operations = [
         migrations.AlterField(

@@ -1,7 +1,7 @@
 """Split the card into a note (the content) and its cards (the prompts that are studied).
 
-This migration adds the note table and the card's new columns; 0003 moves the data and
-0004 drops what the card no longer holds.
+This migration adds the note table and the card's new columns; 0004 moves the data and
+0005 drops what the card no longer holds.
 """
 
 import django.db.models.deletion
@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("decks", "0001_initial")]
+    dependencies = [("decks", "0002_job_upload_private_storage")]
 
     operations = [
         migrations.AddField(
