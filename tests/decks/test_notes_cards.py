@@ -171,3 +171,14 @@ def test_deck_copy_makes_the_same_cards(owner):
     services.note_create(deck=deck, kind="cloze", question="{{c1::a}} {{c2::b}} {{c3::c}}")
     copy = services.deck_copy(deck=deck, owner=UserFactory(username="bo"))
     assert copy.cards.count() == deck.cards.count() == 5
+
+
+@pytest.mark.timeout(20)
+def test_code_and_deletion_scans_are_linear_on_pumped_input():
+    # Unclosed backtick runs of every width and fence-like lines: a scan that looked for
+    # each run's closer from every start would take hours at this size.
+    runs = "".join("`" * (i % 7 + 1) + " x " for i in range(30_000))
+    fences = "```\n" * 5_001 + "~~~~\n" * 5_000  # the last ``` stays open
+    text = f"{{{{c1::a}}}} {runs}\n\n{fences}{{{{c2::b}}}}"
+    assert cloze_numbers(text) == [1]  # c2 sits inside the unclosed fence: code
+    assert cloze_front(text, 1).startswith('<span class="cloze-blank">[…]</span> `')
