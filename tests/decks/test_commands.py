@@ -14,7 +14,7 @@ from django.test import RequestFactory
 
 from recall.decks.management.commands.load_sample_deck import sample_files
 from recall.decks.models import Deck, Note
-from tests.factories import CardFactory, DeckFactory, UserFactory
+from tests.factories import DeckFactory, NoteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -193,9 +193,9 @@ def test_load_sample_deck_creates_demo_and_is_idempotent():
 
 def test_rerender_cards_updates_stale_html_only():
     deck = DeckFactory()
-    linked = CardFactory(deck=deck, question="Where?", answer="See https://example.com/docs")
-    plain = CardFactory(deck=deck, question="Plain?", answer="Nothing to link.")
-    other = CardFactory(question="Elsewhere?", answer="Also https://example.org")
+    linked = NoteFactory(deck=deck, question="Where?", answer="See https://example.com/docs")
+    plain = NoteFactory(deck=deck, question="Plain?", answer="Nothing to link.")
+    other = NoteFactory(question="Elsewhere?", answer="Also https://example.org")
     # HTML as an older renderer left it: the URL as text.
     Note.objects.filter(pk__in=[linked.pk, other.pk]).update(answer_html="<p>old</p>\n")
 

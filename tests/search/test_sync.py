@@ -88,7 +88,7 @@ def test_changes_in_one_transaction_are_sent_as_one_task(
 def test_deleting_a_deck_removes_its_cards_in_one_task(
     indexed, django_capture_on_commit_callbacks, task_calls
 ):
-    ids = sorted(indexed.django.cards.values_list("id", flat=True))
+    ids = sorted(indexed.django.notes.values_list("id", flat=True))
     with django_capture_on_commit_callbacks(execute=True):
         indexed.django.delete()
     assert task_calls == [("remove_cards", ids)]
