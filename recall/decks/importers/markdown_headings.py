@@ -24,7 +24,10 @@ the next boundary form its section:
 * any other section is a card: the question is the heading text with one
   numbering prefix removed, the answer is the section's source, trimmed of
   blank lines only, so deeper headings and code blocks stay in it byte for byte.
-  A last line made only of ``#tags`` is taken as the card's tags.
+  A last line made only of ``#tags`` is taken as the card's tags. A first line
+  ``<!-- recall: reversed -->`` (or ``basic``, ``cloze``: the Markdown export's marker)
+  gives the note's kind; under ``cloze`` the section is the cloze text, then, after a
+  ``<!-- recall: extra -->`` line, the extra text of its back.
 
 The first heading is the document title when it is the only heading at the
 shallowest level and other headings follow; its body becomes the description.
