@@ -63,6 +63,8 @@ def _counts(page) -> dict[str, int]:
 
 def _study_day(page, url: str, expect: dict[int, dict[str, list[str]]]) -> list[int]:
     """Study until the queue is empty, checking each front and the counts; the card ids."""
+    from recall.decks.models import Card
+
     page.goto(url)
     served: list[int] = []
     first = _counts(page)
@@ -86,6 +88,9 @@ def _study_day(page, url: str, expect: dict[int, dict[str, list[str]]]) -> list[
         back = page.locator("#study-answer").inner_text()
         for word in expect[card_id]["hidden"]:
             assert word in back
+        # A cloze back takes the front's place; other backs show under their front.
+        cloze = Card.objects.select_related("note").get(pk=card_id).note.kind == "cloze"
+        assert page.locator("#study-question").is_hidden() == cloze
         served.append(card_id)
         with page.expect_navigation():
             page.keyboard.press("4")  # Easy: the card graduates, not asked again today

@@ -16,6 +16,9 @@
   function show() {
     if (!answer || revealed()) return;
     answer.hidden = false;
+    // A cloze back is the whole text again, its deletions filled in: it takes the front's place.
+    var question = document.getElementById("study-question");
+    if (question && answer.hasAttribute("data-replaces-question")) question.hidden = true;
     grades.hidden = false;
     reveal.hidden = true;
     reveal.setAttribute("aria-expanded", "true");
