@@ -232,7 +232,11 @@ class SearchBackend(ABC):
     def search(
         self, query: ParsedQuery, filters: SearchFilters, *, offset: int, limit: int
     ) -> BackendPage:
-        """Hits the user may read, best first, with highlighted snippets."""
+        """Hits the user may read, best first, with highlighted snippets.
+
+        The query has at least one word: a query of filters alone is listed by the
+        selector (``filtered_cards``), the same for every backend.
+        """
 
     @abstractmethod
     def rebuild(
