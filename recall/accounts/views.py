@@ -8,11 +8,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.utils.cache import add_never_cache_headers
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils.cache import add_never_cache_headers
 from django.views import View
 from django.views.generic import CreateView, UpdateView
 
@@ -82,7 +82,7 @@ class ProfileView(LoginRequiredMixin, UpdateView):
 
 
 class ApiTokenView(LoginRequiredMixin, View):
-    """Settings › API tokens: list, create (the key is shown once, on this response) and revoke."""
+    """Settings > API tokens: list, create (the key is shown once, on this response) and revoke."""
 
     template_name = "accounts/tokens.html"
 
