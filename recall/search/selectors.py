@@ -10,6 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from recall.core.text import markdown_plain_text
 from recall.decks.models import Card, Deck
 
 from .backends import get_backend
@@ -110,7 +111,8 @@ def filtered_cards(filters: SearchFilters, *, offset: int, limit: int) -> Backen
         BackendHit(
             card_id,
             0.0,
-            _leading_words(question),
+            # No words to highlight: the title as every list shows it (plain_text).
+            _leading_words(markdown_plain_text(question)),
             _leading_words(answer),
             summary=(question, deck_id, slug, title),
         )

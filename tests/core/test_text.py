@@ -38,9 +38,13 @@ def test_the_filter_escapes_what_it_returns():
 def test_deck_and_search_lists_show_plain_titles(client):
     user = UserFactory()
     deck = DeckFactory(owner=user, slug="http")
-    CardFactory(deck=deck, question="What does {{c1::404}} mean in `HTTP`?", answer="Not found")
+    CardFactory(
+        deck=deck,
+        question="What does {{c1::404}} mean in `HTTP`?\n```http\nGET /gone\n```",
+        answer="Not found",
+    )
     client.force_login(user)
     for url, params in ((deck.get_absolute_url(), {}), ("/search/", {"q": "deck:http"})):
         html = client.get(url, params).content.decode()
         assert "What does 404 mean in HTTP?" in html, url
-        assert "{{c1::" not in html and "`HTTP`" not in html
+        assert "{{c1::" not in html and "`HTTP`" not in html and "GET /gone" not in html
