@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from typing import Any
 
 import pytest
 from django.db import OperationalError
@@ -37,15 +38,15 @@ def site(live_server):
     from recall.sources.models import Source
     from tests.factories import CardFactory, DeckFactory, TagFactory, UserFactory
 
-    user = UserFactory(username="phone")
-    deck = DeckFactory(
+    user: Any = UserFactory(username="phone")
+    deck: Any = DeckFactory(
         owner=user,
         title="Django ORM and the query planner",
         slug="orm",
         visibility=Visibility.PUBLIC,
     )
     tag = TagFactory(owner=user, name="queries")
-    card = None
+    card: Any = None
     for i in range(4):
         card = CardFactory(
             deck=deck,

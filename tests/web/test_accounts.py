@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -191,7 +192,7 @@ def test_token_page_creates_shows_once_lists_and_revokes(client):
 
     from recall.accounts.models import ApiToken
 
-    user = UserFactory(username="tok")
+    user: Any = UserFactory(username="tok")
     client.force_login(user)
     url = reverse("accounts:tokens")
     assert url in client.get(reverse("accounts:profile")).content.decode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -165,7 +167,7 @@ def test_times_are_shown_in_the_users_time_zone(client):
     from recall.accounts.tokens import api_token_create
     from recall.study.models import CardState
 
-    tokyo = UserFactory(username="kenji", time_zone="Asia/Tokyo")
+    tokyo: Any = UserFactory(username="kenji", time_zone="Asia/Tokyo")
     deck = DeckFactory(owner=tokyo, title="Tokyo")
     card = CardFactory(deck=deck, question="Konnichiwa?")
     client.force_login(tokyo)
