@@ -190,7 +190,7 @@ def test_a_job_that_fails_while_watched_turns_red(chromium, site):
     )
     page = _logged_in(chromium, site, viewport=PHONE)
     page.goto(f"{site['base']}/jobs/{job.pk}/")
-    danger = page.evaluate("getComputedStyle(document.querySelector('[data-job-bar]')).accentColor")
+    accent = page.evaluate("getComputedStyle(document.querySelector('[data-job-bar]')).accentColor")
     # The live server's thread polls the job in the same in-memory SQLite database, whose
     # shared cache locks a table while it is read: try again until the write gets its turn.
     for _attempt in range(50):
@@ -210,7 +210,7 @@ def test_a_job_that_fails_while_watched_turns_red(chromium, site):
                    text: document.querySelector('[data-job-status]').textContent,
                    message: document.querySelector('[data-job-message]').textContent})"""
     )
-    assert state["bar"] != danger  # from the accent colour to the error colour
+    assert state["bar"] != accent  # from the accent colour to the error colour
     assert state["value"] < state["max"]
     assert "status-failed" in state["status"] and state["text"] == "Failed"
     assert "Bad file." in state["message"]
