@@ -6,7 +6,8 @@ from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from drf_spectacular.views import (
@@ -29,6 +30,11 @@ def code_css(request: HttpRequest) -> HttpResponse:
     return HttpResponse(pygments_css(), content_type="text/css")
 
 
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Resolved per request: the hashed static name exists only once collectstatic has run.
+    return HttpResponsePermanentRedirect(static_url("img/favicon.svg"))
+
+
 # Swagger UI and ReDoc are served from our static files (drf-spectacular-sidecar) with no
 # inline script (the split view serves Swagger's start-up code as a file); both style their
 # widgets with inline styles, and ReDoc searches in a worker made from a blob.
@@ -41,6 +47,8 @@ handler500 = "recall.core.outages.server_error"
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("code.css", code_css, name="code-css"),
+    # For clients that ask for /favicon.ico without reading the page's <link rel="icon">.
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

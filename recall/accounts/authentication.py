@@ -9,6 +9,8 @@ from rest_framework.authentication import TokenAuthentication, get_authorization
 
 from recall.core.throttling import BadTokenThrottle
 
+from .middleware import activate_user_zone
+
 
 class ApiTokenAuthentication(TokenAuthentication):
     """Like DRF's TokenAuthentication, but a user may hold many tokens, stored as digests.
@@ -38,4 +40,6 @@ class ApiTokenAuthentication(TokenAuthentication):
         token = api_token_authenticate(key)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
+        # The middleware saw this request as anonymous; its datetimes are the user's too.
+        activate_user_zone(token.user)
         return token.user, token

@@ -73,3 +73,10 @@ class ProfileForm(forms.ModelForm):
         if taken:
             raise forms.ValidationError("Another account already uses this e-mail address.")
         return email
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        help_text="What the token is for (a script, a device), to tell your tokens apart.",
+    )

@@ -13,6 +13,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("tokens/", views.ApiTokenView.as_view(), name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="token-revoke"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(

@@ -12,13 +12,16 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils.cache import add_never_cache_headers
+from django.views import View
 from django.views.generic import CreateView, UpdateView
 
 from recall.core.exceptions import ApplicationError, error_body
 
-from .forms import ProfileForm, SignUpForm
+from .forms import ApiTokenForm, ProfileForm, SignUpForm
 from .models import User
 from .services import user_update_preferences
+from .tokens import api_token_create, api_token_list, api_token_revoke
 
 
 def lockout_response(
@@ -76,3 +79,44 @@ class ProfileView(LoginRequiredMixin, UpdateView):
             return self.form_invalid(form)
         messages.success(self.request, "Settings saved.")
         return HttpResponseRedirect(self.get_success_url())
+
+
+class ApiTokenView(LoginRequiredMixin, View):
+    """Settings > API tokens: list, create (the key is shown once, on this response) and revoke."""
+
+    template_name = "accounts/tokens.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._page(request, ApiTokenForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ApiTokenForm(request.POST)
+        key = ""
+        if form.is_valid():
+            try:
+                _, key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                form = ApiTokenForm()
+        # Rendered, not redirected: the key exists only in this response, never in a session.
+        return self._page(request, form, key=key, status=200 if key else 400)
+
+    def _page(
+        self, request: HttpRequest, form: ApiTokenForm, *, key: str = "", status: int = 200
+    ) -> HttpResponse:
+        context = {"form": form, "tokens": api_token_list(user=request.user), "new_key": key}
+        response = render(request, self.template_name, context, status=status)
+        add_never_cache_headers(response)  # the page may hold a key: keep it out of caches
+        return response
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            api_token_revoke(user=request.user, token_id=pk)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Token revoked: it no longer opens the API.")
+        return HttpResponseRedirect(reverse_lazy("accounts:tokens"))

@@ -15,8 +15,13 @@ from html import escape
 CELL = 11
 GAP = 2
 STEP = CELL + GAP
-LEFT = 28  # room for weekday labels
-TOP = 16  # room for month labels
+LEFT = 32  # room for weekday labels
+TOP = 18  # room for month labels
+# Width a three-letter label needs at the charts' label size (13 px): a month named over
+# the last column must not run past the edge ("De" for "Dec").
+LABEL_WIDTH = 30
+FORECAST_LEFT = 40  # room for the forecast's peak count
+FORECAST_BOTTOM = 26  # room under the axis for the date labels
 WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -61,19 +66,15 @@ def heatmap_svg(data: DateCounts | None, *, end: dt.date, days: int = 365) -> st
     peak = max((counts.get(day, 0) for day in window), default=0)
     width = LEFT + weeks * STEP
     height = TOP + 7 * STEP
+    labels: list[str] = []
     label = (
         f"Review heatmap: {_plural(total, 'review')} on {_plural(active, 'day')} "
         f"in the last {days} days"
     )
-    parts = [
-        f'<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}">',
-        f"<title>{escape(label)}</title>",
-    ]
     for row, name in enumerate(WEEKDAYS):
         if name:
-            y = TOP + row * STEP + CELL - 2
-            parts.append(f'<text class="chart-label" x="0" y="{y}">{name}</text>')
+            y = TOP + row * STEP + CELL - 1
+            labels.append(f'<text class="chart-label" x="0" y="{y}">{name}</text>')
     for week in range(weeks):
         week_days = [grid_start + dt.timedelta(days=7 * week + i) for i in range(7)]
         in_window = [d for d in week_days if start <= d <= end]
@@ -81,12 +82,19 @@ def heatmap_svg(data: DateCounts | None, *, end: dt.date, days: int = 365) -> st
         # Name a month over the column holding its first day, and over the very first
         # column unless the next month's name would follow too close to read.
         month_day = firsts[0] if firsts else None
-        if week == 0 and not firsts and start.day <= 18:
+        if week == 0 and not firsts and start.day <= 7:
             month_day = start
         if month_day is not None:
             x = LEFT + week * STEP
             name = MONTHS[month_day.month - 1]
-            parts.append(f'<text class="chart-label" x="{x}" y="{TOP - 5}">{name}</text>')
+            width = max(width, x + LABEL_WIDTH)
+            labels.append(f'<text class="chart-label" x="{x}" y="{TOP - 5}">{name}</text>')
+    parts = [
+        f'<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}">',
+        f"<title>{escape(label)}</title>",
+        *labels,
+    ]
     for day in window:
         offset = (day - grid_start).days
         x = LEFT + (offset // 7) * STEP
@@ -115,9 +123,9 @@ def forecast_svg(
     values = [counts.get(day, 0) for day in window]
     total = sum(values)
     peak = max(values, default=0)
-    bottom = height - 18
-    plot_height = bottom - 14
-    slot = (width - LEFT) / days
+    bottom = height - FORECAST_BOTTOM
+    plot_height = bottom - 16
+    slot = (width - FORECAST_LEFT) / days
     bar = max(1.0, slot - 2)
     label = f"Due forecast: {_plural(total, 'card')} due in the next {days} days"
     parts = [
@@ -125,12 +133,13 @@ def forecast_svg(
         f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}" '
         'preserveAspectRatio="xMinYMin meet">',
         f"<title>{escape(label)}</title>",
-        f'<line class="chart-axis" x1="{LEFT}" y1="{bottom}" x2="{width}" y2="{bottom}"/>',
-        f'<text class="chart-label" x="0" y="18">{peak}</text>',
+        f'<line class="chart-axis" x1="{FORECAST_LEFT}" y1="{bottom}" x2="{width}" y2="{bottom}"/>',
         f'<text class="chart-label" x="0" y="{bottom}">0</text>',
     ]
+    if peak:  # an empty forecast has one scale label, not "0" twice
+        parts.append(f'<text class="chart-label" x="0" y="20">{peak}</text>')
     for i, (day, n) in enumerate(zip(window, values, strict=True)):
-        x = LEFT + i * slot + 1
+        x = FORECAST_LEFT + i * slot + 1
         h = round(plot_height * n / peak, 1) if peak else 0
         what = "today" if i == 0 else day.isoformat()
         parts.append(
@@ -138,9 +147,9 @@ def forecast_svg(
             f'height="{h}" data-date="{day.isoformat()}" data-count="{n}">'
             f"<title>{what}: {_plural(n, 'card')} due</title></rect>"
         )
-        if i % 7 == 0:
+        if i % 7 == 0 and i <= days - 5:  # a label needs about five bars of room
             parts.append(
-                f'<text class="chart-label" x="{x:.1f}" y="{height - 4}">'
+                f'<text class="chart-label" x="{x:.1f}" y="{height - 5}">'
                 f"{'Today' if i == 0 else f'{day.day} {MONTHS[day.month - 1]}'}</text>"
             )
     parts.append("</svg>")

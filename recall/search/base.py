@@ -13,6 +13,7 @@ from typing import Any
 from django.db import DatabaseError, transaction
 from django.utils.safestring import SafeString
 
+from recall.core.text import uncloze
 from recall.decks.models import Note
 
 from .query import ParsedQuery
@@ -45,7 +46,9 @@ _LINE_START_SYNTAX_RE = re.compile(r"^[ \t]*(?:#{1,6}|>+|[-+*])[ \t]")
 
 
 def snippet_text(raw: str) -> str:
-    """A raw snippet without Markdown syntax (fences, heading marks, link targets...)."""
+    """A raw snippet without Markdown syntax (fences, heading marks, link targets, cloze
+    markers...)."""
+    raw = uncloze(raw)
     for needle, pattern, replacement in _MARKDOWN_NOISE:
         # A cheap test first: most snippets hold little or no syntax.
         if needle in raw or (needle == "\n" and _LINE_START_SYNTAX_RE.match(raw)):
@@ -232,7 +235,11 @@ class SearchBackend(ABC):
     def search(
         self, query: ParsedQuery, filters: SearchFilters, *, offset: int, limit: int
     ) -> BackendPage:
-        """Hits the user may read, best first, with highlighted snippets."""
+        """Hits the user may read, best first, with highlighted snippets.
+
+        The query has at least one word: a query of filters alone is listed by the
+        selector (``filtered_cards``), the same for every backend.
+        """
 
     @abstractmethod
     def rebuild(

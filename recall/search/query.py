@@ -85,6 +85,11 @@ class ParsedQuery:
     def has_positive(self) -> bool:
         return bool(self.positive_terms or self.positive_phrases)
 
+    @property
+    def filters_only(self) -> bool:
+        """No words at all: the query only narrows by deck or tag, and lists those cards."""
+        return not (self.terms or self.phrases)
+
     def highlight_words(self) -> list[str]:
         """Positive words and phrase words, for highlighting in backends that need them."""
         words = [t.text for t in self.positive_terms]
@@ -171,8 +176,12 @@ def _parse_chunk(parsed: ParsedQuery, chunk: str) -> None:
         _add_token(parsed, token, negated=negated, prefix=prefix and i == len(tokens) - 1)
 
 
-def parse_query(raw: str) -> ParsedQuery:
-    """Parse a user's query. Raises QueryError for a query that cannot be searched for."""
+def parse_query(raw: str, *, filtered: bool = False) -> ParsedQuery:
+    """Parse a user's query. Raises QueryError for a query that cannot be searched for.
+
+    A query of filters alone (``tag:sql``, or nothing with ``filtered``: a deck or tag given
+    beside the query) is valid: it lists the filtered cards (``ParsedQuery.filters_only``).
+    """
     if raw is None:
         raise QueryError("Type something to search for.")
     if len(raw) > MAX_QUERY_LENGTH:
@@ -195,5 +204,6 @@ def parse_query(raw: str) -> ParsedQuery:
     if not parsed.has_positive:
         if parsed.terms or parsed.phrases:
             raise QueryError("Add at least one word to search for, not only exclusions.")
-        raise QueryError("Type at least one word to search for.")
+        if not (filtered or parsed.decks or parsed.tags):
+            raise QueryError("Type at least one word to search for.")
     return parsed

@@ -10,10 +10,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from recall.core.text import markdown_plain_text
 from recall.decks.models import Deck, Note
 
 from .backends import get_backend
-from .base import SearchFilters, snippet_html
+from .backends.sql import searchable_decks, tagged_card_ids
+from .base import SNIPPET_WORDS, BackendHit, BackendPage, SearchFilters, snippet_html
 from .query import ParsedQuery, QueryError, parse_query
 
 MAX_PAGE_SIZE = 200
@@ -82,6 +84,43 @@ def _card_summaries(ids: list[int]) -> dict[int, tuple[str, int, str, str]]:
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
+def _leading_words(text: str) -> str:
+    """The start of a text, as long as a search snippet."""
+    words = text.split(maxsplit=SNIPPET_WORDS)
+    return " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
+
+
+def filtered_cards(filters: SearchFilters, *, offset: int, limit: int) -> BackendPage:
+    """The live notes of a search without words (``tag:sql``, a deck's tag chip), in deck order.
+
+    The same for every backend: the listed decks (``decks_listed_for``) and tags are read
+    from the database, so no engine has to rank an empty query.
+    """
+    cards = Note.objects.filter(is_archived=False, deck__in=searchable_decks(filters))
+    for name in filters.tags:
+        cards = cards.filter(id__in=tagged_card_ids(name))
+    rows = list(
+        cards.select_related("deck")
+        .order_by("deck__title", "deck_id", "position", "id")
+        .values_list("id", "question", "answer", "deck_id", "deck__slug", "deck__title")[
+            offset : offset + limit
+        ]
+    )
+    total = offset + len(rows) if rows and len(rows) < limit else cards.count()
+    hits = [
+        BackendHit(
+            card_id,
+            0.0,
+            # No words to highlight: the title as every list shows it (plain_text).
+            _leading_words(markdown_plain_text(question)),
+            _leading_words(answer),
+            summary=(question, deck_id, slug, title),
+        )
+        for card_id, question, answer, deck_id, slug, title in rows
+    ]
+    return BackendPage(hits=hits, total=total)
+
+
 @dataclass
 class SearchResults:
     query: str
@@ -130,14 +169,19 @@ def search_cards(
         raise QueryError(f"page must be between 1 and {MAX_PAGE}")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise QueryError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
-    parsed = parse_query(query)
+    extra_decks, extra_tags = _clean_filter(deck_slug), _clean_filter(tag)
+    parsed = parse_query(query, filtered=bool(extra_decks or extra_tags))
     filters = SearchFilters(
         user=user,
-        deck_slugs=tuple(parsed.decks) + _clean_filter(deck_slug),
-        tags=tuple(parsed.tags) + _clean_filter(tag),
+        deck_slugs=tuple(parsed.decks) + extra_decks,
+        tags=tuple(parsed.tags) + extra_tags,
     )
     backend = get_backend()
-    result = backend.search(parsed, filters, offset=(page - 1) * page_size, limit=page_size)
+    offset = (page - 1) * page_size
+    if parsed.filters_only:
+        result = filtered_cards(filters, offset=offset, limit=page_size)
+    else:
+        result = backend.search(parsed, filters, offset=offset, limit=page_size)
     cards = {h.card_id: h.summary for h in result.hits if h.summary is not None}
     unread = [h.card_id for h in result.hits if h.summary is None]
     if unread:

@@ -22,7 +22,11 @@ class SearchView(TemplateView):
         form = SearchForm(self.request.GET or None)
         results: SearchResults | None = None
         error = ""
-        if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
+        if (
+            form.is_bound
+            and form.is_valid()
+            and any(form.cleaned_data[name].strip() for name in ("q", "deck", "tag"))
+        ):
             try:
                 page = int(self.request.GET.get("page", "1"))
             except ValueError:

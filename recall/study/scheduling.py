@@ -27,10 +27,11 @@ from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import fsrs
 from django.conf import settings
+
+from recall.accounts.selectors import user_zone
 
 from .models import CardState
 
@@ -258,13 +259,6 @@ def _fuzzed(interval: float, minimum: int, maximum: int, factor: float | None) -
 
 
 # Study days -----------------------------------------------------------------------------
-
-
-def user_zone(user: Any) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def rollover_hour(user: Any) -> int:

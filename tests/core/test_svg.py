@@ -88,3 +88,32 @@ def test_levels():
 def test_as_date_counts_sums_duplicates():
     assert as_date_counts([(END, 1), (END, 2)]) == {END: 3}
     assert as_date_counts(None) == {}
+
+
+def _labels(markup: str) -> list[ET.Element]:
+    return ET.fromstring(markup).findall("svg:text", NS)
+
+
+def test_heatmap_month_labels_fit_inside_the_chart():
+    # The window's last column holds 1 December: its label must not be cut at the edge.
+    end = dt.date(2026, 12, 2)
+    markup = heatmap_svg({}, end=end, days=365)
+    width = float(ET.fromstring(markup).get("viewBox").split()[2])
+    months = [t for t in _labels(markup) if t.text in ("Dec", "Nov")]
+    last = max(months, key=lambda t: _num(t, "x"))
+    assert last.text == "Dec"
+    assert _num(last, "x") + 30 <= width
+
+
+def test_empty_forecast_has_a_single_zero_label():
+    markup = forecast_svg({}, start=END, days=30)
+    texts = [t.text for t in _labels(markup)]
+    assert texts.count("0") == 1
+    busy = [t.text for t in _labels(forecast_svg({END: 7}, start=END, days=30))]
+    assert busy.count("0") == 1 and "7" in busy
+
+
+def test_forecast_date_labels_stay_clear_of_the_right_edge():
+    markup = forecast_svg({}, start=END, days=30, width=600)
+    xs = [_num(t, "x") for t in _labels(markup) if t.text not in ("0",)]
+    assert max(xs) <= 600 - 5 * (600 - 40) / 30

@@ -258,9 +258,14 @@ class AnkiSide:
             # The second changed during the answer: undo it and answer again.
             self.col.undo()
 
-    def stored_interval(self, card_id: int, now: int) -> Interval:
+    def stored_interval(self, card_id: int, now: int, answered: Any) -> Interval:
         """The interval the card was given, from the card as stored (not the previews)."""
         card = self._card(card_id)
+        if card.queue == 3:
+            # A learning step that ends past Anki's next rollover is stored as a day number
+            # (queue 3); its interval is the one the answered state scheduled. This happens
+            # only when the grade falls in the last minutes of Anki's study day.
+            return anki_interval(answered)
         if card.queue == 2:  # review
             return ("d", int(card.ivl))
         if card.queue == 1:  # (re)learning within the day: due is a timestamp
@@ -364,7 +369,7 @@ def run(sequences: dict[str, list[Step]], anki: AnkiSide, recall: Any, *, seed: 
             anki.answer(anki_card, states, step.grade, now)
             last = recall_interval(due, moment)
             chosen = anki_stability(getattr(states, BUTTONS[step.grade - 1]))
-            stored = anki.stored_interval(anki_card, now)
+            stored = anki.stored_interval(anki_card, now, getattr(states, BUTTONS[step.grade - 1]))
             report.comparisons.append(
                 Comparison(name, index, "grade", last, stored, context, chosen)
             )

@@ -74,6 +74,12 @@ def test_missing_query_is_a_400(indexed):
     assert "q" in response.json()["error"]["fields"]
 
 
+def test_a_tag_alone_lists_its_cards(indexed):
+    body = client_for(indexed.alice).get(URL, {"q": "tag:orm"}).json()
+    expected = {indexed.cards["select_related"].pk, indexed.cards["prefetch"].pk}
+    assert body["count"] == 2 and {h["card_id"] for h in body["results"]} == expected
+
+
 def test_query_count_does_not_grow_with_hits(indexed, search_backend):
     client = client_for(indexed.alice)
     NoteFactory.create_batch(3, deck=indexed.django, question="Counted card", answer="count")

@@ -84,6 +84,28 @@ def test_deck_and_tag_filters_in_the_query_and_as_parameters(indexed):
     assert search(indexed, "receivers", tag="celery") == []
 
 
+def test_a_tag_or_deck_alone_lists_its_cards_on_every_backend(indexed):
+    assert set(search(indexed, "tag:orm")) == {"select_related", "prefetch"}
+    assert set(search(indexed, "", tag="oop", deck_slug="python")) == {"init", "classmethod"}
+    assert set(search(indexed, "deck:python tag:oop")) == {"init", "classmethod"}
+    assert search(indexed, "", tag="celery", deck_slug="python") == []
+    # Visibility holds: bob's private "orm" card is listed for bob only.
+    assert "secret" not in search(indexed, "tag:orm")
+    assert "secret" in search(indexed, "tag:orm", user=indexed.bob)
+    assert set(search(indexed, "tag:orm", user=None)) == {"select_related", "prefetch"}
+
+
+def test_a_filter_listing_pages_and_counts(indexed):
+    results = search_cards(user=indexed.alice, query="deck:django", page_size=3)
+    django_cards = {k for k, v in indexed.cards.items() if v.deck_id == indexed.django.pk}
+    assert results.total == len(django_cards) and results.num_pages > 1
+    seen = set(keys_for(indexed, results))
+    for page in range(2, results.num_pages + 1):
+        more = search_cards(user=indexed.alice, query="deck:django", page=page, page_size=3)
+        seen |= set(keys_for(indexed, more))
+    assert seen == django_cards
+
+
 def test_snippets_highlight_matches_and_escape_html(indexed):
     results = search_cards(user=indexed.alice, query="select_related")
     hit = results.hits[0]

@@ -69,10 +69,23 @@ def test_nul_and_control_characters_are_dropped():
     assert [t.text for t in parse_query("django\x00orm\x07").terms] == ["django", "orm"]
 
 
-@pytest.mark.parametrize("query", ["", "   ", "***", "()", '""', "-django", "deck:django"])
+@pytest.mark.parametrize("query", ["", "   ", "***", "()", '""', "-django", "deck:django -orm"])
 def test_nothing_to_search_for_is_a_query_error(query):
     with pytest.raises(QueryError):
         parse_query(query)
+
+
+@pytest.mark.parametrize("query", ["deck:django", "tag:sql", "tag:sql deck:django"])
+def test_filters_alone_are_a_listing_not_an_error(query):
+    parsed = parse_query(query)
+    assert parsed.filters_only and not parsed.has_positive
+    assert parsed.decks or parsed.tags
+
+
+def test_empty_query_with_a_filter_beside_it_is_a_listing():
+    assert parse_query("", filtered=True).filters_only
+    with pytest.raises(QueryError, match="not only exclusions"):
+        parse_query("-django", filtered=True)
 
 
 def test_query_longer_than_the_limit_is_rejected():
@@ -106,7 +119,7 @@ def test_random_text_parses_or_raises_query_error(text):
         parsed = parse_query(text)
     except QueryError:
         return
-    assert parsed.has_positive
+    assert parsed.has_positive or (parsed.filters_only and (parsed.decks or parsed.tags))
 
 
 @pytest.fixture
@@ -129,6 +142,8 @@ def test_random_text_through_parser_and_sqlite_backend(sqlite_indexed, text):
     backend, corpus = sqlite_indexed
     try:
         query = parse_query(text)
+        if query.filters_only:
+            return  # listed by search_cards, never sent to a backend
         page = backend.search(query, SearchFilters(user=corpus.alice), offset=0, limit=5)
     except QueryError:
         return
@@ -154,6 +169,8 @@ def test_random_text_through_parser_and_postgres_backend(postgres_indexed, text)
     backend, corpus = postgres_indexed
     try:
         query = parse_query(text)
+        if query.filters_only:
+            return  # listed by search_cards, never sent to a backend
         page = backend.search(query, SearchFilters(user=corpus.alice), offset=0, limit=5)
     except QueryError:
         return

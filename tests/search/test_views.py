@@ -46,3 +46,13 @@ def test_filters_and_page_links(indexed, client, search_backend):
 def test_query_error_is_shown_on_the_page(indexed, client):
     html = client.get("/search/", {"q": "x" * 600}).content.decode()
     assert "query too long" in html
+
+
+def test_a_tag_chip_link_lists_the_tagged_cards(indexed, client):
+    client.force_login(indexed.alice)
+    html = client.get("/search/", {"tag": "orm", "deck": "django"}).content.decode()
+    assert "2 cards found" in html
+    assert indexed.cards["select_related"].get_absolute_url() in html
+    assert indexed.cards["asgi"].get_absolute_url() not in html
+    html = client.get("/search/", {"q": "tag:oop"}).content.decode()
+    assert "2 cards found" in html and "Type at least one word" not in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -184,3 +185,49 @@ def test_password_reset_form_rejects_a_bad_address(client):
     assert response.status_code == 200
     assert "email" in response.context["form"].errors
     assert mail.outbox == []
+
+
+def test_token_page_creates_shows_once_lists_and_revokes(client):
+    from rest_framework.test import APIClient
+
+    from recall.accounts.models import ApiToken
+
+    user: Any = UserFactory(username="tok")
+    client.force_login(user)
+    url = reverse("accounts:tokens")
+    assert url in client.get(reverse("accounts:profile")).content.decode()
+
+    created = client.post(url, {"name": "laptop script"})
+    assert created.status_code == 200 and "no-store" in created["Cache-Control"]
+    key = re.search(r'id="new-token" value="([^"]+)"', created.content.decode()).group(1)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/decks/").status_code == 200
+
+    listed = client.get(url).content.decode()
+    assert "laptop script" in listed and key[:8] in listed and key not in listed
+
+    token = ApiToken.objects.get(user=user)
+    revoked = client.post(reverse("accounts:token-revoke", args=[token.pk]), follow=True)
+    assert "Token revoked" in revoked.content.decode()
+    assert api.get("/api/v1/decks/").status_code == 401
+
+
+def test_token_page_refuses_a_blank_name_and_others_tokens(client):
+    from recall.accounts.models import ApiToken
+    from recall.accounts.tokens import api_token_create
+
+    user, other = UserFactory(), UserFactory()
+    theirs, _ = api_token_create(user=other, name="theirs")
+    client.force_login(user)
+    blank = client.post(reverse("accounts:tokens"), {"name": "  "})
+    assert blank.status_code == 400 and 'id="new-token"' not in blank.content.decode()
+    response = client.post(reverse("accounts:token-revoke", args=[theirs.pk]), follow=True)
+    assert "No such token" in response.content.decode()
+    assert ApiToken.objects.filter(pk=theirs.pk).exists()
+    assert client.get(reverse("accounts:tokens")).content.decode().count("theirs") == 0
+
+
+def test_token_page_needs_login(client):
+    response = client.get(reverse("accounts:tokens"))
+    assert response.status_code == 302 and "/login/" in response["Location"]

@@ -446,3 +446,14 @@ def test_job_status_shows_live_progress_while_the_import_is_uncommitted(alice_cl
     Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED, progress=100, total=100)
     data = alice_client.get(url).json()
     assert (data["status"], data["progress"], data["finished"]) == ("succeeded", 100, True)
+
+
+def test_a_failed_job_page_says_failed_without_a_full_bar(alice_client, alice):
+    job = Job.objects.create(
+        owner=alice, filename="bad.md", status=JobStatus.FAILED, progress=2, total=10, message=""
+    )
+    page = alice_client.get(job.get_absolute_url()).content.decode()
+    assert 'data-job-state="failed"' in page
+    assert 'class="status status-failed"' in page and "Failed" in page
+    assert 'max="10" value="2"' in page
+    assert '<p data-job-message aria-live="polite" class="message error">The job failed.' in page

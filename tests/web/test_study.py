@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -154,3 +156,33 @@ def test_dashboard_counts_todays_reviews_and_draws_the_charts(sam, deck, user):
     assert "2 reviews on 1 day" in html
     rows = {row["title"]: row for row in response.context["deck_counts"]}
     assert rows["Python"]["new"] == 1
+
+
+def test_times_are_shown_in_the_users_time_zone(client):
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from recall.accounts.tokens import api_token_create
+    from recall.study.models import CardState
+
+    tokyo: Any = UserFactory(username="kenji", time_zone="Asia/Tokyo")
+    deck = DeckFactory(owner=tokyo, title="Tokyo")
+    card = CardFactory(deck=deck, question="Konnichiwa?")
+    client.force_login(tokyo)
+    _grade(client, card.pk, 4)
+    # 03:05 UTC is 12:05 in Tokyo (UTC+9, no summer time).
+    CardState.objects.filter(user=tokyo).update(due=datetime(2031, 1, 2, 3, 5, tzinfo=UTC))
+    html = client.get(reverse("study:session")).content.decode()
+    assert "Thu 2 Jan, 12:05" in html and "03:05" not in html
+    assert 'datetime="2031-01-02T12:05:00+09:00"' in html
+    assert timezone.get_current_timezone_name() == "UTC"  # reset after the request
+
+    # A token-authenticated API request (seen as anonymous by the middleware) too.
+    _, key = api_token_create(user=tokyo, name="zone")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    body = api.get(f"/api/v1/cards/{card.pk}/").json()
+    assert body["created_at"].endswith("+09:00")
+    assert timezone.get_current_timezone_name() == "UTC"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from recall.core import svg
+from recall.core.text import markdown_plain_text
 
 register = template.Library()
 
@@ -43,6 +44,12 @@ def short_duration(seconds: float) -> str:
         return f"{round(days / 30.4)}mo"
     years = days / 365
     return f"{years:.1f}".rstrip("0").rstrip(".") + "y"
+
+
+@register.filter
+def plain_text(markdown: Any) -> str:
+    """A question's Markdown as one line of plain text, for titles in lists (autoescaped)."""
+    return markdown_plain_text(str(markdown or ""))
 
 
 @register.filter

@@ -32,7 +32,7 @@ from ..base import (
 from ..query import ParsedQuery, Term, identifier_parts
 
 # Same shape as recall.search.query.TOKEN_RE: dotted names, @decorators, snake_case.
-CODE_PATTERN = r"@?\w+(?:\.\w+)*"
+CODE_PATTERN = r"@?\w++(?:\.\w++)*+"  # Java regex: possessive as in Python
 TEXT_FIELDS = ["question^3", "answer"]
 CODE_FIELDS = ["question.code^3", "answer.code"]
 SNIPPET_CHARS = 180

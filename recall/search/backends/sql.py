@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from recall.decks.models import Deck, Note
 from recall.decks.selectors import deck_listed_q
 
 from ..base import SearchFilters
+
+
+def searchable_decks(filters: SearchFilters) -> QuerySet[Deck]:
+    """The decks the user may search, narrowed to the deck: filters (see searchable_decks_sql)."""
+    decks = Deck.objects.filter(deck_listed_q(filters.user))
+    if filters.deck_slugs:
+        decks = decks.filter(slug__in=filters.deck_slugs)
+    return decks
+
+
+def tagged_card_ids(tag: str) -> QuerySet[Any]:
+    """The ids of notes carrying a tag of that name (any owner's tag): the index's ids."""
+    return Note.tags.through.objects.filter(tag__name__iexact=tag).order_by().values("note_id")
 
 
 def searchable_decks_sql(filters: SearchFilters) -> tuple[str, tuple[Any, ...]]:
@@ -17,16 +32,12 @@ def searchable_decks_sql(filters: SearchFilters) -> tuple[str, tuple[Any, ...]]:
     (``deck_listed_q``: own decks and others' public ones, never others' unlisted decks),
     so changing a deck's visibility needs no reindex.
     """
-    decks = Deck.objects.filter(deck_listed_q(filters.user))
-    if filters.deck_slugs:
-        decks = decks.filter(slug__in=filters.deck_slugs)
-    return decks.order_by().values("id").query.sql_with_params()
+    return searchable_decks(filters).order_by().values("id").query.sql_with_params()
 
 
 def tagged_cards_sql(tag: str) -> tuple[str, tuple[Any, ...]]:
-    """SELECT of the ids of notes carrying a tag of that name (any owner's tag)."""
-    through = Note.tags.through.objects.filter(tag__name__iexact=tag)
-    return through.order_by().values("note_id").query.sql_with_params()
+    """SELECT of the ids of cards carrying a tag of that name (any owner's tag)."""
+    return tagged_card_ids(tag).query.sql_with_params()
 
 
 def filter_clauses(

@@ -27,8 +27,12 @@
     var link = root.querySelector("[data-job-link]");
     var total = Number(state.total || 0);
     var done = Number(state.progress || 0);
+    var failed = state.status === "failed";
     if (bar) {
-      if (total > 0) {
+      if (failed) {
+        bar.max = total > 0 ? total : 1; // how far it got, never a full bar
+        bar.value = total > 0 ? Math.min(done, total) : 0;
+      } else if (total > 0) {
         bar.max = total;
         bar.value = Math.min(done, total);
       } else if (isFinished(state)) {
@@ -38,9 +42,16 @@
         bar.removeAttribute("value"); // indeterminate until the total is known
       }
     }
-    if (status && state.status) status.textContent = state.status_display || state.status;
+    if (status && state.status) {
+      status.textContent = state.status_display || state.status;
+      status.className = "status status-" + state.status;
+    }
     if (count && total > 0) count.textContent = done + " / " + total;
-    if (message && typeof state.message === "string") message.textContent = state.message;
+    if (message && typeof state.message === "string") {
+      message.textContent = state.message || (failed ? "The job failed." : "");
+      message.classList.toggle("message", failed);
+      message.classList.toggle("error", failed);
+    }
     if (link && state.deck_url) {
       link.href = state.deck_url;
       link.hidden = !isFinished(state);

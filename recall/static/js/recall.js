@@ -1,5 +1,5 @@
 /* Recall site script: live Markdown preview on the card editor (debounced, CSRF-protected),
-   charts scrolled to today. */
+   copy buttons, charts scrolled to today. */
 (function () {
   "use strict";
 
@@ -39,6 +39,21 @@
   }
 
   document.querySelectorAll("form[data-preview-url]").forEach(setupPreview);
+
+  // "Copy" buttons: data-copy names the field whose value goes to the clipboard.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var field = document.getElementById(button.getAttribute("data-copy"));
+      if (!field) return;
+      field.select();
+      var done = function () { button.textContent = "Copied"; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, function () {});
+      } else if (document.execCommand && document.execCommand("copy")) {
+        done();
+      }
+    });
+  });
 
   // On a narrow screen the heatmap scrolls: start at today, not a year ago.
   document.querySelectorAll(".chart-scroll").forEach(function (box) {
