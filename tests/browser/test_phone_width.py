@@ -36,7 +36,7 @@ def site(live_server):
 
     from recall.decks.models import Job, JobStatus, Link, LinkStatus, Reference, Visibility
     from recall.sources.models import Source
-    from tests.factories import CardFactory, DeckFactory, TagFactory, UserFactory
+    from tests.factories import DeckFactory, NoteFactory, TagFactory, UserFactory
 
     user: Any = UserFactory(username="phone")
     deck: Any = DeckFactory(
@@ -48,7 +48,7 @@ def site(live_server):
     tag = TagFactory(owner=user, name="queries")
     card: Any = None
     for i in range(4):
-        card = CardFactory(
+        card = NoteFactory(
             deck=deck,
             question=f"What does {{{{c1::select_related}}}} do in `case {i}`?",
             answer=f"It joins.\n\n```python\n{LONG_CODE}\n```\n\nSee https://docs.example.com/"
@@ -60,7 +60,7 @@ def site(live_server):
         link = Link.objects.create(
             deck=deck, url=url, status=LinkStatus.BROKEN, http_status=404, checked_at=timezone.now()
         )
-        link.cards.add(card)
+        link.notes.add(card)
         Reference.objects.create(deck=deck, position=i, title=f"Reference {i}", url=url)
     other = UserFactory(username="author")
     DeckFactory(
