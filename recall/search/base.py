@@ -152,7 +152,7 @@ class IndexWriteError(Exception):
     def __init__(self, failures: list[IndexFailure]) -> None:
         self.failures = failures
         ids = ", ".join(str(f.card_id) for f in failures[:20])
-        super().__init__(f"{len(failures)} card(s) could not be indexed: {ids}")
+        super().__init__(f"{len(failures)} note(s) could not be indexed: {ids}")
 
 
 def write_or_split(

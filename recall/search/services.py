@@ -82,7 +82,7 @@ def reindex_job_run(*, job_id: int | None = None) -> int:
         job.result = {"indexed": indexed}
         if failures:
             refused = ", ".join(str(f.card_id) for f in failures[:20])
-            job.message += f" {len(failures)} could not be indexed (cards {refused})."
+            job.message += f" {len(failures)} could not be indexed (notes {refused})."
             job.result["failed"] = [f.card_id for f in failures]
         job.progress = job.total = indexed
     job.finished_at = timezone.now()

@@ -18,7 +18,7 @@ from recall.search import services, signals, tasks
 from recall.search.backends import get_backend, pg_words, postgres
 from recall.search.base import IndexFailure, IndexWriteError
 from recall.search.selectors import search_cards
-from tests.factories import CardFactory, DeckFactory, UserFactory
+from tests.factories import DeckFactory, NoteFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
 
@@ -65,8 +65,8 @@ def test_a_2_mb_answer_is_indexed_on_its_first_part(
 ):
     deck = DeckFactory(owner=owner, visibility=Visibility.PUBLIC)
     with django_capture_on_commit_callbacks(execute=True):
-        big = CardFactory(deck=deck, question="The long one", answer=big_answer)
-        small = CardFactory(deck=deck, question="The short one", answer=f"{FIRST} too.")
+        big = NoteFactory(deck=deck, question="The long one", answer=big_answer)
+        small = NoteFactory(deck=deck, question="The short one", answer=f"{FIRST} too.")
     # Both cards of the batch are searchable; the big one by the words of its first part.
     assert found(owner, FIRST) == {big.pk, small.pk}
     assert found(owner, LAST) == set()  # beyond MAX_INDEXED_BYTES: documented, not an error
@@ -84,8 +84,8 @@ def refusing_index(monkeypatch):
 
 def test_a_refused_card_costs_only_itself(owner, big_answer, refusing_index):
     deck = DeckFactory(owner=owner)
-    big = CardFactory(deck=deck, question="The long one", answer=big_answer)
-    smalls = [CardFactory(deck=deck, question=f"Short {i}", answer=FIRST) for i in range(3)]
+    big = NoteFactory(deck=deck, question="The long one", answer=big_answer)
+    smalls = [NoteFactory(deck=deck, question=f"Short {i}", answer=FIRST) for i in range(3)]
     ids = [big.pk, *(c.pk for c in smalls)]
     failures: list[IndexFailure] = []
     assert get_backend().index(ids, failures) == 3
@@ -101,13 +101,13 @@ def test_a_refused_card_costs_only_itself(owner, big_answer, refusing_index):
 
 def test_search_reindex_reports_the_refused_card_and_goes_on(owner, big_answer, refusing_index):
     deck = DeckFactory(owner=owner)
-    big = CardFactory(deck=deck, question="The long one", answer=big_answer)
-    smalls = [CardFactory(deck=deck, question=f"Short {i}", answer=FIRST) for i in range(3)]
+    big = NoteFactory(deck=deck, question="The long one", answer=big_answer)
+    smalls = [NoteFactory(deck=deck, question=f"Short {i}", answer=FIRST) for i in range(3)]
     out, err = StringIO(), StringIO()
     call_command("search_reindex", "--no-progress", stdout=out, stderr=err)
     assert "3 cards indexed (postgres)" in out.getvalue()
-    assert "1 cards could not be indexed" in out.getvalue()
-    assert f"Card {big.pk} could not be indexed" in err.getvalue()
+    assert "1 notes could not be indexed" in out.getvalue()
+    assert f"Note {big.pk} could not be indexed" in err.getvalue()
     assert found(owner, FIRST) == {c.pk for c in smalls}
     # The reindex job says so too, and still succeeds for everyone else's cards.
     job = services.reindex_job_create(owner=owner)
@@ -119,7 +119,7 @@ def test_search_reindex_reports_the_refused_card_and_goes_on(owner, big_answer, 
 
 
 def test_search_reindex_indexes_a_big_card_within_the_limit(owner, big_answer):
-    big = CardFactory(deck=DeckFactory(owner=owner), question="The long one", answer=big_answer)
+    big = NoteFactory(deck=DeckFactory(owner=owner), question="The long one", answer=big_answer)
     out, err = StringIO(), StringIO()
     call_command("search_reindex", "--no-progress", stdout=out, stderr=err)
     assert "1 cards indexed (postgres)" in out.getvalue()

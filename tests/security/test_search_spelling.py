@@ -15,7 +15,7 @@ from recall.decks import services
 from recall.decks.models import Visibility
 from recall.search import signals
 from recall.search.selectors import search_cards
-from tests.factories import CardFactory, DeckFactory, UserFactory
+from tests.factories import DeckFactory, NoteFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
 
@@ -31,9 +31,9 @@ def decks(settings, db, django_capture_on_commit_callbacks):
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     with django_capture_on_commit_callbacks(execute=True):
         public = DeckFactory(owner=alice, visibility=Visibility.PUBLIC)
-        CardFactory(deck=public, question="Which herds graze here?", answer=f"{PUBLIC_WORD}.")
+        NoteFactory(deck=public, question="Which herds graze here?", answer=f"{PUBLIC_WORD}.")
         private = DeckFactory(owner=bob, visibility=Visibility.PRIVATE)
-        CardFactory(deck=private, question="Diary", answer=f"My {PRIVATE_WORD} password hint.")
+        NoteFactory(deck=private, question="Diary", answer=f"My {PRIVATE_WORD} password hint.")
     return alice, bob, public, private
 
 
@@ -66,16 +66,16 @@ def test_the_word_leaves_the_vocabulary_with_its_deck(decks, django_capture_on_c
 
 def test_the_word_leaves_the_vocabulary_with_its_card(decks, django_capture_on_commit_callbacks):
     _alice, _bob, _public, private = decks
-    keep = CardFactory(deck=private, question="Shopping", answer="Milk and bread.")
+    keep = NoteFactory(deck=private, question="Shopping", answer="Milk and bread.")
     with django_capture_on_commit_callbacks(execute=True):
-        private.cards.exclude(pk=keep.pk).get().delete()
+        private.notes.exclude(pk=keep.pk).get().delete()
     assert not vocabulary_has(PRIVATE_WORD)
     assert vocabulary_has("bread")  # the deck's other words stay
 
 
 def test_an_edited_card_loses_its_old_words(decks, django_capture_on_commit_callbacks):
     _alice, _bob, _public, private = decks
-    card = private.cards.get()
+    card = private.notes.get()
     with django_capture_on_commit_callbacks(execute=True):
         card.answer = "Nothing to see."
         card.save()

@@ -17,7 +17,7 @@ from recall.decks.models import Visibility
 from recall.search import signals
 from recall.search.backends import get_backend
 from recall.search.backends.elasticsearch import visibility_filter
-from tests.factories import CardFactory, DeckFactory, UserFactory
+from tests.factories import DeckFactory, NoteFactory, UserFactory
 
 QUERY = "zebrafinch"
 QUESTION = "Where does the zebrafinch nest?"
@@ -36,7 +36,7 @@ def unlisted(backend_of_this_pass, django_capture_on_commit_callbacks):
     owner = UserFactory(username="bob")
     with django_capture_on_commit_callbacks(execute=True):
         deck = DeckFactory(owner=owner, title="Link only", visibility=Visibility.UNLISTED)
-        card = CardFactory(deck=deck, question=QUESTION, answer="In reeds, by the river.")
+        card = NoteFactory(deck=deck, question=QUESTION, answer="In reeds, by the river.")
     return owner, deck, card
 
 

@@ -29,8 +29,8 @@ class Command(BaseCommand):
             indexed = search_rebuild(progress=progress, failures=failures)
         for failure in failures:
             self.stderr.write(
-                self.style.WARNING(f"Card {failure.card_id} could not be indexed: {failure.reason}")
+                self.style.WARNING(f"Note {failure.card_id} could not be indexed: {failure.reason}")
             )
         self.stdout.write(self.style.SUCCESS(f"{indexed} cards indexed ({backend.name})."))
         if failures:
-            self.stdout.write(self.style.WARNING(f"{len(failures)} cards could not be indexed."))
+            self.stdout.write(self.style.WARNING(f"{len(failures)} notes could not be indexed."))
