@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import importlib.util
 import io
 import os
@@ -51,8 +52,8 @@ from urllib.parse import urlparse, urlunparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import search as search_bench  # noqa: E402
-from bench import study as study_bench  # noqa: E402
+import search as search_bench  # noqa: E402
+import study as study_bench  # noqa: E402
 
 NOTES_FILE = ROOT / "tests" / "fixtures" / "django-interview-notes.md"
 RUNS = 3
@@ -109,13 +110,14 @@ def anki_open(directory: Path) -> Any:
 def anki_add(col: Any, rows: list[tuple[str, str, str]]) -> list[int]:
     """Add (question, answer, deck name) rows as Basic notes; their card ids, in order."""
     from anki.collection import AddNoteRequest
+    from anki.decks import DeckId
 
     basic = col.models.by_name("Basic")
-    decks: dict[str, int] = {}
+    decks: dict[str, DeckId] = {}
     requests = []
     for question, answer, deck in rows:
         if deck not in decks:
-            decks[deck] = int(col.decks.id(deck))
+            decks[deck] = DeckId(col.decks.id(deck))
         note = col.new_note(basic)
         note.fields[0] = question
         note.fields[1] = answer
@@ -156,7 +158,6 @@ def anki_queue_kind(col: Any) -> int:
 
 def anki_import_csv(col: Any, path: Path, deck: str) -> int:
     from anki.collection import ImportCsvRequest
-
     from anki.import_export_pb2 import CsvMetadata
 
     metadata = col.get_csv_metadata(str(path), CsvMetadata.Delimiter.COMMA)
@@ -280,6 +281,7 @@ def study_rows(args: argparse.Namespace, tmp: Path) -> list[Row]:
     changed = []
     for state in CardState.objects.filter(user=user):
         card = col.get_card(CardId(anki_of[state.card_id]))
+        assert state.last_review and state.stability and state.difficulty  # populate sets them
         due_days = (state.due - now).total_seconds() / DAY
         last_days = (now - state.last_review).total_seconds() / DAY
         card.type = card.queue = 2
@@ -340,8 +342,8 @@ def study_rows(args: argparse.Namespace, tmp: Path) -> list[Row]:
                 mine, theirs = each_turn(
                     [
                         (
-                            lambda g=grade: recall_trip(g),
-                            lambda g=grade: anki_next_and_answer(col, g),
+                            functools.partial(recall_trip, grade),
+                            functools.partial(anki_next_and_answer, col, grade),
                         )
                         for _ in range(args.rounds)
                     ]
@@ -411,20 +413,21 @@ def import_rows(args: argparse.Namespace, tmp: Path) -> list[Row]:
                     summary = notes_import(owner=owner, filename=path.name, data=path.read_bytes())
                 return int(summary.created)
 
-            for row, recall_call, anki_call, count in (
+            jobs: list[tuple[Row, Callable[[], int], Callable[[], int], int]] = [
                 (
                     csv_row,
                     recall_csv,
-                    lambda p=csv_path, r=run: anki_import_csv(col, p, f"csv-{r}"),
+                    functools.partial(anki_import_csv, col, csv_path, f"csv-{run}"),
                     CSV_ROWS,
                 ),
                 (
                     notes_row,
                     recall_notes,
-                    lambda p=anki_notes, r=run: anki_import_csv(col, p, f"notes-{r}"),
+                    functools.partial(anki_import_csv, col, anki_notes, f"notes-{run}"),
                     len(note_cards),
                 ),
-            ):
+            ]
+            for row, recall_call, anki_call, count in jobs:
                 made: dict[str, int] = {}
                 spent: dict[str, float] = {}
                 order = [("recall", recall_call), ("anki", anki_call)]
