@@ -359,7 +359,8 @@ def study_rows(args: argparse.Namespace, tmp: Path) -> list[Row]:
                 raise SystemExit(f"{name}: after the runs the next cards are {found}")
             row.note = (
                 f"{args.rounds} per run; both pick the card under today's per-deck limits and "
-                "write the state and a review-log row, SQLite synchronous=NORMAL on both; "
+                "write the state and a review-log row (Anki's SQLite at synchronous=NORMAL, as "
+                "Recall's; PostgreSQL syncs each commit); "
                 "Recall reads quotas and the next card from SQL per answer, Anki pops "
                 "from the day's queue it keeps in memory; Anki also balances review load"
             )
