@@ -105,6 +105,7 @@ def anki_open(directory: Path) -> Any:
     # Anki syncs the disk at every commit (WAL, synchronous=FULL); Recall's SQLite runs WAL
     # with synchronous=NORMAL (config/settings/base.py). Same durability on both sides, so
     # that the figures compare the work and not the disk (whose syncs swing with other load).
+    assert col.db is not None
     col.db.execute("PRAGMA synchronous = NORMAL")
     # Recall's new cards have their own daily limit, never cut by the review limit.
     col.set_config("newCardsIgnoreReviewLimit", True)
