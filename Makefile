@@ -19,7 +19,7 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev,anki]'
+	$(BIN)/pip install -q -e '.[dev,anki,bench]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,5 +1,8 @@
 """Benchmark: one study round trip ("next card" + "grade") with 100,000 cards in the user's decks.
 
+Timed for due reviews (the comparison below) and, last, for new cards: each deck's review
+limit set to 0 for the day so that the next card is a new one (see ``new_cards_pass``).
+
 Baseline, measured in the same run on the same rows: a bare indexed SELECT of the next
 due CardState and an UPDATE of it, in one transaction, through a raw cursor: the least
 any scheduler storing its state in SQL must pay. The goal is a round trip within 2x of it.
@@ -429,6 +432,7 @@ def run(args: argparse.Namespace) -> None:
                 "trip": driver_share(round_trip, args.rounds),
             }
             fixed = fixed_costs(user, now)
+            new_trip = new_cards_pass(user, args.rounds)
         finally:
             clock.stop()
         cpu = {name: samples.pop() for name, samples in results.items()}
@@ -457,6 +461,16 @@ def run(args: argparse.Namespace) -> None:
             f"{statistics.median(results[trip_name]) / orm_base:.1f}x the ORM baseline"
         )
         print_shares(vendor, shares, fixed)
+        new_samples, new_cpu, new_statements = new_trip
+        print(
+            f"[{vendor}] next card + grade, NEW cards (reviews capped at 0 for the day, "
+            f"{args.cards - args.studied:,} new cards behind them, graded Easy): median "
+            f"{statistics.median(new_samples) * 1000:.3f} ms, p95 "
+            f"{sorted(new_samples)[int(len(new_samples) * 0.95) - 1] * 1000:.3f} ms, cpu "
+            f"{new_cpu * 1000:.3f} ms, {new_statements} statements; "
+            f"{statistics.median(new_samples) / statistics.median(results[trip_name]):.1f}x "
+            "the due-review round trip"
+        )
         least = statistics.median(results[logged_name]) + fixed["fsrs"] + fixed["signal"]
         print(
             f"[{vendor}] the baseline + its ReviewLog INSERT + fsrs + signal: "
@@ -468,6 +482,35 @@ def run(args: argparse.Namespace) -> None:
         connection.creation.destroy_test_db(
             connection.settings_dict["NAME"], verbosity=0, keepdb=False
         )
+
+
+def new_cards_pass(user: Any, rounds: int) -> tuple[list[float], float, int]:
+    """The round trip when the next card is a new one: each deck's review limit set to 0
+    for the day (so the due reviews wait) and its new-card limit above the rounds.
+    New cards are graded Easy so that none comes back as a learning card during the pass.
+    Returns the samples (seconds), the mean CPU seconds and the statements of one call."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from recall.decks.models import Deck
+    from recall.decks.services import deck_update
+    from recall.study import selectors, services
+
+    for deck in Deck.objects.filter(owner=user):
+        deck_update(deck=deck, reviews_per_day=0, new_cards_per_day=rounds + 100)
+
+    def new_trip(i: int) -> None:
+        card = selectors.study_queue(user=user, limit=1)[0]
+        assert card.queue == "new", card.queue  # type: ignore[attr-defined]
+        services.card_grade(user=user, card_id=card.pk, grade=4, duration_ms=4000)
+
+    for i in range(5):
+        new_trip(i)
+    with CaptureQueriesContext(connection) as ctx:
+        new_trip(0)
+    samples = timed(rounds, {"new": new_trip})["new"]
+    cpu = samples.pop()
+    return samples, cpu, len(ctx.captured_queries)
 
 
 def print_shares(

@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +22,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from services import reachable  # noqa: E402
 
+from tests.browser_support import chromium_browser  # noqa: E402
 from tests.notes_fixture import NOTES_FILE  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -64,6 +67,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if "elasticsearch" in markers and not os.environ.get("ELASTICSEARCH_URL"):
         # No Elasticsearch server can run on this machine: reported as skipped, even in CI.
         pytest.skip("ELASTICSEARCH_URL is not set: no Elasticsearch server to test against")
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, for the tests marked ``browser``."""
+    with chromium_browser() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -9,15 +9,19 @@ from django.template.loader import render_to_string
 
 from .models import User
 
+# A mail server that is down or slow is retried with backoff; a mail is small, so a minute
+# bounds any one attempt. acks_late: a worker lost mid-send hands the mail back.
+_MAIL_TASK = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "max_retries": 5,
+    "acks_late": True,
+    "soft_time_limit": 50,
+    "time_limit": 60,
+}
 
-@shared_task(
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-    acks_late=True,
-    soft_time_limit=50,
-    time_limit=60,
-)
+
+@shared_task(**_MAIL_TASK)
 def send_welcome_email(user_id: int) -> bool:
     """Send the welcome note; False when the user is gone or has no address.
 
@@ -45,14 +49,7 @@ def send_welcome_email(user_id: int) -> bool:
     return True
 
 
-@shared_task(
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-    acks_late=True,
-    soft_time_limit=50,
-    time_limit=60,
-)
+@shared_task(**_MAIL_TASK)
 def send_email_changed_notice(user_id: int, old_email: str, new_email: str) -> bool:
     """Tell the previous address that the account's e-mail changed (it may not be its owner)."""
     user = User.objects.filter(pk=user_id).first()
@@ -93,14 +90,7 @@ def send_daily_digests() -> int:
     return len(user_ids)
 
 
-@shared_task(
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-    acks_late=True,
-    soft_time_limit=45,
-    time_limit=60,
-)
+@shared_task(**_MAIL_TASK)
 def send_daily_digest(user_id: int, day: str) -> bool:
     """Mail a user the cards due today: at most once per user and day, none if nothing is due."""
     from django.core.cache import cache

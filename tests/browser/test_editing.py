@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from tests.browser.test_journey import ARGS, CHROMIUM, _shot
+from tests.browser.test_journey import _shot
+from tests.browser_support import ARGS, CHROMIUM
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_support import ARGS, CHROMIUM  # noqa: F401  (re-exported for other tests)
+
 # The sync Playwright API runs an event loop in this thread; Django's ORM calls made by the
 # test itself (the final checks) would otherwise refuse to run "from an async context".
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -19,27 +21,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "a long and private passphrase 7"
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _shot(page, name: str) -> None:
@@ -51,8 +33,8 @@ def _reviews_today(page) -> int:
     return int(page.locator('[data-stat="reviews-today"]').inner_text())
 
 
-def test_sign_up_import_search_study_undo_dashboard(live_server, browser, flagship_path):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+def test_sign_up_import_search_study_undo_dashboard(live_server, chromium, flagship_path):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
     page = context.new_page()
     page.set_default_timeout(20_000)
     errors: list[str] = []
@@ -125,7 +107,7 @@ def test_sign_up_import_search_study_undo_dashboard(live_server, browser, flagsh
     assert errors == []
 
     # The same pages on a phone, in the dark theme.
-    phone = browser.new_context(
+    phone = chromium.new_context(
         viewport={"width": 390, "height": 844}, color_scheme="dark", device_scale_factor=2
     )
     phone.add_cookies(context.cookies())

@@ -12,8 +12,6 @@ from typing import Any
 import pytest
 from django.db import OperationalError
 
-from tests.browser.test_journey import ARGS, CHROMIUM
-
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -84,18 +82,6 @@ def site(live_server):
         last_commit="0123456789abcdef",
     )
     return {"base": live_server.url, "deck": deck, "card": card, "job": failed, "user": user}
-
-
-@pytest.fixture
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _logged_in(chromium, site, **options):

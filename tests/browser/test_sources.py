@@ -7,7 +7,8 @@ import shutil
 
 import pytest
 
-from tests.browser.test_journey import ARGS, CHROMIUM, SHOTS
+from tests.browser.test_journey import SHOTS
+from tests.browser_support import ARGS, CHROMIUM
 from tests.sources.conftest import GitRepo, notes
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -106,8 +106,6 @@ def test_api_docs_load_only_our_own_files(path):
 # In Chromium -------------------------------------------------------------------------------
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"]
 
 INJECT = """() => {
   window.__violations = [];
@@ -127,18 +125,6 @@ INJECT = """() => {
   ours.textContent = "window.__ours = true;";
   document.body.appendChild(ours);
 }"""
-
-
-@pytest.fixture
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.mark.browser

@@ -1,0 +1,337 @@
+"""Load test: simulated users study, search and import against the production stack (Locust).
+
+Run: .venv/bin/python bench/load.py [--duration 120] [--steps 2,4,8,16,32] [--host URL]
+
+Without --host it starts the loopback production stack itself (scripts/prod_up.sh, as
+``make prod-up`` does: nginx -> gunicorn / uvicorn, a Celery worker, PostgreSQL, Redis) on
+a free port and stops it afterwards (scripts/prod_down.sh). The stack's database and Redis
+are those of scripts/prod_env.sh: set PROD_DATABASE_URL and PROD_REDIS_URL to choose them.
+
+Users, each with an API token and a deck of imported cards, are created in the stack's
+database first. Then Locust (headless, in this process) runs the users at rising
+concurrency, the duration split evenly between the steps. Each simulated user:
+
+- studies (8 in 11 of its turns): the next card (GET /api/v1/study/queue/), a grade
+  (POST /api/v1/study/grade/ with the version the queue gave), and 1 time in 10 an undo of
+  that grade (POST /api/v1/study/undo/);
+- searches (2 in 11): GET /api/v1/search/?q=<a word of its cards>;
+- imports (1 in 11): a 20-card CSV (POST /api/v1/decks/import/, run by the Celery worker).
+
+Printed per step: reviews (grades answered 2xx) per second and per CPU core, p95 of grade
+and of next card, errors. The knee is the last step whose reviews per second grew by 10% or
+more over the step before (the first step when none did). Goals there: p95 of grade and of
+next card < 100 ms, 0 errors. Then the review log is checked: every grade answered 2xx and
+not undone is in it exactly once, and nothing else is (undo deletes its review's row).
+Missing a goal is printed, never an error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+# Locust runs on gevent, which must patch the standard library before anything else loads;
+# the seeding and checking child processes (plain Django) are left unpatched.
+if not {"--seed", "--check"} & {arg.split("=")[0] for arg in sys.argv}:
+    from gevent import monkey
+
+    monkey.patch_all()
+
+import argparse
+import itertools
+import json
+import os
+import random
+import socket
+import subprocess
+import tempfile
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GOAL_P95_MS = 100.0
+CARDS_PER_USER = 300
+WORDS = ["model", "view", "queryset", "index", "cache", "signal", "migration", "template"]
+
+# -- inside the stack's environment (a child process): seed and check ------------------------
+
+
+def _django() -> None:
+    import django
+
+    django.setup()
+
+
+def seed(users: int, out: Path) -> None:
+    """Users with a token and a deck of CARDS_PER_USER imported cards; written to out."""
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from recall.accounts.tokens import api_token_create
+    from recall.decks.models import Deck
+    from recall.decks.services import deck_update, notes_import
+
+    run = f"load{int(time.time())}"
+    rng = random.Random(run)
+    accounts = []
+    for index in range(users):
+        user = get_user_model().objects.create_user(username=f"{run}-{index}", password=None)
+        _, key = api_token_create(user=user, name="load test")
+        rows = [
+            f'"{rng.choice(WORDS)} {rng.choice(WORDS)} question {n}?",'
+            f'"An answer about {rng.choice(WORDS)}, number {n}.",load'
+            for n in range(CARDS_PER_USER)
+        ]
+        notes_import(owner=user, filename=f"{run}-{index}.csv", data="\n".join(rows).encode())
+        # Every card may be studied today: the default 20 new cards a day would empty the
+        # queues within seconds and measure waiting, not studying.
+        for deck in Deck.objects.filter(owner=user):
+            deck_update(deck=deck, new_cards_per_day=CARDS_PER_USER)
+        accounts.append({"user_id": user.pk, "token": key})
+    out.write_text(json.dumps({"run": run, "accounts": accounts}))
+
+
+def check(seeded: Path, answered: Path) -> None:
+    """Print whether the review log holds each 2xx grade that was not undone, exactly once."""
+    _django()
+    from django.db.models import Count
+
+    from recall.study.models import ReviewLog
+
+    user_ids = [a["user_id"] for a in json.loads(seeded.read_text())["accounts"]]
+    outcome = json.loads(answered.read_text())
+    graded, undone = outcome["graded"], set(outcome["undone"])
+    expected = [review for review in graded if review not in undone]
+    logs = ReviewLog.objects.filter(user_id__in=user_ids)
+    found = set(logs.values_list("id", flat=True))
+    repeated = logs.values("user_id", "card_id", "reviewed_at").annotate(n=Count("id"))
+    doubles = repeated.filter(n__gt=1).count()
+    missing = [r for r in expected if r not in found]
+    extra = found - set(expected)
+    ok = not missing and not extra and not doubles and len(expected) == len(set(expected))
+    print(
+        f"review log: {len(graded):,} grades answered 2xx, {len(undone):,} undone, "
+        f"{len(found):,} rows; missing {len(missing)}, unexpected {len(extra)}, "
+        f"duplicated {doubles}: exactly once {'MET' if ok else 'NOT met'}",
+        flush=True,
+    )
+
+
+def in_stack(*arguments: str, env: dict[str, str]) -> None:
+    """Run this file with the stack's environment (scripts/prod_env.sh), from the repository."""
+    script = 'source scripts/prod_env.sh && exec "$RECALL_BIN/python" bench/load.py "$@"'
+    subprocess.run(["bash", "-c", script, "load", *arguments], cwd=ROOT, env=env, check=True)
+
+
+# -- the load ---------------------------------------------------------------------------------
+
+
+def make_user_class(accounts: deque[dict[str, Any]], outcome: dict[str, list[int]]) -> type:
+    from locust import HttpUser, between, task
+
+    class Learner(HttpUser):
+        wait_time = between(0.05, 0.25)
+
+        def on_start(self) -> None:
+            account = accounts.popleft()
+            accounts.append(account)  # more Locust users than accounts: share them round-robin
+            self.client.headers["Authorization"] = f"Token {account['token']}"
+            self.rng = random.Random(account["token"])
+
+        @task(8)
+        def study(self) -> None:
+            with self.client.get(
+                "/api/v1/study/queue/?limit=1", name="next card", catch_response=True
+            ) as response:
+                if response.status_code != 200:
+                    response.failure(f"{response.status_code}")
+                    return
+                cards = response.json()["cards"]
+            if not cards:
+                return
+            card = cards[0]
+            payload = {
+                "card": card["id"],
+                "grade": self.rng.choice((1, 3, 3, 3, 4)),
+                "duration_ms": 3000,
+                "version": card["version"],
+            }
+            with self.client.post(
+                "/api/v1/study/grade/", json=payload, name="grade", catch_response=True
+            ) as response:
+                if response.status_code == 409:
+                    # Another simulated user on the same account graded it first: the API
+                    # refused the second grade, as it must. Not an error of the server.
+                    response.success()
+                    return
+                if response.status_code != 200:
+                    response.failure(f"{response.status_code}")
+                    return
+                review = int(response.json()["review"])
+                outcome["graded"].append(review)
+            if self.rng.random() < 0.1:
+                with self.client.post(
+                    "/api/v1/study/undo/", json={"review": review}, name="undo", catch_response=True
+                ) as response:
+                    if response.status_code == 200:
+                        outcome["undone"].append(int(response.json()["review"]))
+                    elif response.status_code == 409:
+                        response.success()  # a later grade of the same account came first
+                    else:
+                        response.failure(f"{response.status_code}")
+
+        @task(2)
+        def search(self) -> None:
+            word = self.rng.choice(WORDS)
+            self.client.get(f"/api/v1/search/?q={word}", name="search")
+
+        @task(1)
+        def upload(self) -> None:
+            rows = "\n".join(
+                f'"upload {self.rng.random():.9f} {n}?","answer {n}",load' for n in range(20)
+            )
+            files = {"file": (f"upload-{self.rng.random():.9f}.csv", rows.encode(), "text/csv")}
+            with self.client.post(
+                "/api/v1/decks/import/", files=files, name="import", catch_response=True
+            ) as response:
+                if response.status_code != 202:
+                    response.failure(f"{response.status_code}")
+
+    return Learner
+
+
+def run_load(host: str, accounts: list[dict[str, Any]], steps: list[int], seconds: float) -> dict:
+    import gevent
+    from locust.env import Environment
+
+    outcome: dict[str, list[int]] = {"graded": [], "undone": []}
+    learner = make_user_class(deque(accounts), outcome)
+    # stop_timeout: at the end each user finishes its turn, so that no grade the server
+    # answered goes unrecorded here (the exactly-once check counts them).
+    env = Environment(user_classes=[learner], host=host, stop_timeout=30)
+    runner = env.create_local_runner()
+    cores = os.cpu_count() or 1
+    results = []
+    print(
+        f"{'users':>5}{'reviews/s':>11}{'per core':>10}{'grade p95':>11}{'next p95':>10}"
+        f"{'search p95':>12}{'import p95':>12}{'requests':>10}{'errors':>8}",
+        flush=True,
+    )
+    for users in steps:
+        runner.start(users, spawn_rate=max(users, 1))
+        gevent.sleep(min(3.0, seconds / 4))  # let the step's users start before measuring
+        env.stats.reset_all()
+        started = time.perf_counter()
+        before = len(outcome["graded"])
+        gevent.sleep(seconds - min(3.0, seconds / 4))
+        spent = time.perf_counter() - started
+        reviews = (len(outcome["graded"]) - before) / spent
+
+        def p95(name: str, method: str) -> float:
+            entry = env.stats.get(name, method)
+            return float(entry.get_response_time_percentile(0.95) or 0.0)
+
+        step = {
+            "users": users,
+            "reviews_per_s": reviews,
+            "per_core": reviews / cores,
+            "grade_p95": p95("grade", "POST"),
+            "next_p95": p95("next card", "GET"),
+            "search_p95": p95("search", "GET"),
+            "import_p95": p95("import", "POST"),
+            "requests": env.stats.total.num_requests,
+            "errors": env.stats.total.num_failures,
+        }
+        results.append(step)
+        print(
+            f"{users:>5}{reviews:>11.1f}{step['per_core']:>10.1f}{step['grade_p95']:>9.0f}ms"
+            f"{step['next_p95']:>8.0f}ms{step['search_p95']:>10.0f}ms{step['import_p95']:>10.0f}ms"
+            f"{step['requests']:>10,}{step['errors']:>8}",
+            flush=True,
+        )
+    runner.quit()
+    return {"steps": results, "outcome": outcome}
+
+
+def knee(steps: list[dict[str, Any]]) -> dict[str, Any]:
+    """The last step whose reviews/s grew >= 10% over the step before."""
+    chosen = steps[0]
+    for before, after in itertools.pairwise(steps):
+        if after["reviews_per_s"] >= before["reviews_per_s"] * 1.1:
+            chosen = after
+        else:
+            break
+    return chosen
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--duration", type=float, default=120.0, help="seconds, all steps")
+    parser.add_argument("--steps", default="2,4,8,16,32", help="concurrent users per step")
+    parser.add_argument("--accounts", type=int, default=32, help="seeded users (tokens)")
+    parser.add_argument("--host", help="a running stack (default: start one, stop it after)")
+    parser.add_argument("--seed", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--check", nargs=2, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.seed:
+        seed(args.accounts, args.seed)
+        return 0
+    if args.check:
+        check(*args.check)
+        return 0
+
+    steps = [int(s) for s in args.steps.split(",") if s.strip()]
+    env = dict(os.environ)
+    started_here = not args.host
+    if started_here:
+        env["PROD_PORT"] = str(free_port())
+        host = f"http://127.0.0.1:{env['PROD_PORT']}"
+        print(f"starting the production stack on {host} (scripts/prod_up.sh)", flush=True)
+        subprocess.run(["bash", "scripts/prod_up.sh"], cwd=ROOT, env=env, check=True)
+    else:
+        host = args.host.rstrip("/")
+    try:
+        with tempfile.TemporaryDirectory() as name:
+            tmp = Path(name)
+            seeded, answered = tmp / "seeded.json", tmp / "answered.json"
+            t0 = time.perf_counter()
+            in_stack(f"--accounts={args.accounts}", f"--seed={seeded}", env=env)
+            accounts = json.loads(seeded.read_text())["accounts"]
+            print(
+                f"seeded {len(accounts)} users x {CARDS_PER_USER} cards in "
+                f"{time.perf_counter() - t0:.1f}s; {len(steps)} steps of "
+                f"{args.duration / len(steps):.0f}s; {os.cpu_count()} CPU cores, shared by the "
+                "stack and this client",
+                flush=True,
+            )
+            found = run_load(host, accounts, steps, args.duration / len(steps))
+            answered.write_text(json.dumps(found["outcome"]))
+            best = knee(found["steps"])
+            errors = sum(step["errors"] for step in found["steps"])
+            fast = max(best["grade_p95"], best["next_p95"]) < GOAL_P95_MS
+            print(
+                f"knee at {best['users']} users: {best['reviews_per_s']:.1f} reviews/s = "
+                f"{best['per_core']:.1f} per CPU core; p95 grade {best['grade_p95']:.0f} ms, "
+                f"next card {best['next_p95']:.0f} ms (goal < {GOAL_P95_MS:.0f} ms: "
+                f"{'met' if fast else 'NOT met'}); errors in the whole run: {errors} "
+                f"(goal 0: {'met' if errors == 0 else 'NOT met'})",
+                flush=True,
+            )
+            in_stack("--check", str(seeded), str(answered), env=env)
+    finally:
+        if started_here:
+            subprocess.run(["bash", "scripts/prod_down.sh"], cwd=ROOT, env=env, check=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

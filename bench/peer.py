@@ -1,0 +1,544 @@
+"""Peer benchmark: Recall against the official anki package on the same corpus, in one run.
+
+Run: .venv/bin/python bench/peer.py [--cards 100000] [--decks 10] [--rounds 150]
+
+Each engine runs in its own process (SQLite on a temporary file always; PostgreSQL too when
+DATABASE_URL names it, in a throw-away database named after it with a "_peer" suffix). That
+process builds the same corpus in Recall and in a fresh Anki collection (FSRS on, desired
+retention 0.9, Anki's default steps), then times, the systems taking turns call by call:
+
+- search: the typical queries of bench/search.py. Recall: ``search_cards`` (ranked, a page
+  of 20, total and snippets). Anki: ``find_cards`` (unranked substring scan, ids only);
+  ``deck:deck-1`` becomes ``deck:search::deck-1``, Anki's name of the same deck.
+- study, due reviews and new cards separately, on bench/study.py's corpus (its ``populate``:
+  20,000 studied cards, 4,000 due), copied card for card into Anki with the same FSRS
+  memory states and due days. Next card + answer: Recall ``study_queue(limit=1)`` +
+  ``card_grade``; Anki ``get_queued_cards`` + ``answer_card``. The same daily limits in
+  both (due pass: 0 new, 9,999 reviews; new pass: 9,999 new, 0 reviews, Anki told that new
+  cards ignore the review limit, as Recall's do), reviews by due date, new cards by
+  position; reviews answered Good, new cards Easy (so none comes back within the pass).
+- import of a 10,000-row CSV (question, answer, tags; the same file for both) and of the
+  repository's notes file tests/fixtures/django-interview-notes.md: Recall imports the
+  Markdown itself; Anki, which reads no Markdown, imports a CSV of the same cards. Each run
+  imports into a fresh deck, questions prefixed by the run's number (no duplicates).
+
+Every figure is the median of three runs (each run: the median over its calls); the ratio is
+Recall / Anki against the goals of issue 15: on SQLite search <= 0.1, study <= 1.0 (new
+and due), import <= 1.0 per card; on PostgreSQL study and import <= 2.0. Missing a goal is
+printed, never an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import functools
+import importlib.util
+import io
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import search as search_bench  # noqa: E402
+import study as study_bench  # noqa: E402
+
+NOTES_FILE = ROOT / "tests" / "fixtures" / "django-interview-notes.md"
+RUNS = 3
+CSV_ROWS = 10_000
+LIMIT = 9_999  # Anki's largest daily limit in its deck options
+DAY = 86_400
+GOALS = {
+    "sqlite": {"search": 0.1, "study, due": 1.0, "study, new": 1.0, "import": 1.0},
+    "postgresql": {"study, due": 2.0, "study, new": 2.0, "import": 2.0},
+}
+
+
+@dataclass
+class Row:
+    """One timed operation: a figure per run for each system."""
+
+    name: str
+    unit: str
+    recall: list[float] = field(default_factory=list)
+    anki: list[float] = field(default_factory=list)
+    note: str = ""
+
+    def ratio(self) -> float:
+        return statistics.median(self.recall) / statistics.median(self.anki)
+
+
+def each_turn(calls: list[tuple[Callable[[], Any], Callable[[], Any]]]) -> tuple[float, float]:
+    """Median seconds of Recall's and Anki's calls, taking turns (who goes first alternates)."""
+    recall_s: list[float] = []
+    anki_s: list[float] = []
+    for index, (recall_call, anki_call) in enumerate(calls):
+        pair = [(recall_call, recall_s), (anki_call, anki_s)]
+        for call, sink in pair if index % 2 == 0 else pair[::-1]:
+            start = time.perf_counter()
+            call()
+            sink.append(time.perf_counter() - start)
+    return statistics.median(recall_s), statistics.median(anki_s)
+
+
+# -- Anki -------------------------------------------------------------------------------------
+
+
+def anki_open(directory: Path) -> Any:
+    from anki.collection import Collection
+
+    directory.mkdir(parents=True, exist_ok=True)
+    col = Collection(str(directory / "collection.anki2"))
+    col.set_config("fsrs", True)
+    # Anki syncs the disk at every commit (WAL, synchronous=FULL); Recall's SQLite runs WAL
+    # with synchronous=NORMAL (config/settings/base.py). Same durability on both sides, so
+    # that the figures compare the work and not the disk (whose syncs swing with other load).
+    assert col.db is not None
+    col.db.execute("PRAGMA synchronous = NORMAL")
+    # Recall's new cards have their own daily limit, never cut by the review limit.
+    col.set_config("newCardsIgnoreReviewLimit", True)
+    return col
+
+
+def anki_add(col: Any, rows: list[tuple[str, str, str]]) -> list[int]:
+    """Add (question, answer, deck name) rows as Basic notes; their card ids, in order."""
+    from anki.collection import AddNoteRequest
+    from anki.decks import DeckId
+
+    basic = col.models.by_name("Basic")
+    decks: dict[str, DeckId] = {}
+    requests = []
+    for question, answer, deck in rows:
+        if deck not in decks:
+            decks[deck] = DeckId(col.decks.id(deck))
+        note = col.new_note(basic)
+        note.fields[0] = question
+        note.fields[1] = answer
+        requests.append(AddNoteRequest(note=note, deck_id=decks[deck]))
+    for start in range(0, len(requests), 20_000):
+        col.add_notes(requests[start : start + 20_000])
+    note_ids = [request.note.id for request in requests]
+    by_note = dict(col.db.all("SELECT nid, id FROM cards"))
+    return [int(by_note[nid]) for nid in note_ids]
+
+
+def anki_limits(col: Any, *, new: int, reviews: int) -> None:
+    conf = col.decks.get_config(1)
+    conf["new"]["perDay"] = new
+    conf["rev"]["perDay"] = reviews
+    conf["newMix"] = 2  # reviews before new cards, as Recall shows them
+    col.decks.update_config(conf)
+
+
+def anki_next_and_answer(col: Any, rating: int) -> None:
+    from anki.cards import Card
+    from anki.scheduler_pb2 import CardAnswer
+
+    queued = col.sched.get_queued_cards(fetch_limit=1)
+    top = queued.cards[0]
+    card = Card(col, backend_card=top.card)
+    card.start_timer()
+    answer = col.sched.build_answer(
+        card=card, states=top.states, rating=CardAnswer.Rating.ValueType(rating - 1)
+    )
+    col.sched.answer_card(answer)
+
+
+def anki_queue_kind(col: Any) -> int:
+    """Anki's queue of its next card (0 new, 2 review)."""
+    return int(col.sched.get_queued_cards(fetch_limit=1).cards[0].card.queue)
+
+
+def anki_import_csv(col: Any, path: Path, deck: str) -> int:
+    from anki.collection import ImportCsvRequest
+    from anki.import_export_pb2 import CsvMetadata
+
+    metadata = col.get_csv_metadata(str(path), CsvMetadata.Delimiter.COMMA)
+    metadata.deck_id = int(col.decks.id(deck))
+    metadata.tags_column = 3
+    out = col.import_csv(ImportCsvRequest(path=str(path), metadata=metadata))
+    return len(out.log.new)
+
+
+# -- Recall -----------------------------------------------------------------------------------
+
+
+def load_import_bench() -> Any:
+    """bench/import.py (a module name Python cannot import with a statement)."""
+    spec = importlib.util.spec_from_file_location("import_bench", ROOT / "bench" / "import.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def recall_limits(user: Any, *, new: int, reviews: int) -> None:
+    from recall.decks.models import Deck
+    from recall.decks.services import deck_update
+
+    for deck in Deck.objects.filter(owner=user):
+        deck_update(deck=deck, new_cards_per_day=new, reviews_per_day=reviews)
+
+
+# -- the run of one engine --------------------------------------------------------------------
+
+
+def search_rows(args: argparse.Namespace, tmp: Path) -> list[Row]:
+    from recall.accounts.models import User
+    from recall.decks.models import Card, Deck
+    from recall.search.backends import get_backend
+    from recall.search.selectors import search_cards
+
+    user = User.objects.create(username="peer-search", email="peer@example.com")
+    deck_ids = [
+        Deck.objects.create(owner=user, title=f"Deck {i}", slug=f"deck-{i}").pk
+        for i in range(args.decks)
+    ]
+    t0 = time.perf_counter()
+    search_bench.insert_cards(0, args.cards, deck_ids, search_bench.TextMaker().pools())
+    get_backend().rebuild()
+    analyze()
+    rows = list(
+        Card.objects.filter(deck__owner=user)
+        .order_by("id")
+        .values_list("question", "answer", "deck__slug")
+    )
+    built_recall = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    col = anki_open(tmp / "anki-search")
+    anki_add(col, [(q, a, f"search::{slug}") for q, a, slug in rows])
+    print(
+        f"  search corpus: {len(rows):,} cards in {args.decks} decks; Recall built and indexed "
+        f"in {built_recall:.1f}s, Anki in {time.perf_counter() - t0:.1f}s",
+        flush=True,
+    )
+    queries = search_bench.query_sets()["typical"]
+
+    def anki_query(query: str) -> str:
+        return query.replace("deck:", "deck:search::")
+
+    row = Row("search", "ms per query (p50)")
+    try:
+        for query in queries:  # warm both
+            search_cards(user=user, query=query, page_size=search_bench.PAGE_SIZE)
+            col.find_cards(anki_query(query))
+        for _ in range(RUNS):
+            mine, theirs = each_turn(
+                [
+                    (
+                        lambda q=q: search_cards(  # type: ignore[misc]
+                            user=user, query=q, page_size=search_bench.PAGE_SIZE
+                        ),
+                        lambda q=q: col.find_cards(anki_query(q)),  # type: ignore[misc]
+                    )
+                    for q in queries
+                ]
+            )
+            row.recall.append(mine * 1000)
+            row.anki.append(theirs * 1000)
+    finally:
+        col.close()
+    row.note = (
+        f"{len(queries)} queries; Recall ranks the matches and returns a page of 20 with the "
+        "total and snippets, Anki returns every matching card id, unranked"
+    )
+    return [row]
+
+
+def study_rows(args: argparse.Namespace, tmp: Path) -> list[Row]:
+    from time_machine import travel
+
+    from recall.decks.models import Card
+    from recall.study import selectors, services
+    from recall.study.models import CardState
+
+    t0 = time.perf_counter()
+    user, now = study_bench.populate(args.cards, args.decks, args.studied, args.due)
+    analyze()
+    cards = list(
+        Card.objects.filter(deck__owner=user)
+        .order_by("id")
+        .values_list("id", "question", "answer", "deck__title")
+    )
+    built_recall = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    col = anki_open(tmp / "anki-study")
+    anki_ids = anki_add(col, [(q, a, f"study::{title}") for _, q, a, title in cards])
+    anki_of = {row[0]: anki_ids[index] for index, row in enumerate(cards)}
+    # The same states, as Anki stores them: due and interval in days from Anki's today.
+    from anki.cards import CardId
+    from anki.cards_pb2 import FsrsMemoryState
+
+    today = col.sched.today
+    real_now = int(time.time())
+    changed = []
+    for state in CardState.objects.filter(user=user):
+        card = col.get_card(CardId(anki_of[state.card_id]))
+        assert state.last_review and state.stability and state.difficulty  # populate sets them
+        due_days = (state.due - now).total_seconds() / DAY
+        last_days = (now - state.last_review).total_seconds() / DAY
+        card.type = card.queue = 2
+        card.due = today + (int(due_days) if due_days >= 0 else -int(-due_days) - 1)
+        card.ivl = max(1, round(due_days + last_days))
+        card.memory_state = FsrsMemoryState(stability=state.stability, difficulty=state.difficulty)
+        card.last_review_time = real_now - int(last_days * DAY)
+        changed.append(card)
+    col.update_cards(changed)
+    col.decks.select(col.decks.id("study"))
+    print(
+        f"  study corpus: bench/study.py's populate, {len(cards):,} cards, {args.studied:,} "
+        f"studied, {args.due:,} due; Recall built in {built_recall:.1f}s, Anki in "
+        f"{time.perf_counter() - t0:.1f}s",
+        flush=True,
+    )
+
+    clock = travel(now, tick=True)
+
+    def recall_trip(grade: int) -> None:
+        clock.start()  # Recall's corpus lives on bench/study.py's fixed day
+        try:
+            card = selectors.study_queue(user=user, limit=1)[0]
+            version = card.study_state.version if card.study_state else 0  # type: ignore[attr-defined]
+            services.card_grade(
+                user=user,
+                card_id=card.pk,
+                grade=grade,
+                duration_ms=4000,
+                expected_version=version,
+            )
+        finally:
+            clock.stop()
+
+    def recall_queue_kind() -> str:
+        clock.start()
+        try:
+            return str(selectors.study_queue(user=user, limit=1)[0].queue)  # type: ignore[attr-defined]
+        finally:
+            clock.stop()
+
+    out = []
+    try:
+        for name, new, reviews, grade, expect in (
+            ("study, due", 0, LIMIT, 3, ("review", 2)),
+            ("study, new", LIMIT, 0, 4, ("new", 0)),
+        ):
+            recall_limits(user, new=new, reviews=reviews)
+            anki_limits(col, new=new, reviews=reviews)
+            found = (recall_queue_kind(), anki_queue_kind(col))
+            if found != expect:
+                raise SystemExit(f"{name}: the next cards are {found}, expected {expect}")
+            for _ in range(5):  # warm both
+                recall_trip(grade)
+                anki_next_and_answer(col, grade)
+            row = Row(name, "ms per next card + answer (p50)")
+            for _ in range(RUNS):
+                mine, theirs = each_turn(
+                    [
+                        (
+                            functools.partial(recall_trip, grade),
+                            functools.partial(anki_next_and_answer, col, grade),
+                        )
+                        for _ in range(args.rounds)
+                    ]
+                )
+                row.recall.append(mine * 1000)
+                row.anki.append(theirs * 1000)
+            found = (recall_queue_kind(), anki_queue_kind(col))
+            if found != expect:
+                raise SystemExit(f"{name}: after the runs the next cards are {found}")
+            row.note = (
+                f"{args.rounds} per run; both pick the card under today's per-deck limits and "
+                "write the state and a review-log row (Anki's SQLite at synchronous=NORMAL, as "
+                "Recall's; PostgreSQL syncs each commit); "
+                "Recall reads quotas and the next card from SQL per answer, Anki pops "
+                "from the day's queue it keeps in memory; Anki also balances review load"
+            )
+            out.append(row)
+    finally:
+        col.close()
+    return out
+
+
+def import_rows(args: argparse.Namespace, tmp: Path) -> list[Row]:
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from recall.decks.importers import parse_document
+    from recall.decks.services import notes_import
+
+    owner = get_user_model().objects.create_user(username="peer-import", password="x")
+    questions, answers = search_bench.TextMaker(seed=9).pools()
+    rng = random.Random(3)
+    base = [
+        (questions[i % len(questions)], answers[rng.randrange(len(answers))], f"t{i % 50} peer")
+        for i in range(CSV_ROWS)
+    ]
+    notes = NOTES_FILE.read_text("utf-8")
+    parsed = parse_document(NOTES_FILE.name, notes)
+    note_cards = [(c.question, c.answer, "notes") for c in parsed.cards]
+    col = anki_open(tmp / "anki-import")
+
+    def write_csv(path: Path, rows: list[tuple[str, str, str]], prefix: str) -> None:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for number, (q, a, tags) in enumerate(rows):
+            writer.writerow([f"{prefix}{number} {q}", a, tags])
+        path.write_text(buffer.getvalue(), "utf-8")
+
+    csv_row = Row("import, CSV", f"ms per 1,000 cards ({CSV_ROWS:,}-row CSV)")
+    notes_row = Row("import, notes", f"ms per 1,000 cards ({len(note_cards)} cards)")
+    try:
+        for run in range(RUNS + 1):  # run 0 warms both up
+            csv_path = tmp / f"peer-{run}.csv"
+            write_csv(csv_path, base, f"R{run}-")
+            anki_notes = tmp / f"notes-{run}.csv"
+            write_csv(anki_notes, note_cards, f"R{run}-")
+            md_path = tmp / f"notes-{run}.md"
+            # The same cards, made distinct per run by the file's deck (Recall matches
+            # questions within a deck only).
+            md_path.write_text(notes, "utf-8")
+
+            def recall_csv(path: Path = csv_path) -> int:
+                with transaction.atomic():
+                    summary = notes_import(owner=owner, filename=path.name, data=path.read_bytes())
+                return int(summary.created)
+
+            def recall_notes(path: Path = md_path) -> int:
+                with transaction.atomic():
+                    summary = notes_import(owner=owner, filename=path.name, data=path.read_bytes())
+                return int(summary.created)
+
+            jobs: list[tuple[Row, Callable[[], int], Callable[[], int], int]] = [
+                (
+                    csv_row,
+                    recall_csv,
+                    functools.partial(anki_import_csv, col, csv_path, f"csv-{run}"),
+                    CSV_ROWS,
+                ),
+                (
+                    notes_row,
+                    recall_notes,
+                    functools.partial(anki_import_csv, col, anki_notes, f"notes-{run}"),
+                    len(note_cards),
+                ),
+            ]
+            for row, recall_call, anki_call, count in jobs:
+                made: dict[str, int] = {}
+                spent: dict[str, float] = {}
+                order = [("recall", recall_call), ("anki", anki_call)]
+                for system, call in order if run % 2 else order[::-1]:
+                    start = time.perf_counter()
+                    made[system] = call()
+                    spent[system] = time.perf_counter() - start
+                if set(made.values()) != {count}:
+                    raise SystemExit(f"{row.name}: imported {made}, expected {count} each")
+                if run:
+                    row.recall.append(spent["recall"] * 1_000_000 / count)
+                    row.anki.append(spent["anki"] * 1_000_000 / count)
+    finally:
+        col.close()
+    csv_row.note = (
+        "the same file; Recall renders each card's Markdown to HTML, tags it, indexes it for "
+        "search (on commit); Anki stores the text as given and checks duplicates"
+    )
+    notes_row.note = (
+        "Recall parses the Markdown notes (headings, code, links), renders and indexes them; "
+        "Anki, which reads no Markdown, gets the same cards as a CSV"
+    )
+    return [csv_row, notes_row]
+
+
+def analyze() -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def run_engine(args: argparse.Namespace) -> None:
+    import logging
+
+    search_bench.setup_django(args.engine, args.database_url)
+    from django.core.management import call_command
+    from django.db import connection
+
+    logging.disable(logging.WARNING)  # the eager index task logs each import
+    call_command("migrate", verbosity=0, interactive=False)
+    vendor = connection.vendor
+    print(f"[{vendor}] {datetime.now(UTC):%H:%M:%S} building", flush=True)
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        # Study first: bench/study.py's populate draws its studied cards from every card.
+        rows = study_rows(args, tmp) + search_rows(args, tmp) + import_rows(args, tmp)
+    goals = GOALS.get(vendor, {})
+    print(
+        f"[{vendor}] medians of {RUNS} runs; ratio = Recall / Anki "
+        f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})"
+    )
+    print(f"{'operation':<16}{'Recall':>10}{'Anki':>10}{'ratio':>8}  goal       unit")
+    for row in rows:
+        goal = goals.get("import" if row.name.startswith("import") else row.name)
+        ratio = row.ratio()
+        verdict = "" if goal is None else f"<= {goal:<4} {'met' if ratio <= goal else 'NOT met'}"
+        print(
+            f"{row.name:<16}{statistics.median(row.recall):>10.3f}"
+            f"{statistics.median(row.anki):>10.3f}{ratio:>8.2f}  {verdict:<17}{row.unit}"
+        )
+    print("what differs in the work done:")
+    for row in rows:
+        print(f"  {row.name}: {row.note}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--cards", type=int, default=100_000, help="cards per corpus")
+    parser.add_argument("--decks", type=int, default=10)
+    parser.add_argument("--studied", type=int, default=20_000)
+    parser.add_argument("--due", type=int, default=4_000)
+    parser.add_argument("--rounds", type=int, default=150, help="answers per run and pass")
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.due < args.rounds * (RUNS + 1) + 10:
+        parser.error("--due must exceed the reviews answered (rounds x 4)")
+    if args.engine:
+        run_engine(args)
+        return 0
+    forward = [
+        f"--{name}={getattr(args, name)}" for name in ("cards", "decks", "studied", "due", "rounds")
+    ]
+    print(f"peer benchmark: Recall against Anki, {args.cards:,} cards in {args.decks} decks")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'peer.sqlite3'}"
+        command = [sys.executable, __file__, "--engine=sqlite", f"--database-url={url}"]
+        subprocess.run([*command, *forward], check=True)
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith(("postgres://", "postgresql://")):
+        parsed = urlparse(database_url)
+        name = (parsed.path.lstrip("/") or "recall") + "_peer"
+        url = urlunparse(parsed._replace(path=f"/{name}"))
+        search_bench.postgres_admin(database_url, f'DROP DATABASE IF EXISTS "{name}"')
+        search_bench.postgres_admin(database_url, f'CREATE DATABASE "{name}"')
+        try:
+            command = [sys.executable, __file__, "--engine=postgres", f"--database-url={url}"]
+            subprocess.run([*command, *forward], check=True)
+        finally:
+            search_bench.postgres_admin(database_url, f'DROP DATABASE IF EXISTS "{name}"')
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
