@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/import.py   (a temporary SQLite file; nothing else is touched)
 
-Baseline, measured in the same run: a bare bulk_create of the same 10,000 Card rows with no
+Baseline, measured in the same run: a bare bulk_create of the same 10,000 Note rows with no
 parsing, rendering, tags or links, i.e. the floor the database sets. Goals: the flagship file
 imports in under 50 ms, and the corpus at 5,000 cards/s or more. Missing a goal is printed,
 never an error.
@@ -100,7 +100,7 @@ def run() -> None:
 
     from recall.decks import rendering
     from recall.decks.importers import parse_document
-    from recall.decks.models import Card, Deck
+    from recall.decks.models import Deck, Note
     from recall.decks.services import notes_import
 
     owner = get_user_model().objects.create_user(username="bench", password="bench")
@@ -144,9 +144,9 @@ def run() -> None:
     baseline_deck = Deck.objects.create(owner=owner, title="baseline", slug="baseline")
     start = time.perf_counter()
     with transaction.atomic():
-        Card.objects.bulk_create(
+        Note.objects.bulk_create(
             [
-                Card(deck=baseline_deck, position=i, question=c.question, answer=c.answer)
+                Note(deck=baseline_deck, position=i, question=c.question, answer=c.answer)
                 for i, c in enumerate(parsed.cards)
             ],
             batch_size=500,

@@ -197,7 +197,7 @@ def recall_limits(user: Any, *, new: int, reviews: int) -> None:
 
 def search_rows(args: argparse.Namespace, tmp: Path) -> list[Row]:
     from recall.accounts.models import User
-    from recall.decks.models import Card, Deck
+    from recall.decks.models import Deck, Note
     from recall.search.backends import get_backend
     from recall.search.selectors import search_cards
 
@@ -211,7 +211,7 @@ def search_rows(args: argparse.Namespace, tmp: Path) -> list[Row]:
     get_backend().rebuild()
     analyze()
     rows = list(
-        Card.objects.filter(deck__owner=user)
+        Note.objects.filter(deck__owner=user)
         .order_by("id")
         .values_list("question", "answer", "deck__slug")
     )

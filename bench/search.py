@@ -156,9 +156,10 @@ def create_people(n_decks: int) -> tuple[Any, list[int]]:
 
 
 def card_columns() -> list[str]:
-    from recall.decks.models import Card
+    from recall.decks.models import Note
 
-    return [f.column for f in Card._meta.local_concrete_fields if not f.primary_key]
+    # Search indexes notes: the corpus is notes (their cards play no part in a search).
+    return [f.column for f in Note._meta.local_concrete_fields if not f.primary_key]
 
 
 def card_row_values(deck_id: int, position: int, question: str, answer: str, now: Any) -> dict:
@@ -187,11 +188,11 @@ def insert_cards(
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from recall.decks.models import Card
+    from recall.decks.models import Note
 
     columns = card_columns()
     defaults = {
-        f.column: f.get_default() for f in Card._meta.local_concrete_fields if not f.primary_key
+        f.column: f.get_default() for f in Note._meta.local_concrete_fields if not f.primary_key
     }
     now = timezone.now()
     questions, answers = pools
@@ -213,7 +214,7 @@ def insert_cards(
             out.append(tuple(values[c] for c in columns))
         return out
 
-    table = Card._meta.db_table
+    table = Note._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             names = ", ".join(columns)

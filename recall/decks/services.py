@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 import logging
-import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,6 +25,7 @@ from django.utils.text import slugify
 from recall.core.exceptions import ApplicationError
 from recall.core.progress import JobProgress, publish_job
 
+from .bulk import insert_rows
 from .cards import cards_archive, cards_sync
 from .importers.base import ImportFormatError, ParsedCard, ParsedDeck
 from .importers.questions import title_from_filename
@@ -729,7 +729,7 @@ def _import_deck(
         for key, row in existing.items()
         if key not in seen_keys and not row["is_archived"]
     ]
-    _insert_notes([p.note for p in to_create], now)
+    insert_rows(Note, [p.note for p in to_create], now)
     if to_update:
         Note.objects.bulk_update([p.note for p in to_update], _NOTE_FIELDS, batch_size=_BATCH)
     if moved:
@@ -785,65 +785,6 @@ def _card_from(
         is_archived=False,
         updated_at=now,
     )
-
-
-# Note columns whose values pass to the driver unchanged (get_db_prep_save is the identity
-# for them on SQLite and PostgreSQL); any other kind of field sends imports to bulk_create.
-_PLAIN_FIELD_TYPES = frozenset(
-    {
-        "CharField",
-        "TextField",
-        "PositiveIntegerField",
-        "PositiveSmallIntegerField",
-        "IntegerField",
-        "BooleanField",
-    }
-)
-
-
-def _insert_notes(notes: list[Note], now: Any) -> None:
-    """Note.objects.bulk_create(notes) without its per-value overhead: the ids are set too.
-
-    bulk_create prepares every value through the ORM (a fifth of an import's time); here
-    the rows are plain tuples, the timestamps are the import's "now", and the ids come back
-    with RETURNING, in the order of the rows, as bulk_create itself relies on.
-    """
-    connection = connections[router.db_for_write(Note)]
-    fields = [f for f in Note._meta.concrete_fields if not f.primary_key]
-    plain = all(
-        f.get_internal_type() in _PLAIN_FIELD_TYPES
-        or f.is_relation
-        or (isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add))
-        for f in fields
-    )
-    if not notes or not plain or not connection.features.can_return_rows_from_bulk_insert:
-        Note.objects.bulk_create(notes, batch_size=_BATCH)
-        return
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    getters = [
-        (lambda note, value=stamp: value)
-        if isinstance(f, models.DateTimeField)
-        else operator.attrgetter(f.attname)
-        for f in fields
-    ]
-    table = connection.ops.quote_name(Note._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    pk = connection.ops.quote_name(Note._meta.pk.column)  # type: ignore[union-attr]
-    row_marks = f"({', '.join(['%s'] * len(fields))})"
-    batch = max(1, min(_BATCH, (connection.features.max_query_params or 65535) // len(fields)))
-    with connection.cursor() as cursor:
-        for chunk in _chunks(notes, batch):
-            params = [get(note) for note in chunk for get in getters]
-            marks = ", ".join([row_marks] * len(chunk))
-            # Only quoted names and placeholders are interpolated; the values are parameters.
-            sql = f"INSERT INTO {table} ({columns}) VALUES {marks} RETURNING {pk}"  # noqa: S608
-            cursor.execute(sql, params)
-            for note, (note_id,) in zip(chunk, cursor.fetchall(), strict=True):
-                note.pk = note_id
-                note._state.adding = False
-                note._state.db = connection.alias
-    for note in notes:
-        note.created_at = note.updated_at = now
 
 
 def _insert_pairs(
