@@ -16,7 +16,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from tests.browser.test_journey import ARGS, CHROMIUM
+from tests.browser_support import ARGS, CHROMIUM
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
