@@ -140,7 +140,7 @@ def test_beat_syncs_a_due_source_in_a_real_worker(env, tmp_path):
                 time.sleep(0.5)
             assert rows, "beat queued no sync:\n" + log.read_text()[-3000:]
             assert rows[0] == ("succeeded", "schedule", head), log.read_text()[-3000:]
-            cards = _query("SELECT question, source_file FROM decks_card")
+            cards = _query("SELECT question, source_file FROM decks_note")
             assert cards == [("What is a list?", "python.md")]
         finally:
             os.killpg(worker.pid, signal.SIGTERM)

@@ -185,12 +185,14 @@ def _assert_imported_exactly_once(job_id: int) -> None:
     assert result["created"] == CARDS and result["updated"] == 0 and result["unchanged"] == 0
     assert _query("SELECT count(*) FROM decks_deck")[0][0] == 1
     assert _query("SELECT count(*) FROM decks_job")[0][0] == 1
-    cards, keys, positions = _query(
+    notes, keys, positions = _query(
         "SELECT count(*), count(DISTINCT source_key), count(DISTINCT position) "
-        "FROM decks_card WHERE deck_id = %s",
+        "FROM decks_note WHERE deck_id = %s",
         deck_id,
     )[0]
-    assert cards == keys == positions == CARDS
+    assert notes == keys == positions == CARDS
+    # Basic notes: one card each.
+    assert _query("SELECT count(*) FROM decks_card WHERE deck_id = %s", deck_id)[0][0] == CARDS
 
 
 def _kill_point(job_id: int) -> None:
@@ -210,7 +212,7 @@ def test_killed_pool_process_is_replaced_and_the_import_completes_once(env, tmp_
         os.kill(victim, signal.SIGKILL)
         # The killed run committed nothing: its transaction died with its connection.
         time.sleep(0.5)
-        assert _query("SELECT count(*) FROM decks_card")[0][0] == 0
+        assert _query("SELECT count(*) FROM decks_note")[0][0] == 0
         # The main process hands the message back (reject_on_worker_lost) and a new pool
         # process runs it again.
         _wait_status(job_id, {"succeeded", "failed"}, timeout=240)
@@ -231,7 +233,7 @@ def test_whole_worker_killed_then_restarted_the_import_completes_once(env, tmp_p
         first.kill_all()
     finally:
         first.stop()
-    assert _query("SELECT count(*) FROM decks_card")[0][0] == 0
+    assert _query("SELECT count(*) FROM decks_note")[0][0] == 0
     assert "run_import_job" in first.log.read_text()
 
     # A new worker (as supervisor would start): the unacknowledged message becomes visible

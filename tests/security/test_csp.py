@@ -167,7 +167,7 @@ def test_site_scripts_and_api_docs_run_under_the_policy(live_server, chromium):
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/")
-    page.goto(f"{live_server.url}/cards/{card.pk}/edit/")
+    page.goto(f"{live_server.url}/cards/{card.note_id}/edit/")  # the note's editor
     answer = page.get_by_label("Answer")
     answer.fill("")
     answer.type("Use **functools.wraps**")
