@@ -143,6 +143,8 @@ class Card(TimeStampedModel):
     is_archived = models.BooleanField(default=False, db_index=True)
     suspended = models.BooleanField(default=False)
     flagged = models.BooleanField(default=False)
+    # Buried: out of study until this instant (the owner's next study day), then back.
+    buried_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["deck_id", "position", "ordinal", "id"]

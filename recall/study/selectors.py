@@ -139,6 +139,12 @@ class _Plan:
     def _states(self) -> QuerySet[CardState]:
         return CardState.objects.filter(
             user=self.user, deck__in=self.deck_ids, card__is_archived=False, card__suspended=False
+        ).filter(self._unburied("card__"))
+
+    def _unburied(self, prefix: str = "") -> Q:
+        # A buried card comes back on its own once its ``buried_until`` has passed.
+        return Q(**{f"{prefix}buried_until__isnull": True}) | Q(
+            **{f"{prefix}buried_until__lte": self.now}
         )
 
     # Sibling burying: one card of a note a day, in decks that bury siblings (the default).
@@ -251,9 +257,9 @@ class _Plan:
     def new_cards(self, deck_id: int) -> QuerySet[Card]:
         studied = CardState.objects.filter(user=self.user, card=OuterRef("pk"))
         return self.unburied_new(
-            Card.objects.filter(deck_id=deck_id, is_archived=False, suspended=False).exclude(
-                Exists(studied)
-            )
+            Card.objects.filter(deck_id=deck_id, is_archived=False, suspended=False)
+            .filter(self._unburied())
+            .exclude(Exists(studied))
         ).order_by("position", "ordinal", "id")
 
     def cards(self, limit: int | None) -> list[Card]:

@@ -20,7 +20,8 @@ from django.views.generic import TemplateView
 from recall.core.exceptions import ApplicationError, NotFoundError
 from recall.core.ids import is_id
 from recall.decks import selectors as deck_selectors
-from recall.decks.models import Deck
+from recall.decks import services as deck_services
+from recall.decks.models import Card, Deck
 
 from . import selectors, services
 from .forms import GRADE_CHOICES, GradeForm
@@ -165,4 +166,36 @@ class UndoView(LoginRequiredMixin, View):
         else:
             _bump_session(request, -1)
             messages.info(request, "Last grade undone.")
+        return HttpResponseRedirect(_back_to_study(request))
+
+
+class CardActionView(LoginRequiredMixin, View):
+    """POST: suspend, bury (until the next study day) or flag the shown card, then go on.
+
+    The deck's owner only, as in the API; the next card of the queue is then shown.
+    """
+
+    ACTIONS = ("suspend", "bury", "flag", "unflag")
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        action = request.POST.get("action", "")
+        card_id = request.POST.get("card_id", "")
+        valid_id = card_id.isascii() and card_id.isdigit() and len(card_id) <= 19
+        card = (
+            Card.objects.select_related("deck").filter(pk=int(card_id)).first()
+            if valid_id and is_id(int(card_id))
+            else None
+        )
+        if action not in self.ACTIONS or card is None or card.deck.owner_id != request.user.pk:
+            messages.error(request, "That card cannot be changed.")
+            return HttpResponseRedirect(_back_to_study(request))
+        if action == "bury":
+            services.card_bury(user=request.user, card=card)
+            messages.info(request, "Card buried until tomorrow.")
+        elif action == "suspend":
+            deck_services.card_set_flags(card=card, suspended=True)
+            messages.info(request, "Card suspended.")
+        else:
+            deck_services.card_set_flags(card=card, flagged=action == "flag")
+            messages.info(request, "Card flagged." if action == "flag" else "Flag removed.")
         return HttpResponseRedirect(_back_to_study(request))
