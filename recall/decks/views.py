@@ -196,6 +196,19 @@ class CardDetailView(DetailView):
     def get_queryset(self) -> QuerySet[Note]:
         return selectors.note_readable(self.request.user)
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.request.user.is_authenticated:
+            # The card info panel: the reader's own schedule and history of each prompt.
+            from recall.study.selectors import card_info  # study depends on decks, not back
+
+            prompts = self.object.live_cards()
+            info = card_info(user=self.request.user, cards=[card for _label, card in prompts])
+            for (label, _card), row in zip(prompts, info, strict=True):
+                row["label"] = label
+            context["card_info"] = info
+        return context
+
 
 class CardUpdateView(LoginRequiredMixin, ApplicationErrorMessageMixin, UpdateView):
     """Edit a card of one's own deck (anyone else's card is a 404)."""

@@ -657,3 +657,58 @@ def study_stats(user: Any, *, now: datetime | None = None) -> dict[str, Any]:
         stats = compute_stats(user, now=now)
         cache.set(key, stats, STATS_CACHE_SECONDS)
     return stats  # type: ignore[no-any-return]
+
+
+def _snapshot_due(data: dict[str, Any]) -> datetime | None:
+    value = data.get("due")
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def card_info(
+    *, user: Any, cards: Iterable[Card], now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The card info panel: for each card, the user's FSRS state now and review history.
+
+    ``retrievability`` is fsrs' own ``get_card_retrievability`` at ``now`` (None for a card
+    never graded); ``interval`` the time from the last review to the due date. ``history``
+    is the review log, newest first, each grade with the state, stability, difficulty and
+    due date before and after (from the log's ``card_before`` / ``card_after`` snapshots).
+    """
+    now = now or timezone.now()
+    cards = list(cards)
+    ids = [card.pk for card in cards]
+    states = {s.card_id: s for s in CardState.objects.filter(user=user, card_id__in=ids)}
+    logs: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    for log in ReviewLog.objects.filter(user=user, card_id__in=ids).order_by("-reviewed_at", "-id"):
+        before, after = log.card_before, log.card_after
+        logs[log.card_id].append(  # type: ignore[index]
+            {
+                "reviewed_at": log.reviewed_at,
+                "grade": log.get_grade_display(),
+                "grade_value": log.grade,
+                "duration_ms": log.duration_ms,
+                "state_before": State(log.state_before).label,
+                "state_after": State(log.state_after).label,
+                "stability_before": before.get("stability"),
+                "stability_after": after.get("stability"),
+                "difficulty_before": before.get("difficulty"),
+                "difficulty_after": after.get("difficulty"),
+                "due_before": _snapshot_due(before),
+                "due_after": _snapshot_due(after),
+            }
+        )
+    scheduler = scheduling.scheduler_for(user) if states else None
+    out: list[dict[str, Any]] = []
+    for card in cards:
+        state = states.get(card.pk)
+        info: dict[str, Any] = {"card": card, "state": state, "history": logs[card.pk]}
+        if state is not None and scheduler is not None:
+            info["state_label"] = state.get_state_display()
+            info["retrievability"] = scheduler.get_card_retrievability(
+                scheduling.to_fsrs_card(state), scheduling.utc(now)
+            )
+            info["interval"] = state.due - state.last_review if state.last_review else None
+        else:
+            info.update(state_label=State.NEW.label, retrievability=None, interval=None)
+        out.append(info)
+    return out
