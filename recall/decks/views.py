@@ -255,7 +255,7 @@ class NoteCreateView(LoginRequiredMixin, ApplicationErrorMessageMixin, FormView)
         )
         count = note.cards.count()
         messages.success(self.request, f"Note added ({count} card{pluralize(count)}).")
-        url = f"{self.deck.get_absolute_url()}?kind={note.kind}#new-note"
+        url = f"{self.deck.get_absolute_url()}?kind={note.kind}&next=1"
         return HttpResponseRedirect(url)
 
 

@@ -61,7 +61,11 @@
   if (newNote) {
     var kind = newNote.querySelector("select[name=kind]");
     var question = newNote.querySelector("textarea[name=question]");
-    if (window.location.hash === "#new-note" && question) question.focus();
+    // ("next" rather than a #fragment: scrolling to a fragment would take the focus away.)
+    if (/[?&]next=1(&|$)/.test(window.location.search) && question) {
+      newNote.scrollIntoView({ block: "start" });
+      question.focus();
+    }
     document.addEventListener("keydown", function (event) {
       var tag = (event.target && event.target.tagName) || "";
       var typing = tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
