@@ -12,10 +12,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from recall.core.exceptions import ApplicationError, NotFoundError
 from recall.core.ids import is_id
@@ -24,7 +25,8 @@ from recall.decks import services as deck_services
 from recall.decks.models import Card, Deck
 
 from . import selectors, services
-from .forms import GRADE_CHOICES, GradeForm
+from .forms import GRADE_CHOICES, CardBrowserFilterForm, CardBulkForm, GradeForm
+from .models import State
 
 SESSION_KEY = "study_session"
 
@@ -199,3 +201,54 @@ class CardActionView(LoginRequiredMixin, View):
             deck_services.card_set_flags(card=card, flagged=action == "flag")
             messages.info(request, "Card flagged." if action == "flag" else "Flag removed.")
         return HttpResponseRedirect(_back_to_study(request))
+
+
+class CardBrowserView(LoginRequiredMixin, ListView):
+    """``/cards/``: the user's cards, filtered by deck, tag, state, suspended or flagged,
+    a page at a time, with a bulk suspend / unsuspend of the ticked ones."""
+
+    template_name = "study/card_browser.html"
+    context_object_name = "cards"
+    paginate_by = 50
+
+    def get_filter_form(self) -> CardBrowserFilterForm:
+        decks = Deck.objects.filter(owner_id=self.request.user.pk).order_by("title", "id")
+        return CardBrowserFilterForm(
+            self.request.GET or None, decks=list(decks.values_list("pk", "title"))
+        )
+
+    def get_queryset(self) -> Any:
+        self.filter_form = self.get_filter_form()
+        if self.filter_form.is_bound and not self.filter_form.is_valid():
+            return Card.objects.none()
+        return selectors.card_browser(user=self.request.user, **self.filter_form.filters())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filter_form
+        for card in context["cards"]:
+            value = card.study_state_value
+            card.state_label = State.NEW.label if value is None else State(value).label
+        context["now"] = timezone.now()
+        return context
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response = super().render_to_response(context, **kwargs)
+        if self.filter_form.is_bound and not self.filter_form.is_valid():
+            response.status_code = 400  # the filters are shown with their errors
+        return response
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = CardBulkForm(request.POST)
+        back = reverse("card-browser") + ("?" + request.GET.urlencode() if request.GET else "")
+        if not form.is_valid():
+            messages.error(request, "Tick at least one card and choose an action.")
+            return HttpResponseRedirect(back)
+        changed = services.cards_set_suspended(
+            user=request.user,
+            card_ids=form.cleaned_data["cards"],
+            suspended=form.cleaned_data["action"] == "suspend",
+        )
+        verb = "suspended" if form.cleaned_data["action"] == "suspend" else "unsuspended"
+        messages.success(request, f"{changed} card{pluralize(changed)} {verb}.")
+        return HttpResponseRedirect(back)
