@@ -229,7 +229,6 @@ class CardBrowserView(LoginRequiredMixin, ListView):
         for card in context["cards"]:
             value = card.study_state_value
             card.state_label = State.NEW.label if value is None else State(value).label
-        context["now"] = timezone.now()
         return context
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:

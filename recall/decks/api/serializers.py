@@ -314,7 +314,6 @@ class CardSerializer(serializers.ModelSerializer):
     label = serializers.SerializerMethodField()  # type: ignore[assignment]
     buried = serializers.BooleanField(
         required=False,
-        write_only=True,
         help_text="Write true to bury the card until your next study day, false to unbury it; "
         "reads whether it is buried now.",
     )
@@ -358,9 +357,7 @@ class CardSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance: Card) -> dict[str, Any]:
         data = super().to_representation(instance)
-        # Buried while its time is still ahead: it then comes back on its own.
-        until = instance.buried_until
-        data["buried"] = until is not None and until > timezone.now()
+        # A time that has passed is no burial any more: the card is back in study.
         if not data["buried"]:
             data["buried_until"] = None
         return data

@@ -332,7 +332,11 @@ class NoteViewSet(viewsets.ModelViewSet):
     retrieve=extend_schema(summary="Read a card", examples=[ex.response("card", ex.CARD)]),
     partial_update=extend_schema(
         summary="Suspend, bury or flag a card",
-        examples=[ex.CARD_UPDATE, ex.response("card", {**ex.CARD, "suspended": True})],
+        examples=[
+            ex.CARD_UPDATE,
+            ex.CARD_BURY,
+            ex.response("card", {**ex.CARD, "suspended": True}),
+        ],
     ),
 )
 class CardViewSet(
