@@ -1,4 +1,5 @@
-"""In Chromium, by keyboard: three notes of different kinds written on the deck page."""
+"""In Chromium, by keyboard: three notes of different kinds written on the deck page, then
+found in the card browser by state and tag."""
 
 from __future__ import annotations
 
@@ -74,6 +75,16 @@ def test_three_notes_of_three_kinds_by_keyboard(live_server, chromium):
         assert deck.cards.count() == 5
         listed = page.locator(".card-list li a").all_inner_texts()
         assert len(listed) == 3 and "HEAD" in listed
+
+        # The card browser finds them by state and tag.
+        page.goto(f"{live_server.url}/cards/")
+        assert page.locator(".card-table tbody tr[data-card]").count() == 5
+        page.get_by_label("Tag").fill("git")
+        page.get_by_label("State").select_option("new")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Filter").click()
+        rows = page.locator(".card-table tbody tr[data-card]")
+        assert rows.count() == 1 and "git add -p" in rows.inner_text()
         assert errors == []
     finally:
         context.close()
