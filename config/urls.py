@@ -17,7 +17,7 @@ from drf_spectacular.views import (
 )
 
 from recall.decks.rendering import pygments_css
-from recall.study.views import HomeView
+from recall.study.views import CardBrowserView, HomeView
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -68,6 +68,7 @@ urlpatterns = [
     path("study/", include("recall.study.urls")),
     path("sources/", include("recall.sources.urls")),
     path("", HomeView.as_view(), name="home"),
+    path("cards/", CardBrowserView.as_view(), name="card-browser"),
     path("", include("recall.decks.urls")),
 ]
 

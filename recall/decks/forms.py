@@ -165,3 +165,33 @@ def _within_field_limit(text: str, field: str) -> str:
     except FieldTooLong as exc:
         raise forms.ValidationError(exc.message[:1].upper() + exc.message[1:]) from None
     return text
+
+
+class NoteCreateForm(NoteForm):
+    """A new note from the deck page: its kind, then the same fields as the editor."""
+
+    class Meta(NoteForm.Meta):
+        fields = ("kind", "question", "answer")  # type: ignore[assignment]
+        widgets = {
+            **NoteForm.Meta.widgets,
+            "question": forms.Textarea(
+                attrs={"rows": 3, "data-preview": "question", "data-new-note": "question"}
+            ),
+            "answer": forms.Textarea(attrs={"rows": 6, "data-preview": "answer"}),
+        }
+        help_texts = {
+            "kind": "Reversed: also asked answer-first. Cloze: write {{c1::hidden text}} "
+            "in the question, one card per number.",
+            "answer": "Markdown: code blocks with a language are highlighted.",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        from .prompts import cloze_numbers
+
+        cleaned = super().clean() or {}
+        question = cleaned.get("question") or ""
+        if cleaned.get("kind") == "cloze" and question and not cloze_numbers(question):
+            self.add_error("question", "A cloze note needs at least one {{c1::…}} deletion.")
+        elif cleaned.get("kind") in ("basic", "reversed") and not cleaned.get("answer", "").strip():
+            self.add_error("answer", "This kind of note needs an answer.")
+        return cleaned

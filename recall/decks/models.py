@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from recall.core.models import TimeStampedModel
 from recall.core.storage import private_upload_storage
@@ -143,6 +144,8 @@ class Card(TimeStampedModel):
     is_archived = models.BooleanField(default=False, db_index=True)
     suspended = models.BooleanField(default=False)
     flagged = models.BooleanField(default=False)
+    # Buried: out of study until this instant (the owner's next study day), then back.
+    buried_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["deck_id", "position", "ordinal", "id"]
@@ -156,6 +159,11 @@ class Card(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("decks:card-detail", kwargs={"pk": self.note_id})
+
+    @property
+    def buried(self) -> bool:
+        """Buried now: out of study until ``buried_until``, then back on its own."""
+        return self.buried_until is not None and self.buried_until > timezone.now()
 
 
 class Reference(models.Model):

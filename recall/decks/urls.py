@@ -13,6 +13,7 @@ urlpatterns = [
     path("decks/<int:pk>/", views.DeckDetailView.as_view(), name="deck-detail"),
     path("decks/<int:pk>/edit/", views.DeckUpdateView.as_view(), name="deck-edit"),
     path("decks/<int:pk>/delete/", views.DeckDeleteView.as_view(), name="deck-delete"),
+    path("decks/<int:pk>/notes/new/", views.NoteCreateView.as_view(), name="note-create"),
     path("decks/<int:pk>/copy/", views.DeckCopyView.as_view(), name="deck-copy"),
     path(
         "decks/<int:pk>/check-links/", views.DeckLinksCheckView.as_view(), name="deck-check-links"

@@ -15,10 +15,12 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBase,
     HttpResponseRedirect,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.urls import reverse_lazy
 from django.views import View
 from django.views.generic import (
@@ -36,8 +38,15 @@ from recall.core.mixins import ApplicationErrorMessageMixin
 from recall.core.progress import job_snapshot
 
 from . import selectors, services
-from .forms import DeckCreateForm, DeckForm, ImportForm, MarkdownPreviewForm, NoteForm
-from .models import Deck, Job, JobStatus, Note
+from .forms import (
+    DeckCreateForm,
+    DeckForm,
+    ImportForm,
+    MarkdownPreviewForm,
+    NoteCreateForm,
+    NoteForm,
+)
+from .models import CardKind, Deck, Job, JobStatus, Note
 from .rendering import render_markdown
 
 
@@ -89,6 +98,12 @@ class DeckDetailView(DetailView):
         )
         context["exporters"] = list(EXPORTERS.values())
         context["is_owner"] = deck.owner_id == self.request.user.pk
+        if context["is_owner"]:
+            # The kind of the note just added stays chosen for the next one.
+            kind = self.request.GET.get("kind", "")
+            context["note_form"] = NoteCreateForm(
+                initial={"kind": kind if kind in CardKind.values else CardKind.BASIC}
+            )
         return context
 
 
@@ -195,6 +210,53 @@ class CardDetailView(DetailView):
 
     def get_queryset(self) -> QuerySet[Note]:
         return selectors.note_readable(self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.request.user.is_authenticated:
+            # The card info panel: the reader's own schedule and history of each prompt.
+            from recall.study.selectors import card_info  # study depends on decks, not back
+
+            prompts = self.object.live_cards()
+            info = card_info(user=self.request.user, cards=[card for _label, card in prompts])
+            for (label, _card), row in zip(prompts, info, strict=True):
+                row["label"] = label
+            context["card_info"] = info
+        return context
+
+
+class NoteCreateView(LoginRequiredMixin, ApplicationErrorMessageMixin, FormView):
+    """Add a note to one's own deck; back to the deck page, ready for the next one."""
+
+    form_class = NoteCreateForm
+    template_name = "decks/note_form.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            self.deck = get_object_or_404(Deck, pk=kwargs["pk"], owner_id=request.user.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(deck=self.deck, **kwargs)
+
+    def form_invalid(self, form: NoteCreateForm) -> HttpResponse:
+        # The form comes back with its errors, as a 400: nothing was saved.
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def form_valid(self, form: NoteCreateForm) -> HttpResponse:
+        note = services.note_create(
+            deck=self.deck,
+            kind=form.cleaned_data["kind"],
+            question=form.cleaned_data["question"],
+            answer=form.cleaned_data["answer"],
+            tags=form.cleaned_data["tags"],
+        )
+        count = note.cards.count()
+        messages.success(self.request, f"Note added ({count} card{pluralize(count)}).")
+        url = f"{self.deck.get_absolute_url()}?kind={note.kind}&next=1"
+        return HttpResponseRedirect(url)
 
 
 class CardUpdateView(LoginRequiredMixin, ApplicationErrorMessageMixin, UpdateView):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from recall.core.ids import MAX_ID
@@ -26,3 +28,55 @@ class GradeForm(forms.Form):
 
     def clean_version(self) -> int | None:
         return self.cleaned_data.get("version")
+
+
+class CardBrowserFilterForm(forms.Form):
+    """The card browser's filters (a GET form: bad values are just not applied)."""
+
+    STATES = [
+        ("", "Any state"),
+        ("new", "New"),
+        ("learning", "Learning"),
+        ("review", "Review"),
+        ("relearning", "Relearning"),
+        ("buried", "Buried"),
+    ]
+    YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+
+    deck = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    tag = forms.CharField(required=False, max_length=100)
+    state = forms.ChoiceField(choices=STATES, required=False)
+    suspended = forms.ChoiceField(choices=YES_NO, required=False)
+    flagged = forms.ChoiceField(choices=YES_NO, required=False)
+
+    def __init__(self, *args: Any, decks: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deck"].choices = [("", "All decks"), *decks]  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters as the ``card_browser`` selector's keyword arguments."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        flag = {"yes": True, "no": False, "": None}
+        return {
+            "deck_id": data["deck"],
+            "tag": data["tag"].strip(),
+            "state": data["state"],
+            "suspended": flag[data["suspended"]],
+            "flagged": flag[data["flagged"]],
+        }
+
+
+class CardBulkForm(forms.Form):
+    """The card browser's bulk action on the ticked cards."""
+
+    action = forms.ChoiceField(choices=[("suspend", "Suspend"), ("unsuspend", "Unsuspend")])
+    cards = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any id is accepted here: the service only touches the user's own cards.
+        raw = self.data.getlist("cards") if hasattr(self.data, "getlist") else []
+        valid = [v for v in raw if v.isascii() and v.isdigit() and len(v) <= 18]
+        self.fields["cards"].choices = [(v, v) for v in valid]  # type: ignore[attr-defined]

@@ -403,7 +403,11 @@ def _due_parts(
     # prepared statement's generic plan (see _prepares) is always "walk the due states in
     # index order, fetch each one's card by its key" whatever the parameters are.
     card_columns = _columns(Card, "c", vendor)
-    live = "c.is_archived = %s AND c.suspended = %s"
+    # Parameters: false, false, now (a buried card is back once its time has passed).
+    live = (
+        "c.is_archived = %s AND c.suspended = %s "
+        "AND (c.buried_until IS NULL OR c.buried_until <= %s)"
+    )
     if vendor == "postgresql":
         card = (
             # "*": the outer SELECT names the columns, in order (and the text stays short).
@@ -455,12 +459,12 @@ def _due_params(
 ) -> list[Any]:
     """The parameters of ``_due_parts``' parts; no review part when ``review_before`` is None."""
     at = _dt(connection, now)
-    params: list[Any] = [False, False, user_id, *learning_decks, _LEARNING, at]
-    params += [False, False, user_id, *learning_decks, _RELEARNING, at]
+    params: list[Any] = [False, False, at, user_id, *learning_decks, _LEARNING, at]
+    params += [False, False, at, user_id, *learning_decks, _RELEARNING, at]
     if review_before is not None:
         assert day_start is not None  # the review part's bury rule needs it
         before = _dt(connection, review_before)
-        params += [False, False, user_id, *review_decks, _REVIEW, before]
+        params += [False, False, at, user_id, *review_decks, _REVIEW, before]
         params += [False, False, _dt(connection, day_start), before, False]
     return params
 

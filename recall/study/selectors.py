@@ -43,6 +43,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -139,6 +140,12 @@ class _Plan:
     def _states(self) -> QuerySet[CardState]:
         return CardState.objects.filter(
             user=self.user, deck__in=self.deck_ids, card__is_archived=False, card__suspended=False
+        ).filter(self._unburied("card__"))
+
+    def _unburied(self, prefix: str = "") -> Q:
+        # A buried card comes back on its own once its ``buried_until`` has passed.
+        return Q(**{f"{prefix}buried_until__isnull": True}) | Q(
+            **{f"{prefix}buried_until__lte": self.now}
         )
 
     # Sibling burying: one card of a note a day, in decks that bury siblings (the default).
@@ -251,9 +258,9 @@ class _Plan:
     def new_cards(self, deck_id: int) -> QuerySet[Card]:
         studied = CardState.objects.filter(user=self.user, card=OuterRef("pk"))
         return self.unburied_new(
-            Card.objects.filter(deck_id=deck_id, is_archived=False, suspended=False).exclude(
-                Exists(studied)
-            )
+            Card.objects.filter(deck_id=deck_id, is_archived=False, suspended=False)
+            .filter(self._unburied())
+            .exclude(Exists(studied))
         ).order_by("position", "ordinal", "id")
 
     def cards(self, limit: int | None) -> list[Card]:
@@ -651,3 +658,101 @@ def study_stats(user: Any, *, now: datetime | None = None) -> dict[str, Any]:
         stats = compute_stats(user, now=now)
         cache.set(key, stats, STATS_CACHE_SECONDS)
     return stats  # type: ignore[no-any-return]
+
+
+def _snapshot_due(data: dict[str, Any]) -> datetime | None:
+    value = data.get("due")
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def card_info(
+    *, user: Any, cards: Iterable[Card], now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The card info panel: for each card, the user's FSRS state now and review history.
+
+    ``retrievability`` is fsrs' own ``get_card_retrievability`` at ``now`` (None for a card
+    never graded); ``interval`` the time from the last review to the due date. ``history``
+    is the review log, newest first, each grade with the state, stability, difficulty and
+    due date before and after (from the log's ``card_before`` / ``card_after`` snapshots).
+    """
+    now = now or timezone.now()
+    cards = list(cards)
+    ids = [card.pk for card in cards]
+    states = {s.card_id: s for s in CardState.objects.filter(user=user, card_id__in=ids)}
+    logs: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    for log in ReviewLog.objects.filter(user=user, card_id__in=ids).order_by("-reviewed_at", "-id"):
+        before, after = log.card_before, log.card_after
+        logs[log.card_id].append(  # type: ignore[index]
+            {
+                "reviewed_at": log.reviewed_at,
+                "grade": log.get_grade_display(),
+                "grade_value": log.grade,
+                "duration_ms": log.duration_ms,
+                "state_before": State(log.state_before).label,
+                "state_after": State(log.state_after).label,
+                "stability_before": before.get("stability"),
+                "stability_after": after.get("stability"),
+                "difficulty_before": before.get("difficulty"),
+                "difficulty_after": after.get("difficulty"),
+                "due_before": _snapshot_due(before),
+                "due_after": _snapshot_due(after),
+            }
+        )
+    scheduler = scheduling.scheduler_for(user) if states else None
+    out: list[dict[str, Any]] = []
+    for card in cards:
+        state = states.get(card.pk)
+        info: dict[str, Any] = {"card": card, "state": state, "history": logs[card.pk]}
+        if state is not None and scheduler is not None:
+            info["state_label"] = state.get_state_display()
+            info["retrievability"] = scheduler.get_card_retrievability(
+                scheduling.to_fsrs_card(state), scheduling.utc(now)
+            )
+            info["interval"] = state.due - state.last_review if state.last_review else None
+        else:
+            info.update(state_label=State.NEW.label, retrievability=None, interval=None)
+        out.append(info)
+    return out
+
+
+def card_browser(
+    *,
+    user: Any,
+    deck_id: int | None = None,
+    tag: str = "",
+    state: str = "",
+    suspended: bool | None = None,
+    flagged: bool | None = None,
+) -> QuerySet[Card]:
+    """The user's own live cards for the card browser, filtered, in deck order.
+
+    Each card carries ``study_state_value`` and ``study_due`` (None when never graded:
+    new). ``state``: "new", "learning", "review" or "relearning"; "buried" is a state of
+    its own here (buried now, until the next study day).
+    """
+    now = timezone.now()
+    states = CardState.objects.filter(user=user, card_id=OuterRef("pk"))
+    cards = (
+        Card.objects.filter(deck__owner=user, is_archived=False)
+        .select_related("deck", "note")
+        .annotate(
+            study_state_value=Subquery(states.values("state")[:1]),
+            study_due=Subquery(states.values("due")[:1]),
+        )
+        .order_by("deck__title", "deck_id", "position", "ordinal", "id")
+    )
+    if deck_id is not None:
+        cards = cards.filter(deck_id=deck_id)
+    if tag:
+        cards = cards.filter(note__tags__name=tag)
+    if state == "new":
+        cards = cards.exclude(Exists(states.exclude(state=State.NEW)))
+    elif state == "buried":
+        cards = cards.filter(buried_until__gt=now)
+    elif state:
+        cards = cards.filter(Exists(states.filter(state=State[state.upper()])))
+    if suspended is not None:
+        cards = cards.filter(suspended=suspended)
+    if flagged is not None:
+        cards = cards.filter(flagged=flagged)
+    return cards

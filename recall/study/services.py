@@ -466,3 +466,24 @@ def parameters_optimize(*, user_id: int) -> list[float]:
     user.save(update_fields=["fsrs_parameters", "fsrs_parameters_updated_at"])
     logger.info("fitted FSRS parameters of user %s from %s items", user_id, len(items))
     return parameters
+
+
+def card_bury(*, user: Any, card: Card, buried: bool = True, now: datetime | None = None) -> Card:
+    """Bury a card until the user's next study day (out of the queue and its counts), or
+    unbury it. The deck's owner only, like suspending: the card is theirs."""
+    if card.deck.owner_id != user.pk:
+        raise NotFoundError("No such card.")
+    now = now or timezone.now()
+    until = scheduling.current_day(user, now).end if buried else None
+    if card.buried_until != until:
+        card.buried_until = until
+        card.save(update_fields=["buried_until", "updated_at"])
+    return card
+
+
+def cards_set_suspended(*, user: Any, card_ids: list[int], suspended: bool) -> int:
+    """Suspend or unsuspend many of the user's own cards at once (the card browser's bulk
+    action); ids of other people's cards are ignored. Returns how many cards changed."""
+    with transaction.atomic():
+        cards = Card.objects.filter(pk__in=card_ids, deck__owner=user).exclude(suspended=suspended)
+        return cards.update(suspended=suspended, updated_at=timezone.now())

@@ -12,4 +12,5 @@ urlpatterns = [
     path("decks/<int:deck_pk>/", views.StudyView.as_view(), name="deck"),
     path("grade/", views.GradeView.as_view(), name="grade"),
     path("undo/", views.UndoView.as_view(), name="undo"),
+    path("card-action/", views.CardActionView.as_view(), name="card-action"),
 ]

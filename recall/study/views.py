@@ -12,18 +12,21 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from recall.core.exceptions import ApplicationError, NotFoundError
 from recall.core.ids import is_id
 from recall.decks import selectors as deck_selectors
-from recall.decks.models import Deck
+from recall.decks import services as deck_services
+from recall.decks.models import Card, Deck
 
 from . import selectors, services
-from .forms import GRADE_CHOICES, GradeForm
+from .forms import GRADE_CHOICES, CardBrowserFilterForm, CardBulkForm, GradeForm
+from .models import State
 
 SESSION_KEY = "study_session"
 
@@ -166,3 +169,85 @@ class UndoView(LoginRequiredMixin, View):
             _bump_session(request, -1)
             messages.info(request, "Last grade undone.")
         return HttpResponseRedirect(_back_to_study(request))
+
+
+class CardActionView(LoginRequiredMixin, View):
+    """POST: suspend, bury (until the next study day) or flag the shown card, then go on.
+
+    The deck's owner only, as in the API; the next card of the queue is then shown.
+    """
+
+    ACTIONS = ("suspend", "bury", "flag", "unflag")
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        action = request.POST.get("action", "")
+        card_id = request.POST.get("card_id", "")
+        valid_id = card_id.isascii() and card_id.isdigit() and len(card_id) <= 19
+        card = (
+            Card.objects.select_related("deck").filter(pk=int(card_id)).first()
+            if valid_id and is_id(int(card_id))
+            else None
+        )
+        if action not in self.ACTIONS or card is None or card.deck.owner_id != request.user.pk:
+            messages.error(request, "That card cannot be changed.")
+            return HttpResponseRedirect(_back_to_study(request))
+        if action == "bury":
+            services.card_bury(user=request.user, card=card)
+            messages.info(request, "Card buried until tomorrow.")
+        elif action == "suspend":
+            deck_services.card_set_flags(card=card, suspended=True)
+            messages.info(request, "Card suspended.")
+        else:
+            deck_services.card_set_flags(card=card, flagged=action == "flag")
+            messages.info(request, "Card flagged." if action == "flag" else "Flag removed.")
+        return HttpResponseRedirect(_back_to_study(request))
+
+
+class CardBrowserView(LoginRequiredMixin, ListView):
+    """``/cards/``: the user's cards, filtered by deck, tag, state, suspended or flagged,
+    a page at a time, with a bulk suspend / unsuspend of the ticked ones."""
+
+    template_name = "study/card_browser.html"
+    context_object_name = "cards"
+    paginate_by = 50
+
+    def get_filter_form(self) -> CardBrowserFilterForm:
+        decks = Deck.objects.filter(owner_id=self.request.user.pk).order_by("title", "id")
+        return CardBrowserFilterForm(
+            self.request.GET or None, decks=list(decks.values_list("pk", "title"))
+        )
+
+    def get_queryset(self) -> Any:
+        self.filter_form = self.get_filter_form()
+        if self.filter_form.is_bound and not self.filter_form.is_valid():
+            return Card.objects.none()
+        return selectors.card_browser(user=self.request.user, **self.filter_form.filters())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filter_form
+        for card in context["cards"]:
+            value = card.study_state_value
+            card.state_label = State.NEW.label if value is None else State(value).label
+        return context
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response = super().render_to_response(context, **kwargs)
+        if self.filter_form.is_bound and not self.filter_form.is_valid():
+            response.status_code = 400  # the filters are shown with their errors
+        return response
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = CardBulkForm(request.POST)
+        back = reverse("card-browser") + ("?" + request.GET.urlencode() if request.GET else "")
+        if not form.is_valid():
+            messages.error(request, "Tick at least one card and choose an action.")
+            return HttpResponseRedirect(back)
+        changed = services.cards_set_suspended(
+            user=request.user,
+            card_ids=form.cleaned_data["cards"],
+            suspended=form.cleaned_data["action"] == "suspend",
+        )
+        verb = "suspended" if form.cleaned_data["action"] == "suspend" else "unsuspended"
+        messages.success(request, f"{changed} card{pluralize(changed)} {verb}.")
+        return HttpResponseRedirect(back)

@@ -245,3 +245,29 @@ def test_tags_crud(owner, owner_client, other_client, seeded: Seeded):
     assert owner_client.delete(f"/api/v1/tags/{django_tag.pk}/").status_code == 204
     assert Note.objects.filter(pk=seeded.notes["private"].pk).exists()
     assert not seeded.notes["private"].tags.exists()
+
+
+def test_card_bury_and_unbury(seeded: Seeded, owner_client, other_client):
+    card = seeded.cards["private"]
+    url = f"/api/v1/cards/{card.pk}/"
+    assert owner_client.get(url).json()["buried"] is False
+    body = owner_client.patch(url, {"buried": True}, format="json").json()
+    assert body["buried"] is True and body["buried_until"] is not None
+    card.refresh_from_db()
+    assert card.buried_until is not None and card.buried_until > timezone.now()
+    assert owner_client.get(url).json()["buried"] is True
+    body = owner_client.patch(url, {"buried": False}, format="json").json()
+    assert body["buried"] is False and body["buried_until"] is None
+    card.refresh_from_db()
+    assert card.buried_until is None
+    # Not a boolean: a clear 400, nothing changed.
+    response = owner_client.patch(url, {"buried": "soon"}, format="json")
+    assert response.status_code == 400 and "buried" in error_of(response)["fields"]
+
+
+def test_only_the_owner_buries_a_card(seeded: Seeded, other_client):
+    public = seeded.cards["public"]
+    response = other_client.patch(f"/api/v1/cards/{public.pk}/", {"buried": True}, format="json")
+    assert response.status_code in (403, 404)
+    public.refresh_from_db()
+    assert public.buried_until is None

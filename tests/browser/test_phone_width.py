@@ -104,6 +104,8 @@ def _main_pages(site) -> list[str]:
         f"/decks/{deck.pk}/",
         f"/cards/{card.pk}/",
         f"/cards/{card.pk}/edit/",
+        "/cards/",
+        f"/decks/{deck.pk}/notes/new/",
         "/study/",
         "/search/?q=select_related",
         f"/search/?tag=queries&deck={deck.slug}",

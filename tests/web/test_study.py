@@ -186,3 +186,39 @@ def test_times_are_shown_in_the_users_time_zone(client):
     body = api.get(f"/api/v1/cards/{card.pk}/").json()
     assert body["created_at"].endswith("+09:00")
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+def _act(client, card_id, action, **extra):
+    return client.post(
+        reverse("study:card-action"), {"card_id": card_id, "action": action, **extra}
+    )
+
+
+def test_study_actions_suspend_bury_and_flag_the_shown_card(sam, deck):
+    page = sam.get(reverse("study:session"))
+    html = page.content.decode()
+    first = page.context["card"]
+    assert 'value="suspend"' in html and 'value="bury"' in html and 'value="flag"' in html
+    assert reverse("decks:card-edit", args=[first.note_id]) in html
+    assert _act(sam, first.pk, "flag").status_code == 302
+    first.refresh_from_db()
+    assert first.flagged and not first.suspended
+    assert _act(sam, first.pk, "suspend")["Location"] == reverse("study:session")
+    page = sam.get(reverse("study:session"))
+    second = page.context["card"]
+    assert second.pk != first.pk and page.context["remaining"] == 2
+    response = _act(sam, second.pk, "bury", deck=deck.pk)
+    assert response["Location"] == reverse("study:deck", kwargs={"deck_pk": deck.pk})
+    page = sam.get(reverse("study:session"))
+    assert page.context["card"].pk not in (first.pk, second.pk)
+    assert page.context["remaining"] == 1
+
+
+@pytest.mark.parametrize("action", ["", "delete", "suspend"])
+def test_bad_or_foreign_card_actions_are_refused(sam, user, action):
+    foreign = CardFactory(deck=DeckFactory(visibility="public"))
+    response = _act(sam, foreign.pk if action else "x", action or "suspend")
+    assert response.status_code == 302
+    foreign.refresh_from_db()
+    assert not foreign.suspended and foreign.buried_until is None
+    assert "cannot be changed" in sam.get(response["Location"]).content.decode()

@@ -38,6 +38,8 @@ CARD = {
     "is_archived": False,
     "suspended": False,
     "flagged": False,
+    "buried": False,
+    "buried_until": None,
     "created_at": "2026-01-05T09:30:00Z",
     "updated_at": "2026-01-05T09:30:00Z",
 }
@@ -109,4 +111,5 @@ NOTE_CREATE = request(
 )
 NOTE_UPDATE = request("archive a note (and its cards)", {"is_archived": True})
 CARD_UPDATE = request("suspend a card", {"suspended": True})
+CARD_BURY = request("bury a card until your next study day", {"buried": True})
 TAG_CREATE = request("create a tag", {"name": "orm"})

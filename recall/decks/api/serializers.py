@@ -312,6 +312,11 @@ class CardSerializer(serializers.ModelSerializer):
     """
 
     label = serializers.SerializerMethodField()  # type: ignore[assignment]
+    buried = serializers.BooleanField(
+        required=False,
+        help_text="Write true to bury the card until your next study day, false to unbury it; "
+        "reads whether it is buried now.",
+    )
 
     class Meta:
         model = Card
@@ -328,10 +333,13 @@ class CardSerializer(serializers.ModelSerializer):
             "is_archived",
             "suspended",
             "flagged",
+            "buried",
+            "buried_until",
             "created_at",
             "updated_at",
         ]
         read_only_fields = [
+            "buried_until",
             "note",
             "deck",
             "ordinal",
@@ -346,6 +354,13 @@ class CardSerializer(serializers.ModelSerializer):
 
     def get_label(self, card: Card) -> str:
         return prompt_label(card.note.kind, card.ordinal)
+
+    def to_representation(self, instance: Card) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # A time that has passed is no burial any more: the card is back in study.
+        if not data["buried"]:
+            data["buried_until"] = None
+        return data
 
 
 def _iso(value: Any) -> str | None:

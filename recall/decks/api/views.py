@@ -331,8 +331,12 @@ class NoteViewSet(viewsets.ModelViewSet):
     ),
     retrieve=extend_schema(summary="Read a card", examples=[ex.response("card", ex.CARD)]),
     partial_update=extend_schema(
-        summary="Suspend or flag a card",
-        examples=[ex.CARD_UPDATE, ex.response("card", {**ex.CARD, "suspended": True})],
+        summary="Suspend, bury or flag a card",
+        examples=[
+            ex.CARD_UPDATE,
+            ex.CARD_BURY,
+            ex.response("card", {**ex.CARD, "suspended": True}),
+        ],
     ),
 )
 class CardViewSet(
@@ -360,12 +364,17 @@ class CardViewSet(
         return cards.select_related("note", "deck")
 
     def perform_update(self, serializer: BaseSerializer) -> None:
+        from recall.study.services import card_bury  # study depends on decks, not back
+
         data = serializer.validated_data
-        serializer.instance = services.card_set_flags(
+        card = services.card_set_flags(
             card=cast(Card, serializer.instance),
             suspended=data.get("suspended"),
             flagged=data.get("flagged"),
         )
+        if data.get("buried") is not None:
+            card = card_bury(user=self.request.user, card=card, buried=data["buried"])
+        serializer.instance = card
 
 
 @extend_schema_view(

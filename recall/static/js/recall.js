@@ -1,5 +1,5 @@
 /* Recall site script: live Markdown preview on the card editor (debounced, CSRF-protected),
-   copy buttons, charts scrolled to today. */
+   the deck page's new-note keys, copy buttons, charts scrolled to today. */
 (function () {
   "use strict";
 
@@ -54,6 +54,32 @@
       }
     });
   });
+
+  // The deck page's "New note" form: n goes to it (its kind first), Ctrl/Cmd+Enter adds the
+  // note; back on the page after adding, the question box has the focus for the next one.
+  var newNote = document.querySelector("form[data-new-note-form]");
+  if (newNote) {
+    var kind = newNote.querySelector("select[name=kind]");
+    var question = newNote.querySelector("textarea[name=question]");
+    // ("next" rather than a #fragment: scrolling to a fragment would take the focus away.)
+    if (/[?&]next=1(&|$)/.test(window.location.search) && question) {
+      newNote.scrollIntoView({ block: "start" });
+      question.focus();
+    }
+    document.addEventListener("keydown", function (event) {
+      var tag = (event.target && event.target.tagName) || "";
+      var typing = tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && newNote.contains(event.target)) {
+        event.preventDefault();
+        if (newNote.requestSubmit) newNote.requestSubmit();
+        else newNote.submit();
+      } else if (event.key === "n" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        event.preventDefault();
+        newNote.scrollIntoView({ block: "start" });
+        (kind || question).focus();
+      }
+    });
+  }
 
   // On a narrow screen the heatmap scrolls: start at today, not a year ago.
   document.querySelectorAll(".chart-scroll").forEach(function (box) {

@@ -1,4 +1,5 @@
-/* Study page: space reveals the answer, 1-4 grade, z undoes; the server does the rest. */
+/* Study page: space reveals the answer, 1-4 grade, z undoes, o/e open or edit the card,
+   s/b/f suspend, bury or flag it; the server does the rest. */
 (function () {
   "use strict";
   var root = document.getElementById("study");
@@ -9,6 +10,7 @@
   var grades = document.getElementById("grade-form");
   var duration = document.getElementById("duration");
   var undo = document.getElementById("undo-form");
+  var actions = document.getElementById("card-action-form");
   var busy = false;
 
   function revealed() { return answer && !answer.hidden; }
@@ -53,6 +55,15 @@
     } else if ((key === "z" || key === "Z") && undo) {
       event.preventDefault();
       submit(undo, null);
+    } else if (key === "o" || key === "e") {
+      var link = document.getElementById(key === "o" ? "action-open" : "action-edit");
+      if (link) {
+        event.preventDefault();
+        window.location.assign(link.href);
+      }
+    } else if (/^[sbf]$/.test(key) && actions) {
+      event.preventDefault();
+      submit(actions, actions.querySelector('button[data-action-key="' + key + '"]'));
     }
   });
 })();
