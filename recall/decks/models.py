@@ -149,7 +149,17 @@ class Card(TimeStampedModel):
 
     class Meta:
         ordering = ["deck_id", "position", "ordinal", "id"]
-        indexes = [models.Index(fields=["deck", "is_archived", "position"])]
+        indexes = [
+            models.Index(fields=["deck", "is_archived", "position"]),
+            # The new-card queue: a deck's live cards in study order. Partial, so that the
+            # planner walks it in order and stops at the first unstudied card, instead of
+            # reading the whole deck and sorting it (issue 15).
+            models.Index(
+                fields=["deck", "position", "ordinal", "id"],
+                condition=models.Q(is_archived=False, suspended=False),
+                name="card_live_order",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["note", "ordinal"], name="card_unique_ordinal")
         ]

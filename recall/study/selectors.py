@@ -23,6 +23,7 @@ Study days follow the user's time zone and change at ``User.day_starts_at_hour``
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
@@ -104,6 +105,50 @@ class QueueCounts:
         return {**asdict(self), "total": self.total}
 
 
+def _live_siblings(note: Any, card: Any) -> QuerySet[Card]:
+    return Card.objects.filter(note_id=note, is_archived=False, suspended=False).exclude(pk=card)
+
+
+def _graded_today(user_id: int, day_start: datetime) -> Exists:
+    return Exists(
+        ReviewLog.objects.filter(
+            user_id=user_id, card_id=OuterRef("pk"), reviewed_at__gte=day_start
+        )
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _new_cards(
+    user_id: int, deck_id: int, day_start: datetime, day_end: datetime
+) -> QuerySet[Card]:
+    """A deck's new cards for a user's study day, in study order, siblings buried.
+
+    Building this nest of subqueries costs several times more than running it on the
+    ``card_live_order`` index, and it depends only on the arguments: built once per user,
+    deck and day, and only ever used through clones (``.all()``, slices), so no result is
+    kept. Which cards it returns is decided by the database at each run.
+    """
+    states = CardState.objects.filter(user_id=user_id, card_id=OuterRef("pk"))
+    # A new card waits when a live sibling was graded today, is due today, or is new with
+    # a lower ordinal.
+    blocking = _live_siblings(OuterRef("note_id"), OuterRef("pk")).filter(
+        _graded_today(user_id, day_start)
+        | Exists(states.filter(due__lt=day_end))
+        | (Q(ordinal__lt=OuterRef("ordinal")) & ~Exists(states))
+    )
+    studied = CardState.objects.filter(user_id=user_id, card=OuterRef("pk"))
+    # Burying lasts until the start of a study day, so within one day "no longer buried" is
+    # "buried until this day's start or earlier": a rule that needs no clock of its own.
+    unburied = Q(buried_until__isnull=True) | Q(buried_until__lte=day_start)
+    return (
+        Card.objects.filter(deck_id=deck_id, is_archived=False, suspended=False)
+        .filter(unburied)
+        .exclude(Exists(studied))
+        .filter(Q(deck__bury_siblings=False) | ~Exists(blocking))
+        .order_by("position", "ordinal", "id")
+    )
+
+
 class _Plan:
     """What a session may still show today: the decks and their remaining daily quotas."""
 
@@ -155,16 +200,10 @@ class _Plan:
     # Learning cards never wait. hotpath._UNBURIED is the review rule in SQL.
 
     def _live_siblings(self, note: Any, card: Any) -> QuerySet[Card]:
-        return Card.objects.filter(note_id=note, is_archived=False, suspended=False).exclude(
-            pk=card
-        )
+        return _live_siblings(note, card)
 
     def _graded_today(self) -> Exists:
-        return Exists(
-            ReviewLog.objects.filter(
-                user=self.user, card_id=OuterRef("pk"), reviewed_at__gte=self.day.start
-            )
-        )
+        return _graded_today(self.user.pk, self.day.start)
 
     def unburied_reviews(self, states: QuerySet[CardState]) -> QuerySet[CardState]:
         ahead = CardState.objects.filter(
@@ -178,15 +217,6 @@ class _Plan:
             self._graded_today() | Exists(ahead)
         )
         return states.filter(Q(deck__bury_siblings=False) | ~Exists(blocking))
-
-    def unburied_new(self, cards: QuerySet[Card]) -> QuerySet[Card]:
-        states = CardState.objects.filter(user=self.user, card_id=OuterRef("pk"))
-        blocking = self._live_siblings(OuterRef("note_id"), OuterRef("pk")).filter(
-            self._graded_today()
-            | Exists(states.filter(due__lt=self.day.end))
-            | (Q(ordinal__lt=OuterRef("ordinal")) & ~Exists(states))
-        )
-        return cards.filter(Q(deck__bury_siblings=False) | ~Exists(blocking))
 
     def learning(self, *, ahead: bool = False) -> QuerySet[CardState]:
         until = self.now + LEARN_AHEAD if ahead else self.now
@@ -256,12 +286,8 @@ class _Plan:
         return hotpath.review_chunk(limit, list(self.reviews_left.values()))
 
     def new_cards(self, deck_id: int) -> QuerySet[Card]:
-        studied = CardState.objects.filter(user=self.user, card=OuterRef("pk"))
-        return self.unburied_new(
-            Card.objects.filter(deck_id=deck_id, is_archived=False, suspended=False)
-            .filter(self._unburied())
-            .exclude(Exists(studied))
-        ).order_by("position", "ordinal", "id")
+        """The deck's new cards in study order, unburied (a fresh clone of the day's query)."""
+        return _new_cards(self.user.pk, deck_id, self.day.start, self.day.end).all()
 
     def cards(self, limit: int | None) -> list[Card]:
         out: list[Card] = []
