@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from recall.core.exceptions import ApplicationError
 from recall.core.progress import JobProgress, publish_job
 
+from . import tags as tag_rules
 from .bulk import insert_rows
 from .cards import cards_archive, cards_sync
 from .importers.base import ImportFormatError, ParsedCard, ParsedDeck
@@ -171,15 +172,6 @@ def note_content_hash(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _clean_tags(names: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for name in names:
-        cleaned = _WS_RE.sub("-", name.strip())[:100]
-        if cleaned and cleaned not in out:
-            out.append(cleaned)
-    return out
-
-
 def urls_in(text: str) -> list[str]:
     """Every http(s) URL in a Markdown text, without the punctuation that ends a sentence."""
     found = []
@@ -303,7 +295,7 @@ def note_update(
             note.save(update_fields=[*fields, "question_html", "answer_html", "updated_at"])
             cards_sync([note])
         if tags is not None:
-            names = _clean_tags(tags)
+            names = tag_rules.tag_names_clean(tags)
             tag_objs = _tags_for(note.deck.owner, names)
             note.tags.set([tag_objs[n] for n in names])
         note_id, deck_id = note.pk, note.deck_id
@@ -388,7 +380,7 @@ def deck_copy(*, deck: Deck, owner: Any) -> Deck:
         notes = list(
             deck.notes.filter(is_archived=False).prefetch_related("tags").order_by("position", "id")
         )
-        tag_names = _clean_tags(t.name for c in notes for t in c.tags.all())
+        tag_names = tag_rules.tag_names_clean(t.name for c in notes for t in c.tags.all())
         tag_objs = _tags_for(owner, tag_names)
         new_notes = [
             Note(
@@ -582,7 +574,10 @@ def _write_import(
 
     with transaction.atomic():
         tags = _tags_for(
-            owner, _clean_tags(t for p in parsed for c in p.cards for t in [*c.tags, *p.tags])
+            owner,
+            tag_rules.tag_names_clean(
+                t for p in parsed for c in p.cards for t in [*c.tags, *p.tags]
+            ),
         )
         for deck_data in parsed:
             summary.add(
@@ -684,7 +679,7 @@ def _import_deck(
     moved: list[Note] = []
     kept_ids: dict[int, str] = {}  # unchanged note id -> text, for links
     for position, (pc, key) in enumerate(zip(parsed.cards, keys, strict=True)):
-        note_tags = _clean_tags([*pc.tags, *parsed.tags])
+        note_tags = tag_rules.tag_names_clean([*pc.tags, *parsed.tags])
         kind = pc.kind if pc.kind in _KINDS else CardKind.BASIC
         chash = note_content_hash(
             question=pc.question, answer=pc.answer, tags=note_tags, kind=kind, position=position
@@ -1039,7 +1034,7 @@ def note_create(
         )
         note.save()
         cards_sync([note])
-        names = _clean_tags(tags)
+        names = tag_rules.tag_names_clean(tags)
         if names:
             tag_objs = _tags_for(deck.owner, names)
             note.tags.set([tag_objs[n] for n in names])
@@ -1114,8 +1109,16 @@ def note_delete(*, note: Note) -> None:
         )
 
 
+def _tag_name(name: str) -> str:
+    try:
+        cleaned = tag_rules.tag_names_clean([name], strict=True)
+    except tag_rules.TagNameTooLong as exc:
+        raise ApplicationError(str(exc)) from exc
+    return cleaned[0] if cleaned else ""
+
+
 def tag_create(*, owner: Any, name: str) -> Tag:
-    name = name.strip()
+    name = _tag_name(name)
     if not name:
         raise ApplicationError("a tag needs a name")
     if Tag.objects.filter(owner=owner, name=name).exists():
@@ -1124,7 +1127,7 @@ def tag_create(*, owner: Any, name: str) -> Tag:
 
 
 def tag_rename(*, tag: Tag, name: str) -> Tag:
-    name = name.strip()
+    name = _tag_name(name)
     if not name:
         raise ApplicationError("a tag needs a name")
     if name != tag.name:
