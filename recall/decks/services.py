@@ -46,7 +46,7 @@ from .models import (
 )
 from .prompts import identity_text
 from .rendering import render_many
-from .signals import notes_bulk_changed
+from .signals import notes_changed
 from .uploads import (
     PACKAGE_EXTENSIONS,
     ImportRejected,
@@ -260,11 +260,7 @@ def deck_delete(*, deck: Deck) -> None:
     with transaction.atomic():
         deck.delete()
         # Listeners (the search index) drop these notes as archived ones.
-        transaction.on_commit(
-            lambda: notes_bulk_changed.send(
-                sender=Note, deck_id=deck_id, note_ids=[], archived_ids=note_ids
-            )
-        )
+        notes_changed(deck_id=deck_id, archived_ids=note_ids)
 
 
 def note_update(
@@ -299,11 +295,7 @@ def note_update(
             tag_objs = _tags_for(note.deck.owner, names)
             note.tags.set([tag_objs[n] for n in names])
         note_id, deck_id = note.pk, note.deck_id
-        transaction.on_commit(
-            lambda: notes_bulk_changed.send(
-                sender=Note, deck_id=deck_id, note_ids=[note_id], archived_ids=[]
-            )
-        )
+        notes_changed(deck_id=deck_id, note_ids=[note_id])
     return note
 
 
@@ -420,11 +412,7 @@ def deck_copy(*, deck: Deck, owner: Any) -> Deck:
             [r.url for r in references],
         )
         new_ids = [c.pk for c in new_notes]
-        transaction.on_commit(
-            lambda: notes_bulk_changed.send(
-                sender=Note, deck_id=copy.pk, note_ids=new_ids, archived_ids=[]
-            )
-        )
+        notes_changed(deck_id=copy.pk, note_ids=new_ids)
     return copy
 
 
@@ -749,11 +737,7 @@ def _import_deck(
     changed_ids = [p.note.pk for p in [*to_create, *to_update]]
     if changed_ids or archived_ids:
         deck_id = deck.pk
-        transaction.on_commit(
-            lambda: notes_bulk_changed.send(
-                sender=Note, deck_id=deck_id, note_ids=changed_ids, archived_ids=archived_ids
-            )
-        )
+        notes_changed(deck_id=deck_id, note_ids=changed_ids, archived_ids=archived_ids)
     return summary
 
 
@@ -1039,11 +1023,7 @@ def note_create(
             tag_objs = _tags_for(deck.owner, names)
             note.tags.set([tag_objs[n] for n in names])
         note_id, deck_id = note.pk, deck.pk
-        transaction.on_commit(
-            lambda: notes_bulk_changed.send(
-                sender=Note, deck_id=deck_id, note_ids=[note_id], archived_ids=[]
-            )
-        )
+        notes_changed(deck_id=deck_id, note_ids=[note_id])
     return note
 
 
@@ -1072,13 +1052,8 @@ def note_set_fields(
             cards_sync([note])
         note_id, deck_id = note.pk, note.deck_id
         archived = [note_id] if note.is_archived else []
-        transaction.on_commit(
-            lambda: notes_bulk_changed.send(
-                sender=Note,
-                deck_id=deck_id,
-                note_ids=[] if archived else [note_id],
-                archived_ids=archived,
-            )
+        notes_changed(
+            deck_id=deck_id, note_ids=[] if archived else [note_id], archived_ids=archived
         )
     return note
 
@@ -1102,11 +1077,7 @@ def note_delete(*, note: Note) -> None:
     note_id, deck_id = note.pk, note.deck_id
     with transaction.atomic():
         note.delete()
-        transaction.on_commit(
-            lambda: notes_bulk_changed.send(
-                sender=Note, deck_id=deck_id, note_ids=[], archived_ids=[note_id]
-            )
-        )
+        notes_changed(deck_id=deck_id, archived_ids=[note_id])
 
 
 def _tag_name(name: str) -> str:
@@ -1152,15 +1123,7 @@ def _tag_cards_changed(tag: Tag) -> None:
     for note_id, deck_id in tag.notes.values_list("id", "deck_id"):
         by_deck.setdefault(deck_id, []).append(note_id)
     for deck_id, note_ids in by_deck.items():
-        _cards_changed_on_commit(deck_id, note_ids)
-
-
-def _cards_changed_on_commit(deck_id: int, note_ids: list[int]) -> None:
-    transaction.on_commit(
-        lambda: notes_bulk_changed.send(
-            sender=Note, deck_id=deck_id, note_ids=note_ids, archived_ids=[]
-        )
-    )
+        notes_changed(deck_id=deck_id, note_ids=note_ids)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1180,9 +1143,5 @@ def deck_archive_cards(*, deck: Deck) -> int:
             Note.objects.filter(id__in=chunk).update(is_archived=True, updated_at=now)
         cards_archive(ids, now=now)
         deck_id = deck.pk
-        transaction.on_commit(
-            lambda: notes_bulk_changed.send(
-                sender=Note, deck_id=deck_id, note_ids=[], archived_ids=ids
-            )
-        )
+        notes_changed(deck_id=deck_id, archived_ids=ids)
     return len(ids)
