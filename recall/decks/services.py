@@ -46,6 +46,7 @@ from .models import (
 )
 from .prompts import identity_text
 from .rendering import render_many
+from .selectors import deck_is_readable
 from .signals import notes_changed
 from .uploads import (
     PACKAGE_EXTENSIONS,
@@ -355,7 +356,7 @@ def notes_rerender(
 
 def deck_copy(*, deck: Deck, owner: Any) -> Deck:
     """Copy a deck's live notes, tags and references to another owner (not its study state)."""
-    if deck.owner_id != owner.pk and deck.visibility == Visibility.PRIVATE:
+    if not deck_is_readable(owner, deck):
         raise ApplicationError("only public or unlisted decks can be copied")
     with transaction.atomic():
         copy = Deck.objects.create(

@@ -13,8 +13,9 @@ from rest_framework import exceptions, serializers
 
 from recall.decks import tags as tag_rules
 from recall.decks.limits import FieldTooLong, check_card_text
-from recall.decks.models import Card, CardKind, Deck, Job, Note, Tag, Visibility
+from recall.decks.models import Card, CardKind, Deck, Job, Note, Tag
 from recall.decks.prompts import prompt_label
+from recall.decks.selectors import deck_is_readable
 from recall.decks.tags import TAG_MAX_LENGTH
 from recall.decks.uploads import upload_limit
 
@@ -266,7 +267,7 @@ class NoteSerializer(serializers.ModelSerializer):
     def validate_deck(self, deck: Deck) -> Deck:
         user = _request_user(self)
         if deck.owner_id != user.pk:
-            if deck.visibility == Visibility.PRIVATE:
+            if not deck_is_readable(user, deck):
                 # Someone else's private deck does not exist, as far as this user knows.
                 raise serializers.ValidationError(
                     f'Invalid pk "{deck.pk}" - object does not exist.'
