@@ -10,6 +10,7 @@ from django.template.defaultfilters import filesizeformat
 
 from recall.core.exceptions import ApplicationError
 
+from . import tags as tag_rules
 from . import uploads
 from .limits import FieldTooLong, check_card_text
 from .models import Deck, Note
@@ -101,16 +102,14 @@ class NoteForm(forms.ModelForm):
         return _within_field_limit(self.cleaned_data["answer"], "answer")
 
     def clean_tags(self) -> list[str]:
-        names: list[str] = []
-        for raw in self.cleaned_data.get("tags", "").split(","):
-            name = raw.strip().lstrip("#").strip()
-            if not name:
-                continue
-            if len(name) > 100:
-                raise forms.ValidationError("A tag is at most 100 characters long.")
-            if name not in names:
-                names.append(name)
-        return names
+        # Looked up on the module so the one rule stays swappable (tests prove every entry
+        # point follows it).
+        try:
+            return tag_rules.tag_names_clean(
+                self.cleaned_data.get("tags", "").split(","), strict=True
+            )
+        except tag_rules.TagNameTooLong as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
 
 class ImportForm(forms.Form):

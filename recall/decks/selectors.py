@@ -10,42 +10,93 @@ from django.db.models import Q, QuerySet
 from .models import Deck, Note, Visibility
 
 
-def deck_readable_q(user: Any, *, prefix: str = "") -> Q:
-    """Decks a user may read: their own, and anyone's public or unlisted decks."""
-    shared = Q(**{f"{prefix}visibility__in": [Visibility.PUBLIC, Visibility.UNLISTED]})
-    if user is not None and user.is_authenticated:
-        return shared | Q(**{f"{prefix}owner": user})
-    return shared
-
-
 @dataclass(frozen=True)
 class ListedDecks:
-    """Which decks are listed to a user, as data an index can hold: the decks of
-    ``owner_id`` (any visibility), and anyone's decks whose visibility is in ``visibilities``."""
+    """A rule of which decks a user sees, as data an index or a raw SQL statement can hold:
+    the decks of ``owner_id`` (any visibility), and anyone's decks whose visibility is in
+    ``visibilities``."""
 
     owner_id: int | None
     visibilities: tuple[str, ...]
 
 
+def decks_readable_for(user: Any) -> ListedDecks:
+    """THE read rule, "who may read a deck": the owner, and anyone for public or unlisted
+    decks (unlisted ones by link).
+
+    Every read derives from this one function: ``deck_readable_q`` (ORM querysets of the
+    API, the pages and the study selectors), ``deck_is_readable`` (a deck in hand),
+    ``deck_readable_sql`` (the study hot path's raw SQL) and ``decks_listed_for`` (lists
+    and search), so changing it here changes them all (tests/decks/test_read_rule.py).
+    """
+    owner_id = user.pk if user is not None and user.is_authenticated else None
+    return ListedDecks(
+        owner_id=owner_id, visibilities=(Visibility.PUBLIC.value, Visibility.UNLISTED.value)
+    )
+
+
 def decks_listed_for(user: Any) -> ListedDecks:
-    """The rule of which decks appear in a user's lists and search results: their own decks
-    and other people's public ones. Unlisted decks are readable by link only, so they are
-    found by nobody but their owner.
+    """The rule of which decks appear in a user's lists and search results: the readable
+    ones (``decks_readable_for``) except unlisted decks, which are readable by link only and
+    so found by nobody but their owner.
 
     Every list, search backend (SQLite, PostgreSQL, Elasticsearch) and spelling vocabulary
     derives its filter from this one function.
     """
-    owner_id = user.pk if user is not None and user.is_authenticated else None
-    return ListedDecks(owner_id=owner_id, visibilities=(Visibility.PUBLIC.value,))
+    readable = decks_readable_for(user)
+    return ListedDecks(
+        owner_id=readable.owner_id,
+        visibilities=tuple(v for v in readable.visibilities if v != Visibility.UNLISTED.value),
+    )
+
+
+def _rule_q(rule: ListedDecks, prefix: str) -> Q:
+    allowed = Q(**{f"{prefix}visibility__in": list(rule.visibilities)})
+    if rule.owner_id is not None:
+        allowed |= Q(**{f"{prefix}owner_id": rule.owner_id})
+    return allowed
+
+
+def deck_readable_q(user: Any, *, prefix: str = "") -> Q:
+    """``decks_readable_for`` as a filter on decks (or on a relation to them, with ``prefix``)."""
+    return _rule_q(decks_readable_for(user), prefix)
 
 
 def deck_listed_q(user: Any, *, prefix: str = "") -> Q:
     """``decks_listed_for`` as a filter on decks (or on a relation to them, with ``prefix``)."""
-    rule = decks_listed_for(user)
-    listed = Q(**{f"{prefix}visibility__in": list(rule.visibilities)})
+    return _rule_q(decks_listed_for(user), prefix)
+
+
+def deck_is_readable(user: Any, deck: Deck) -> bool:
+    """``decks_readable_for`` for one deck already loaded."""
+    rule = decks_readable_for(user)
+    if rule.owner_id is not None and deck.owner_id == rule.owner_id:
+        return True
+    return deck.visibility in rule.visibilities
+
+
+def deck_readable_sql(user_id: int, *, alias: str) -> tuple[str, list[Any]]:
+    """``decks_readable_for`` as a raw SQL condition on the deck table aliased ``alias``,
+    with its parameters, for statements written by hand (the study hot path). The text
+    depends only on the rule's shape, so callers may cache statements keyed by it."""
+    rule = decks_readable_for(_UserId(user_id))
+    parts: list[str] = []
+    params: list[Any] = []
+    if rule.visibilities:
+        parts.append(f"{alias}.visibility IN ({', '.join(['%s'] * len(rule.visibilities))})")
+        params.extend(rule.visibilities)
     if rule.owner_id is not None:
-        listed |= Q(**{f"{prefix}owner_id": rule.owner_id})
-    return listed
+        parts.append(f"{alias}.owner_id = %s")
+        params.append(rule.owner_id)
+    return f"({' OR '.join(parts) or '1 = 0'})", params
+
+
+@dataclass(frozen=True)
+class _UserId:
+    """A signed-in user known only by id (the hot path never loads the user row)."""
+
+    pk: int
+    is_authenticated: bool = True
 
 
 def deck_list_for(user: Any) -> QuerySet[Deck]:
@@ -60,7 +111,8 @@ def deck_readable(user: Any) -> QuerySet[Deck]:
 
 
 def public_decks() -> QuerySet[Deck]:
-    return Deck.objects.filter(visibility=Visibility.PUBLIC).select_related("owner")
+    """The decks listed to everyone (the gallery): ``decks_listed_for`` an anonymous user."""
+    return Deck.objects.filter(deck_listed_q(None)).select_related("owner")
 
 
 def note_readable(user: Any) -> QuerySet[Note]:

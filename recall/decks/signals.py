@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from django.db import transaction
 from django.dispatch import Signal
+
+from .models import Note
 
 # Sent once after a bulk import wrote its notes (post_save is bypassed by bulk writes).
 # Arguments: deck_id, note_ids (created or updated), archived_ids (note ids).
 notes_bulk_changed = Signal()
+
+
+def notes_changed(
+    *, deck_id: int, note_ids: Sequence[int] = (), archived_ids: Sequence[int] = ()
+) -> None:
+    """Send ``notes_bulk_changed`` once the current transaction commits (at once outside one):
+    listeners (search index, study stats) never see rows a rollback takes back.
+
+    The ids are copied now, so a caller reusing its lists cannot change what is sent."""
+    changed, archived = list(note_ids), list(archived_ids)
+    transaction.on_commit(
+        lambda: notes_bulk_changed.send(
+            sender=Note, deck_id=deck_id, note_ids=changed, archived_ids=archived
+        )
+    )

@@ -46,13 +46,13 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import Field, Model
 
-from recall.decks.models import Card, Deck, Visibility
+from recall.decks.models import Card, Deck
+from recall.decks.selectors import deck_readable_sql
 
 from .models import CardState, ReviewLog, State
 
 Converter = Callable[[Any, Any, Any], Any]
 _converters: dict[tuple[type[Model], str], list[tuple[Any, list[Converter]]]] = {}
-_SHARED = (Visibility.PUBLIC.value, Visibility.UNLISTED.value)
 # A "next N cards" read takes up to this many due reviews more than N (see review_chunk).
 REVIEW_CHUNK_SLACK = 4
 _NEW, _LEARNING, _REVIEW, _RELEARNING = (
@@ -280,22 +280,23 @@ class DeckQuota:
         return self._deck
 
 
-def _scope(one_deck: bool) -> str:
+def _scope(one_deck: bool, readable: str) -> str:
+    """``readable``: ``deck_readable_sql``'s condition on ``d`` (the one read rule)."""
     if one_deck:
         return "d.id = %s"
     return (
-        "d.owner_id = %s OR ((d.visibility IN (%s, %s) OR d.owner_id = %s) AND EXISTS "
+        f"d.owner_id = %s OR ({readable} AND EXISTS "
         "(SELECT 1 FROM study_cardstate s WHERE s.deck_id = d.id AND s.user_id = %s))"
     )
 
 
-def _scope_params(user_id: int, deck_id: int | None) -> list[Any]:
+def _scope_params(user_id: int, deck_id: int | None, readable: list[Any]) -> list[Any]:
     if deck_id is not None:
         return [deck_id]
-    return [user_id, *_SHARED, user_id, user_id]
+    return [user_id, *readable, user_id]
 
 
-def _quotas_select(vendor: str, one_deck: bool) -> str:
+def _quotas_select(vendor: str, one_deck: bool, readable: str) -> str:
     """Decks in scope, today's counts from their DailyReviewCount rows, and a last column
     telling whether any of the user's other days' rows holds a review from today on."""
     return (
@@ -306,21 +307,21 @@ def _quotas_select(vendor: str, one_deck: bool) -> str:
         "AND x.last_reviewed_at >= %s AND x.day_start <> %s) THEN 1 ELSE 0 END AS q_stale "
         "FROM decks_deck d LEFT JOIN study_dailyreviewcount r "
         "ON r.deck_id = d.id AND r.user_id = %s AND r.day_start = %s "
-        f"WHERE {_scope(one_deck)}"
+        f"WHERE {_scope(one_deck, readable)}"
     )
 
 
-def _quotas_params(user_id: int, deck_id: int | None, start: Any) -> list[Any]:
-    return [user_id, start, start, user_id, start, *_scope_params(user_id, deck_id)]
+def _quotas_params(user_id: int, deck_id: int | None, start: Any, readable: list[Any]) -> list[Any]:
+    return [user_id, start, start, user_id, start, *_scope_params(user_id, deck_id, readable)]
 
 
 @functools.lru_cache(maxsize=8)
-def _quotas_sql(vendor: str, one_deck: bool) -> _Sql:
-    return _Sql(f"{_quotas_select(vendor, one_deck)} ORDER BY d.title, d.id")
+def _quotas_sql(vendor: str, one_deck: bool, readable: str) -> _Sql:
+    return _Sql(f"{_quotas_select(vendor, one_deck, readable)} ORDER BY d.title, d.id")
 
 
 @functools.lru_cache(maxsize=8)
-def _quotas_from_log_sql(vendor: str, one_deck: bool) -> _Sql:
+def _quotas_from_log_sql(vendor: str, one_deck: bool, readable: str) -> _Sql:
     """The same from the review log itself: the reviews since the day began, per deck."""
     done = (
         "SELECT deck_id, "
@@ -332,7 +333,7 @@ def _quotas_from_log_sql(vendor: str, one_deck: bool) -> _Sql:
         "SELECT d.id, d.new_cards_per_day, d.reviews_per_day, "
         f"COALESCE(r.n_new, 0), COALESCE(r.n_reviews, 0), {_columns(Deck, 'd', vendor)} "
         f"FROM decks_deck d LEFT JOIN ({done}) r ON r.deck_id = d.id "
-        f"WHERE {_scope(one_deck)} ORDER BY d.title, d.id"
+        f"WHERE {_scope(one_deck, readable)} ORDER BY d.title, d.id"
     )
 
 
@@ -340,8 +341,8 @@ def deck_quotas(user_id: int, deck_id: int | None, day_start: datetime) -> list[
     """The decks in scope with their quotas left today.
 
     One deck, or all the user's own decks plus the readable decks they started (the rule of
-    ``selectors.study_decks``, with ``recall.decks.selectors.deck_readable_q``'s "readable":
-    own, public or unlisted), ordered by title then id.
+    ``selectors.study_decks``, "readable" being ``recall.decks.selectors.deck_readable_sql``),
+    ordered by title then id.
 
     Today's counts are always those of counting the user's reviews since the day began,
     per deck (as ``selectors._Plan`` did with the ORM), read from the DailyReviewCount rows
@@ -353,8 +354,9 @@ def deck_quotas(user_id: int, deck_id: int | None, day_start: datetime) -> list[
     """
     connection = _db()
     start = _dt(connection, day_start)
-    sql = _quotas_sql(connection.vendor, deck_id is not None)
-    rows = _run(connection, sql, _quotas_params(user_id, deck_id, start))
+    readable, readable_params = deck_readable_sql(user_id, alias="d")
+    sql = _quotas_sql(connection.vendor, deck_id is not None, readable)
+    rows = _run(connection, sql, _quotas_params(user_id, deck_id, start, readable_params))
     if rows and _truth(rows[0][-1]):
         return _quotas_from_log(connection, user_id, deck_id, start)
     return [DeckQuota(row) for row in rows]
@@ -363,8 +365,10 @@ def deck_quotas(user_id: int, deck_id: int | None, day_start: datetime) -> list[
 def _quotas_from_log(
     connection: Any, user_id: int, deck_id: int | None, start: Any
 ) -> list[DeckQuota]:
-    params = [_NEW, _REVIEW, user_id, start, *_scope_params(user_id, deck_id)]
-    rows = _run(connection, _quotas_from_log_sql(connection.vendor, deck_id is not None), params)
+    readable, readable_params = deck_readable_sql(user_id, alias="d")
+    params = [_NEW, _REVIEW, user_id, start, *_scope_params(user_id, deck_id, readable_params)]
+    sql = _quotas_from_log_sql(connection.vendor, deck_id is not None, readable)
+    rows = _run(connection, sql, params)
     return [DeckQuota(row) for row in rows]
 
 
@@ -538,7 +542,9 @@ def due_states(
 
 
 @functools.lru_cache(maxsize=64)
-def _quotas_and_due_sql(one_deck: bool, learning_limit: int, review_limit: int) -> tuple[_Sql, int]:
+def _quotas_and_due_sql(
+    one_deck: bool, learning_limit: int, review_limit: int, readable: str
+) -> tuple[_Sql, int]:
     """``deck_quotas``' statement and ``due_states``' as one, and the number of quota columns.
 
     The quotas are a CTE; the due parts take their decks from it (all of them for
@@ -565,7 +571,7 @@ def _quotas_and_due_sql(one_deck: bool, learning_limit: int, review_limit: int) 
     )
     due = " UNION ALL ".join(f"SELECT {kind} AS part, d.* FROM ({part}) d" for kind, part in parts)
     rank = "SELECT ROW_NUMBER() OVER (ORDER BY d.title, d.id) AS q_rank, "
-    quotas = rank + _quotas_select(vendor, one_deck).removeprefix("SELECT ")
+    quotas = rank + _quotas_select(vendor, one_deck, readable).removeprefix("SELECT ")
     sql = (
         f"WITH quotas AS ({quotas}) SELECT COALESCE(due.part, 0), quotas.*, due.* "
         f"FROM quotas FULL JOIN ({due}) due ON false"
@@ -598,8 +604,11 @@ def quotas_and_due(
         return deck_quotas(user_id, deck_id, day_start), None
     learning_limit = int(limit)
     start = _dt(connection, day_start)
-    sql, n_quota = _quotas_and_due_sql(deck_id is not None, learning_limit, learning_limit)
-    params = _quotas_params(user_id, deck_id, start)
+    readable, readable_params = deck_readable_sql(user_id, alias="d")
+    sql, n_quota = _quotas_and_due_sql(
+        deck_id is not None, learning_limit, learning_limit, readable
+    )
+    params = _quotas_params(user_id, deck_id, start, readable_params)
     params += _due_params(connection, user_id, now, [], review_before, [], day_start)
     rows = _run(connection, sql, params)
     quota_rows = sorted((row for row in rows if row[0] == 0), key=lambda row: row[1])
@@ -640,10 +649,10 @@ def review_chunk(limit: int, reviews_left: Sequence[int]) -> int:
 
 
 @functools.lru_cache(maxsize=8)
-def _card_and_state_sql(vendor: str) -> _Sql:
+def _card_and_state_sql(vendor: str, readable: str) -> _Sql:
     return _Sql(
         "SELECT c.deck_id, c.is_archived, "
-        "CASE WHEN d.visibility IN (%s, %s) OR d.owner_id = %s THEN 1 ELSE 0 END, "
+        f"CASE WHEN {readable} THEN 1 ELSE 0 END, "
         f"{_columns(CardState, 's', vendor)} "
         "FROM decks_card c INNER JOIN decks_deck d ON d.id = c.deck_id "
         "LEFT JOIN study_cardstate s ON s.card_id = c.id AND s.user_id = %s "
@@ -654,15 +663,16 @@ def _card_and_state_sql(vendor: str) -> _Sql:
 def card_and_state(user_id: int, card_id: int) -> tuple[CardState | None, int, bool, bool] | None:
     """The card's (user's state or None, deck id, archived, readable); None: no such card.
 
-    "Readable" is ``deck_readable_q``'s rule: the deck is the user's own, public or
-    unlisted. One statement, no lock: ``grade_write`` then writes only if nobody graded
-    the card in between.
+    "Readable" is ``recall.decks.selectors.deck_readable_sql``, the one read rule. One
+    statement, no lock: ``grade_write`` then writes only if nobody graded the card in
+    between.
     """
     connection = _db()
+    readable, readable_params = deck_readable_sql(user_id, alias="d")
     row = _run(
         connection,
-        _card_and_state_sql(connection.vendor),
-        [*_SHARED, user_id, user_id, card_id],
+        _card_and_state_sql(connection.vendor, readable),
+        [*readable_params, user_id, card_id],
         _ONE,
     )
     if row is None:

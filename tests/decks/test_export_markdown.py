@@ -13,7 +13,8 @@ from recall.decks.exporters.markdown import export_markdown
 from recall.decks.importers import parse_document
 from recall.decks.importers.markdown_blocks import is_tag_line
 from recall.decks.models import Deck, Note, Reference
-from recall.decks.services import _tags_for, deck_export_markdown, notes_import
+from recall.decks.services import deck_export_markdown, notes_import
+from recall.decks.services.tags import _tags_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -60,7 +60,7 @@ def test_writes_by_the_owner_do_not_wait_for_a_running_import(monkeypatch):
         writer.join(timeout=30)
         return summary
 
-    monkeypatch.setattr(services, "notes_import", import_then_write)
+    monkeypatch.setattr(services.jobs, "notes_import", import_then_write)
     services.job_run_import(job_id=job.pk)
 
     assert outcome.get("error") is None

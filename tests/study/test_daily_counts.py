@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count, Q
 
+from recall.decks.selectors import deck_readable_sql
 from recall.study import hotpath, scheduling, services
 from recall.study.models import DailyReviewCount, ReviewLog, State
 from tests.factories import CardFactory, DeckFactory
@@ -153,5 +154,6 @@ def test_postgres_next_cards_statement_stays_in_psycopgs_query_cache():
     from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
 
     for one_deck in (False, True):
-        sql, _ = hotpath._quotas_and_due_sql(one_deck, 1, 1)
+        readable, _ = deck_readable_sql(1, alias="d")
+        sql, _ = hotpath._quotas_and_due_sql(one_deck, 1, 1, readable)
         assert len(sql.pyformat.encode()) <= MAX_CACHED_STATEMENT_LENGTH

@@ -1,0 +1,426 @@
+"""Importing notes files: parse, check, then write decks, notes, cards, tags, references."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import tags as tag_rules
+from ..bulk import insert_rows
+from ..cards import cards_archive, cards_sync
+from ..importers.base import ImportFormatError, ParsedCard, ParsedDeck
+from ..importers.questions import title_from_filename
+from ..limits import FieldTooLong
+from ..models import CardKind, Deck, Note, Reference, Tag
+from ..prompts import identity_text
+from ..rendering import render_many
+from ..signals import notes_changed
+from ..uploads import (
+    PACKAGE_EXTENSIONS,
+    ImportRejected,
+    TextDocument,
+    check_upload,
+    documents_from_upload,
+    extension_of,
+    upload_limit,
+)
+from ._common import _BATCH, ProgressCallback, _chunks, _insert_pairs
+from .decks import deck_create
+from .notes import _check_card_texts, _sync_links, note_content_hash, note_source_keys
+from .tags import _tags_for
+
+_KINDS = frozenset(CardKind.values)
+
+
+_NOTE_FIELDS = [
+    "position",
+    "kind",
+    "question",
+    "answer",
+    "question_html",
+    "answer_html",
+    "source_file",
+    "source_line",
+    "content_hash",
+    "is_archived",
+    "updated_at",
+]
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, counted in notes, and the decks it wrote to."""
+
+    created: int = 0
+    updated: int = 0
+    archived: int = 0
+    unchanged: int = 0
+    deck_ids: list[int] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    # Things imported imperfectly or left out (e.g. media an Anki package lacks).
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, other: ImportSummary) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.archived += other.archived
+        self.unchanged += other.unchanged
+        self.deck_ids.extend(other.deck_ids)
+        self.files.extend(other.files)
+        self.warnings.extend(other.warnings)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created} created, {self.updated} updated, "
+            f"{self.archived} archived, {self.unchanged} unchanged"
+        )
+
+
+def notes_import(
+    *,
+    owner: Any,
+    filename: str,
+    data: bytes | IO[bytes],
+    deck_slug: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportSummary:
+    """Import a notes file (or a .zip of them) for owner: one deck per file, all or nothing.
+
+    ``data``: the file's bytes, or a seekable binary file; only an Anki package is read from
+    the file as it goes, anything else is read whole (within its upload limit).
+
+    Re-importing is idempotent: notes are matched by their question, unchanged notes are not
+    written, changed ones are updated in place (keeping their ids and review history), and
+    questions gone from the file are archived, never deleted.
+    """
+    if extension_of(filename) in PACKAGE_EXTENSIONS:
+        return _import_anki_package(
+            owner=owner, filename=filename, data=data, deck_slug=deck_slug, progress=progress
+        )
+    if not isinstance(data, bytes):
+        data = _read_within_limit(filename, data)
+    documents = documents_from_upload(filename, data)
+    if deck_slug and len(documents) > 1:
+        raise ImportRejected(
+            f"{filename} holds {len(documents)} notes files; a target deck can only be given "
+            "for a single file"
+        )
+    container = filename if len(documents) > 1 or documents[0].name != filename else ""
+    parsed = [_parse(doc, container) for doc in documents]
+    return _write_import(owner=owner, parsed=parsed, deck_slug=deck_slug, progress=progress)
+
+
+def _parse(doc: TextDocument, container: str) -> ParsedDeck:
+    from ..importers import parse_document
+
+    prefix = f"{container}: " if container else ""
+    try:
+        deck = parse_document(doc.name, doc.text)
+    except ImportFormatError as exc:
+        raise ImportRejected(f"{prefix}{exc}") from None
+    # Identity of the deck is the name we were given, whatever the parser reports.
+    deck.source_name = doc.name
+    if not deck.cards:
+        raise ImportRejected(f"{prefix}{doc.name}: no questions found")
+    return deck
+
+
+def _import_anki_package(
+    *,
+    owner: Any,
+    filename: str,
+    data: bytes | IO[bytes],
+    deck_slug: str | None,
+    progress: ProgressCallback | None,
+) -> ImportSummary:
+    """An Anki .apkg: one deck per Anki deck, its media stored (see importers.apkg)."""
+    from ..importers.apkg import delete_media, parse_apkg, store_media
+
+    if isinstance(data, bytes):
+        check_upload(filename, len(data))
+    else:
+        check_upload(filename, data.seek(0, io.SEEK_END))
+        data.seek(0)
+    try:
+        package = parse_apkg(filename, data)
+    except ImportFormatError as exc:
+        raise ImportRejected(str(exc)) from None
+    if deck_slug and len(package.decks) > 1:
+        raise ImportRejected(
+            f"{filename} holds {len(package.decks)} Anki decks; a target deck can only be "
+            "given for a package with one deck"
+        )
+    # Media first, so no note points at a file that is not there; removed again on failure.
+    created = store_media(package.media)
+    try:
+        summary = _write_import(
+            owner=owner, parsed=package.decks, deck_slug=deck_slug, progress=progress
+        )
+    except BaseException:
+        delete_media(created)
+        raise
+    summary.warnings.extend(f"{filename}: {w}" for w in package.warnings)
+    return summary
+
+
+def _write_import(
+    *,
+    owner: Any,
+    parsed: Sequence[ParsedDeck],
+    deck_slug: str | None,
+    progress: ProgressCallback | None,
+) -> ImportSummary:
+    _check_import_sizes(parsed)
+    summary = ImportSummary()
+    total = sum(len(p.cards) for p in parsed)
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total)
+
+    with transaction.atomic():
+        tags = _tags_for(
+            owner,
+            tag_rules.tag_names_clean(
+                t for p in parsed for c in p.cards for t in [*c.tags, *p.tags]
+            ),
+        )
+        for deck_data in parsed:
+            summary.add(
+                _import_deck(
+                    owner=owner, parsed=deck_data, deck_slug=deck_slug, tags=tags, step=step
+                )
+            )
+    return summary
+
+
+def _check_import_sizes(parsed: Sequence[ParsedDeck]) -> None:
+    """Refuse the whole import when a card is too long: all or nothing, like any import.
+
+    Checked before anything is written or rendered, the first such card named with its file
+    and line, so the user can fix them all in one go.
+    """
+    too_long: list[tuple[ParsedDeck, int, ParsedCard, FieldTooLong]] = []
+    for deck_data in parsed:
+        for number, pc in enumerate(deck_data.cards, start=1):
+            try:
+                _check_card_texts(pc.question, pc.answer)
+            except FieldTooLong as exc:
+                too_long.append((deck_data, number, pc, exc))
+    if not too_long:
+        return
+    deck_data, number, pc, first = too_long[0]
+    line = f", line {pc.line}" if pc.line else ""
+    question = pc.question.strip().split("\n", 1)[0]
+    excerpt = question if len(question) <= 60 else f"{question[:59]}…"
+    others = len(too_long) - 1
+    more = f" ({others} more card{'s' if others > 1 else ''} too long as well)" if others else ""
+    raise ImportRejected(
+        f"{deck_data.source_name}{line}, card {number} “{excerpt}”: {first.message}{more} "
+        "Nothing was imported."
+    )
+
+
+def _find_or_create_deck(*, owner: Any, parsed: ParsedDeck, deck_slug: str | None) -> Deck:
+    name = parsed.source_name
+    if deck_slug:
+        deck = Deck.objects.filter(owner=owner, slug=deck_slug).first()
+        if deck is None:
+            raise ImportRejected(f"you have no deck '{deck_slug}' to import {name} into")
+        if deck.source_name != name:
+            # A renamed file re-attached to its deck: future imports find it by the new name.
+            deck.source_name = name[:255]
+            deck.save(update_fields=["source_name", "updated_at"])
+        return deck
+    deck = Deck.objects.filter(owner=owner, source_name=name[:255]).order_by("id").first()
+    if deck is not None:
+        return deck
+    title = parsed.title
+    if not title or ("/" in name and title == title_from_filename(name)):
+        # A file in a folder or zip with no title of its own is named from its whole path.
+        title = title_from_path(name)
+    return deck_create(owner=owner, title=title, description=parsed.description, source_name=name)
+
+
+def title_from_path(name: str) -> str:
+    """'python/async_io-basics.md' -> 'Python / Async Io Basics'."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return " / ".join(w for w in map(title_from_filename, parts) if w) or "Imported notes"
+
+
+@dataclass
+class _Planned:
+    note: Note
+    tags: list[str]
+    text: str  # where its links are looked for
+
+
+def _import_deck(
+    *,
+    owner: Any,
+    parsed: ParsedDeck,
+    deck_slug: str | None,
+    tags: dict[str, Tag],
+    step: Callable[[int], None],
+) -> ImportSummary:
+    deck = _find_or_create_deck(owner=owner, parsed=parsed, deck_slug=deck_slug)
+    summary = ImportSummary(deck_ids=[deck.pk], files=[parsed.source_name])
+    if parsed.description and parsed.description != deck.description:
+        deck.description = parsed.description
+        deck.save(update_fields=["description", "updated_at"])
+
+    existing: dict[str, dict[str, Any]] = {}
+    for values in (
+        Note.objects.filter(deck=deck)
+        .order_by("id")
+        .values("id", "source_key", "content_hash", "is_archived", "source_file", "source_line")
+    ):
+        existing.setdefault(values["source_key"], {**values})
+
+    now = timezone.now()
+    source_file = parsed.source_name[:500]
+    keys = note_source_keys(identity_text(c.kind, c.question) for c in parsed.cards)
+    to_create: list[_Planned] = []
+    to_update: list[_Planned] = []
+    moved: list[Note] = []
+    kept_ids: dict[int, str] = {}  # unchanged note id -> text, for links
+    for position, (pc, key) in enumerate(zip(parsed.cards, keys, strict=True)):
+        note_tags = tag_rules.tag_names_clean([*pc.tags, *parsed.tags])
+        kind = pc.kind if pc.kind in _KINDS else CardKind.BASIC
+        chash = note_content_hash(
+            question=pc.question, answer=pc.answer, tags=note_tags, kind=kind, position=position
+        )
+        row = existing.get(key)
+        if row is not None and row["content_hash"] == chash and not row["is_archived"]:
+            summary.unchanged += 1
+            kept_ids[row["id"]] = f"{pc.question}\n{pc.answer}"
+            if row["source_line"] != pc.line or row["source_file"] != source_file:
+                moved.append(
+                    Note(id=row["id"], source_line=pc.line, source_file=source_file, updated_at=now)
+                )
+            continue
+        note = _card_from(pc, deck, position, kind, key, chash, source_file, now)
+        planned = _Planned(note, note_tags, f"{pc.question}\n{pc.answer}")
+        if row is None:
+            to_create.append(planned)
+        else:
+            note.pk = row["id"]
+            to_update.append(planned)
+
+    # Rendering is the slow part of an import, so progress follows it (two texts a note).
+    texts_done = notes_reported = 0
+
+    def rendered_texts(n: int) -> None:
+        nonlocal texts_done, notes_reported
+        texts_done += n
+        if texts_done // 2 > notes_reported:
+            step(texts_done // 2 - notes_reported)
+            notes_reported = texts_done // 2
+
+    # bulk writes skip Note.save, so the HTML is rendered here, all at once (see render_many).
+    to_render = [*to_create, *to_update]
+    sources = [t for p in to_render for t in (p.note.question, p.note.answer)]
+    rendered = iter(render_many(sources, done=rendered_texts))
+    for p in to_render:
+        p.note.question_html, p.note.answer_html = next(rendered), next(rendered)
+
+    seen_keys = set(keys)
+    archived_ids = [
+        row["id"]
+        for key, row in existing.items()
+        if key not in seen_keys and not row["is_archived"]
+    ]
+    insert_rows(Note, [p.note for p in to_create], now)
+    if to_update:
+        Note.objects.bulk_update([p.note for p in to_update], _NOTE_FIELDS, batch_size=_BATCH)
+    if moved:
+        Note.objects.bulk_update(
+            moved, ["source_line", "source_file", "updated_at"], batch_size=_BATCH
+        )
+    if archived_ids:
+        for chunk in _chunks(archived_ids, _BATCH):
+            Note.objects.filter(id__in=chunk).update(is_archived=True, updated_at=now)
+        cards_archive(archived_ids, now=now)
+    cards_sync([p.note for p in to_render], now=now)
+    _sync_card_tags(to_create, to_update, tags)
+    _sync_references(deck, parsed)
+    texts = {p.note.pk: p.text for p in [*to_create, *to_update]}
+    texts.update(kept_ids)
+    _sync_links(deck, texts, [r.url for r in parsed.references])
+    step(len(to_render) - notes_reported + summary.unchanged)
+
+    summary.created = len(to_create)
+    summary.updated = len(to_update)
+    summary.archived = len(archived_ids)
+    changed_ids = [p.note.pk for p in [*to_create, *to_update]]
+    if changed_ids or archived_ids:
+        deck_id = deck.pk
+        notes_changed(deck_id=deck_id, note_ids=changed_ids, archived_ids=archived_ids)
+    return summary
+
+
+def _card_from(
+    pc: ParsedCard,
+    deck: Deck,
+    position: int,
+    kind: str,
+    key: str,
+    chash: str,
+    source_file: str,
+    now: Any,
+) -> Note:
+    return Note(
+        deck=deck,
+        position=position,
+        kind=kind,
+        question=pc.question,
+        answer=pc.answer,
+        source_file=source_file,
+        source_line=pc.line,
+        source_key=key,
+        content_hash=chash,
+        is_archived=False,
+        updated_at=now,
+    )
+
+
+def _sync_card_tags(
+    created: Sequence[_Planned], updated: Sequence[_Planned], tags: dict[str, Tag]
+) -> None:
+    through = Note.tags.through
+    if updated:
+        for chunk in _chunks([p.note.pk for p in updated], _BATCH):
+            through.objects.filter(note_id__in=chunk).delete()
+    rows = [(p.note.pk, tags[name].pk) for p in [*created, *updated] for name in p.tags]
+    _insert_pairs(through, ("note", "tag"), rows)
+
+
+def _sync_references(deck: Deck, parsed: ParsedDeck) -> None:
+    wanted = [(r.title[:500], r.url[:2000]) for r in parsed.references if r.url]
+    current = list(deck.references.order_by("position", "id").values_list("title", "url"))
+    if current == wanted:
+        return
+    deck.references.all().delete()
+    Reference.objects.bulk_create(
+        [Reference(deck=deck, position=i, title=t, url=u) for i, (t, u) in enumerate(wanted)]
+    )
+
+
+def _read_within_limit(filename: str, handle: IO[bytes]) -> bytes:
+    limit = upload_limit(filename)
+    data = handle.read(limit + 1)
+    if len(data) > limit:
+        check_upload(filename, len(data))
+    return bytes(data)
