@@ -28,3 +28,16 @@ def chromium_browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+# The password every UserFactory user has.
+FACTORY_PASSWORD = "correct horse battery staple"
+
+
+def log_in(page: Any, base_url: str, username: str) -> None:
+    """Log in through the site's own form, as a person would, and land on the dashboard."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(FACTORY_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/")

@@ -7,6 +7,8 @@ import os
 
 import pytest
 
+from tests.browser_support import log_in
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,11 +26,7 @@ def test_three_notes_of_three_kinds_by_keyboard(live_server, chromium):
         page.set_default_timeout(15_000)
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill("author")
-        page.get_by_label("Password").fill("correct horse battery staple")
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, "author")
         page.goto(f"{live_server.url}{deck.get_absolute_url()}")
         assert "No notes in this deck yet." in page.locator("body").inner_text()
 

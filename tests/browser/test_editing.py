@@ -7,7 +7,7 @@ import os
 import pytest
 
 from tests.browser.test_journey import _shot
-from tests.browser_support import ARGS, CHROMIUM
+from tests.browser_support import ARGS, CHROMIUM, log_in
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -28,11 +28,7 @@ def page(live_server):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill("editor")
-        page.get_by_label("Password").fill("correct horse battery staple")
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{live_server.url}/")
+        log_in(page, live_server.url, "editor")
         page.card_id = card.pk  # type: ignore[attr-defined]
         page.base = live_server.url  # type: ignore[attr-defined]
         try:

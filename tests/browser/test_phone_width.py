@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from django.db import OperationalError
 
+from tests.browser_support import log_in
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -88,11 +90,7 @@ def _logged_in(chromium, site, **options):
     context = chromium.new_context(**options)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{site['base']}/accounts/login/")
-    page.get_by_label("Username").fill("phone")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{site['base']}/")
+    log_in(page, site["base"], "phone")
     return page
 
 

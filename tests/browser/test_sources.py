@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from tests.browser.test_journey import SHOTS
-from tests.browser_support import ARGS, CHROMIUM
+from tests.browser_support import ARGS, CHROMIUM, log_in
 from tests.sources.conftest import GitRepo, notes
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -46,11 +46,7 @@ def test_add_a_repository_see_decks_commit_sync_now(live_server, tmp_path, setti
         try:
             page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
             page.set_default_timeout(20_000)
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.get_by_label("Username").fill("gitnotes")
-            page.get_by_label("Password").fill("correct horse battery staple")
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(f"{live_server.url}/")
+            log_in(page, live_server.url, "gitnotes")
 
             page.get_by_role("link", name="Sources").click()
             page.get_by_role("link", name="Add a source").click()

@@ -16,7 +16,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from tests.browser_support import ARGS, CHROMIUM
+from tests.browser_support import ARGS, CHROMIUM, log_in
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -111,11 +111,7 @@ def test_every_prompt_once_siblings_next_day_counts_true(live_server):
             page.set_default_timeout(15_000)
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.get_by_label("Username").fill("learner")
-            page.get_by_label("Password").fill("correct horse battery staple")
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(f"{live_server.url}/")
+            log_in(page, live_server.url, "learner")
 
             # The cloze card's answer shows its code as code.
             day_one = _study_day(page, url, expect)
@@ -145,11 +141,7 @@ def test_cloze_back_highlights_code_inside_a_deletion(live_server):
         try:
             page = browser.new_context().new_page()
             page.set_default_timeout(15_000)
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.get_by_label("Username").fill("learner")
-            page.get_by_label("Password").fill("correct horse battery staple")
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(f"{live_server.url}/")
+            log_in(page, live_server.url, "learner")
             page.goto(f"{live_server.url}/study/decks/{deck.pk}/")
             # The queue serves the deck in order: the basic note, HEAD, then cloze 1.
             for _ in range(2):

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from recall.accounts.models import User
+from tests.browser_support import log_in
 from tests.factories import CardFactory, DeckFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -162,11 +163,7 @@ def test_site_scripts_and_api_docs_run_under_the_policy(live_server, chromium):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
     # Our own script: the editor's live preview posts and renders the Markdown.
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("reader")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server.url, "reader")
     page.goto(f"{live_server.url}/cards/{card.note_id}/edit/")  # the note's editor
     answer = page.get_by_label("Answer")
     answer.fill("")
