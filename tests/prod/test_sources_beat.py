@@ -19,18 +19,14 @@ from typing import Any
 
 import psycopg
 import pytest
-import redis
-from psycopg import sql
 from services import reachable
 
 from tests.conftest import missing_service
-from tests.prod.celery_worker import worker_command
+from tests.prod.celery_worker import ROOT, production_environment, worker_command
 from tests.sources.conftest import GitRepo, notes
 
 pytestmark = [pytest.mark.celery, pytest.mark.redis, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
-ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DB_NAME = os.environ.get("SOURCES_BEAT_DATABASE", "recall_prod_sources_beat")
 REDIS_URL = os.environ.get("SOURCES_BEAT_REDIS_URL", "redis://127.0.0.1:6379/13")
 
@@ -40,49 +36,19 @@ def _query(text: str, *params: Any) -> list[tuple[Any, ...]]:
         return c.execute(text, params).fetchall()  # type: ignore[arg-type]
 
 
-def _drop_database() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME))
-        )
-
-
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[dict[str, str]]:
     if not reachable("postgres"):
         missing_service("the beat test needs PostgreSQL on 127.0.0.1:5432")
     if shutil.which("git") is None:
         pytest.skip("the git binary is needed to make the test repository")
-    _drop_database()
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
-    values = {k: v for k, v in os.environ.items() if k in keep}
-    values.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-        REDIS_URL=REDIS_URL,
-        MEDIA_ROOT=str(tmp_path / "media"),
-        STATIC_ROOT=str(tmp_path / "static"),
-        SECURE_SSL_REDIRECT="false",
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    with production_environment(
+        tmp_path,
+        database=DB_NAME,
+        redis_url=REDIS_URL,
         RECALL_SOURCE_ROOTS=str(tmp_path / "allowed"),
-        PYTHONPATH=str(ROOT),
-    )
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=values,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert migrate.returncode == 0, migrate.stderr
-    yield values
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    _drop_database()
+    ) as values:
+        yield values
 
 
 def test_beat_syncs_a_due_source_in_a_real_worker(env, tmp_path):

@@ -21,17 +21,13 @@ from typing import Any
 
 import psycopg
 import pytest
-import redis
-from psycopg import sql
 from services import reachable
 
 from tests.conftest import missing_service
-from tests.prod.celery_worker import worker_command
+from tests.prod.celery_worker import ROOT, production_environment, worker_command
 
 pytestmark = [pytest.mark.celery, pytest.mark.redis, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
-ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "recall_prod_killtest"
 REDIS_URL = "redis://127.0.0.1:6379/12"
 CARDS = 8000
@@ -106,40 +102,13 @@ class Worker:
 def env(tmp_path: Path) -> Iterator[dict[str, str]]:
     if not reachable("postgres"):
         missing_service("the kill test needs PostgreSQL on 127.0.0.1:5432")
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
-    values = {k: v for k, v in os.environ.items() if k in keep}
-    values.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-        REDIS_URL=REDIS_URL,
+    with production_environment(
+        tmp_path,
+        database=DB_NAME,
+        redis_url=REDIS_URL,
         CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
-        MEDIA_ROOT=str(tmp_path / "media"),
-        STATIC_ROOT=str(tmp_path / "static"),
-        SECURE_SSL_REDIRECT="false",
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-    )
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=values,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert migrate.returncode == 0, migrate.stderr
-    yield values
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME))
-        )
+    ) as values:
+        yield values
 
 
 def _queue_import(env: dict[str, str], tmp_path: Path) -> int:
