@@ -70,7 +70,7 @@ def test_deck_card_and_admin_pages_carry_the_policy(reader, admin_client):
     client, deck, card = reader
     for response in (
         client.get(deck.get_absolute_url()),
-        client.get(f"/cards/{card.pk}/"),
+        client.get(f"/cards/{card.note_id}/"),  # the note page
         admin_client.get("/admin/"),
         Client().get("/admin/login/"),
     ):
