@@ -19,7 +19,9 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev,anki,bench]'
+	# The CPU build of torch first, so the semantic extra does not pull a GPU build.
+	$(BIN)/pip install -q 'torch==2.13.0'
+	$(BIN)/pip install -q -e '.[dev,anki,bench,semantic]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,0 +1,1 @@
+"""Meaning-aware matching: local sentence embeddings (optional ``semantic`` extra)."""
