@@ -80,15 +80,26 @@ from . import (
     markdown_headings,
     multiline_question_mark,
 )
-from .base import ImportFormatError, ParsedCard, ParsedDeck, ParsedReference
+from .base import (
+    ImportFormatError,
+    ImportOptions,
+    ParsedCard,
+    ParsedDeck,
+    ParsedReference,
+    SkippedLine,
+    SourceSchedule,
+)
 from .markdown_blocks import MarkdownDocument, scan, split_tags, unique
 from .questions import LayoutResult, looks_like_question, title_from_filename
 
 __all__ = [
     "ImportFormatError",
+    "ImportOptions",
     "ParsedCard",
     "ParsedDeck",
     "ParsedReference",
+    "SkippedLine",
+    "SourceSchedule",
     "parse_document",
 ]
 
@@ -108,7 +119,8 @@ def _markdown_layouts() -> list[MarkdownLayout]:
     return [(module.NAME, module.parse) for module in modules]
 
 
-def parse_document(filename: str, text: str) -> ParsedDeck:
+def parse_document(filename: str, text: str, options: ImportOptions | None = None) -> ParsedDeck:
+    # options: not yet applied by the layouts (the one-pass reader takes them).
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
