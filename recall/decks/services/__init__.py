@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-# decks (create, update, copy, delete, archive), notes (single note and card edits, note
+# cards (bulk actions of the card browser and the API, moving notes), decks (create,
+# update, copy, delete, archive), notes (single note and card edits, note
 # identity, links), tags, imports (notes files), exports, jobs (background imports).
 # Callers keep importing from recall.decks.services; a test that replaces a function
 # patches the module that calls it (e.g. recall.decks.services.jobs.notes_import).
 from ..uploads import ImportRejected
+from .cards import (
+    BULK_ACTIONS,
+    MAX_BULK_CARDS,
+    BulkResult,
+    cards_bulk,
+    cards_delete,
+    cards_move,
+    cards_set_suspended,
+    cards_tag,
+    cards_untag,
+    notes_move,
+)
 from .decks import (
     deck_archive_cards,
     deck_copy,
@@ -34,10 +47,19 @@ from .notes import (
 from .tags import tag_create, tag_delete, tag_rename
 
 __all__ = [
+    "BULK_ACTIONS",
+    "MAX_BULK_CARDS",
     "RERENDER_BATCH",
+    "BulkResult",
     "ImportRejected",
     "ImportSummary",
     "card_set_flags",
+    "cards_bulk",
+    "cards_delete",
+    "cards_move",
+    "cards_set_suspended",
+    "cards_tag",
+    "cards_untag",
     "deck_archive_cards",
     "deck_copy",
     "deck_create",
@@ -57,6 +79,7 @@ __all__ = [
     "note_source_keys",
     "note_update",
     "notes_import",
+    "notes_move",
     "notes_rerender",
     "tag_create",
     "tag_delete",

@@ -1,5 +1,6 @@
 /* Recall site script: live Markdown preview on the card editor (debounced, CSRF-protected),
-   the deck page's new-note keys, copy buttons, charts scrolled to today. */
+   the deck page's new-note keys, copy buttons, the card browser's tick-all box, forms that
+   ask before they act, charts scrolled to today. */
 (function () {
   "use strict";
 
@@ -80,6 +81,22 @@
       }
     });
   }
+
+  // The card browser: one box ticks (or unticks) every card of the page.
+  document.querySelectorAll("[data-tick-all]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      var form = box.closest("form");
+      if (!form) return;
+      form.querySelectorAll("input[name=cards]").forEach(function (card) { card.checked = box.checked; });
+    });
+  });
+
+  // A button or form that asks before it acts (deleting a note).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
 
   // On a narrow screen the heatmap scrolls: start at today, not a year ago.
   document.querySelectorAll(".chart-scroll").forEach(function (box) {
