@@ -22,6 +22,7 @@ urlpatterns = [
     path("gallery/", views.GalleryView.as_view(), name="gallery"),
     path("cards/<int:pk>/", views.CardDetailView.as_view(), name="card-detail"),
     path("cards/<int:pk>/edit/", views.CardUpdateView.as_view(), name="card-edit"),
+    path("cards/<int:pk>/delete/", views.NoteDeleteView.as_view(), name="note-delete"),
     path("preview/", views.MarkdownPreviewView.as_view(), name="markdown-preview"),
     path("import/", views.ImportView.as_view(), name="import"),
     path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job-detail"),

@@ -279,16 +279,39 @@ class CardUpdateView(LoginRequiredMixin, ApplicationErrorMessageMixin, UpdateVie
         response.status_code = 400
         return response
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "owner": self.request.user}
+
     def form_valid(self, form: NoteForm) -> HttpResponse:
-        card = Note.objects.select_related("deck__owner").get(pk=self.object.pk)
-        services.note_update(
-            note=card,
-            question=form.cleaned_data["question"],
-            answer=form.cleaned_data["answer"],
-            tags=form.cleaned_data["tags"],
+        note = Note.objects.select_related("deck__owner").get(pk=self.object.pk)
+        data = form.cleaned_data
+        services.note_edit(
+            user=self.request.user,
+            note=note,
+            kind=data["kind"] or None,
+            question=data["question"],
+            answer=data["answer"],
+            tags=data["tags"],
+            deck=data.get("deck"),
         )
         messages.success(self.request, "Card saved.")
-        return HttpResponseRedirect(card.get_absolute_url())
+        return HttpResponseRedirect(note.get_absolute_url())
+
+
+class NoteDeleteView(LoginRequiredMixin, DeleteView):
+    """Delete a note of one's own deck (its cards go with it), after a confirmation page."""
+
+    template_name = "decks/note_confirm_delete.html"
+    context_object_name = "note"
+
+    def get_queryset(self) -> QuerySet[Note]:
+        return Note.objects.filter(deck__owner_id=self.request.user.pk).select_related("deck")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        deck = self.object.deck
+        services.note_delete(note=self.object)
+        messages.success(self.request, "Note deleted.")
+        return HttpResponseRedirect(deck.get_absolute_url())
 
 
 class MarkdownPreviewView(LoginRequiredMixin, View):

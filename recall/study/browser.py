@@ -63,11 +63,16 @@ class CardQuery:
     sort: str = ""
 
 
+def _user_id(user: Any) -> int:
+    # No user (an anonymous API reader): no study state matches id 0.
+    return int(getattr(user, "pk", None) or 0)
+
+
 def with_study_state(cards: QuerySet[Card], user: Any) -> QuerySet[Card]:
     """Annotate each card with the user's state of it: ``study_state_value``, ``study_due``,
     ``study_interval`` (due minus last review), ``study_stability``, ``study_difficulty``,
     ``study_lapses`` (all None for a new card)."""
-    states = CardState.objects.filter(user_id=user.pk, card_id=OuterRef("pk"))
+    states = CardState.objects.filter(user_id=_user_id(user), card_id=OuterRef("pk"))
     interval = ExpressionWrapper(F("due") - F("last_review"), output_field=DurationField())
     return cards.annotate(
         study_state_value=Subquery(states.values("state")[:1]),
@@ -80,8 +85,11 @@ def with_study_state(cards: QuerySet[Card], user: Any) -> QuerySet[Card]:
 
 
 def cards_filter(cards: QuerySet[Card], user: Any, query: CardQuery) -> QuerySet[Card]:
-    """Apply the browser's filters (the user's study state, read from ``CardState``)."""
-    states = CardState.objects.filter(user_id=user.pk, card_id=OuterRef("pk"))
+    """Apply the browser's filters (the user's study state, read from ``CardState``).
+
+    ``user`` may be None for a query without study filters (an anonymous API reader's text
+    search)."""
+    states = CardState.objects.filter(user_id=_user_id(user), card_id=OuterRef("pk"))
     if query.deck_id is not None:
         cards = cards.filter(deck_id=query.deck_id)
     if query.tag:

@@ -77,8 +77,9 @@ def test_three_notes_of_three_kinds_by_keyboard(live_server, chromium):
         # The card browser finds them by state and tag.
         page.goto(f"{live_server.url}/cards/")
         assert page.locator(".card-table tbody tr[data-card]").count() == 5
-        page.get_by_label("Tag").fill("git")
-        page.get_by_label("State").select_option("new")
+        filters = page.locator("form.card-filters")
+        filters.get_by_label("Tag", exact=True).fill("git")
+        filters.get_by_label("State").select_option("new")
         with page.expect_navigation():
             page.get_by_role("button", name="Filter").click()
         rows = page.locator(".card-table tbody tr[data-card]")

@@ -36,6 +36,8 @@ from recall.decks.selectors import deck_listed_q, deck_readable_q
 from . import examples as ex
 from .filters import CardFilter, DeckFilter, NoteFilter
 from .serializers import (
+    CardBulkResultSerializer,
+    CardBulkSerializer,
     CardSerializer,
     DeckImportSerializer,
     DeckSerializer,
@@ -352,7 +354,7 @@ class CardViewSet(
     ordering_fields = ["position", "ordinal", "created_at", "updated_at", "id"]
     ordering = ["deck_id", "position", "ordinal", "id"]
     queryset = Card.objects.none()
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Card]:
         user = self.request.user
@@ -362,6 +364,59 @@ class CardViewSet(
         ):
             cards = cards.filter(deck_listed_q(user, prefix="deck__"))
         return cards.select_related("note", "deck")
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        queryset = super().filter_queryset(queryset)
+        sort = self.request.query_params.get("sort", "")
+        if self.action == "list" and sort:
+            # The filterset validated it; sorted after OrderingFilter, which would replace it.
+            from recall.study import browser  # study depends on decks, not back
+
+            user = self.request.user if self.request.user.is_authenticated else None
+            studied = browser.with_study_state(queryset, user)
+            queryset = browser.cards_sort(studied, sort)
+        return queryset
+
+    @extend_schema(
+        summary="One action on many of your cards",
+        description="Suspend, unsuspend, tag, untag, move (to another of your decks) or "
+        "delete the listed cards. Tags, moves and deletions act on the cards' notes (a "
+        "reversed or cloze note's other cards go along). Ids of cards that are not yours "
+        "are ignored; the answer says how many cards and notes were acted on.",
+        request=CardBulkSerializer,
+        responses={
+            200: CardBulkResultSerializer,
+            400: business_rules(
+                ("", "choose at least one card"),
+                ("", "name at least one tag"),
+                ("", "choose a deck to move the cards to"),
+                ("", "at most 1000 cards at once"),
+            ),
+            404: business_rules(("", "You have no such deck to move cards to."), code="not_found"),
+        },
+        examples=[ex.CARD_BULK, ex.response("done", {"action": "move", "cards": 3, "notes": 2})],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated],
+        serializer_class=CardBulkSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def bulk(self, request: Request) -> Response:
+        serializer = CardBulkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = services.cards_bulk(
+            user=request.user,
+            card_ids=data["cards"],
+            action=data["action"],
+            tags=data.get("tags", []),
+            deck_id=data.get("deck"),
+        )
+        body = {"action": result.action, "cards": result.cards, "notes": result.notes}
+        return Response(CardBulkResultSerializer(body).data)
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         from recall.study.services import card_bury  # study depends on decks, not back

@@ -18,6 +18,7 @@ from .cards import (
     cards_set_suspended,
     cards_tag,
     cards_untag,
+    note_edit,
     notes_move,
 )
 from .decks import (
@@ -75,6 +76,7 @@ __all__ = [
     "note_content_hash",
     "note_create",
     "note_delete",
+    "note_edit",
     "note_set_fields",
     "note_source_keys",
     "note_update",

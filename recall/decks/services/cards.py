@@ -23,7 +23,7 @@ from ..cards import cards_sync
 from ..models import Card, Deck, Note
 from ..signals import notes_changed, notes_moved
 from ._common import _BATCH, _chunks
-from .notes import _sync_links
+from .notes import _sync_links, note_set_fields, note_update
 from .tags import _tags_for
 
 BULK_ACTIONS = ("suspend", "unsuspend", "tag", "untag", "move", "delete")
@@ -220,3 +220,26 @@ def cards_bulk(
     if action == "delete":
         return cards_delete(user=user, card_ids=ids)
     raise ApplicationError(f"unknown action {action!r}; use one of {', '.join(BULK_ACTIONS)}")
+
+
+def note_edit(
+    *,
+    user: Any,
+    note: Note,
+    question: str,
+    answer: str,
+    tags: Sequence[str],
+    kind: str | None = None,
+    deck: Deck | None = None,
+) -> Note:
+    """The note editor's save: text and tags, kind, and a move to another of the user's
+    decks, all or nothing. Its cards keep their ids, so their schedules and reviews stay."""
+    if note.deck.owner_id != user.pk:
+        raise NotFoundError("No such note.")
+    with transaction.atomic():
+        note_update(note=note, question=question, answer=answer, tags=tags)
+        if kind is not None:
+            note_set_fields(note=note, kind=kind)
+        if deck is not None and deck.pk != note.deck_id:
+            notes_move(user=user, notes=[note], deck=deck)
+    return note

@@ -1,6 +1,6 @@
 /* Recall site script: live Markdown preview on the card editor (debounced, CSRF-protected),
-   the deck page's new-note keys, copy buttons, the card browser's tick-all box, forms that
-   ask before they act, charts scrolled to today. */
+   the deck page's new-note keys, copy buttons, the card browser's tick-all box, Ctrl+Enter
+   in the note editor, charts scrolled to today. */
 (function () {
   "use strict";
 
@@ -91,10 +91,14 @@
     });
   });
 
-  // A button or form that asks before it acts (deleting a note).
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+  // Every note editor (not the new-note form, handled above): Ctrl/Cmd+Enter saves.
+  document.querySelectorAll("form[data-preview-url]:not([data-new-note-form])").forEach(function (form) {
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        if (form.requestSubmit) form.requestSubmit();
+        else form.submit();
+      }
     });
   });
 
