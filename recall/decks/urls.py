@@ -16,6 +16,9 @@ urlpatterns = [
     path("decks/<int:pk>/notes/new/", views.NoteCreateView.as_view(), name="note-create"),
     path("decks/<int:pk>/copy/", views.DeckCopyView.as_view(), name="deck-copy"),
     path(
+        "decks/<int:pk>/update-copy/", views.DeckCopyUpdateView.as_view(), name="deck-copy-update"
+    ),
+    path(
         "decks/<int:pk>/check-links/", views.DeckLinksCheckView.as_view(), name="deck-check-links"
     ),
     path("decks/<int:pk>/export/<slug:fmt>/", views.DeckExportView.as_view(), name="deck-export"),

@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 
 from .forms import SearchForm
 from .query import QueryError
-from .selectors import SearchResults, search_cards
+from .selectors import SearchResults, hits_label_decks, search_cards
 
 PAGE_SIZE = 20
 
@@ -42,6 +42,8 @@ class SearchView(TemplateView):
                 )
             except QueryError as exc:
                 error = exc.message
+            else:
+                hits_label_decks(results.hits, user=self.request.user)
         elif form.is_bound and not form.is_valid():
             error = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         context.update(

@@ -83,6 +83,14 @@ ENDPOINTS: list[tuple[str, str, str, dict | None, Any]] = [
     ),
     ("deck-delete", "delete", "/api/v1/decks/{deck}/", None, lambda r, v: _write(r, v, 204)),
     ("deck-copy", "post", "/api/v1/decks/{deck}/copy/", None, _copy),
+    # The seeded decks are no copies: the owner is told so (400), others as for any write.
+    (
+        "deck-update-copy",
+        "post",
+        "/api/v1/decks/{deck}/update-copy/",
+        None,
+        lambda r, v: _write(r, v, 400),
+    ),
     (
         "note-patch",
         "patch",

@@ -63,6 +63,11 @@ class CountFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "string", "format": "date"})
+class DayFilter(django_filters.DateFilter):
+    """A calendar day, YYYY-MM-DD (documented as such: a method filter has no model field)."""
+
+
 class LeanFilterSet(django_filters.FilterSet):
     """A FilterSet whose per-request set-up is cheap (measured by bench/api.py).
 
@@ -196,11 +201,11 @@ class CardFilter(LeanFilterSet):
         method="filter_state",
         label="Your study state of the card: new (never graded), learning, review, relearning.",
     )
-    due_from = django_filters.DateFilter(
+    due_from = DayFilter(
         method="filter_study",
         label="Due on or after this study day of yours (YYYY-MM-DD; new cards have no due date).",
     )
-    due_to = django_filters.DateFilter(
+    due_to = DayFilter(
         method="filter_study", label="Due on or before this study day of yours (YYYY-MM-DD)."
     )
     lapses = CountFilter(method="filter_study", label="Cards you forgot at least this many times.")

@@ -390,6 +390,12 @@ class CardBulkResultSerializer(serializers.Serializer):
     notes = serializers.IntegerField(help_text="Notes tagged, untagged, moved or deleted.")
 
 
+class CopyUpdateSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Notes new in the original, added.")
+    updated = serializers.IntegerField(help_text="Notes the author changed, updated.")
+    archived = serializers.IntegerField(help_text="Notes the author removed, archived.")
+
+
 def _iso(value: Any) -> str | None:
     # The same format DRF's DateTimeField writes (ISO 8601, "Z" for UTC).
     if value is None:

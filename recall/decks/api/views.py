@@ -39,6 +39,7 @@ from .serializers import (
     CardBulkResultSerializer,
     CardBulkSerializer,
     CardSerializer,
+    CopyUpdateSerializer,
     DeckImportSerializer,
     DeckSerializer,
     JobSerializer,
@@ -186,11 +187,16 @@ class DeckViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Copy a deck into your decks",
         description="Copies a public or unlisted deck (or one of yours) with all its cards; "
-        "the copy is private and records where it came from.",
+        "the copy is private and records where it came from. A deck you already copied is "
+        "not copied again (409): POST /api/v1/decks/{copy}/update-copy/ updates your copy.",
         request=None,
         responses={
             201: DeckSerializer,
             400: business_rules(("", "only public or unlisted decks can be copied")),
+            409: business_rules(
+                ("", "you already have a copy of this deck (deck 12); update it instead"),
+                code="already_copied",
+            ),
         },
         examples=[ex.response("the copy", {**ex.DECK, "visibility": "private", "copied_from": 7})],
     )
@@ -200,6 +206,25 @@ class DeckViewSet(viewsets.ModelViewSet):
         copy.card_count = copy.cards.filter(is_archived=False).count()  # type: ignore[attr-defined]
         data = DeckSerializer(copy, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Bring the author's changes into your copy",
+        description="On a deck you copied: notes new in the original are added, notes the "
+        "author changed take the author's version (their cards, schedules and your review "
+        "history are kept), notes the author removed are archived. Notes you wrote, and "
+        "notes you changed that the author did not, are left alone.",
+        request=None,
+        responses={
+            200: CopyUpdateSerializer,
+            400: business_rules(("", "this deck is not a copy of a deck you can read")),
+        },
+        examples=[ex.response("updated", {"created": 2, "updated": 1, "archived": 0})],
+    )
+    @action(detail=True, methods=["post"], url_path="update-copy", filterset_class=None)
+    def update_copy(self, request: Request, pk: str | None = None) -> Response:
+        result = services.deck_copy_update(copy=self.get_object(), user=request.user)
+        body = {"created": result.created, "updated": result.updated, "archived": result.archived}
+        return Response(CopyUpdateSerializer(body).data)
 
     @extend_schema(
         summary="Import a notes file",
