@@ -20,7 +20,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -425,6 +425,8 @@ class CardViewSet(
         detail=False,
         methods=["post"],
         permission_classes=[permissions.IsAuthenticated],
+        # JSON only: a form post of a thousand ids would pass Django's field-count limit.
+        parser_classes=[JSONParser],
         serializer_class=CardBulkSerializer,
         filterset_class=None,
         pagination_class=None,
