@@ -61,7 +61,8 @@ class DeckListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self) -> QuerySet[Deck]:
         # Aggregating drops Meta.ordering; pagination needs a stable order.
-        return _with_card_counts(selectors.deck_list_for(self.request.user)).order_by("title", "pk")
+        decks = selectors.deck_list_for(self.request.user).select_related("copied_from__owner")
+        return _with_card_counts(decks).order_by("title", "pk")
 
 
 class GalleryView(ListView):

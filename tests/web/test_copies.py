@@ -36,6 +36,7 @@ def test_copying_twice_offers_to_update_the_copy(client, origin):
     assert again.status_code == 302 and again["Location"] == copy.get_absolute_url()
     assert "You already have a copy" in client.get(again["Location"]).content.decode()
     assert Deck.objects.filter(owner=reader).count() == 1
+    assert "a copy of author's deck" in client.get(reverse("decks:deck-list")).content.decode()
     # The original's page and the gallery offer the update, not a second copy.
     for page_url in (origin.get_absolute_url(), reverse("decks:gallery")):
         html = client.get(page_url).content.decode()
