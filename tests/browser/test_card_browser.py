@@ -142,3 +142,31 @@ def test_delete_a_note_from_the_deck_page(live_server, chromium):
         assert width <= 390
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("width", "side_by_side"), [(1280, True), (900, True), (899, False)])
+def test_editor_and_preview_side_by_side_from_900_px(live_server, chromium, width, side_by_side):
+    world = _seed()
+    note = world["notes"][0]
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        log_in(page, live_server.url, "browser")
+        page.goto(f"{live_server.url}/cards/{note.pk}/edit/")
+        form = page.locator(".editor form").bounding_box()
+        preview = page.locator(".editor .preview").bounding_box()
+        assert form is not None and preview is not None
+        beside = preview["x"] >= form["x"] + form["width"] and preview["y"] < form["y"] + 50
+        assert beside is side_by_side
+        if not side_by_side:
+            assert preview["y"] >= form["y"] + form["height"]
+        # Ctrl+Enter saves the note.
+        page.locator("textarea[name=answer]").fill("Moved for good")
+        with page.expect_navigation():
+            page.locator("textarea[name=answer]").press("Control+Enter")
+        assert "Card saved." in page.locator("body").inner_text()
+        note.refresh_from_db()
+        assert note.answer == "Moved for good"
+    finally:
+        context.close()
