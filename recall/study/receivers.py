@@ -1,4 +1,5 @@
-"""Receivers of the study app: keep each user's cached statistics fresh."""
+"""Receivers of the study app: keep each user's cached statistics fresh, and their card
+states' copy of a card's deck in step when notes move."""
 
 from __future__ import annotations
 
