@@ -94,7 +94,8 @@ def test_update_only_by_the_copier_and_only_of_a_copy(origin, reader):
     with pytest.raises(NotFoundError):
         services.deck_copy_update(copy=copy, user=UserFactory())
     with pytest.raises(ApplicationError, match="not a copy"):
-        services.deck_copy_update(copy=DeckFactory(owner=reader), user=reader)
+        not_a_copy: Any = DeckFactory(owner=reader)
+        services.deck_copy_update(copy=not_a_copy, user=reader)
     origin.visibility = "private"
     origin.save()
     with pytest.raises(ApplicationError, match="not a copy"):

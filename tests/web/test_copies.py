@@ -23,7 +23,7 @@ def origin() -> Any:
 
 
 def test_copying_twice_offers_to_update_the_copy(client, origin):
-    reader = UserFactory(username="reader")
+    reader: Any = UserFactory(username="reader")
     client.force_login(reader)
     url = reverse("decks:deck-copy", args=[origin.pk])
     copy_page = client.post(url)
