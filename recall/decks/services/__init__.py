@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 # decks (create, update, copy, delete, archive), notes (single note and card edits, note
-# identity, links), tags, imports (notes files), exports, jobs (background imports).
+# identity, links), tags, imports (notes files), previews (dry runs), exports, jobs
+# (background imports).
 # Callers keep importing from recall.decks.services; a test that replaces a function
 # patches the module that calls it (e.g. recall.decks.services.jobs.notes_import).
 from ..uploads import ImportRejected
@@ -16,8 +17,14 @@ from .decks import (
     unique_deck_slug,
 )
 from .exports import deck_export, deck_export_markdown, deck_export_response
-from .imports import ImportSummary, notes_import, title_from_path
-from .jobs import job_create_import, job_mark_failed, job_run_import
+from .imports import ImportSummary, import_options_clean, notes_import, title_from_path
+from .jobs import (
+    job_confirm_import,
+    job_create_import,
+    job_discard_preview,
+    job_mark_failed,
+    job_run_import,
+)
 from .notes import (
     RERENDER_BATCH,
     card_set_flags,
@@ -31,10 +38,12 @@ from .notes import (
     notes_rerender,
     urls_in,
 )
+from .previews import ImportPreview, notes_preview
 from .tags import tag_create, tag_delete, tag_rename
 
 __all__ = [
     "RERENDER_BATCH",
+    "ImportPreview",
     "ImportRejected",
     "ImportSummary",
     "card_set_flags",
@@ -46,7 +55,10 @@ __all__ = [
     "deck_export_markdown",
     "deck_export_response",
     "deck_update",
+    "import_options_clean",
+    "job_confirm_import",
     "job_create_import",
+    "job_discard_preview",
     "job_mark_failed",
     "job_run_import",
     "normalise_question",
@@ -57,6 +69,7 @@ __all__ = [
     "note_source_keys",
     "note_update",
     "notes_import",
+    "notes_preview",
     "notes_rerender",
     "tag_create",
     "tag_delete",
