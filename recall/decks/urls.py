@@ -24,6 +24,8 @@ urlpatterns = [
     path("cards/<int:pk>/edit/", views.CardUpdateView.as_view(), name="card-edit"),
     path("preview/", views.MarkdownPreviewView.as_view(), name="markdown-preview"),
     path("import/", views.ImportView.as_view(), name="import"),
+    path("import/<int:pk>/confirm/", views.ImportConfirmView.as_view(), name="import-confirm"),
+    path("import/<int:pk>/discard/", views.ImportDiscardView.as_view(), name="import-discard"),
     path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job-detail"),
     path("jobs/<int:pk>/status/", views.JobStatusView.as_view(), name="job-status"),
 ]

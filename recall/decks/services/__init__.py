@@ -24,6 +24,7 @@ from .jobs import (
     job_discard_preview,
     job_mark_failed,
     job_run_import,
+    upload_preview,
 )
 from .notes import (
     RERENDER_BATCH,
@@ -76,5 +77,6 @@ __all__ = [
     "tag_rename",
     "title_from_path",
     "unique_deck_slug",
+    "upload_preview",
     "urls_in",
 ]

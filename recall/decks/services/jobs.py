@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from pathlib import PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.uploadedfile import UploadedFile
@@ -19,7 +19,7 @@ from recall.core.progress import JobProgress, publish_job
 from ..models import Deck, Job, JobKind, JobStatus
 from ..uploads import ImportRejected, check_upload
 from .imports import import_options_clean, notes_import
-from .previews import notes_preview
+from .previews import ImportPreview, notes_preview
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def job_create_import(
     (``job_confirm_import``); its result holds the preview. A file the import would refuse
     is refused here, and nothing is kept.
     """
-    name = PurePosixPath((uploaded_file.name or "upload").replace("\\", "/")).name
+    name = _upload_name(uploaded_file)
     check_upload(name, uploaded_file.size or 0)
     given = import_options_clean(options)
     if deck_slug and not Deck.objects.filter(owner=owner, slug=deck_slug).exists():
@@ -79,6 +79,30 @@ def job_create_import(
         else:
             _schedule(job.pk)
     return job
+
+
+def upload_preview(
+    *,
+    owner: Any,
+    uploaded_file: UploadedFile,
+    deck_slug: str = "",
+    options: Mapping[str, Any] | None = None,
+) -> ImportPreview:
+    """What importing this upload would do, read from the upload itself; nothing is kept."""
+    name = _upload_name(uploaded_file)
+    check_upload(name, uploaded_file.size or 0)
+    uploaded_file.seek(0)
+    return notes_preview(
+        owner=owner,
+        filename=name,
+        data=cast(IO[bytes], uploaded_file),
+        deck_slug=deck_slug or None,
+        options=import_options_clean(options),
+    )
+
+
+def _upload_name(uploaded_file: UploadedFile) -> str:
+    return PurePosixPath((uploaded_file.name or "upload").replace("\\", "/")).name
 
 
 def _schedule(job_id: int) -> None:

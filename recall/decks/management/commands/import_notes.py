@@ -204,8 +204,7 @@ class Command(BaseCommand):
                 )
                 for line in file.skipped:
                     self.stdout.write(
-                        f"  line {line['line']}: skipped “{line['text']}”: "
-                        f"{line['reason']}"
+                        f"  line {line['line']}: skipped “{line['text']}”: {line['reason']}"
                     )
         cards = sum(p.cards for p in previews)
         skipped = sum(p.skipped for p in previews)
