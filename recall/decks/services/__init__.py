@@ -17,7 +17,13 @@ from .decks import (
     unique_deck_slug,
 )
 from .exports import deck_export, deck_export_markdown, deck_export_response
-from .imports import ImportSummary, import_options_clean, notes_import, title_from_path
+from .imports import (
+    ImportSummary,
+    import_options_clean,
+    import_options_complete,
+    notes_import,
+    title_from_path,
+)
 from .jobs import (
     job_confirm_import,
     job_create_import,
@@ -57,6 +63,7 @@ __all__ = [
     "deck_export_response",
     "deck_update",
     "import_options_clean",
+    "import_options_complete",
     "job_confirm_import",
     "job_create_import",
     "job_discard_preview",

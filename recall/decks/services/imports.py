@@ -130,6 +130,12 @@ def import_options_clean(data: Mapping[str, Any] | None) -> dict[str, Any]:
     return {name: getattr(checked, name) for name in given}
 
 
+def import_options_complete(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Every import option, those not in ``data`` at their defaults: options given this way
+    replace all of a deck's remembered ones (a source's settings are the whole truth)."""
+    return asdict(ImportOptions.from_dict(import_options_clean(data)))
+
+
 def import_options_for(
     *, owner: Any, name: str, deck_slug: str | None, given: Mapping[str, Any] | None
 ) -> ImportOptions:
