@@ -74,9 +74,9 @@ def test_preview_before_anything_is_written_then_import(
         skipped = preview.locator("tr.skipped-line", has_text=DEQUE)
         assert skipped.locator("td").first.inner_text() == "7"
         # Nothing written yet: no deck, no note; the upload waits in a previewed job.
-        assert not Deck.objects.filter(owner=user).exists()
+        assert not Deck.objects.filter(owner_id=user.pk).exists()
         assert not Note.objects.exists()
-        assert Job.objects.get(owner=user).status == JobStatus.PREVIEW
+        assert Job.objects.get(owner_id=user.pk).status == JobStatus.PREVIEW
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "import-preview.png"), full_page=True)
 
@@ -90,6 +90,6 @@ def test_preview_before_anything_is_written_then_import(
     finally:
         context.close()
 
-    deck = Deck.objects.get(owner=user)
+    deck = Deck.objects.get(owner_id=user.pk)
     assert deck.notes.count() == 3
     assert deck.import_options == {"cloze_bold": True}

@@ -336,3 +336,22 @@ def test_command_refuses_bad_option_flags(tmp_path: Path, owner, flags, message)
     with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
         run("import_notes", str(path), *flags)
     assert not Deck.objects.exists()
+
+
+def test_previews_left_unconfirmed_for_a_day_are_forgotten_with_their_upload(owner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = job_create_import(
+        owner=owner, uploaded_file=SimpleUploadedFile("old.md", NOTES), preview=True
+    )
+    storage, name = old.upload.storage, old.upload.name
+    Job.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(hours=25))
+    recent = job_create_import(
+        owner=owner, uploaded_file=SimpleUploadedFile("recent.md", NOTES), preview=True
+    )
+    job_create_import(owner=owner, uploaded_file=SimpleUploadedFile("new.md", NOTES), preview=True)
+    assert not Job.objects.filter(pk=old.pk).exists()
+    assert not storage.exists(name)
+    assert Job.objects.filter(pk=recent.pk).exists()

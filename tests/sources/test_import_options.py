@@ -137,7 +137,7 @@ def test_the_source_form_has_the_options_and_saves_them(client, source_root, mon
         },
     )
     assert response.status_code == 302, response.context["form"].errors
-    source = Source.objects.get(owner=owner)
+    source = Source.objects.get(owner_id=owner.pk)
     assert source.import_options == {
         "inline_separator": ":=",
         "cloze_curly": True,

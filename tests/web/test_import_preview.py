@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -150,8 +151,8 @@ def test_discard_forgets_the_preview(alice_client, alice):
 def test_another_users_preview_is_not_shown_nor_confirmed(alice_client, alice):
     alice_client.post(reverse("decks:import"), {"file": upload(), "action": "preview"})
     job = Job.objects.get(owner=alice)
-    bob = Client()
-    bob.force_login(UserFactory(username="bob"))
+    bob, bob_user = Client(), get_user_model().objects.create_user("bob", password="x" * 12)
+    bob.force_login(bob_user)
     page = bob.get(f"{reverse('decks:import')}?preview={job.pk}").content.decode()
     assert "Nothing has been imported yet." not in page
     assert bob.post(reverse("decks:import-confirm", args=[job.pk])).status_code == 404
