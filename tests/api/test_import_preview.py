@@ -144,3 +144,23 @@ def test_dry_run_with_a_custom_separator_finds_the_cards(owner_client):
     assert response.status_code == 200, response.json()
     assert response.json()["cards"] == 2
     assert response.json()["files"][0]["by_syntax"] == {"inline": 2}
+
+
+def test_dry_run_of_an_anki_package_counts_its_decks_and_stores_nothing(owner_client, tmp_path):
+    import genanki
+
+    from tests.interop.apkg_builders import basic_type, genanki_package
+
+    notes = [
+        genanki.Note(model=basic_type(), fields=["What is ASGI?", "Async gateway"]),
+        genanki.Note(model=basic_type(), fields=["What is WSGI?", "Sync gateway"]),
+    ]
+    data = genanki_package(tmp_path, {"Servers": notes}, media={"logo.png": b"\x89PNG\r\n"})
+    before = counts()
+    response = post(owner_client, "servers.apkg", data, "?dry_run=1")
+    assert response.status_code == 200, response.json()
+    assert counts() == before
+    assert response.json()["cards"] == 2
+    assert [f["deck_title"] for f in response.json()["files"]] == ["Servers"]
+    # MEDIA_ROOT is tmp_path / "media" (tests/conftest.py): no media file was stored.
+    assert not any((tmp_path / "media").rglob("*.png"))
