@@ -355,3 +355,21 @@ def test_previews_left_unconfirmed_for_a_day_are_forgotten_with_their_upload(own
     assert not Job.objects.filter(pk=old.pk).exists()
     assert not storage.exists(name)
     assert Job.objects.filter(pk=recent.pk).exists()
+
+
+def test_the_daily_task_forgets_stale_previews_and_is_scheduled(owner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_celery_beat.models import PeriodicTask
+
+    from recall.decks.tasks import forget_stale_import_previews
+
+    job = job_create_import(
+        owner=owner, uploaded_file=SimpleUploadedFile("old.md", NOTES), preview=True
+    )
+    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(hours=25))
+    assert forget_stale_import_previews.delay().get() == 1
+    assert not Job.objects.exists()
+    scheduled = PeriodicTask.objects.get(task="recall.decks.tasks.forget_stale_import_previews")
+    assert scheduled.enabled and scheduled.crontab is not None

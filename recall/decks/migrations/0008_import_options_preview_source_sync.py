@@ -2,11 +2,44 @@
 
 from django.db import migrations, models
 
+# Beat (DatabaseScheduler): unconfirmed import previews are forgotten daily (editable in the admin).
+PREVIEW_TASK = "Forget import previews left unconfirmed"
+
+
+def create_schedule(apps, schema_editor):
+    from django.utils import timezone
+
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        timezone="UTC",
+        minute="45",
+        hour="3",
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+    )
+    PeriodicTask.objects.get_or_create(
+        name=PREVIEW_TASK,
+        defaults={
+            "task": "recall.decks.tasks.forget_stale_import_previews",
+            "crontab": crontab,
+            "enabled": True,
+        },
+    )
+    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
+
+
+def delete_schedule(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=PREVIEW_TASK).delete()
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('decks', '0007_card_live_order'),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
     operations = [
@@ -30,4 +63,5 @@ class Migration(migrations.Migration):
             name='status',
             field=models.CharField(choices=[('pending', 'Waiting'), ('running', 'Running'), ('succeeded', 'Done'), ('failed', 'Failed'), ('preview', 'Previewed')], db_index=True, default='pending', max_length=10),
         ),
+        migrations.RunPython(create_schedule, delete_schedule),
     ]

@@ -25,6 +25,7 @@ from .imports import (
     title_from_path,
 )
 from .jobs import (
+    import_previews_forget_stale,
     job_confirm_import,
     job_create_import,
     job_discard_preview,
@@ -64,6 +65,7 @@ __all__ = [
     "deck_update",
     "import_options_clean",
     "import_options_complete",
+    "import_previews_forget_stale",
     "job_confirm_import",
     "job_create_import",
     "job_discard_preview",

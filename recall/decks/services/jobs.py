@@ -47,7 +47,7 @@ def job_create_import(
     if deck_slug and not Deck.objects.filter(owner=owner, slug=deck_slug).exists():
         raise ImportRejected(f"you have no deck '{deck_slug}' to import {name} into")
     if preview:
-        _drop_stale_previews()
+        import_previews_forget_stale()
     with transaction.atomic():
         job = Job(
             kind=JobKind.IMPORT,
@@ -135,13 +135,17 @@ def job_discard_preview(*, job: Job) -> None:
     job.delete()
 
 
-def _drop_stale_previews() -> None:
+def import_previews_forget_stale(*, limit: int = 100) -> int:
+    """Forget previews left unconfirmed for a day, with their uploads; how many were."""
     stale = Job.objects.filter(
         status=JobStatus.PREVIEW, updated_at__lt=timezone.now() - PREVIEW_KEPT
-    )
-    for job in stale[:100]:
+    ).order_by("pk")
+    forgotten = 0
+    for job in stale[:limit]:
         _delete_upload(job)
         job.delete()
+        forgotten += 1
+    return forgotten
 
 
 def _delete_upload(job: Job) -> None:
