@@ -148,6 +148,15 @@ def skipped_lines_by_file(result: Any) -> list[dict[str, Any]]:
     return [{"name": name, "lines": lines} for name, lines in groups.items() if lines]
 
 
+def skipped_line_warnings(result: Any) -> list[str]:
+    """The skipped lines of an import result as one warning each ("file:12: skipped …")."""
+    return [
+        f"{group['name'] or 'line'}:{line['line']}: skipped “{line['text']}”: {line['reason']}"
+        for group in skipped_lines_by_file(result)
+        for line in group["lines"]
+    ]
+
+
 def _lines(items: Any) -> list[dict[str, Any]]:
     if not isinstance(items, list):
         return []

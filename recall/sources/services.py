@@ -18,6 +18,7 @@ from recall.core.exceptions import ApplicationError
 from recall.core.progress import JobProgress, publish_job
 from recall.decks.importers.base import ImportOptions
 from recall.decks.models import Deck, Job, JobKind, JobStatus
+from recall.decks.selectors import skipped_line_warnings
 from recall.decks.services import (
     ImportRejected,
     deck_archive_cards,
@@ -340,6 +341,8 @@ def _import_file(
     outcome.unchanged += summary.unchanged
     outcome.deck_ids.extend(summary.deck_ids)
     outcome.warnings.extend(summary.warnings)
+    # Lines that looked like cards but were not taken: in the sync's history, never silent.
+    outcome.warnings.extend(skipped_line_warnings(summary.as_dict()))
     if record is None:
         record = SourceFile(source=source)
     record.path = path

@@ -373,3 +373,42 @@ def test_the_daily_task_forgets_stale_previews_and_is_scheduled(owner):
     assert not Job.objects.exists()
     scheduled = PeriodicTask.objects.get(task="recall.decks.tasks.forget_stale_import_previews")
     assert scheduled.enabled and scheduled.crontab is not None
+
+
+SKIPPED_SHAPES = [
+    {"python.md": [{"line": 3, "text": "a::b::c", "reason": "two separators"}]},
+    [{"file": "python.md", "line": 3, "text": "a::b::c", "reason": "two separators"}],
+    [
+        {
+            "file": "python.md",
+            "skipped": [{"line": 3, "text": "a::b::c", "reason": "two separators"}],
+        }
+    ],
+]
+
+
+@pytest.mark.parametrize("skipped", SKIPPED_SHAPES)
+def test_skipped_lines_of_a_result_become_one_warning_each(skipped):
+    from recall.decks.selectors import skipped_line_warnings
+
+    assert skipped_line_warnings({"skipped": skipped}) == [
+        "python.md:3: skipped “a::b::c”: two separators"
+    ]
+    assert skipped_line_warnings({"created": 1}) == []
+
+
+def test_a_real_import_by_command_warns_of_its_skipped_lines(tmp_path: Path, owner, monkeypatch):
+    from recall.decks.services.imports import ImportSummary
+
+    real = ImportSummary.as_dict
+
+    def with_skipped(self: ImportSummary) -> dict:
+        # What the one-pass reader's summary carries: the skipped lines of every file.
+        return {**real(self), "skipped": SKIPPED_SHAPES[0]}
+
+    monkeypatch.setattr(ImportSummary, "as_dict", with_skipped)
+    path = tmp_path / "python.md"
+    path.write_bytes(NOTES)
+    _, err = run("import_notes", str(path))
+    assert "warning: python.md:3: skipped “a::b::c”: two separators" in err
+    assert Deck.objects.get().notes.count() == 2

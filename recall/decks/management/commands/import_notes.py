@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from tqdm import tqdm
 
+from recall.decks.selectors import skipped_line_warnings
 from recall.decks.services import (
     ImportPreview,
     ImportRejected,
@@ -162,7 +163,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {exc.filename}: {exc.strerror}") from None
         if options["verbosity"] > 1 or len(lines) > 1:
             self.stdout.write("\n".join(lines))
-        for warning in total.warnings:
+        for warning in [*total.warnings, *skipped_line_warnings(total.as_dict())]:
             self.stderr.write(f"warning: {warning}")
         decks = len(set(total.deck_ids))
         self.stdout.write(
