@@ -14,6 +14,7 @@ from . import tags as tag_rules
 from . import uploads
 from .limits import FieldTooLong, check_card_text
 from .models import Deck, Note
+from .services import import_options_clean
 
 
 class DeckForm(forms.ModelForm):
@@ -151,7 +152,101 @@ class NoteForm(forms.ModelForm):
         return cleaned
 
 
-class ImportForm(forms.Form):
+_YES_NO = {"yes": True, "no": False}
+
+
+def _separator_field(label: str, default: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"placeholder": default, "size": 8, "autocomplete": "off"}),
+    )
+
+
+_CHOICES = {
+    "cloze_highlight": [("yes", "Yes"), ("no", "No")],
+    "cloze_bold": [("yes", "Yes"), ("no", "No")],
+    "cloze_curly": [("yes", "Yes"), ("no", "No")],
+    "headings_as_cards": [
+        ("yes", "Yes"),
+        ("no", "No"),
+        ("auto", "Auto: not when the file uses card syntax"),
+    ],
+}
+
+
+def _choice_field(label: str, name: str) -> forms.ChoiceField:
+    # The empty choice ("not given") is added by the form, with the caller's wording.
+    return forms.ChoiceField(label=label, required=False, choices=_CHOICES[name])
+
+
+class ImportOptionsForm(forms.Form):
+    """The import options (ImportOptions); a field left empty is not given.
+
+    What "not given" means is the caller's: on the import page, the deck's last import (else
+    the default); for a source, the default. ``import_options()`` returns the given ones.
+    """
+
+    unset_label = "As last time"
+    inline_separator = _separator_field("Inline separator", "::")
+    inline_reversed_separator = _separator_field("Inline reversed separator", ":::")
+    multiline_separator = _separator_field("Multi-line separator", "?")
+    multiline_reversed_separator = _separator_field("Multi-line reversed separator", "??")
+    cloze_highlight = _choice_field("Cloze ==highlight==", "cloze_highlight")
+    cloze_bold = _choice_field("Cloze **bold**", "cloze_bold")
+    cloze_curly = _choice_field("Cloze {{curly}}", "cloze_curly")
+    headings_as_cards = _choice_field("Headings are cards", "headings_as_cards")
+    OPTION_FIELDS = (
+        "inline_separator",
+        "inline_reversed_separator",
+        "multiline_separator",
+        "multiline_reversed_separator",
+        "cloze_highlight",
+        "cloze_bold",
+        "cloze_curly",
+        "headings_as_cards",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.OPTION_FIELDS:
+            field = self.fields[name]
+            if isinstance(field, forms.ChoiceField):
+                field.choices = [("", self.unset_label), *_CHOICES[name]]
+            else:
+                field.help_text = f"Empty: {self.unset_label.lower()}."
+
+    def option_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.OPTION_FIELDS]
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [f for f in self.visible_fields() if f.name not in self.OPTION_FIELDS]
+
+    def import_options(self) -> dict[str, Any]:
+        """The options given (validated by clean), as ImportOptions names."""
+        given: dict[str, Any] = {}
+        for name in self.OPTION_FIELDS:
+            value = self.cleaned_data.get(name)
+            if value is None or value == "":
+                continue
+            given[name] = None if value == "auto" else _YES_NO.get(str(value), value)
+        return given
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            import_options_clean(self.import_options())
+        except ApplicationError as exc:
+            # "import options: inline_separator must be ...": shown against that field.
+            name = exc.message.removeprefix("import options: ").split(" ", 1)[0]
+            self.add_error(name if name in self.OPTION_FIELDS else None, exc.message)
+        return cleaned
+
+
+class ImportForm(ImportOptionsForm):
+    field_order = ["file", "deck_slug"]
     file = forms.FileField(
         label="Notes file",
     )

@@ -135,3 +135,44 @@ def cards_notes_count(*, user: Any, card_ids: Sequence[int]) -> tuple[int, int]:
     )
     cards = Card.objects.filter(note_id__in=note_ids, is_archived=False).count()
     return len(note_ids), cards
+def skipped_lines_by_file(result: Any) -> list[dict[str, Any]]:
+    """An import result's skipped lines grouped by file: [{"name", "lines": [{line, text,
+    reason}]}]; [] when the result lists none (or predates the list).
+
+    Accepts ``{"skipped": {file: [line, ...]}}``, ``{"skipped": [{"file", "line", ...}]}``
+    and ``{"skipped": [{"file", "skipped": [line, ...]}]}``.
+    """
+    skipped = (result or {}).get("skipped") if isinstance(result, dict) else None
+    groups: dict[str, list[dict[str, Any]]] = {}
+    if isinstance(skipped, dict):
+        for name, lines in skipped.items():
+            groups.setdefault(str(name), []).extend(_lines(lines))
+    elif isinstance(skipped, list):
+        for item in skipped:
+            if not isinstance(item, dict):
+                continue
+            name = str(item.get("file") or item.get("name") or item.get("source") or "")
+            if isinstance(item.get("skipped"), list):
+                groups.setdefault(name, []).extend(_lines(item["skipped"]))
+            else:
+                groups.setdefault(name, []).extend(_lines([item]))
+    return [{"name": name, "lines": lines} for name, lines in groups.items() if lines]
+
+
+def skipped_line_warnings(result: Any) -> list[str]:
+    """The skipped lines of an import result as one warning each ("file:12: skipped …")."""
+    return [
+        f"{group['name'] or 'line'}:{line['line']}: skipped “{line['text']}”: {line['reason']}"
+        for group in skipped_lines_by_file(result)
+        for line in group["lines"]
+    ]
+
+
+def _lines(items: Any) -> list[dict[str, Any]]:
+    if not isinstance(items, list):
+        return []
+    return [
+        {"line": i.get("line"), "text": i.get("text", ""), "reason": i.get("reason", "")}
+        for i in items
+        if isinstance(i, dict)
+    ]

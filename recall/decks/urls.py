@@ -28,6 +28,8 @@ urlpatterns = [
     path("cards/<int:pk>/delete/", views.NoteDeleteView.as_view(), name="note-delete"),
     path("preview/", views.MarkdownPreviewView.as_view(), name="markdown-preview"),
     path("import/", views.ImportView.as_view(), name="import"),
+    path("import/<int:pk>/confirm/", views.ImportConfirmView.as_view(), name="import-confirm"),
+    path("import/<int:pk>/discard/", views.ImportDiscardView.as_view(), name="import-discard"),
     path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job-detail"),
     path("jobs/<int:pk>/status/", views.JobStatusView.as_view(), name="job-status"),
 ]

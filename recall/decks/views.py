@@ -21,7 +21,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views import View
 from django.views.generic import (
     CreateView,
@@ -383,18 +383,72 @@ class ImportView(LoginRequiredMixin, ApplicationErrorMessageMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["recent_jobs"] = Job.objects.filter(owner_id=self.request.user.pk).select_related(
-            "deck"
-        )[:5]
+        context["recent_jobs"] = (
+            Job.objects.filter(owner_id=self.request.user.pk)
+            .exclude(status=JobStatus.PREVIEW)
+            .select_related("deck")[:5]
+        )
+        preview_job = self._preview_job()
+        if preview_job is not None:
+            context["preview_job"] = preview_job
+            context["preview"] = (preview_job.result or {}).get("preview") or {}
         return context
 
+    def _preview_job(self) -> Job | None:
+        """The upload being previewed (``?preview=<job>``): the user's, not yet confirmed."""
+        raw = self.request.GET.get("preview", "")
+        if not raw.isdigit():
+            return None
+        return Job.objects.filter(
+            owner_id=self.request.user.pk, pk=int(raw), status=JobStatus.PREVIEW
+        ).first()
+
     def form_valid(self, form: ImportForm) -> HttpResponse:
-        job = services.job_create_import(
-            owner=self.request.user,
-            uploaded_file=form.cleaned_data["file"],
-            deck_slug=form.cleaned_data["deck_slug"] or "",
-        )
+        # "Preview" (the first button, so also Enter) reads the file and shows what it gives;
+        # "Import now" (or a post without a button) queues the import at once.
+        preview = self.request.POST.get("action") == "preview"
+        try:
+            job = services.job_create_import(
+                owner=self.request.user,
+                uploaded_file=form.cleaned_data["file"],
+                deck_slug=form.cleaned_data["deck_slug"] or "",
+                options=form.import_options(),
+                preview=preview,
+            )
+        except ApplicationError as exc:
+            # A preview reads the file now: what the import would refuse is shown on the form.
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        if preview:
+            return HttpResponseRedirect(f"{reverse('decks:import')}?preview={job.pk}#preview")
         return HttpResponseRedirect(job.get_absolute_url())
+
+
+class _OwnPreviewMixin(LoginRequiredMixin, View):
+    def preview_job(self, pk: int) -> Job:
+        return get_object_or_404(
+            Job, pk=pk, owner_id=self.request.user.pk, status=JobStatus.PREVIEW
+        )
+
+
+class ImportConfirmView(_OwnPreviewMixin):
+    """POST: import a previewed upload (the stored file the preview read)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        job = get_object_or_404(Job, pk=pk, owner_id=request.user.pk)
+        # A second click finds it already queued: it just follows the same job.
+        job = services.job_confirm_import(job=job)
+        return HttpResponseRedirect(job.get_absolute_url())
+
+
+class ImportDiscardView(_OwnPreviewMixin):
+    """POST: forget a previewed upload without importing it."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        job = self.preview_job(pk)
+        services.job_discard_preview(job=job)
+        messages.info(request, f"{job.filename} was not imported.")
+        return HttpResponseRedirect(reverse("decks:import"))
 
 
 class JobDetailView(LoginRequiredMixin, DetailView):
@@ -411,6 +465,7 @@ class JobDetailView(LoginRequiredMixin, DetailView):
         context["result_decks"] = Deck.objects.filter(
             owner_id=self.request.user.pk, pk__in=(job.result or {}).get("deck_ids") or []
         )
+        context["skipped_files"] = selectors.skipped_lines_by_file(job.result)
         return context
 
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from recall.core.schema import business_rules
 from recall.decks.api import examples as ex
+from recall.decks.api.serializers import ImportOptionsSerializer
 
 from . import selectors, services
 from .models import Source, SyncRun
@@ -30,6 +31,7 @@ SOURCE = {
     "has_credential": True,
     "interval_minutes": 15,
     "enabled": True,
+    "import_options": {"inline_separator": ":="},
     "last_commit": "9f1c2d3e4b5a69788796a5b4c3d2e1f0a9b8c7d6",
     "last_synced_at": "2026-01-06T18:02:11Z",
     "last_error": "",
@@ -93,12 +95,21 @@ class SyncRunSerializer(serializers.ModelSerializer[SyncRun]):
         read_only_fields = fields
 
 
+class SourceImportOptionsSerializer(ImportOptionsSerializer):
+    """How every file of the source is read; those not given are the defaults (and only
+    the settings that differ from the defaults are shown)."""
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return dict(instance or {})
+
+
 class SourceSerializer(serializers.ModelSerializer[Source]):
     # Write-only: a credential is never shown again, only whether one is set.
     secret = serializers.CharField(
         write_only=True, required=False, allow_blank=True, trim_whitespace=False
     )
     has_credential = serializers.BooleanField(read_only=True)
+    import_options = SourceImportOptionsSerializer(required=False)
 
     class Meta:
         model = Source
@@ -116,6 +127,7 @@ class SourceSerializer(serializers.ModelSerializer[Source]):
             "has_credential",
             "interval_minutes",
             "enabled",
+            "import_options",
             "last_commit",
             "last_synced_at",
             "last_error",

@@ -93,13 +93,18 @@ def card_patch(card: Any, record: SourceFile | None = None) -> str:
 
     "" when the card matches its file, or its text cannot be found in the file as imported.
     """
-    from recall.decks.importers import parse_document
+    from recall.decks.importers import ImportOptions, parse_document
 
     record = record or card_source_file(card)
     if record is None or not record.content:
         return ""
     text = record.content.replace("\r\n", "\n")
-    parsed = parse_document(record.path, text)
+    try:
+        options = ImportOptions.from_dict(record.source.import_options)
+    except ValueError:
+        options = ImportOptions()
+    # Read as the sync read it, so the card is found at the same line.
+    parsed = parse_document(record.path, text, options)
     original = next((c for c in parsed.cards if c.line == card.source_line), None)
     if original is None:
         return ""

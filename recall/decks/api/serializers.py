@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,6 +15,7 @@ from rest_framework import exceptions, serializers
 
 from recall.core.ids import MAX_ID
 from recall.decks import tags as tag_rules
+from recall.decks.importers.base import ImportOptions
 from recall.decks.limits import FieldTooLong, check_card_text
 from recall.decks.models import Card, CardKind, Deck, Job, Note, Tag
 from recall.decks.prompts import prompt_label
@@ -65,11 +68,24 @@ class DeckSerializer(serializers.ModelSerializer):
             "new_cards_per_day",
             "reviews_per_day",
             "bury_siblings",
+            "import_options",
             "copied_from",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["source_name", "copied_from", "created_at", "updated_at"]
+        read_only_fields = [
+            "source_name",
+            "import_options",
+            "copied_from",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "import_options": {
+                "help_text": "The import options its last import used (only those that "
+                "differ from the defaults); a re-import starts from them."
+            }
+        }
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_owner(self, deck: Deck) -> bool:
@@ -108,7 +124,65 @@ class DeckCopySerializer(serializers.Serializer):
     """Nothing to send: the copy belongs to the requesting user."""
 
 
-class DeckImportSerializer(serializers.Serializer):
+class _GivenBoolean(serializers.BooleanField):
+    """A boolean that is absent when not sent, even in a form (not False like a checkbox)."""
+
+    default_empty_html = serializers.empty
+
+
+def _separator(help_text: str) -> serializers.CharField:
+    # The rule is ImportOptions.from_dict's (run in validate); repeated here for the schema.
+    return serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        min_length=1,
+        max_length=8,
+        validators=[
+            RegexValidator(
+                r"^[^\n\x00]*[^\s\x00][^\n\x00]*$", "Give 1 to 8 characters on one line."
+            )
+        ],
+        help_text=help_text,
+    )
+
+
+IMPORT_OPTION_FIELDS = [f.name for f in dataclass_fields(ImportOptions)]
+
+
+class ImportOptionsSerializer(serializers.Serializer):
+    """The import options; those not sent come from the deck's last import, else defaults."""
+
+    inline_separator = _separator("Default `::`.")
+    inline_reversed_separator = _separator("Default `:::`.")
+    multiline_separator = _separator("Default `?`, on a line of its own.")
+    multiline_reversed_separator = _separator("Default `??`, on a line of its own.")
+    cloze_highlight = _GivenBoolean(required=False, help_text="==deletions== (default true).")
+    cloze_bold = _GivenBoolean(required=False, help_text="**deletions** (default false).")
+    cloze_curly = _GivenBoolean(
+        required=False, help_text="{{deletions}} (default false; {{c1::…}} is always read)."
+    )
+    headings_as_cards = _GivenBoolean(
+        required=False,
+        allow_null=True,
+        help_text="true, false, or null (default): decided from the file.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        given = {name: attrs[name] for name in IMPORT_OPTION_FIELDS if name in attrs}
+        try:
+            ImportOptions.from_dict(given)
+        except ValueError as exc:
+            # The message starts with the setting's name: the error is shown against it.
+            name = str(exc).split(" ", 1)[0]
+            key = name if name in IMPORT_OPTION_FIELDS else "non_field_errors"
+            raise serializers.ValidationError({key: [str(exc)]}) from None
+        return attrs
+
+    def options(self) -> dict[str, Any]:
+        return {n: self.validated_data[n] for n in IMPORT_OPTION_FIELDS if n in self.validated_data}
+
+
+class DeckImportSerializer(ImportOptionsSerializer):
     file = serializers.FileField(
         help_text="A .md/.markdown/.txt note file, a .csv/.tsv, a .zip of them, or an .apkg."
     )
@@ -129,6 +203,31 @@ class DeckImportSerializer(serializers.Serializer):
         return value
 
 
+class SkippedLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    text = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class FilePreviewSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    deck_title = serializers.CharField()
+    deck_id = serializers.IntegerField(allow_null=True, help_text="null: a new deck.")
+    cards = serializers.IntegerField()
+    by_syntax = serializers.DictField(child=serializers.IntegerField())
+    skipped = SkippedLineSerializer(many=True)
+    options = serializers.DictField()
+
+
+class ImportPreviewSerializer(serializers.Serializer):
+    """What an import would do (``?dry_run=1``); nothing is written."""
+
+    filename = serializers.CharField()
+    cards = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    files = FilePreviewSerializer(many=True)
+
+
 class JobSerializer(serializers.ModelSerializer):
     target_deck_slug = serializers.CharField(
         read_only=True, help_text="The deck the import was aimed at; empty for a new deck."
@@ -142,6 +241,7 @@ class JobSerializer(serializers.ModelSerializer):
             "status",
             "filename",
             "target_deck_slug",
+            "import_options",
             "deck",
             "progress",
             "total",

@@ -42,6 +42,7 @@ from .serializers import (
     CopyUpdateSerializer,
     DeckImportSerializer,
     DeckSerializer,
+    ImportPreviewSerializer,
     JobSerializer,
     NoteListSerializer,
     NoteSerializer,
@@ -229,18 +230,33 @@ class DeckViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Import a notes file",
         description="Upload a notes file as multipart/form-data. The import runs in the "
-        "background: the answer is 202 with a job to poll at /api/v1/jobs/{id}/.",
+        "background: the answer is 202 with a job to poll at /api/v1/jobs/{id}/. "
+        "Import options not sent come from the deck's last import (else the defaults), and "
+        "the deck remembers those used. With `?dry_run=1` nothing is written: the answer "
+        "is 200 with a preview (per file: cards by syntax, skipped lines and why).",
+        parameters=[
+            OpenApiParameter(
+                "dry_run",
+                OpenApiTypes.BOOL,
+                description="Preview only: read the file, write nothing, answer 200.",
+            )
+        ],
         request={"multipart/form-data": DeckImportSerializer},
         responses={
+            200: ImportPreviewSerializer,
             202: JobSerializer,
             400: business_rules(
                 ("", "notes.pdf: unsupported file type (.pdf); use one of .apkg, .csv, .md"),
                 ("", "you have no deck 'django' to import notes.md into"),
                 ("file", "The file is 30.0 MB; the limit is 20.0 MB."),
+                ("inline_separator", "Ensure this field has no more than 8 characters."),
                 code="import_rejected",
             ),
         },
-        examples=[ex.response("job", {**ex.JOB, "status": "pending", "progress": 0}, 202)],
+        examples=[
+            ex.response("job", {**ex.JOB, "status": "pending", "progress": 0}, 202),
+            ex.response("preview (dry_run=1)", ex.IMPORT_PREVIEW),
+        ],
     )
     @action(
         detail=False,
@@ -254,10 +270,19 @@ class DeckViewSet(viewsets.ModelViewSet):
     def import_file(self, request: Request) -> Response:
         serializer = DeckImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if _is_true(request.query_params.get("dry_run")):
+            preview = services.upload_preview(
+                owner=request.user,
+                uploaded_file=serializer.validated_data["file"],
+                deck_slug=serializer.validated_data["deck_slug"],
+                options=serializer.options(),
+            )
+            return Response(preview.as_dict(), status=status.HTTP_200_OK)
         job = services.job_create_import(
             owner=request.user,
             uploaded_file=serializer.validated_data["file"],
             deck_slug=serializer.validated_data["deck_slug"],
+            options=serializer.options(),
         )
         location = reverse("api:job-detail", kwargs={"pk": job.pk}, request=request)
         return Response(
@@ -526,6 +551,10 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
     def get_queryset(self) -> QuerySet[Job]:
         return Job.objects.filter(owner_id=self.request.user.pk)
+
+
+def _is_true(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 __all__ = ["CardViewSet", "DeckViewSet", "JobViewSet", "NoteViewSet", "TagViewSet"]

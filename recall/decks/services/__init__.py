@@ -4,7 +4,8 @@ from __future__ import annotations
 
 # cards (bulk actions of the card browser and the API, moving notes), decks (create,
 # update, copy, delete, archive), notes (single note and card edits, note
-# identity, links), tags, imports (notes files), exports, jobs (background imports).
+# identity, links), tags, imports (notes files), previews (dry runs), exports, jobs
+# (background imports).
 # Callers keep importing from recall.decks.services; a test that replaces a function
 # patches the module that calls it (e.g. recall.decks.services.jobs.notes_import).
 from ..uploads import ImportRejected
@@ -34,8 +35,22 @@ from .decks import (
     unique_deck_slug,
 )
 from .exports import deck_export, deck_export_markdown, deck_export_response
-from .imports import ImportSummary, notes_import, title_from_path
-from .jobs import job_create_import, job_mark_failed, job_run_import
+from .imports import (
+    ImportSummary,
+    import_options_clean,
+    import_options_complete,
+    notes_import,
+    title_from_path,
+)
+from .jobs import (
+    import_previews_forget_stale,
+    job_confirm_import,
+    job_create_import,
+    job_discard_preview,
+    job_mark_failed,
+    job_run_import,
+    upload_preview,
+)
 from .notes import (
     RERENDER_BATCH,
     card_set_flags,
@@ -49,6 +64,7 @@ from .notes import (
     notes_rerender,
     urls_in,
 )
+from .previews import ImportPreview, notes_preview
 from .tags import tag_create, tag_delete, tag_rename
 
 __all__ = [
@@ -58,6 +74,7 @@ __all__ = [
     "AlreadyCopied",
     "BulkResult",
     "CopyUpdate",
+    "ImportPreview",
     "ImportRejected",
     "ImportSummary",
     "card_set_flags",
@@ -77,7 +94,12 @@ __all__ = [
     "deck_export_markdown",
     "deck_export_response",
     "deck_update",
+    "import_options_clean",
+    "import_options_complete",
+    "import_previews_forget_stale",
+    "job_confirm_import",
     "job_create_import",
+    "job_discard_preview",
     "job_mark_failed",
     "job_run_import",
     "normalise_question",
@@ -90,11 +112,13 @@ __all__ = [
     "note_update",
     "notes_import",
     "notes_move",
+    "notes_preview",
     "notes_rerender",
     "tag_create",
     "tag_delete",
     "tag_rename",
     "title_from_path",
     "unique_deck_slug",
+    "upload_preview",
     "urls_in",
 ]

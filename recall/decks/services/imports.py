@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 from typing import IO, Any
@@ -14,7 +14,7 @@ from django.utils import timezone
 from .. import tags as tag_rules
 from ..bulk import insert_rows
 from ..cards import cards_archive, cards_sync
-from ..importers.base import ImportFormatError, ParsedCard, ParsedDeck
+from ..importers.base import ImportFormatError, ImportOptions, ParsedCard, ParsedDeck
 from ..importers.questions import title_from_filename
 from ..limits import FieldTooLong
 from ..models import CardKind, Deck, Note, Reference, Tag
@@ -92,8 +92,12 @@ def notes_import(
     data: bytes | IO[bytes],
     deck_slug: str | None = None,
     progress: ProgressCallback | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> ImportSummary:
     """Import a notes file (or a .zip of them) for owner: one deck per file, all or nothing.
+
+    ``options``: the import options given for this import (``import_options_clean``); each
+    deck's remembered options fill in the others, and the deck remembers what was used.
 
     ``data``: the file's bytes, or a seekable binary file; only an Anki package is read from
     the file as it goes, anything else is read whole (within its upload limit).
@@ -108,6 +112,56 @@ def notes_import(
         )
     if not isinstance(data, bytes):
         data = _read_within_limit(filename, data)
+    parsed, used = parse_upload(
+        owner=owner, filename=filename, data=data, deck_slug=deck_slug, options=options
+    )
+    return _write_import(
+        owner=owner, parsed=parsed, deck_slug=deck_slug, progress=progress, options_used=used
+    )
+
+
+def import_options_clean(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The import options given (only those keys), validated; a bad one is an ImportRejected."""
+    given = dict(data or {})
+    try:
+        checked = ImportOptions.from_dict(given)
+    except ValueError as exc:
+        raise ImportRejected(f"import options: {exc}") from None
+    return {name: getattr(checked, name) for name in given}
+
+
+def import_options_complete(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Every import option, those not in ``data`` at their defaults: options given this way
+    replace all of a deck's remembered ones (a source's settings are the whole truth)."""
+    return asdict(ImportOptions.from_dict(import_options_clean(data)))
+
+
+def import_options_for(
+    *, owner: Any, name: str, deck_slug: str | None, given: Mapping[str, Any] | None
+) -> ImportOptions:
+    """The options a file is read with: its deck's remembered ones, then those given."""
+    given = import_options_clean(given)
+    deck = existing_deck(owner=owner, name=name, deck_slug=deck_slug)
+    remembered = deck.import_options if deck is not None else {}
+    try:
+        return ImportOptions.from_dict({**(remembered or {}), **given})
+    except ValueError:
+        # Remembered by an older version that knew other settings: what was given still holds.
+        return ImportOptions.from_dict(given)
+
+
+def parse_upload(
+    *,
+    owner: Any,
+    filename: str,
+    data: bytes,
+    deck_slug: str | None,
+    options: Mapping[str, Any] | None,
+) -> tuple[list[ParsedDeck], list[ImportOptions]]:
+    """Every notes file of a (text or .zip) upload, parsed; nothing is written.
+
+    Also the options each file was read with, in the same order (what its deck remembers).
+    """
     documents = documents_from_upload(filename, data)
     if deck_slug and len(documents) > 1:
         raise ImportRejected(
@@ -115,16 +169,20 @@ def notes_import(
             "for a single file"
         )
     container = filename if len(documents) > 1 or documents[0].name != filename else ""
-    parsed = [_parse(doc, container) for doc in documents]
-    return _write_import(owner=owner, parsed=parsed, deck_slug=deck_slug, progress=progress)
+    used = [
+        import_options_for(owner=owner, name=doc.name, deck_slug=deck_slug, given=options)
+        for doc in documents
+    ]
+    parsed = [_parse(doc, container, o) for doc, o in zip(documents, used, strict=True)]
+    return parsed, used
 
 
-def _parse(doc: TextDocument, container: str) -> ParsedDeck:
+def _parse(doc: TextDocument, container: str, options: ImportOptions) -> ParsedDeck:
     from ..importers import parse_document
 
     prefix = f"{container}: " if container else ""
     try:
-        deck = parse_document(doc.name, doc.text)
+        deck = parse_document(doc.name, doc.text, options)
     except ImportFormatError as exc:
         raise ImportRejected(f"{prefix}{exc}") from None
     # Identity of the deck is the name we were given, whatever the parser reports.
@@ -178,8 +236,11 @@ def _write_import(
     parsed: Sequence[ParsedDeck],
     deck_slug: str | None,
     progress: ProgressCallback | None,
+    options_used: Sequence[ImportOptions | None] = (),
 ) -> ImportSummary:
-    _check_import_sizes(parsed)
+    check_import_sizes(parsed)
+    # Anki packages have no reading options: None leaves their decks' remembered ones alone.
+    used = list(options_used) or [None] * len(parsed)
     summary = ImportSummary()
     total = sum(len(p.cards) for p in parsed)
     done = 0
@@ -197,16 +258,21 @@ def _write_import(
                 t for p in parsed for c in p.cards for t in [*c.tags, *p.tags]
             ),
         )
-        for deck_data in parsed:
+        for deck_data, options in zip(parsed, used, strict=True):
             summary.add(
                 _import_deck(
-                    owner=owner, parsed=deck_data, deck_slug=deck_slug, tags=tags, step=step
+                    owner=owner,
+                    parsed=deck_data,
+                    deck_slug=deck_slug,
+                    tags=tags,
+                    step=step,
+                    options=options,
                 )
             )
     return summary
 
 
-def _check_import_sizes(parsed: Sequence[ParsedDeck]) -> None:
+def check_import_sizes(parsed: Sequence[ParsedDeck]) -> None:
     """Refuse the whole import when a card is too long: all or nothing, like any import.
 
     Checked before anything is written or rendered, the first such card named with its file
@@ -233,25 +299,39 @@ def _check_import_sizes(parsed: Sequence[ParsedDeck]) -> None:
     )
 
 
-def _find_or_create_deck(*, owner: Any, parsed: ParsedDeck, deck_slug: str | None) -> Deck:
-    name = parsed.source_name
+def existing_deck(*, owner: Any, name: str, deck_slug: str | None) -> Deck | None:
+    """The deck a file named ``name`` would be imported into, if it exists already."""
     if deck_slug:
         deck = Deck.objects.filter(owner=owner, slug=deck_slug).first()
         if deck is None:
             raise ImportRejected(f"you have no deck '{deck_slug}' to import {name} into")
-        if deck.source_name != name:
+        return deck
+    return Deck.objects.filter(owner=owner, source_name=name[:255]).order_by("id").first()
+
+
+def new_deck_title(parsed: ParsedDeck) -> str:
+    name, title = parsed.source_name, parsed.title
+    if not title or ("/" in name and title == title_from_filename(name)):
+        # A file in a folder or zip with no title of its own is named from its whole path.
+        title = title_from_path(name)
+    return title
+
+
+def _find_or_create_deck(*, owner: Any, parsed: ParsedDeck, deck_slug: str | None) -> Deck:
+    name = parsed.source_name
+    deck = existing_deck(owner=owner, name=name, deck_slug=deck_slug)
+    if deck is not None:
+        if deck_slug and deck.source_name != name:
             # A renamed file re-attached to its deck: future imports find it by the new name.
             deck.source_name = name[:255]
             deck.save(update_fields=["source_name", "updated_at"])
         return deck
-    deck = Deck.objects.filter(owner=owner, source_name=name[:255]).order_by("id").first()
-    if deck is not None:
-        return deck
-    title = parsed.title
-    if not title or ("/" in name and title == title_from_filename(name)):
-        # A file in a folder or zip with no title of its own is named from its whole path.
-        title = title_from_path(name)
-    return deck_create(owner=owner, title=title, description=parsed.description, source_name=name)
+    return deck_create(
+        owner=owner,
+        title=new_deck_title(parsed),
+        description=parsed.description,
+        source_name=name,
+    )
 
 
 def title_from_path(name: str) -> str:
@@ -274,9 +354,14 @@ def _import_deck(
     deck_slug: str | None,
     tags: dict[str, Tag],
     step: Callable[[int], None],
+    options: ImportOptions | None = None,
 ) -> ImportSummary:
     deck = _find_or_create_deck(owner=owner, parsed=parsed, deck_slug=deck_slug)
     summary = ImportSummary(deck_ids=[deck.pk], files=[parsed.source_name])
+    if options is not None and deck.import_options != options.to_dict():
+        # Remembered for the next import of this deck (the front matter is read again anyway).
+        deck.import_options = options.to_dict()
+        deck.save(update_fields=["import_options", "updated_at"])
     if parsed.description and parsed.description != deck.description:
         deck.description = parsed.description
         deck.save(update_fields=["description", "updated_at"])
