@@ -135,6 +135,8 @@ def cards_notes_count(*, user: Any, card_ids: Sequence[int]) -> tuple[int, int]:
     )
     cards = Card.objects.filter(note_id__in=note_ids, is_archived=False).count()
     return len(note_ids), cards
+
+
 def skipped_lines_by_file(result: Any) -> list[dict[str, Any]]:
     """An import result's skipped lines grouped by file: [{"name", "lines": [{line, text,
     reason}]}]; [] when the result lists none (or predates the list).
