@@ -15,7 +15,7 @@ import re
 from . import bold_questions, inline_separators
 from .markdown_blocks import is_tag_line, tag_tokens, unique
 from .questions import card_kind, strip_numbering
-from .source_lines import STRONG, WEAK, Found, SourceLines
+from .source_lines import STRONG, WEAK, Found, SourceLines, matching_lines
 
 _LEADING_TAGS = re.compile(r"[ \t]*(?:#[^\W\d][^\s#]*+[ \t]++)++")
 _SR_DECK_TAG = re.compile(r"(?:(?<=[ \t])|^)#flashcards(?:/[^\s#]++)?(?=[ \t]|\Z)")
@@ -28,6 +28,11 @@ _REMNOTE = re.compile(r"([ \t]*)[-*+][ \t]+([^\u2015]*)\u2015(.*)\Z")
 _BULLET = re.compile(r"([ \t]*)[-*+][ \t]+(.*)\Z")
 _NUMBERED = re.compile(r"[ ]{0,3}[0-9]{1,6}[.)][ \t]+(.*[^ \t])[ \t]*\Z")
 _IDENT_SEP = re.compile(r"\w::\w")
+# Lines that may start a numbered question or a label: found by the regex engine.
+_NUMBERED_LINE = re.compile(r"^ {0,3}[0-9]{1,6}[.)][ \t]", re.MULTILINE)
+_LABEL_LINE = re.compile(
+    r"^ {0,3}(?:\*\*|(?:[-*+][ \t]+)?(?:Q|[Qq]uestion)[ \t]?[0-9]{0,4}:)", re.MULTILINE
+)
 
 
 def take_tags(line: str) -> tuple[str, list[str]]:
@@ -224,9 +229,9 @@ def find_numbered(src: SourceLines, taken: bytearray) -> list[Found]:
     """``13. What is a daemon?`` followed by ``- answer`` bullets (numbering gaps are fine)."""
     det, found = src.det, []
     n = len(det)
-    for i in range(src.doc.body_start, n):
+    for i in matching_lines(src, _NUMBERED_LINE):
         line = det[i]
-        if taken[i] or (not line[:1].isdigit() and not line[:4].strip()[:1].isdigit()):
+        if taken[i]:
             continue
         m = _NUMBERED.match(line)
         if m is None or not m.group(1).rstrip("*_ ").endswith("?"):
@@ -278,7 +283,7 @@ def find_label_starts(src: SourceLines, taken: bytearray, headings: set[int]) ->
     if "**" not in text and ":" not in text:
         return []
     found = []
-    for i in range(src.doc.body_start, len(src.det)):
+    for i in matching_lines(src, _LABEL_LINE):
         if taken[i] or i in headings:
             continue
         start = label_start(src.det[i])

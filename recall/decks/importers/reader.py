@@ -26,7 +26,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 from . import cloze, details_blocks, line_cards, markdown_headings, multiline_question_mark
 from .base import ImportOptions, ParsedCard, ParsedDeck, ParsedReference, SourceSchedule
@@ -56,6 +58,20 @@ _INSIDE = {
     "multiline": "'{mark}' line inside a heading section answer",
     "labels": "Q:/A: label inside a heading section answer",
 }
+
+
+class _Spans:
+    """Line ranges [start, stop): which hold a line, in log time (files have 10,000 cards)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        pairs = sorted(spans)
+        self.starts = [a for a, _ in pairs]
+        self.reach = list(accumulate((b for _, b in pairs), max))
+
+    def holds(self, i: int, *, strict: bool = False) -> bool:
+        """Some range starts at or before ``i`` (strictly before when ``strict``) and ends after."""
+        k = bisect_left(self.starts, i) if strict else bisect_right(self.starts, i)
+        return k > 0 and self.reach[k - 1] > i
 
 
 @dataclass
@@ -101,21 +117,27 @@ def read_markdown(
 
     # Cards inside heading cards are their answers' text.
     spans = [(s.heading.index, s.stop) for s in sections if s.card]
+    inside_cards = _Spans(spans)
     kept = []
     for f in found:
-        if any(a < f.start < b for a, b in spans):
+        if inside_cards.holds(f.start, strict=True):
             if f.strength == STRONG:
                 src.skip(f.start, _inside_reason(f, opts))
         else:
             kept.append(f)
     src.skipped = [
         s for s in src.skipped
-        if s.reason == "commented out" or not any(a < s.line - 1 < b for a, b in spans)
+        if s.reason == "commented out" or not inside_cards.holds(s.line - 1, strict=True)
         or "heading section" in s.reason
     ]  # fmt: skip
+    if opts.headings_as_cards is not False:
+        leads = _lead_sections(src, rest, kept, spans, mdanki)
+        sections.extend(leads)
+        spans.extend((s.heading.index, s.stop) for s in leads)
     boundaries = sorted([*(s.heading.index for s in sections), *mdanki])
     cards = _greedy_answers(src, kept, boundaries, heading_at)
 
+    level_at = {h.index: h.level for h in rest}
     events: list[tuple[int, int, ParsedCard | Heading, int]] = []
     for s in sections:
         if s.card:
@@ -123,11 +145,12 @@ def read_markdown(
             if card is not None:
                 events.append((s.heading.index, 1, card, s.heading.level))
     for f, end in cards:
-        level = next((h.level for h in rest if h.index == f.start), 7)
+        level = level_at.get(f.start, 7)
         events.append((f.start, 1, _parsed(src, f, end), level))
         spans.append((f.start, end))
+    in_card = _Spans(spans)
     for h in rest:
-        if h.index not in mdanki and not any(a <= h.index < b for a, b in spans):
+        if h.index not in mdanki and not in_card.holds(h.index):
             events.append((h.index, 0, h, h.level))
     events.sort(key=lambda e: (e[0], e[1]))
     parsed_cards = _with_paths(events)
@@ -173,11 +196,12 @@ def _sections(
     references: list[ParsedReference] = []
     pending: list[_Section] = []
     greedy_lines = {f.start for f in found if f.greedy}
+    starts = [f.start for f in found]  # found is in line order
     for h, stop in zip(bounds, stops, strict=True):
         a, b = trim_blank(src.text, h.index + 1, stop)
         section = _Section(h, a, stop)
         sections.append(section)
-        inside = [f for f in found if a <= f.start < b]
+        inside = found[bisect_left(starts, a) : bisect_left(starts, b)]
         if a == b:
             continue  # a section title
         if not looks_like_question(h.text) and not inside:
@@ -195,13 +219,38 @@ def _sections(
         else:
             pending.append(section)
     if pending:
-        card_spans = [(s.heading.index, s.stop) for s in sections if s.card]
+        card_spans = _Spans([(s.heading.index, s.stop) for s in sections if s.card])
         explicit = any(
-            f.strength > SPOILER and not any(x < f.start < y for x, y in card_spans) for f in found
+            f.strength > SPOILER and not card_spans.holds(f.start, strict=True) for f in found
         )
         for section in pending:
             section.card = not explicit
     return sections, references
+
+
+def _lead_sections(
+    src: SourceLines,
+    headings: list[Heading],
+    found: list[Found],
+    spans: list[tuple[int, int]],
+    mdanki: set[int],
+) -> list[_Section]:
+    """Question headings among explicit cards: each is a card whose answer is its own text,
+    up to the next heading or card (so the cards written below it stay cards of their own)."""
+    leads = []
+    heads = sorted(h.index for h in src.doc.headings)
+    starts = sorted(f.start for f in found)
+    n = len(src.text)
+    in_card = _Spans(spans)
+    for h in headings:
+        if h.index in mdanki or in_card.holds(h.index) or not looks_like_question(h.text):
+            continue
+        k, j = bisect_right(heads, h.index), bisect_right(starts, h.index)
+        stop = min(heads[k] if k < len(heads) else n, starts[j] if j < len(starts) else n)
+        a, b = trim_blank(src.text, h.index + 1, stop)
+        if a < b:
+            leads.append(_Section(h, a, stop, card=True))
+    return leads
 
 
 def _covered(src: SourceLines, a: int, b: int, taken: bytearray, greedy: set[int]) -> bool:
@@ -223,17 +272,17 @@ def _greedy_answers(
 ) -> list[tuple[Found, int]]:
     """Each card with the end of its lines; bold and labelled questions get their answers."""
     n = len(src.det)
-    starts = sorted([f.start for f in found if f.strength > SPOILER or not f.greedy])
+    # A weak card (a highlight, a numbered list) inside an answer is answer text.
+    weak = {f.start for f in found if not f.greedy and f.strength != STRONG}
+    starts = sorted(f.start for f in found if f.start not in weak)
+    bounds = sorted(boundaries)
     absorbed: set[int] = set()
     out: list[tuple[Found, int]] = []
     for k, f in enumerate(found):
         if not f.greedy:
             continue
-        stop = min(
-            [s for s in starts if s > f.start and not _absorbable(found, s)]
-            + [b for b in boundaries if b > f.start]
-            + [n]
-        )
+        k, j = bisect_right(starts, f.start), bisect_right(bounds, f.start)
+        stop = min(starts[k] if k < len(starts) else n, bounds[j] if j < len(bounds) else n)
         stop = _section_title_stop(src, heading_at, f.start + 1, stop)
         for g in found[k + 1 :]:
             if g.start >= stop:
@@ -248,11 +297,6 @@ def _greedy_answers(
     out = [(f, end) for f, end in out if f.question.strip()]
     out.sort(key=lambda item: item[0].start)
     return out
-
-
-def _absorbable(found: list[Found], start: int) -> bool:
-    """A weak card (a highlight, a numbered list) inside an answer is answer text."""
-    return any(f.start == start and not f.greedy and f.strength != STRONG for f in found)
 
 
 def _section_title_stop(src: SourceLines, heading_at: set[int], start: int, stop: int) -> int:
@@ -369,8 +413,9 @@ def _fenced_warnings(src: SourceLines, spans: list[tuple[int, int]]) -> None:
     basic, reverse = opts.inline_separator, opts.inline_reversed_separator
     marks = {opts.multiline_separator, opts.multiline_reversed_separator}
     lines = src.doc.lines
+    in_card = _Spans(spans)
     for fence in src.doc.fences:
-        if any(a <= fence.start < b for a, b in spans):
+        if in_card.holds(fence.start):
             continue
         for i in range(fence.start + 1, fence.end if fence.closed else fence.end + 1):
             line = lines[i]

@@ -76,9 +76,8 @@ def source_lines(doc: MarkdownDocument, options: ImportOptions) -> SourceLines:
         det[i] = ""
         dead[i] = 1
     src = SourceLines(doc=doc, options=options, det=det, text=text, dead=dead)
-    for i, flag in enumerate(doc.in_fence):
-        if flag:
-            det[i] = ""
+    for fence in doc.fences:
+        det[fence.start : fence.end + 1] = [""] * (fence.end + 1 - fence.start)
     if "<!--" in doc.text:
         _read_comments(src)
     # The exporter's files (``question_level``) hold answers verbatim: nothing is Obsidian's.
@@ -168,3 +167,17 @@ class Found:
     tags: list[str] = field(default_factory=list)
     context: list[str] = field(default_factory=list)  # e.g. the parent bullets of a RemNote card
     greedy: bool = False  # the answer runs to the next card; settled by the reader
+
+
+def matching_lines(src: SourceLines, pattern: re.Pattern[str]) -> list[int]:
+    """Indexes of the body lines where ``pattern`` (anchored with ``^`` and re.MULTILINE)
+    matches: the regex engine finds them, so the Python loop runs per candidate, not per line."""
+    text = src.doc.text
+    offset = sum(len(line) + 1 for line in src.doc.lines[: src.doc.body_start])
+    found: list[int] = []
+    i, counted = src.doc.body_start, offset
+    for m in pattern.finditer(text, offset):
+        i += text.count("\n", counted, m.start())
+        counted = m.start()
+        found.append(i)
+    return found
