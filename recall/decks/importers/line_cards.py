@@ -61,8 +61,7 @@ def tags_above(src: SourceLines, start: int, taken: bytearray) -> tuple[int, lis
         i -= 1
         tags = [*tag_tokens(det[i]), *tags]
     if tags and all(
-        not det[k].strip() or (det[k].lstrip().startswith("#") and not is_tag_line(det[k]))
-        for k in range(src.doc.body_start, i)
+        not det[k].strip() or k in src.heading_lines for k in range(src.doc.body_start, i)
     ):
         return start, []
     return i, unique(tags)

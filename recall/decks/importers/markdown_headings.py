@@ -74,14 +74,15 @@ def section_card(
 
 
 def find_mdanki(src: SourceLines, headings: list[Heading], taken: bytearray) -> list[Found]:
-    """mdanki: a heading is the front, a lone ``%`` line ends it, the back follows up to the
-    next heading of the same or a shallower level."""
+    """mdanki: a heading is the front, a lone ``%`` line before any other heading ends it, the
+    back follows up to the next heading of the same or a shallower level."""
     if "\n%" not in src.doc.text:
         return []
     det, found = src.det, []
     for k, h in enumerate(headings):
         stop = next((g.index for g in headings[k + 1 :] if g.level <= h.level), len(det))
-        split = next((i for i in range(h.index + 1, stop) if det[i].strip() == "%"), None)
+        own = headings[k + 1].index if k + 1 < len(headings) else len(det)
+        split = next((i for i in range(h.index + 1, own) if det[i].strip() == "%"), None)
         if split is None or any(taken[h.index : stop]):
             continue
         qa, qb = trim_blank(src.text, h.index + 1, split)

@@ -49,6 +49,7 @@ class SourceLines:
     text: list[str]
     # Lines that can never start a card: in a fence or inside a multi-line comment.
     dead: bytearray
+    heading_lines: set[int] = field(default_factory=set)
     schedules: dict[int, SourceSchedule] = field(default_factory=dict)
     skipped: list[SkippedLine] = field(default_factory=list)
 
@@ -75,7 +76,14 @@ def source_lines(doc: MarkdownDocument, options: ImportOptions) -> SourceLines:
     for i in range(doc.body_start):
         det[i] = ""
         dead[i] = 1
-    src = SourceLines(doc=doc, options=options, det=det, text=text, dead=dead)
+    src = SourceLines(
+        doc=doc,
+        options=options,
+        det=det,
+        text=text,
+        dead=dead,
+        heading_lines={h.index for h in doc.headings},
+    )
     for fence in doc.fences:
         det[fence.start : fence.end + 1] = [""] * (fence.end + 1 - fence.start)
     if "<!--" in doc.text:
