@@ -91,6 +91,9 @@ class Note(TimeStampedModel):
     tags = models.ManyToManyField(Tag, blank=True, related_name="notes")
     source_file = models.CharField(max_length=500, blank=True)
     source_line = models.PositiveIntegerField(null=True, blank=True)
+    # Where the note stood in its notes file: the headings (or parent bullets) above it,
+    # outermost first. Shown as a breadcrumb above the card and searched with it.
+    context = models.JSONField(default=list, blank=True)
     # Identity within the deck for re-import (normalised question), and a hash of the content.
     source_key = models.CharField(max_length=64, db_index=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
@@ -114,6 +117,11 @@ class Note(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("decks:card-detail", kwargs={"pk": self.pk})
+
+    @property
+    def breadcrumb(self) -> list[str]:
+        """The context as a list of strings (whatever the stored JSON holds)."""
+        return [str(part) for part in self.context] if isinstance(self.context, list) else []
 
     def live_cards(self) -> list[tuple[str, Card]]:
         """(label, card) of the cards the note generates now (uses prefetched cards)."""
