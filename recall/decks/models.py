@@ -92,8 +92,9 @@ class Note(TimeStampedModel):
     source_file = models.CharField(max_length=500, blank=True)
     source_line = models.PositiveIntegerField(null=True, blank=True)
     # Where the note stood in its notes file: the headings (or parent bullets) above it,
-    # outermost first. Shown as a breadcrumb above the card and searched with it.
-    context = models.JSONField(default=list, blank=True)
+    # outermost first, one a line (a heading is one line). Shown as a breadcrumb above the
+    # card and searched with it. Text, not JSON, so that imports keep their fast bulk insert.
+    context = models.TextField(blank=True, default="", db_default="")
     # Identity within the deck for re-import (normalised question), and a hash of the content.
     source_key = models.CharField(max_length=64, db_index=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
@@ -120,8 +121,8 @@ class Note(TimeStampedModel):
 
     @property
     def breadcrumb(self) -> list[str]:
-        """The context as a list of strings (whatever the stored JSON holds)."""
-        return [str(part) for part in self.context] if isinstance(self.context, list) else []
+        """The context's headings, outermost first."""
+        return [part for part in self.context.split("\n") if part.strip()]
 
     def live_cards(self) -> list[tuple[str, Card]]:
         """(label, card) of the cards the note generates now (uses prefetched cards)."""

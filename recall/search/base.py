@@ -118,11 +118,11 @@ ROW_FIELDS = ("id", "deck_id", "question", "answer", "context", "is_archived")
 
 
 def card_row(
-    id: int, deck_id: int, question: str, answer: str, context: Any, is_archived: bool
+    id: int, deck_id: int, question: str, answer: str, context: str, is_archived: bool
 ) -> CardRow:
-    parts = [str(p) for p in context] if isinstance(context, list) else []
-    if parts:
-        answer = f"{answer}\n\n{' / '.join(parts)}" if answer else " / ".join(parts)
+    if context:
+        path = " / ".join(context.split("\n"))
+        answer = f"{answer}\n\n{path}" if answer else path
     return CardRow(id, deck_id, question, answer, is_archived)
 
 

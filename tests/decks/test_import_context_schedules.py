@@ -47,7 +47,7 @@ def test_heading_path_is_stored_shown_and_searched() -> None:
     user = UserFactory()
     summary = notes_import(owner=user, filename="net.md", data=NOTES.encode())
     note = Note.objects.get()
-    assert (note.question, note.context) == ("Port of HTTPS", ["Transport layer"])
+    assert (note.question, note.context) == ("Port of HTTPS", "Transport layer")
     assert summary.as_dict()["skipped"] == [
         {"file": "net.md", "line": 6, "text": "<!--q::a-->", "reason": "commented out"},
         {"file": "net.md", "line": 9, "text": "not::read",
@@ -74,7 +74,7 @@ def test_a_changed_heading_path_updates_the_note_on_reimport() -> None:
     moved = NOTES.replace("## Transport layer", "## Ports")
     summary = notes_import(owner=user, filename="net.md", data=moved.encode())
     assert (summary.updated, summary.unchanged) == (1, 0)
-    assert Note.objects.get().context == ["Ports"]
+    assert Note.objects.get().context == "Ports"
     again = notes_import(owner=user, filename="net.md", data=moved.encode())
     assert (again.updated, again.unchanged) == (0, 1)
 

@@ -286,8 +286,10 @@ def skipped_lines(parsed: ParsedDeck) -> list[dict[str, Any]]:
 _CONTEXT_PART = 200  # characters kept of each heading of a note's context
 
 
-def _context(path: Sequence[str]) -> list[str]:
-    return [part[:_CONTEXT_PART] for part in path[:12]]
+def _context(path: Sequence[str]) -> str:
+    """A heading path as ``Note.context`` stores it: one heading a line."""
+    parts = (" ".join(part.split())[:_CONTEXT_PART] for part in path[:12])
+    return "\n".join(part for part in parts if part)
 
 
 def _with_context(chash: str, path: Sequence[str]) -> str:
