@@ -29,10 +29,8 @@ _BULLET = re.compile(r"([ \t]*)[-*+][ \t]+(.*)\Z")
 _NUMBERED = re.compile(r"[ ]{0,3}[0-9]{1,6}[.)][ \t]+(.*[^ \t])[ \t]*\Z")
 _IDENT_SEP = re.compile(r"\w::\w")
 # Lines that may start a numbered question or a label: found by the regex engine.
-_NUMBERED_LINE = re.compile(r"^ {0,3}[0-9]{1,6}[.)][ \t]", re.MULTILINE)
-_LABEL_LINE = re.compile(
-    r"^ {0,3}(?:\*\*|(?:[-*+][ \t]+)?(?:Q|[Qq]uestion)[ \t]?[0-9]{0,4}:)", re.MULTILINE
-)
+_NUMBERED_LINE = re.compile(r"\n {0,3}[0-9]{1,6}[.)][ \t]")
+_LABEL_LINE = re.compile(r"\n {0,3}(?:\*\*|(?:[-*+][ \t]+)?(?:Q|[Qq]uestion)[ \t]?[0-9]{0,4}:)")
 
 
 def take_tags(line: str) -> tuple[str, list[str]]:

@@ -80,6 +80,7 @@ class _Section:
     start: int  # first line of its text
     stop: int  # the next boundary
     card: bool = False
+    end: int = -1  # one past its last line of text (-1: not yet trimmed)
 
 
 def read_markdown(
@@ -199,7 +200,7 @@ def _sections(
     starts = [f.start for f in found]  # found is in line order
     for h, stop in zip(bounds, stops, strict=True):
         a, b = trim_blank(src.text, h.index + 1, stop)
-        section = _Section(h, a, stop)
+        section = _Section(h, a, stop, end=b)
         sections.append(section)
         inside = found[bisect_left(starts, a) : bisect_left(starts, b)]
         if a == b:
@@ -249,7 +250,7 @@ def _lead_sections(
         stop = min(heads[k] if k < len(heads) else n, starts[j] if j < len(starts) else n)
         a, b = trim_blank(src.text, h.index + 1, stop)
         if a < b:
-            leads.append(_Section(h, a, stop, card=True))
+            leads.append(_Section(h, a, stop, card=True, end=b))
     return leads
 
 
@@ -348,7 +349,7 @@ def _fill(src: SourceLines, f: Found, stop: int) -> int:
 
 
 def _heading_card(src: SourceLines, s: _Section) -> ParsedCard | None:
-    a, b = trim_blank(src.text, s.start, s.stop)
+    a, b = (s.start, s.end) if s.end >= 0 else trim_blank(src.text, s.start, s.stop)
     made = markdown_headings.section_card(src, s.heading, a, b)
     if made is None:
         return None

@@ -178,14 +178,19 @@ class Found:
 
 
 def matching_lines(src: SourceLines, pattern: re.Pattern[str]) -> list[int]:
-    """Indexes of the body lines where ``pattern`` (anchored with ``^`` and re.MULTILINE)
-    matches: the regex engine finds them, so the Python loop runs per candidate, not per line."""
-    text = src.doc.text
-    offset = sum(len(line) + 1 for line in src.doc.lines[: src.doc.body_start])
+    """Indexes of the body lines that ``pattern`` matches at their start. The pattern begins
+    with ``\\n`` (a literal the regex engine searches for quickly, where a MULTILINE ``^``
+    is tried at every position); the first body line is matched on its own."""
+    doc = src.doc
+    text = doc.text
+    first = doc.body_start
     found: list[int] = []
-    i, counted = src.doc.body_start, offset
+    if first < len(doc.lines) and pattern.match("\n" + doc.lines[first]):
+        found.append(first)
+    offset = sum(len(line) + 1 for line in doc.lines[:first])
+    i, counted = first, offset
     for m in pattern.finditer(text, offset):
         i += text.count("\n", counted, m.start())
         counted = m.start()
-        found.append(i)
-    return found
+        found.append(i + 1)
+    return [k for k in found if k < len(doc.lines)]
