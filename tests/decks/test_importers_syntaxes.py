@@ -215,7 +215,7 @@ def test_remnote_export() -> None:
     ]
 
 
-def test_numbered_question_lists_with_gaps() -> None:
+def test_numbered_question_lists_with_gaps_and_indented_answers() -> None:
     deck = read("numbered-list.md")
     assert deck.title == "Linux interview questions"
     assert cards(deck) == [
@@ -225,6 +225,8 @@ def test_numbered_question_lists_with_gaps() -> None:
          "- A finished child whose parent has not read its exit status", [], []),
         (8, "numbered-list", "basic", "What does `nice` change?",
          "- The scheduling priority of a process", [], []),
+        (11, "numbered-list", "basic", "What is an inode?", "The record of a file's metadata.",
+         [], []),
     ]  # fmt: skip
 
 

@@ -223,7 +223,8 @@ def _dedent(lines: list[str]) -> str:
 
 
 def find_numbered(src: SourceLines, taken: bytearray) -> list[Found]:
-    """``13. What is a daemon?`` followed by ``- answer`` bullets (numbering gaps are fine)."""
+    """``13. What is a daemon?`` followed by ``- answer`` bullets or indented lines (blank
+    lines between them allowed, numbering gaps fine)."""
     det, found = src.det, []
     n = len(det)
     for i in matching_lines(src, _NUMBERED_LINE):
@@ -234,12 +235,17 @@ def find_numbered(src: SourceLines, taken: bytearray) -> list[Found]:
         if m is None or not m.group(1).rstrip("*_ ").endswith("?"):
             continue
         end = i + 1
-        while (
-            end < n
-            and not taken[end]
-            and (_BULLET.match(det[end]) or (det[end][:1] in " \t" and det[end].strip()))
-        ):
-            end += 1
+        while end < n and not taken[end]:
+            if _answer_line(det[end]):
+                end += 1
+                continue
+            # Blank lines belong to the answer when it goes on below them.
+            k = end
+            while k < n and not det[k].strip() and not src.dead[k]:
+                k += 1
+            if k in (end, n) or taken[k] or not _answer_line(det[k]):
+                break
+            end = k
         if end == i + 1:
             continue
         question, tags = take_tags(m.group(1))
@@ -247,6 +253,11 @@ def find_numbered(src: SourceLines, taken: bytearray) -> list[Found]:
         answer = _dedent(src.text[i + 1 : end])
         found.append(Found(i, end, "numbered-list", question, answer, strength=WEAK, tags=tags))
     return found
+
+
+def _answer_line(line: str) -> bool:
+    """A bullet, or an indented line: what a numbered question's answer is made of."""
+    return bool(_BULLET.match(line)) or (line[:1] in " \t" and bool(line.strip()))
 
 
 def label_start(line: str) -> tuple[str, str, int] | None:
