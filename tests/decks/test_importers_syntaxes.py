@@ -9,6 +9,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from recall.decks.importers import ImportOptions, parse_document
 from recall.decks.importers.base import ImportFormatError, ParsedDeck, SourceSchedule
@@ -365,3 +367,36 @@ def test_incomplete_cards_are_reported() -> None:
         (2, "No answer::", "question without an answer"),
         (4, "?", "a '?' line with no question above it"),
     ]
+
+
+# --- robustness: the new syntax pieces in any order ---------------------------------------------
+
+_PIECES = [
+    "\n", "\n\n", " ", "    ", "- ", "1. ", "13. ", "## ", "# ", "%", "?", "??", "---", "::", ":::",
+    ":=", "==", "`", "```", "{{", "}}", "{{c1::", "\u2015", "#flashcard", "#flashcards",
+    "#flashcards/a", "<!--", "-->", "<!--SR:!2026-01-02,4,270-->", "<!--SR:!2026-13-40,1,1-->",
+    "<!--ID: 12-->", "^id-1", "TARGET DECK", "Q:", "A:", "**Q:**", "**A:**", "**What?**",
+    "<details>", "<summary>", "</summary>", "</details>", "---\nrecall: {separator: ':='}\n---\n",
+    "a", "What?", "\t", "*", "#tag",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_any_mix_of_syntaxes_gives_cards_or_a_format_error(text: str) -> None:
+    try:
+        deck = parse_document("mix.md", text)
+    except ImportFormatError as exc:
+        assert exc.source == "mix.md"
+        return
+    line_count = text.count("\n") + 1
+    assert deck.cards
+    for card in deck.cards:
+        assert card.question.strip()
+        assert card.line is not None and 1 <= card.line <= line_count
+        assert card.kind in {"basic", "reversed", "cloze"}
+        assert card.syntax
+    lines = [c.line for c in deck.cards]
+    assert lines == sorted(lines)
+    for skip in deck.skipped:
+        assert 1 <= skip.line <= line_count and skip.reason
