@@ -188,6 +188,19 @@ def test_obsidian_to_anki() -> None:
     assert deck.skipped == []
 
 
+def test_obsidian_to_anki_note_blocks() -> None:
+    deck = read("obsidian-to-anki-blocks.md")
+    assert cards(deck) == [
+        (3, "note-block", "basic", "What is osmosis?",
+         "Water moving across a membrane\ntowards the higher concentration.",
+         ["biology", "cells"], []),
+        (12, "note-block", "reversed", "ATP", "adenosine triphosphate", [], []),
+        (18, "note-block", "cloze", "The {{c1::ribosome}} builds proteins.", "In the cytoplasm.",
+         [], []),
+    ]  # fmt: skip
+    assert deck.skipped == []
+
+
 def test_mdanki() -> None:
     deck = read("mdanki.md")
     assert deck.title == "Networking"

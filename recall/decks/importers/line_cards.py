@@ -148,6 +148,67 @@ def find_flashcard_marker(src: SourceLines, taken: bytearray) -> list[Found]:
     return found
 
 
+_FIELD = re.compile(r"([A-Z][A-Za-z ]{0,30}):[ \t]?(.*)\Z")
+_NOTE_TYPES = {"basic": "basic", "basic (and reversed card)": "reversed", "cloze": "cloze"}
+
+
+def find_note_blocks(src: SourceLines, taken: bytearray) -> list[Found]:
+    """Obsidian_to_Anki's blocks: ``START``, a note type line (``Basic``, ``Basic (and
+    reversed card)``, ``Cloze``), fields (``Front:``/``Back:``/``Text:``/``Extra:``; the first
+    may go without its name), an optional ``Tags:`` line, then ``END``."""
+    if "START" not in src.doc.text or "END" not in src.doc.text:
+        return []
+    det, found = src.det, []
+    n = len(det)
+    i = src.doc.body_start
+    while i < n:
+        if taken[i] or det[i].strip() != "START":
+            i += 1
+            continue
+        end = next((k for k in range(i + 1, n) if det[k].strip() == "END"), None)
+        if end is None:
+            src.skip(i, "START without END")
+            break
+        card = _note_block(src, i, end)
+        if card is not None:
+            taken[i : end + 1] = b"\x01" * (end + 1 - i)
+            found.append(card)
+        i = end + 1
+    return found
+
+
+def _note_block(src: SourceLines, start: int, end: int) -> Found | None:
+    kind = _NOTE_TYPES.get(src.det[start + 1].strip().lower()) if start + 1 < end else None
+    if kind is None:
+        src.skip(start, "a START block of a note type this importer does not know")
+        return None
+    fields: dict[str, list[str]] = {}
+    name = ""
+    for line in src.text[start + 2 : end]:
+        m = _FIELD.match(line)
+        if m and m.group(1).lower() in {"front", "back", "text", "extra", "tags"}:
+            name = m.group(1).lower()
+            fields[name] = [m.group(2)]
+        else:
+            fields.setdefault(name or ("text" if kind == "cloze" else "front"), []).append(line)
+            name = name or ("text" if kind == "cloze" else "front")
+    text = {k: "\n".join(v).strip() for k, v in fields.items()}
+    tags = split_tags_line(text.get("tags", ""))
+    if kind == "cloze":
+        question, answer = text.get("text", ""), text.get("extra", "")
+    else:
+        question, answer = text.get("front", ""), text.get("back", "")
+    if not question or (kind != "cloze" and not answer):
+        src.skip(start, "question without an answer")
+        return None
+    return Found(start + 2, end + 1, "note-block", question, answer,
+                 card_kind(question, kind), tags=tags)  # fmt: skip
+
+
+def split_tags_line(value: str) -> list[str]:
+    return unique(t.lstrip("#") for t in value.replace(",", " ").split() if t.lstrip("#"))
+
+
 def target_deck(src: SourceLines, taken: bytearray) -> str:
     """Obsidian_to_Anki's ``TARGET DECK`` line (name on it or on the next line): the title."""
     if "TARGET DECK" not in src.doc.text:

@@ -3,8 +3,9 @@
 1. The lines are read once for comments, schedules and block ids (``source_lines``).
 2. The finders take their cards, each only from lines no earlier one took, in this order:
    mdanki ``%`` sections, ``<details>`` blocks, multi-line ``?`` cards, Obsidian_to_Anki's
-   ``#flashcard`` paragraphs, inline ``::`` lines, RemNote ``―`` bullets, numbered question
-   lists, ``Q:``/``**Q:**``/``**bold?**`` question starts, then cloze paragraphs.
+   ``START``/``END`` blocks and ``#flashcard`` paragraphs, inline ``::`` lines, RemNote
+   ``―`` bullets, numbered question lists, ``Q:``/``**Q:**``/``**bold?**`` question starts,
+   then cloze paragraphs.
 3. Headings: at the question level (``markdown_headings``), a heading section is
    * context (no card; it becomes the ``heading_path`` of the cards below it) when it holds
      two or more cards of unambiguous syntax, or when such cards are all its text;
@@ -99,6 +100,7 @@ def read_markdown(
     found = markdown_headings.find_mdanki(src, headings, taken)
     found += details_blocks.find(src, taken)
     found += multiline_question_mark.find(src, taken, heading_at)
+    found += line_cards.find_note_blocks(src, taken)
     found += line_cards.find_flashcard_marker(src, taken)
     found += line_cards.find_inline(src, taken, heading_at)
     found += line_cards.find_remnote(src, taken)
