@@ -413,3 +413,28 @@ def test_any_mix_of_syntaxes_gives_cards_or_a_format_error(text: str) -> None:
     assert lines == sorted(lines)
     for skip in deck.skipped:
         assert 1 <= skip.line <= line_count and skip.reason
+
+
+def test_question_heading_among_explicit_cards_keeps_its_own_text_as_a_card() -> None:
+    text = md(
+        """
+        ## 1. Cell biology
+        Intro text.
+        A::B
+        C::D
+        ## 2. What is a cell?
+        The unit of life.
+
+        E::F
+        G::H
+        """
+    )
+    assert [
+        (c.line, c.question, c.answer, c.heading_path) for c in parse_document("c.md", text).cards
+    ] == [
+        (3, "A", "B", ["1. Cell biology"]),
+        (4, "C", "D", ["1. Cell biology"]),
+        (5, "What is a cell?", "The unit of life.", []),
+        (8, "E", "F", []),
+        (9, "G", "H", []),
+    ]

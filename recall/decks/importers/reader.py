@@ -249,7 +249,11 @@ def _lead_sections(
         if h.index in mdanki or in_card.holds(h.index) or not looks_like_question(h.text):
             continue
         k, j = bisect_right(heads, h.index), bisect_right(starts, h.index)
-        stop = min(heads[k] if k < len(heads) else n, starts[j] if j < len(starts) else n)
+        next_card = starts[j] if j < len(starts) else n
+        stop = min(heads[k] if k < len(heads) else n, next_card)
+        if stop == next_card < n and not h.text.rstrip(" \t*_:").endswith("?"):
+            # "## 1. Cell biology", an intro, then cards: a numbered section, not a question.
+            continue
         a, b = trim_blank(src.text, h.index + 1, stop)
         if a < b:
             leads.append(_Section(h, a, stop, card=True, end=b))
