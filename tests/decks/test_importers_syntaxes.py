@@ -438,3 +438,32 @@ def test_question_heading_among_explicit_cards_keeps_its_own_text_as_a_card() ->
         (8, "E", "F", []),
         (9, "G", "H", []),
     ]
+
+
+def test_a_separator_only_inside_inline_code_is_no_card() -> None:
+    deck = parse_document("c.md", "## What is PEP 8?\nThe style guide. Use `a::b`? No.\n")
+    assert cards(deck) == [
+        (1, "heading", "basic", "What is PEP 8?", "The style guide. Use `a::b`? No.", [], [])
+    ]
+    assert deck.skipped == []
+
+
+def test_a_table_of_contents_section_is_not_a_card() -> None:
+    text = md(
+        """
+        # Python Interview Questions
+        ## Table of Contents
+        1. [What is Python?](#what-is-python)
+        2. [What is PEP 8?](#pep8)
+        ### What is Python?
+        An interpreted language.
+        ### What is PEP 8?
+        The style guide.
+        """
+    )
+    deck = parse_document("toc.md", text)
+    assert [(c.question, c.answer, c.heading_path) for c in deck.cards] == [
+        ("What is Python?", "An interpreted language.", []),
+        ("What is PEP 8?", "The style guide.", []),
+    ]
+    assert deck.references == []

@@ -73,6 +73,8 @@ def split_inline(line: str, basic: str, reverse: str) -> tuple[str, str, str] | 
         return None
     masked = inline_separators.mask_code(line)
     at_b, at_r = masked.find(basic), masked.find(reverse)
+    if at_b < 0 and at_r < 0:
+        return None  # only inside inline code
     if at_r >= 0 and (at_b < 0 or at_r <= at_b):
         at, width, kind = at_r, len(reverse), "reversed"
     else:

@@ -27,6 +27,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
@@ -82,6 +83,7 @@ class _Section:
     stop: int  # the next boundary
     card: bool = False
     end: int = -1  # one past its last line of text (-1: not yet trimmed)
+    toc: bool = False  # a table of contents: not even context
 
 
 def read_markdown(
@@ -152,8 +154,9 @@ def read_markdown(
         events.append((f.start, 1, _parsed(src, f, end), level))
         spans.append((f.start, end))
     in_card = _Spans(spans)
+    toc = {s.heading.index for s in sections if s.toc}
     for h in rest:
-        if h.index not in mdanki and not in_card.holds(h.index):
+        if h.index not in mdanki and h.index not in toc and not in_card.holds(h.index):
             events.append((h.index, 0, h, h.level))
     events.sort(key=lambda e: (e[0], e[1]))
     parsed_cards = _with_paths(events)
@@ -208,6 +211,9 @@ def _sections(
         if a == b:
             continue  # a section title
         if not looks_like_question(h.text) and not inside:
+            if _table_of_contents(src.text[a:b]):
+                section.toc = True
+                continue  # links to the file's own headings: neither a card nor references
             refs = parse_link_list(src.text[a:b])
             if refs:
                 references.extend(refs)
@@ -258,6 +264,14 @@ def _lead_sections(
         if a < b:
             leads.append(_Section(h, a, stop, card=True, end=b))
     return leads
+
+
+_TOC_ITEM = re.compile(r"[ \t]*(?:[-*+]|[0-9]{1,6}[.)])[ \t]+\[[^\]\n]*\]\(#[^)\s]*\)[ \t]*\Z")
+
+
+def _table_of_contents(lines: list[str]) -> bool:
+    """A list of links to headings of the same file (``- [What is X?](#what-is-x)``)."""
+    return all(_TOC_ITEM.match(line) for line in lines if line.strip())
 
 
 def _covered(src: SourceLines, a: int, b: int, taken: bytearray, greedy: set[int]) -> bool:
