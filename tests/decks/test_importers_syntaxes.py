@@ -467,3 +467,14 @@ def test_a_table_of_contents_section_is_not_a_card() -> None:
         ("What is PEP 8?", "The style guide.", []),
     ]
     assert deck.references == []
+
+
+def test_an_answer_label_under_a_question_heading_is_dropped() -> None:
+    text = (
+        "## Q1: What is Docker?\n**Answer:** A container platform.\n\n"
+        "## Q2: What is an image?\nA:\nA read-only template.\n"
+    )
+    assert [(c.question, c.answer) for c in parse_document("d.md", text).cards] == [
+        ("What is Docker?", "A container platform."),
+        ("What is an image?", "A read-only template."),
+    ]

@@ -374,6 +374,12 @@ def _heading_card(src: SourceLines, s: _Section) -> ParsedCard | None:
     if made is None:
         return None
     question, answer, kind, tags = made
+    if "question_level" not in src.doc.front_matter and answer[:2] in {"**", "A:", "An"}:
+        # "## Q1: What is Docker?" then "**Answer:** A container platform.": the label goes.
+        first, _, rest = answer.partition("\n")
+        label = line_cards.answer_start(first)
+        if label is not None:
+            answer = f"{label}\n{rest}".strip("\n") if label.strip() else rest.strip("\n")
     return ParsedCard(
         question=question,
         answer=answer,
