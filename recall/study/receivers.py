@@ -10,7 +10,7 @@ from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from recall.decks.models import Deck
-from recall.decks.signals import notes_bulk_changed, notes_moved
+from recall.decks.signals import card_schedules_imported, notes_bulk_changed, notes_moved
 
 from .models import CardState
 from .selectors import deck_stats_users, invalidate_stats, invalidate_stats_of
@@ -78,3 +78,12 @@ def stats_stale_after_deck_delete(sender: Any, instance: Deck, **kwargs: Any) ->
     # Read now: the deck's study states are deleted with it.
     users = deck_stats_users(instance.pk)
     transaction.on_commit(lambda: invalidate_stats_of(users))
+
+
+@receiver(card_schedules_imported, dispatch_uid="study_states_from_imported_schedules")
+def states_from_imported_schedules(
+    sender: Any, *, owner: Any, schedules: dict[int, Any], **kwargs: Any
+) -> None:
+    from .seeding import states_from_schedules
+
+    states_from_schedules(user=owner, schedules=schedules)

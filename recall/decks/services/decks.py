@@ -164,6 +164,7 @@ def deck_copy(*, deck: Deck, owner: Any) -> Deck:
                 answer=c.answer,
                 question_html=c.question_html,
                 answer_html=c.answer_html,
+                context=c.context,
                 source_key=c.source_key,
                 content_hash=_origin_hash(c, [t.name for t in c.tags.all()]),
             )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
@@ -14,13 +16,19 @@ from django.utils import timezone
 from .. import tags as tag_rules
 from ..bulk import insert_rows
 from ..cards import cards_archive, cards_sync
-from ..importers.base import ImportFormatError, ImportOptions, ParsedCard, ParsedDeck
+from ..importers.base import (
+    ImportFormatError,
+    ImportOptions,
+    ParsedCard,
+    ParsedDeck,
+    SourceSchedule,
+)
 from ..importers.questions import title_from_filename
 from ..limits import FieldTooLong
-from ..models import CardKind, Deck, Note, Reference, Tag
+from ..models import Card, CardKind, Deck, Note, Reference, Tag
 from ..prompts import identity_text
 from ..rendering import render_many
-from ..signals import notes_changed
+from ..signals import card_schedules_imported, notes_changed
 from ..uploads import (
     PACKAGE_EXTENSIONS,
     ImportRejected,
@@ -47,6 +55,7 @@ _NOTE_FIELDS = [
     "answer_html",
     "source_file",
     "source_line",
+    "context",
     "content_hash",
     "is_archived",
     "updated_at",
@@ -65,6 +74,9 @@ class ImportSummary:
     files: list[str] = field(default_factory=list)
     # Things imported imperfectly or left out (e.g. media an Anki package lacks).
     warnings: list[str] = field(default_factory=list)
+    # Lines of notes files that look like cards but were not read as cards, and why:
+    # {"file": "notes.md", "line": 17, "text": "<!--q::a-->", "reason": "commented out"}.
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, other: ImportSummary) -> None:
         self.created += other.created
@@ -74,6 +86,7 @@ class ImportSummary:
         self.deck_ids.extend(other.deck_ids)
         self.files.extend(other.files)
         self.warnings.extend(other.warnings)
+        self.skipped.extend(other.skipped)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -345,6 +358,50 @@ class _Planned:
     note: Note
     tags: list[str]
     text: str  # where its links are looked for
+    schedule: SourceSchedule | None = None
+
+
+def skipped_lines(parsed: ParsedDeck) -> list[dict[str, Any]]:
+    """The parser's skipped lines of one file, as an import result lists them."""
+    return [
+        {"file": parsed.source_name, "line": s.line, "text": s.text, "reason": s.reason}
+        for s in parsed.skipped
+    ]
+
+
+_CONTEXT_PART = 200  # characters kept of each heading of a note's context
+
+
+def _context(path: Sequence[str]) -> str:
+    """A heading path as ``Note.context`` stores it: one heading a line."""
+    parts = (" ".join(part.split())[:_CONTEXT_PART] for part in path[:12])
+    return "\n".join(part for part in parts if part)
+
+
+def _with_context(chash: str, path: Sequence[str]) -> str:
+    """The content hash, changed by the note's context when it has one (so that notes
+    without one keep the hash they had before contexts existed)."""
+    if not path:
+        return chash
+    payload = json.dumps([chash, _context(path)])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _send_schedules(owner: Any, created: Sequence[_Planned]) -> None:
+    """New notes that carry a schedule from their notes file start their cards with it.
+
+    Only notes created by this import: a note that already exists keeps its own review
+    history, whatever its file now says. The study app writes the states (receiver)."""
+    scheduled = {p.note.pk: p.schedule for p in created if p.schedule is not None}
+    if not scheduled:
+        return
+    by_card = {
+        card_id: scheduled[note_id]
+        for card_id, note_id in Card.objects.filter(
+            note_id__in=list(scheduled), is_archived=False
+        ).values_list("id", "note_id")
+    }
+    card_schedules_imported.send(sender=Note, owner=owner, schedules=by_card)
 
 
 def _import_deck(
@@ -357,7 +414,9 @@ def _import_deck(
     options: ImportOptions | None = None,
 ) -> ImportSummary:
     deck = _find_or_create_deck(owner=owner, parsed=parsed, deck_slug=deck_slug)
-    summary = ImportSummary(deck_ids=[deck.pk], files=[parsed.source_name])
+    summary = ImportSummary(
+        deck_ids=[deck.pk], files=[parsed.source_name], skipped=skipped_lines(parsed)
+    )
     if options is not None and deck.import_options != options.to_dict():
         # Remembered for the next import of this deck (the front matter is read again anyway).
         deck.import_options = options.to_dict()
@@ -384,8 +443,11 @@ def _import_deck(
     for position, (pc, key) in enumerate(zip(parsed.cards, keys, strict=True)):
         note_tags = tag_rules.tag_names_clean([*pc.tags, *parsed.tags])
         kind = pc.kind if pc.kind in _KINDS else CardKind.BASIC
-        chash = note_content_hash(
-            question=pc.question, answer=pc.answer, tags=note_tags, kind=kind, position=position
+        chash = _with_context(
+            note_content_hash(
+                question=pc.question, answer=pc.answer, tags=note_tags, kind=kind, position=position
+            ),
+            pc.heading_path,
         )
         row = existing.get(key)
         if row is not None and row["content_hash"] == chash and not row["is_archived"]:
@@ -397,7 +459,7 @@ def _import_deck(
                 )
             continue
         note = _card_from(pc, deck, position, kind, key, chash, source_file, now)
-        planned = _Planned(note, note_tags, f"{pc.question}\n{pc.answer}")
+        planned = _Planned(note, note_tags, f"{pc.question}\n{pc.answer}", pc.schedule)
         if row is None:
             to_create.append(planned)
         else:
@@ -439,6 +501,7 @@ def _import_deck(
             Note.objects.filter(id__in=chunk).update(is_archived=True, updated_at=now)
         cards_archive(archived_ids, now=now)
     cards_sync([p.note for p in to_render], now=now)
+    _send_schedules(owner, to_create)
     _sync_card_tags(to_create, to_update, tags)
     _sync_references(deck, parsed)
     texts = {p.note.pk: p.text for p in [*to_create, *to_update]}
@@ -474,6 +537,7 @@ def _card_from(
         answer=pc.answer,
         source_file=source_file,
         source_line=pc.line,
+        context=_context(pc.heading_path),
         source_key=key,
         content_hash=chash,
         is_archived=False,
