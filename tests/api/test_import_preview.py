@@ -136,9 +136,6 @@ def test_dry_run_false_imports(owner_client, django_capture_on_commit_callbacks)
     assert Job.objects.get().status == JobStatus.SUCCEEDED
 
 
-@pytest.mark.xfail(
-    strict=False, reason="needs the one-pass reader, which applies the separator options"
-)
 def test_dry_run_with_a_custom_separator_finds_the_cards(owner_client):
     response = post(owner_client, "vault.md", CUSTOM, "?dry_run=1", inline_separator=":=")
     assert response.status_code == 200, response.json()
