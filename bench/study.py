@@ -249,21 +249,10 @@ def driver_share(step: Callable[[int], None], rounds: int) -> tuple[float, float
     during it (statements, fetches, commits): the rest is this process's Python."""
     from django.db import connection
 
-    from recall.study import hotpath
-
     raw = connection.connection
     timed_connection = _TimedConnection(raw)
     totals, inside = [], []
     connection.connection = timed_connection
-    # On PostgreSQL the hot path builds its cursors itself, from psycopg's class.
-    cursor_class = hotpath._server_binding_cursor
-    if connection.vendor == "postgresql":
-        server_binding = cursor_class()
-
-        def timed_cursor(conn: Any) -> _TimedCursor:
-            return _TimedCursor(timed_connection, server_binding(conn))
-
-        hotpath._server_binding_cursor = lambda: timed_cursor  # type: ignore[assignment]
     try:
         for i in range(rounds):
             object.__setattr__(timed_connection, "spent", 0.0)
@@ -273,7 +262,6 @@ def driver_share(step: Callable[[int], None], rounds: int) -> tuple[float, float
             inside.append(timed_connection.spent)
     finally:
         connection.connection = raw
-        hotpath._server_binding_cursor = cursor_class
     return statistics.median(totals), statistics.median(inside)
 
 

@@ -1,4 +1,4 @@
-"""Receivers of the study app: keep each user's cached statistics fresh."""
+"""Receivers of the study app: keep each user's cached statistics and day queues fresh."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from django.db import transaction
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from recall.decks.models import Deck
+from recall.decks.models import Card, Deck
 from recall.decks.signals import notes_bulk_changed
 
+from .queue import queue_stale_for_deck
 from .selectors import deck_stats_users, invalidate_stats, invalidate_stats_of
 from .signals import card_reviewed, review_undone
 
@@ -68,3 +69,17 @@ def stats_stale_after_deck_delete(sender: Any, instance: Deck, **kwargs: Any) ->
     # Read now: the deck's study states are deleted with it.
     users = deck_stats_users(instance.pk)
     transaction.on_commit(lambda: invalidate_stats_of(users))
+
+
+@receiver(notes_bulk_changed, dispatch_uid="study_queue_after_notes_changed")
+def queue_stale_after_notes_changed(
+    sender: Any, *, deck_id: int | None = None, **kwargs: Any
+) -> None:
+    # Imports, edits, archiving, copies: cards may have been added or changed.
+    queue_stale_for_deck(deck_id)
+
+
+@receiver(post_save, sender=Card, dispatch_uid="study_queue_after_card_save")
+def queue_stale_after_card_save(sender: Any, instance: Card, **kwargs: Any) -> None:
+    # Unsuspended, unburied, moved: a card may have become eligible (no query: a cache write).
+    queue_stale_for_deck(instance.deck_id)
