@@ -1,6 +1,7 @@
 """Peer benchmark: Recall against the official anki package on the same corpus, in one run.
 
 Run: .venv/bin/python bench/peer.py [--cards 100000] [--decks 10] [--rounds 150]
+     [--only study,search,import]
 
 Each engine runs in its own process (SQLite on a temporary file always; PostgreSQL too when
 DATABASE_URL names it, in a throw-away database named after it with a "_peer" suffix). That
@@ -482,7 +483,8 @@ def run_engine(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         # Study first: bench/study.py's populate draws its studied cards from every card.
-        rows = study_rows(args, tmp) + search_rows(args, tmp) + import_rows(args, tmp)
+        parts = {"study": study_rows, "search": search_rows, "import": import_rows}
+        rows = [row for name, part in parts.items() if name in args.only for row in part(args, tmp)]
     goals = GOALS.get(vendor, {})
     print(
         f"[{vendor}] medians of {RUNS} runs; ratio = Recall / Anki "
@@ -509,17 +511,23 @@ def main() -> int:
     parser.add_argument("--studied", type=int, default=20_000)
     parser.add_argument("--due", type=int, default=4_000)
     parser.add_argument("--rounds", type=int, default=150, help="answers per run and pass")
+    parser.add_argument(
+        "--only",
+        default="study,search,import",
+        help="comma-separated parts to run (study, search, import); all by default",
+    )
     parser.add_argument("--engine", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.due < args.rounds * (RUNS + 1) + 10:
         parser.error("--due must exceed the reviews answered (rounds x 4)")
+    args.only = set(args.only.split(","))
     if args.engine:
         run_engine(args)
         return 0
     forward = [
         f"--{name}={getattr(args, name)}" for name in ("cards", "decks", "studied", "due", "rounds")
-    ]
+    ] + [f"--only={','.join(sorted(args.only))}"]
     print(f"peer benchmark: Recall against Anki, {args.cards:,} cards in {args.decks} decks")
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'peer.sqlite3'}"
