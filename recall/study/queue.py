@@ -10,27 +10,29 @@ Public functions (re-exported by ``selectors``, where callers find them):
 - ``queue_counts(*, user, deck=None, now=None) -> QueueCounts``: how many of each remain.
 - ``study_session(...)``: both, sharing one look at today's quotas.
 - ``study_decks(user, deck=None)``: the decks a session draws from.
-- ``queue_stale_for_deck(deck_id)`` / ``queue_stale_for_user(user_id)``: forget the day
-  queues built from a deck's cards, or all of a user's (see "The day queue" below).
+- ``queue_stale_for_deck(*deck_ids)``, ``queue_stale_for_user(user_id)``,
+  ``queue_stale_for_decks()``: forget cached day queues and scopes (see "The day queue").
 
 The day queue. Reviews due today and the day's new cards change only when a card is graded
 (or undone) or when cards change, so the first ones (``DAY_QUEUE_CHUNK`` per list) are
 picked once per user, scope and study day by the full queries and kept in the cache, as
-ids. Each "next cards" call then reads today's quotas (one query), the due learning cards
-(one query) and checks the head of those lists against the database (one query per kind,
-by primary key): a card graded, suspended, buried or archived since is skipped, and the
-quotas cap what is served, so two tabs and grades from anywhere stay exact. What a
-check cannot see, a card becoming eligible, forgets the lists: a card saved or a deck's
-notes changed (imports, edits: ``queue_stale_for_deck``), an undo or a review falling due
-again today (``queue_stale_for_user``); a change of scope or of a deck's limits is seen in
-the quotas read and rebuilds them too.
+ids, with the scope (decks and limits). Each "next cards" call then reads today's counts
+(one query on DailyReviewCount), the due learning cards (one query) and checks the head of
+those lists against the database (one query per kind, by primary key): a card graded,
+suspended, buried or archived since is skipped, and the quotas cap what is served, so two
+tabs and grades from anywhere stay exact. What a check cannot see, a card becoming
+eligible, forgets the lists through stamps kept in the cache (random values, so an evicted
+stamp never matches): a card saved or a deck's notes changed (imports, edits:
+``queue_stale_for_deck``), an undo, a review due again today or a deck of someone else's
+started (``queue_stale_for_user``), any deck saved or deleted (``queue_stale_for_decks``:
+the scopes are read again; changed limits also rebuild the lists).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,14 +47,14 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from recall.decks import selectors as deck_selectors
 from recall.decks.models import Card, Deck
 from recall.decks.selectors import deck_readable_q
 
@@ -68,7 +70,7 @@ LEARNING_STATES = (State.LEARNING, State.RELEARNING)
 DAY_QUEUE_CHUNK = 200
 DAY_QUEUE_SECONDS = 24 * 3600
 # Ids checked per round against the database when serving from the day queue.
-_HEAD = 8
+_HEAD = 2
 
 
 # Scope ----------------------------------------------------------------------------------
@@ -100,59 +102,84 @@ class QueueCounts:
 
 @dataclass(frozen=True)
 class DeckQuota:
-    """A deck in scope and what it has left today."""
+    """A deck in scope, its daily limits and what it has left today."""
 
-    deck: Deck
-    new_left: int
-    reviews_left: int
+    pk: int
+    new_per_day: int
+    reviews_per_day: int
+    bury_siblings: bool
+    new_left: int = 0
+    reviews_left: int = 0
 
-    @property
-    def pk(self) -> int:
-        return int(self.deck.pk)
+
+def _scope(user: Any, deck: Deck | None) -> list[DeckQuota]:
+    """The decks of ``study_decks`` with their limits (no counts), kept in the cache.
+
+    Forgotten when any deck is saved or deleted (``queue_stale_for_decks``: limits, access,
+    new decks) or the user starts a deck that is not theirs (``queue_stale_for_user``).
+    """
+    # The read rule's outcome is part of the key: a new rule (a deploy) never meets old scopes.
+    rule = deck_selectors.decks_readable_for(user)
+    shape = f"{rule.owner_id}:{','.join(rule.visibilities)}"
+    key = f"study:scope:{_user_key(user)}:{deck.pk if deck is not None else 'all'}:{shape}"
+    entry = cache.get(key)
+    if entry is not None and cache.get_many(list(entry[0])) == entry[0]:
+        return list(entry[1])
+    stamps = _stamps([_stamp_key("user", user.pk), _DECKS_STAMP])
+    rows = [
+        DeckQuota(*row)
+        for row in study_decks(user, deck).values_list(
+            "pk", "new_cards_per_day", "reviews_per_day", "bury_siblings"
+        )
+    ]
+    cache.set(key, (stamps, rows), DAY_QUEUE_SECONDS)
+    return rows
 
 
-def deck_quotas(user: Any, deck: Deck | None, day_start: datetime) -> list[DeckQuota]:
-    """The decks in scope (``study_decks``' order) with their quotas left today (one query).
+def _done_today(user: Any, day_start: datetime) -> dict[int, tuple[int, int]]:
+    """(new cards, reviews) graded per deck since ``day_start`` (one query).
 
-    Today's counts are those of counting the user's reviews since the day began, per deck,
-    read from the DailyReviewCount rows keyed by ``day_start``: one row per deck, however
+    Read from the DailyReviewCount rows keyed by ``day_start``: one row per deck, however
     many reviews. Those rows hold exactly those reviews unless some review at or after
     ``day_start`` was counted under another day (the user changed their zone or rollover
     hour, or a grade was made with a later time): such a row has a ``last_reviewed_at``
-    from ``day_start`` on, the same query sees it, and the counts then come from the log.
+    from ``day_start`` on, so the same query sees it, and the counts then come from the log.
     """
-    counts = DailyReviewCount.objects.filter(user=user, deck=OuterRef("pk"), day_start=day_start)
-    stale = DailyReviewCount.objects.filter(user=user, last_reviewed_at__gte=day_start).exclude(
-        day_start=day_start
+    rows = DailyReviewCount.objects.filter(user=user, last_reviewed_at__gte=day_start).values_list(
+        "deck_id", "day_start", "new_cards", "reviews"
     )
-    decks = list(
-        study_decks(user, deck).annotate(
-            new_done=Coalesce(Subquery(counts.values("new_cards")[:1]), 0),
-            reviews_done=Coalesce(Subquery(counts.values("reviews")[:1]), 0),
-            counts_stale=Exists(stale),
+    counted = list(rows)
+    if all(day == day_start for _, day, _, _ in counted):
+        return {deck_id: (new, reviews) for deck_id, _, new, reviews in counted}
+    logged = (
+        ReviewLog.objects.filter(user=user, reviewed_at__gte=day_start)
+        .order_by()
+        .values("deck_id")
+        .annotate(
+            new=Count("id", filter=Q(state_before=State.NEW)),
+            reviews=Count("id", filter=Q(state_before=State.REVIEW)),
         )
     )
-    if decks and decks[0].counts_stale:  # type: ignore[attr-defined]
-        done = {
-            row["deck_id"]: (row["new"], row["reviews"])
-            for row in ReviewLog.objects.filter(user=user, reviewed_at__gte=day_start)
-            .order_by()
-            .values("deck_id")
-            .annotate(
-                new=Count("id", filter=Q(state_before=State.NEW)),
-                reviews=Count("id", filter=Q(state_before=State.REVIEW)),
+    return {row["deck_id"]: (row["new"], row["reviews"]) for row in logged}
+
+
+def deck_quotas(user: Any, deck: Deck | None, day_start: datetime) -> list[DeckQuota]:
+    """The decks in scope (``study_decks``' order) with their quotas left today.
+
+    One query (today's counts, see ``_done_today``) once the scope is cached.
+    """
+    done = _done_today(user, day_start)
+    out = []
+    for quota in _scope(user, deck):
+        new, reviews = done.get(quota.pk, (0, 0))
+        out.append(
+            replace(
+                quota,
+                new_left=max(0, quota.new_per_day - new),
+                reviews_left=max(0, quota.reviews_per_day - reviews),
             )
-        }
-        for d in decks:
-            d.new_done, d.reviews_done = done.get(d.pk, (0, 0))  # type: ignore[attr-defined]
-    return [
-        DeckQuota(
-            deck=d,
-            new_left=max(0, d.new_cards_per_day - d.new_done),  # type: ignore[attr-defined]
-            reviews_left=max(0, d.reviews_per_day - d.reviews_done),  # type: ignore[attr-defined]
         )
-        for d in decks
-    ]
+    return out
 
 
 # The queries ----------------------------------------------------------------------------
@@ -207,7 +234,7 @@ class _Plan:
         self.now = now or timezone.now()
         self.day = scheduling.current_day(user, self.now)
         rows = deck_quotas(user, deck, self.day.start)
-        self.decks = {quota.pk: quota.deck for quota in rows}
+        self.decks = {quota.pk: quota for quota in rows}
         self.deck_ids = list(self.decks)
         self.new_left = {quota.pk: quota.new_left for quota in rows}
         self.reviews_left = {quota.pk: quota.reviews_left for quota in rows}
@@ -336,6 +363,27 @@ def _stamp_key(kind: str, pk: int) -> str:
     return f"study:queue-stamp:{kind}:{pk}"
 
 
+# Bumped by any deck saved or deleted: every cached scope is read again.
+_DECKS_STAMP = "study:queue-stamp:decks"
+
+
+def _user_key(user: Any) -> str:
+    # date_joined tells apart two users who had the same id (a recreated database).
+    joined = int(user.date_joined.timestamp() * 1_000_000) if user.date_joined else 0
+    return f"{user.pk}:{joined}"
+
+
+def _stamps(keys: list[str]) -> dict[str, str]:
+    """The current stamps of ``keys``, a fresh one set for any missing."""
+    stamps = cache.get_many(keys)
+    missing = [key for key in keys if key not in stamps]
+    if missing:
+        for key in missing:
+            cache.add(key, uuid.uuid4().hex, None)
+        stamps = cache.get_many(keys)
+    return stamps
+
+
 def _restamp(keys: Sequence[str]) -> None:
     # A fresh random stamp, never a counter: an evicted counter could come back at a value
     # a stale entry was built with; a missing stamp never matches one.
@@ -359,8 +407,15 @@ def queue_stale_for_deck(*deck_ids: int | None) -> None:
 
 
 def queue_stale_for_user(user_id: int) -> None:
-    """Forget a user's day queues (an undo, a review due again today)."""
+    """Forget a user's day queues and scope (an undo, a review due again today, a deck of
+    someone else's started)."""
     _forget([_stamp_key("user", user_id)])
+
+
+def queue_stale_for_decks() -> None:
+    """Forget every cached scope (a deck was created, deleted or changed: its limits, its
+    owner or who may read it)."""
+    _forget([_DECKS_STAMP])
 
 
 @dataclass
@@ -386,12 +441,9 @@ class DayQueue:
         self.plan = plan
         user = plan.user
         scope = plan.scope.pk if plan.scope is not None else "all"
-        # date_joined tells apart two users who had the same id (a recreated database).
-        joined = int(user.date_joined.timestamp() * 1_000_000) if user.date_joined else 0
-        self.key = f"study:day-queue:{user.pk}:{joined}:{scope}:{plan.day.start.timestamp()}"
+        self.key = f"study:day-queue:{_user_key(user)}:{scope}:{plan.day.start.timestamp()}"
         self.limits = tuple(
-            (pk, d.new_cards_per_day, d.reviews_per_day, d.bury_siblings)
-            for pk, d in plan.decks.items()
+            (pk, d.new_per_day, d.reviews_per_day, d.bury_siblings) for pk, d in plan.decks.items()
         )
         self.stamp_keys = [_stamp_key("user", user.pk)] + [
             _stamp_key("deck", pk) for pk in plan.deck_ids
@@ -407,12 +459,7 @@ class DayQueue:
         return self.rebuild()
 
     def rebuild(self) -> _Entry:
-        stamps = cache.get_many(self.stamp_keys)
-        missing = [key for key in self.stamp_keys if key not in stamps]
-        if missing:
-            for key in missing:
-                cache.add(key, uuid.uuid4().hex, None)
-            stamps = cache.get_many(self.stamp_keys)
+        stamps = _stamps(self.stamp_keys)
         plan = self.plan
         has_siblings = Exists(_live_siblings(OuterRef("note_id"), OuterRef("pk")))
         flagged = plan.reviews(flag_siblings=True)

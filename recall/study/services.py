@@ -109,7 +109,8 @@ def _readable_card(user: Any, card_id: int) -> Card:
     seen = CardState.objects.filter(user=user, card=OuterRef("pk")).values("version")[:1]
     card = (
         Card.objects.filter(deck_readable_q(user, prefix="deck__"), pk=card_id)
-        .only("id", "deck_id", "is_archived")
+        .select_related("deck")
+        .only("id", "deck_id", "is_archived", "deck__owner_id")
         .annotate(seen_version=Subquery(seen))
         .first()
     )
@@ -217,7 +218,8 @@ def _card_and_state(user: Any, card_id: int) -> tuple[Card, CardState | None]:
     """The card if the user may study it (else NotFoundError), and their state of it."""
     card = (
         Card.objects.filter(deck_readable_q(user, prefix="deck__"), pk=card_id)
-        .only("id", "deck_id", "is_archived")
+        .select_related("deck")
+        .only("id", "deck_id", "is_archived", "deck__owner_id")
         .first()
     )
     if card is None:
@@ -229,7 +231,7 @@ def _card_and_state(user: Any, card_id: int) -> tuple[Card, CardState | None]:
 
 def _grade_versioned(
     *, user: Any, card_id: int, grade: int, duration_ms: int, expected_version: int, now: datetime
-) -> tuple[ReviewLog, CardState, int]:
+) -> tuple[ReviewLog, CardState, Card]:
     """The grade when the client sent the version it saw (the study pages and the API do).
 
     Two reads (the card with its deck's readability, the user's state), then a
@@ -271,7 +273,7 @@ def _grade_versioned(
                 raise ConflictError(ALREADY_GRADED)
         log.save()
         _count(log, scheduling.current_day(user, now).start)
-    return log, state, card.deck_id
+    return log, state, card
 
 
 def _count(log: ReviewLog, day_start: datetime) -> None:
@@ -323,7 +325,7 @@ def card_grade(
     now = now or timezone.now()
     duration_ms = min(int(duration_ms), MAX_DURATION_MS)
     if expected_version is not None:
-        log, state, deck_id = _grade_versioned(
+        log, state, card = _grade_versioned(
             user=user,
             card_id=card_id,
             grade=grade,
@@ -340,9 +342,12 @@ def card_grade(
             duration_ms=duration_ms,
             now=now,
         )
-        deck_id = card.deck_id
+    deck_id, owner_id = card.deck_id, card.deck.owner_id
     if state.state == State.REVIEW and state.due < scheduling.current_day(user, now).end:
         # Due again today: a review the day queue did not pick this morning.
+        queue_stale_for_user(user.pk)
+    elif state.reps == 1 and owner_id != user.pk:
+        # The first grade in someone else's deck may start it: it joins "all decks".
         queue_stale_for_user(user.pk)
     user_id, review_id = user.pk, log.pk
     transaction.on_commit(

@@ -41,10 +41,10 @@ def test_anonymous_requests_are_refused(name):
 def test_queue_shows_cards_with_their_version_and_grade_previews(
     api, deck, cards, django_assert_num_queries
 ):
-    # The deck, today's quotas, the due learning cards (a query each); the day queue, built
-    # by the first call (the deck's reviews and new cards: two) then checked by id (one per
-    # kind served); then learning, reviews and new cards counted (three).
-    with django_assert_num_queries(9):
+    # The deck, today's counts, the due learning cards (a query each); the scope and the day
+    # queue, read by the first call only (the decks; the reviews and new cards: three), then
+    # checked by id (one per kind served); then learning, reviews and new cards counted.
+    with django_assert_num_queries(10):
         api.get(url("queue"), {"deck": deck.pk, "limit": 2})
     with django_assert_num_queries(7):
         response = api.get(url("queue"), {"deck": deck.pk, "limit": 2})
