@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from .bulk import insert_rows
 from .models import Card, Note
 from .prompts import Prompt, note_prompts
 from .rendering import render_many
@@ -99,7 +100,7 @@ def cards_sync(notes: Sequence[Note], *, now: datetime | None = None) -> list[in
             card.is_archived = True
             card.updated_at = now
             update.append(card)
-    Card.objects.bulk_create(create, batch_size=_BATCH)
+    insert_rows(Card, create, now)
     Card.objects.bulk_update(update, _SYNCED_FIELDS, batch_size=_BATCH)
     return [c.pk for c in [*create, *update]]
 

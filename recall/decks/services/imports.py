@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import tags as tag_rules
+from ..bulk import insert_rows
 from ..cards import cards_archive, cards_sync
 from ..importers.base import ImportFormatError, ParsedCard, ParsedDeck
 from ..importers.questions import title_from_filename
@@ -341,7 +342,7 @@ def _import_deck(
         for key, row in existing.items()
         if key not in seen_keys and not row["is_archived"]
     ]
-    Note.objects.bulk_create([p.note for p in to_create], batch_size=_BATCH)
+    insert_rows(Note, [p.note for p in to_create], now)
     if to_update:
         Note.objects.bulk_update([p.note for p in to_update], _NOTE_FIELDS, batch_size=_BATCH)
     if moved:
