@@ -1,4 +1,4 @@
-"""Note, card and tag endpoints: CRUD through the services, filters, ordering, lean lists."""
+"""Note, card and tag endpoints: CRUD through the services, filters, ordering."""
 
 from __future__ import annotations
 
