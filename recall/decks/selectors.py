@@ -26,9 +26,9 @@ def decks_readable_for(user: Any) -> ListedDecks:
     decks (unlisted ones by link).
 
     Every read derives from this one function: ``deck_readable_q`` (ORM querysets of the
-    API, the pages and the study selectors), ``deck_is_readable`` (a deck in hand),
-    ``deck_readable_sql`` (the study hot path's raw SQL) and ``decks_listed_for`` (lists
-    and search), so changing it here changes them all (tests/decks/test_read_rule.py).
+    API, the pages and the study queue and grade), ``deck_is_readable`` (a deck in hand)
+    and ``decks_listed_for`` (lists and search), so changing it here changes them all
+    (tests/search/test_read_rule.py).
     """
     owner_id = user.pk if user is not None and user.is_authenticated else None
     return ListedDecks(
@@ -74,30 +74,6 @@ def deck_is_readable(user: Any, deck: Deck) -> bool:
     if rule.owner_id is not None and deck.owner_id == rule.owner_id:
         return True
     return deck.visibility in rule.visibilities
-
-
-def deck_readable_sql(user_id: int, *, alias: str) -> tuple[str, list[Any]]:
-    """``decks_readable_for`` as a raw SQL condition on the deck table aliased ``alias``,
-    with its parameters, for statements written by hand (the study hot path). The text
-    depends only on the rule's shape, so callers may cache statements keyed by it."""
-    rule = decks_readable_for(_UserId(user_id))
-    parts: list[str] = []
-    params: list[Any] = []
-    if rule.visibilities:
-        parts.append(f"{alias}.visibility IN ({', '.join(['%s'] * len(rule.visibilities))})")
-        params.extend(rule.visibilities)
-    if rule.owner_id is not None:
-        parts.append(f"{alias}.owner_id = %s")
-        params.append(rule.owner_id)
-    return f"({' OR '.join(parts) or '1 = 0'})", params
-
-
-@dataclass(frozen=True)
-class _UserId:
-    """A signed-in user known only by id (the hot path never loads the user row)."""
-
-    pk: int
-    is_authenticated: bool = True
 
 
 def deck_list_for(user: Any) -> QuerySet[Deck]:

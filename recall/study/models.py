@@ -133,7 +133,7 @@ class DailyReviewCount(models.Model):
     and rollover hour when the grade was made. ``last_reviewed_at`` (never lowered) lets
     the queue see when a row cannot be trusted for today (the user's zone or hour changed,
     or a grade carries a later time): it then counts the log instead, so the quotas always
-    equal counting the log. See ``recall.study.hotpath``.
+    equal counting the log. See ``recall.study.queue.deck_quotas``.
     """
 
     user = models.ForeignKey(

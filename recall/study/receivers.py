@@ -1,18 +1,19 @@
-"""Receivers of the study app: keep each user's cached statistics fresh, and their card
-states' copy of a card's deck in step when notes move."""
+"""Receivers of the study app: keep each user's cached statistics and day queues fresh,
+and their card states' copy of a card's deck in step when notes move."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save, pre_delete, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from recall.decks.models import Deck
+from recall.decks.models import Card, Deck
 from recall.decks.signals import card_schedules_imported, notes_bulk_changed, notes_moved
 
 from .models import CardState
+from .queue import queue_stale_for_deck, queue_stale_for_decks
 from .selectors import deck_stats_users, invalidate_stats, invalidate_stats_of
 from .signals import card_reviewed, review_undone
 
@@ -87,3 +88,25 @@ def states_from_imported_schedules(
     from .seeding import states_from_schedules
 
     states_from_schedules(user=owner, schedules=schedules)
+
+
+@receiver(notes_bulk_changed, dispatch_uid="study_queue_after_notes_changed")
+def queue_stale_after_notes_changed(
+    sender: Any, *, deck_id: int | None = None, **kwargs: Any
+) -> None:
+    # Imports, edits, archiving, copies: cards may have been added or changed.
+    queue_stale_for_deck(deck_id)
+
+
+@receiver(post_save, sender=Card, dispatch_uid="study_queue_after_card_save")
+def queue_stale_after_card_save(sender: Any, instance: Card, **kwargs: Any) -> None:
+    # Unsuspended, unburied, moved: a card may have become eligible (no query: a cache write).
+    queue_stale_for_deck(instance.deck_id)
+
+
+@receiver(post_save, sender=Deck, dispatch_uid="study_queue_after_deck_save")
+@receiver(post_delete, sender=Deck, dispatch_uid="study_queue_after_deck_delete")
+def queue_stale_after_deck_change(sender: Any, **kwargs: Any) -> None:
+    # Limits, access, a new or deleted deck: the cached scopes are read again (one query
+    # each, at their next use; the day queues stay unless their limits changed).
+    queue_stale_for_decks()

@@ -34,7 +34,8 @@ from typing import Any
 import fsrs
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from recall.core.exceptions import ApplicationError, ConflictError, NotFoundError
@@ -42,8 +43,9 @@ from recall.core.ids import is_id
 from recall.decks.models import Card
 from recall.decks.selectors import deck_readable_q
 
-from . import hotpath, scheduling
+from . import scheduling
 from .models import CardState, DailyReviewCount, ReviewLog, State
+from .queue import queue_stale_for_user
 from .selectors import grade_previews, study_queue
 from .signals import card_reviewed, review_undone
 
@@ -107,7 +109,8 @@ def _readable_card(user: Any, card_id: int) -> Card:
     seen = CardState.objects.filter(user=user, card=OuterRef("pk")).values("version")[:1]
     card = (
         Card.objects.filter(deck_readable_q(user, prefix="deck__"), pk=card_id)
-        .only("id", "deck_id", "is_archived")
+        .select_related("deck")
+        .only("id", "deck_id", "is_archived", "deck__owner_id")
         .annotate(seen_version=Subquery(seen))
         .first()
     )
@@ -205,33 +208,43 @@ def _grade_locked(
         now=now,
     )
     # The row exists (created above, or locked): a plain UPDATE and INSERT.
-    hotpath.update(state, _STATE_FIELDS)
-    hotpath.insert_review(log)
-    hotpath.count_review(log, scheduling.current_day(user, now).start)
+    state.save(update_fields=_STATE_FIELDS)
+    log.save()
+    _count(log, scheduling.current_day(user, now).start)
     return log, state
+
+
+def _card_and_state(user: Any, card_id: int) -> tuple[Card, CardState | None]:
+    """The card if the user may study it (else NotFoundError), and their state of it."""
+    card = (
+        Card.objects.filter(deck_readable_q(user, prefix="deck__"), pk=card_id)
+        .select_related("deck")
+        .only("id", "deck_id", "is_archived", "deck__owner_id")
+        .first()
+    )
+    if card is None:
+        raise NotFoundError("No such card.")
+    if card.is_archived:
+        raise NotFoundError("This card is archived and cannot be studied.")
+    return card, CardState.objects.filter(user=user, card_id=card_id).first()
 
 
 def _grade_versioned(
     *, user: Any, card_id: int, grade: int, duration_ms: int, expected_version: int, now: datetime
-) -> tuple[ReviewLog, CardState, int]:
+) -> tuple[ReviewLog, CardState, Card]:
     """The grade when the client sent the version it saw (the study pages and the API do).
 
-    One read (card, its deck's readability, the user's state), then one compare-and-swap
-    write (``hotpath.grade_write``): the hot path of a study session, two statements.
+    Two reads (the card with its deck's readability, the user's state), then a
+    compare-and-swap write: the state row is updated only while it still has the version
+    read (a new card's row inserted only if there is none), so the second of two racing
+    grades writes nothing and gets a 409.
     """
-    found = hotpath.card_and_state(user.pk, card_id)
-    if found is None:
-        raise NotFoundError("No such card.")
-    state, deck_id, archived, readable = found
-    if not readable:
-        raise NotFoundError("No such card.")
-    if archived:
-        raise NotFoundError("This card is archived and cannot be studied.")
+    card, state = _card_and_state(user, card_id)
     created = state is None
     if state is None:
         fresh = scheduling.new_fsrs_card(card_id, now)
         state = CardState(
-            user_id=user.pk, card_id=card_id, deck_id=deck_id, due=fresh.due, step=0, version=0
+            user=user, card_id=card_id, deck_id=card.deck_id, due=fresh.due, step=0, version=0
         )
     if state.version != expected_version:
         raise ConflictError(ALREADY_GRADED)
@@ -241,22 +254,55 @@ def _grade_versioned(
         state=state,
         created=created,
         card_id=card_id,
-        deck_id=deck_id,
+        deck_id=card.deck_id,
         grade=grade,
         duration_ms=duration_ms,
         now=now,
     )
-    written = hotpath.grade_write(
-        state,
-        created=created,
-        names=_STATE_FIELDS,
-        seen_version=seen_version,
-        log=log,
-        day_start=scheduling.current_day(user, now).start,
+    with transaction.atomic():
+        if created:
+            try:
+                with transaction.atomic():
+                    state.save(force_insert=True)
+            except IntegrityError:
+                raise ConflictError(ALREADY_GRADED) from None
+        else:
+            values = {name: getattr(state, name) for name in _STATE_FIELDS}
+            rows = CardState.objects.filter(pk=state.pk, version=seen_version).update(**values)
+            if rows != 1:
+                raise ConflictError(ALREADY_GRADED)
+        log.save()
+        _count(log, scheduling.current_day(user, now).start)
+    return log, state, card
+
+
+def _count(log: ReviewLog, day_start: datetime) -> None:
+    """Add a review to its day's DailyReviewCount row (created by the day's first grade)."""
+    if log.deck_id is None or log.state_before not in (State.NEW, State.REVIEW):
+        return
+    new = int(log.state_before == State.NEW)
+    row = DailyReviewCount.objects.filter(
+        user_id=log.user_id, deck_id=log.deck_id, day_start=day_start
     )
-    if not written:
-        raise ConflictError(ALREADY_GRADED)
-    return log, state, deck_id
+    added = {
+        "new_cards": F("new_cards") + new,
+        "reviews": F("reviews") + (1 - new),
+        "last_reviewed_at": Greatest("last_reviewed_at", Value(log.reviewed_at)),
+    }
+    if row.update(**added):
+        return
+    try:
+        with transaction.atomic():
+            DailyReviewCount.objects.create(
+                user_id=log.user_id,
+                deck_id=log.deck_id,
+                day_start=day_start,
+                new_cards=new,
+                reviews=1 - new,
+                last_reviewed_at=log.reviewed_at,
+            )
+    except IntegrityError:  # another grade of the same day created it first
+        row.update(**added)
 
 
 def card_grade(
@@ -279,7 +325,7 @@ def card_grade(
     now = now or timezone.now()
     duration_ms = min(int(duration_ms), MAX_DURATION_MS)
     if expected_version is not None:
-        log, state, deck_id = _grade_versioned(
+        log, state, card = _grade_versioned(
             user=user,
             card_id=card_id,
             grade=grade,
@@ -296,7 +342,13 @@ def card_grade(
             duration_ms=duration_ms,
             now=now,
         )
-        deck_id = card.deck_id
+    deck_id, owner_id = card.deck_id, card.deck.owner_id
+    if state.state == State.REVIEW and state.due < scheduling.current_day(user, now).end:
+        # Due again today: a review the day queue did not pick this morning.
+        queue_stale_for_user(user.pk)
+    elif state.reps == 1 and owner_id != user.pk:
+        # The first grade in someone else's deck may start it: it joins "all decks".
+        queue_stale_for_user(user.pk)
     user_id, review_id = user.pk, log.pk
     transaction.on_commit(
         lambda: card_reviewed.send(
@@ -351,6 +403,8 @@ def review_undo(*, user: Any, review_id: int | None = None) -> UndoResult:
     log_id, card_id = latest.pk, latest.card_id
     ReviewLog.objects.filter(pk=log_id).delete()
     _uncount(latest)
+    # The card is due or new again: the day queue may have dropped it.
+    queue_stale_for_user(user.pk)
     transaction.on_commit(
         lambda: review_undone.send(
             sender=CardState, user_id=user.pk, card_id=card_id, review_id=log_id
@@ -365,7 +419,7 @@ def _uncount(log: ReviewLog) -> None:
     That row is the user's latest day of the deck starting at or before the review (with the
     user's settings unchanged since, the review's own day). When the settings changed in
     between, the row decremented may be another: rows of days other than today holding
-    reviews from today on then exist, and the queue counts the log (``hotpath.deck_quotas``).
+    reviews from today on then exist, and the queue counts the log (``queue.deck_quotas``).
     """
     if log.deck_id is None or log.state_before not in (State.NEW, State.REVIEW):
         return

@@ -4,6 +4,7 @@ lines are in the result; a schedule written in the notes file starts a new card'
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -44,7 +45,7 @@ def scheduled_notes(tomorrow: str, yesterday: str) -> str:
 
 
 def test_heading_path_is_stored_shown_and_searched() -> None:
-    user = UserFactory()
+    user: Any = UserFactory()
     summary = notes_import(owner=user, filename="net.md", data=NOTES.encode())
     note = Note.objects.get()
     assert (note.question, note.context) == ("Port of HTTPS", "Transport layer")
@@ -69,7 +70,7 @@ def test_heading_path_is_stored_shown_and_searched() -> None:
 
 
 def test_a_changed_heading_path_updates_the_note_on_reimport() -> None:
-    user = UserFactory()
+    user: Any = UserFactory()
     notes_import(owner=user, filename="net.md", data=NOTES.encode())
     moved = NOTES.replace("## Transport layer", "## Ports")
     summary = notes_import(owner=user, filename="net.md", data=moved.encode())
@@ -80,7 +81,7 @@ def test_a_changed_heading_path_updates_the_note_on_reimport() -> None:
 
 
 def test_sr_schedule_gives_new_cards_their_starting_state() -> None:
-    user = UserFactory()
+    user: Any = UserFactory()
     now = timezone.now()
     today = scheduling.study_day(user, now)
     text = scheduled_notes(str(today + timedelta(days=1)), str(today - timedelta(days=1)))
@@ -105,7 +106,7 @@ def test_sr_schedule_gives_new_cards_their_starting_state() -> None:
 
 
 def test_reimport_never_overwrites_a_review_history() -> None:
-    user = UserFactory()
+    user: Any = UserFactory()
     today = scheduling.study_day(user, timezone.now())
     first = scheduled_notes(str(today + timedelta(days=1)), str(today - timedelta(days=1)))
     notes_import(owner=user, filename="sr.md", data=first.encode())

@@ -409,7 +409,7 @@ def test_any_mix_of_syntaxes_gives_cards_or_a_format_error(text: str) -> None:
         assert card.line is not None and 1 <= card.line <= line_count
         assert card.kind in {"basic", "reversed", "cloze"}
         assert card.syntax
-    lines = [c.line for c in deck.cards]
+    lines = [c.line or 0 for c in deck.cards]
     assert lines == sorted(lines)
     for skip in deck.skipped:
         assert 1 <= skip.line <= line_count and skip.reason

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 
 from recall.core.ids import MAX_ID
@@ -68,50 +66,7 @@ class DayFilter(django_filters.DateFilter):
     """A calendar day, YYYY-MM-DD (documented as such: a method filter has no model field)."""
 
 
-class LeanFilterSet(django_filters.FilterSet):
-    """A FilterSet whose per-request set-up is cheap (measured by bench/api.py).
-
-    django-filter deep-copies every filter and builds a new form class for each
-    request; on the card list that was a tenth of the request's CPU time. Here
-    the filters are shallow copies (their method rebound to the copy) and the form
-    class, which depends on nothing per request, is built once per FilterSet class.
-    """
-
-    def __init__(
-        self,
-        data: Any = None,
-        queryset: Any = None,
-        *,
-        request: Any = None,
-        prefix: str | None = None,
-    ) -> None:
-        if queryset is None:
-            queryset = self._meta.model._default_manager.all()
-        self.is_bound = data is not None
-        self.data = data or QueryDict()
-        self.queryset = queryset
-        self.request = request
-        self.form_prefix = prefix
-        self.filters = {}
-        for name, base in self.base_filters.items():
-            filter_ = copy.copy(base)
-            if base.method is not None:
-                # The setter binds a FilterMethod to this copy (it calls parent.<method>).
-                filter_.method = base.method
-            filter_.model = queryset.model
-            filter_.parent = self
-            self.filters[name] = filter_
-
-    def get_form_class(self) -> type[forms.Form]:
-        cls = type(self)
-        form_class = cls.__dict__.get("_form_class")
-        if form_class is None:
-            form_class = super().get_form_class()
-            cls._form_class = form_class  # type: ignore[attr-defined]
-        return form_class
-
-
-class DeckFilter(LeanFilterSet):
+class DeckFilter(django_filters.FilterSet):
     visibility = django_filters.ChoiceFilter(choices=Visibility.choices)
     mine = StrictBooleanFilter(
         method="filter_mine", label="true: only your decks; false: only other people's."
@@ -137,7 +92,7 @@ class DeckFilter(LeanFilterSet):
 STUDY_STATES = ["new", "learning", "review", "relearning"]
 
 
-class NoteFilter(LeanFilterSet):
+class NoteFilter(django_filters.FilterSet):
     deck = IdFilter(field_name="deck_id", label="Notes of this deck (yours, public or unlisted).")
     tag = django_filters.CharFilter(
         field_name="tags__name", max_length=100, distinct=True, label="Notes with this tag."
@@ -180,7 +135,7 @@ def _browser() -> Any:
     return browser
 
 
-class CardFilter(LeanFilterSet):
+class CardFilter(django_filters.FilterSet):
     deck = IdFilter(field_name="deck_id", label="Cards of this deck (yours, public or unlisted).")
     note = IdFilter(field_name="note_id", label="Cards of this note.")
     tag = django_filters.CharFilter(

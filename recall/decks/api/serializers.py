@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -379,34 +378,6 @@ class NoteSerializer(serializers.ModelSerializer):
         return deck
 
 
-class NoteListSerializer(serializers.BaseSerializer):
-    """Read-only, lean output of note lists: the same JSON as NoteSerializer, built by hand.
-
-    A ModelSerializer builds and runs a Field object per attribute and row; a
-    page of 50 notes spends most of its time there, so lists use this one.
-    tests/api/test_cards.py checks both produce the same JSON.
-    """
-
-    def to_representation(self, card: Note) -> dict[str, Any]:
-        return {
-            "id": card.pk,
-            "deck": card.deck_id,
-            "position": card.position,
-            "kind": card.kind,
-            "cards": note_cards(card),
-            "question": card.question,
-            "answer": card.answer,
-            "question_html": card.question_html,
-            "answer_html": card.answer_html,
-            "tags": [tag.name for tag in card.tags.all()],
-            "is_archived": card.is_archived,
-            "source_file": card.source_file,
-            "source_line": card.source_line,
-            "created_at": _iso(card.created_at),
-            "updated_at": _iso(card.updated_at),
-        }
-
-
 class CardSerializer(serializers.ModelSerializer):
     """A card: one prompt of a note, the unit that is studied (its text comes from the note).
 
@@ -494,14 +465,6 @@ class CopyUpdateSerializer(serializers.Serializer):
     created = serializers.IntegerField(help_text="Notes new in the original, added.")
     updated = serializers.IntegerField(help_text="Notes the author changed, updated.")
     archived = serializers.IntegerField(help_text="Notes the author removed, archived.")
-
-
-def _iso(value: Any) -> str | None:
-    # The same format DRF's DateTimeField writes (ISO 8601, "Z" for UTC).
-    if value is None:
-        return None
-    text = timezone.localtime(value).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class TagSerializer(serializers.ModelSerializer):

@@ -44,7 +44,6 @@ from .serializers import (
     DeckSerializer,
     ImportPreviewSerializer,
     JobSerializer,
-    NoteListSerializer,
     NoteSerializer,
     TagSerializer,
 )
@@ -350,11 +349,6 @@ class NoteViewSet(viewsets.ModelViewSet):
                 notes = notes.filter(deck_listed_q(user, prefix="deck__"))
             return notes.prefetch_related("tags", "cards")
         return notes.select_related("deck").prefetch_related("tags", "cards")
-
-    def get_serializer_class(self) -> type[BaseSerializer]:
-        if self.action == "list":
-            return NoteListSerializer
-        return NoteSerializer
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         note = services.note_create(**serializer.validated_data)

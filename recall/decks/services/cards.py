@@ -72,10 +72,16 @@ def _card_count(notes: Sequence[Note]) -> int:
 def cards_set_suspended(*, user: Any, card_ids: Sequence[int], suspended: bool) -> int:
     """Suspend or unsuspend many of the user's own cards; returns how many cards changed."""
     changed = 0
+    decks: set[int] = set()
     with transaction.atomic():
         for chunk in _chunks(list(card_ids), _BATCH):
             cards = Card.objects.filter(pk__in=chunk, deck__owner=user).exclude(suspended=suspended)
+            decks.update(cards.values_list("deck_id", flat=True).distinct())
             changed += cards.update(suspended=suspended, updated_at=timezone.now())
+        for deck_id in sorted(decks):
+            # No note changed, but the decks' cached day queues must be read again: an
+            # unsuspended card is eligible once more.
+            notes_changed(deck_id=deck_id)
     return changed
 
 
