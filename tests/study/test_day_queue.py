@@ -118,13 +118,17 @@ def test_undo_brings_the_card_back_first(user, deck, cards):
     assert selectors.queue_counts(user=user, deck=deck, now=NOW).new == 3
 
 
-def test_suspend_bury_and_their_undoing_show_at_once(user, deck, cards):
+def test_suspend_bury_and_their_undoing_show_at_once(
+    user, deck, cards, django_capture_on_commit_callbacks
+):
     assert next_card(user, deck).pk == cards[0].pk  # type: ignore[union-attr]
-    services.cards_set_suspended(user=user, card_ids=[cards[0].pk], suspended=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_services.cards_set_suspended(user=user, card_ids=[cards[0].pk], suspended=True)
     assert next_card(user, deck).pk == cards[1].pk  # type: ignore[union-attr]
     services.card_bury(user=user, card=cards[1], now=NOW)
     assert next_card(user, deck).pk == cards[2].pk  # type: ignore[union-attr]
-    services.cards_set_suspended(user=user, card_ids=[cards[0].pk], suspended=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_services.cards_set_suspended(user=user, card_ids=[cards[0].pk], suspended=False)
     services.card_bury(user=user, card=Card.objects.get(pk=cards[1].pk), buried=False, now=NOW)
     assert [c.pk for c in selectors.study_queue(user=user, deck=deck, now=NOW, limit=3)] == [
         c.pk for c in cards[:3]
