@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -57,7 +57,7 @@ from recall.core.exceptions import NotFoundError
 from recall.decks.models import Card, Deck
 from recall.decks.selectors import deck_readable_q
 
-from . import hotpath, scheduling
+from . import exam_queue, hotpath, scheduling
 from .models import CardState, Grade, ReviewLog, State
 
 # When nothing else is left, learning cards due this soon are shown early (Anki does the same),
@@ -96,10 +96,11 @@ class QueueCounts:
     learning: int
     review: int
     new: int
+    exam: int = 0  # cards an exam plan adds today (``exam_queue``)
 
     @property
     def total(self) -> int:
-        return self.learning + self.review + self.new
+        return self.learning + self.review + self.new + self.exam
 
     def as_dict(self) -> dict[str, int]:
         return {**asdict(self), "total": self.total}
@@ -156,6 +157,7 @@ class _Plan:
         self, user: Any, deck: Deck | None, now: datetime | None, next_cards: int | None = None
     ) -> None:
         self.user = user
+        self.deck = deck
         self.now = now or timezone.now()
         self.day = scheduling.current_day(user, self.now)
         deck_id = deck.pk if deck is not None else None
@@ -367,13 +369,15 @@ def study_queue(
     *, user: Any, deck: Deck | None = None, now: datetime | None = None, limit: int | None = None
 ) -> list[Card]:
     """The cards to study now, in order (see the module docstring)."""
-    return _Plan(user, deck, now, next_cards=limit).cards(limit)
+    plan = _Plan(user, deck, now, next_cards=limit)
+    return _with_exams(plan, plan.cards(limit), limit)
 
 
 def queue_counts(
     *, user: Any, deck: Deck | None = None, now: datetime | None = None
 ) -> QueueCounts:
-    return _Plan(user, deck, now).counts()
+    plan = _Plan(user, deck, now)
+    return _exam_counted(plan, plan.counts())
 
 
 def study_session(
@@ -381,7 +385,33 @@ def study_session(
 ) -> tuple[list[Card], QueueCounts]:
     """The next cards and the remaining counts, sharing one look at today's quotas."""
     plan = _Plan(user, deck, now, next_cards=limit)
-    return plan.cards(limit), plan.counts()
+    return _with_exams(plan, plan.cards(limit), limit), _exam_counted(plan, plan.counts())
+
+
+# Exam plans add today's planned cards after the regular ones (recall.study.exam_queue).
+
+
+def _with_exams(plan: _Plan, cards: list[Card], limit: int | None) -> list[Card]:
+    deck = plan.deck
+    return exam_queue.extend_queue(
+        cards,
+        user=plan.user,
+        deck=deck,
+        now=plan.now,
+        limit=limit,
+        version=stats_version(plan.user.pk),
+    )
+
+
+def _exam_counted(plan: _Plan, counts: QueueCounts) -> QueueCounts:
+    exam = exam_queue.exam_count(
+        user=plan.user,
+        deck=plan.deck,
+        now=plan.now,
+        version=stats_version(plan.user.pk),
+        regular_new=counts.new,
+    )
+    return replace(counts, exam=exam) if exam else counts
 
 
 def card_state_for(user: Any, card: Card) -> CardState | None:

@@ -43,12 +43,13 @@ def test_queue_shows_cards_with_their_version_and_grade_previews(
     api, deck, cards, django_assert_num_queries
 ):
     # The deck and today's counts (one query); learning and reviews (one; on PostgreSQL in
-    # the counts' statement); new cards; then learning, reviews and new cards counted.
-    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 7):
+    # the counts' statement); new cards; then learning, reviews and new cards counted; and
+    # the user's exams (recall.study.exam_queue), read once until the cache knows them.
+    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 8):
         response = api.get(url("queue"), {"deck": deck.pk, "limit": 2})
     assert response.status_code == 200
     body = response.json()
-    assert body["counts"] == {"learning": 0, "review": 0, "new": 3, "total": 3}
+    assert body["counts"] == {"learning": 0, "review": 0, "new": 3, "exam": 0, "total": 3}
     assert [c["id"] for c in body["cards"]] == [cards[0].pk, cards[1].pk]
     first = body["cards"][0]
     assert first["queue"] == "new" and first["version"] == 0 and first["state"] == "new"
