@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from recall.core.exceptions import ApplicationError, NotFoundError
+from recall.core.ids import is_id
 from recall.decks.models import Deck
 from recall.decks.selectors import deck_readable_q
 
@@ -48,6 +49,8 @@ def exam_ids_by_deck(user: Any) -> dict[int, int]:
 
 
 def exam_for(user: Any, exam_id: int) -> Exam:
+    if not is_id(exam_id):
+        raise NotFoundError("No such exam.")
     exam = Exam.objects.filter(user=user, pk=exam_id).select_related("deck").first()
     if exam is None:
         raise NotFoundError("No such exam.")
@@ -92,6 +95,8 @@ def exam_set(
 
 
 def exam_delete(*, user: Any, exam_id: int) -> None:
+    if not is_id(exam_id):
+        raise NotFoundError("No such exam.")
     deleted, _ = Exam.objects.filter(user=user, pk=exam_id).delete()
     if not deleted:
         raise NotFoundError("No such exam.")
