@@ -29,10 +29,19 @@ NO_DECK = OpenApiResponse(ErrorSerializer, "No such deck.")
 # Serializers ----------------------------------------------------------------------------
 
 
+class QueryInteger(serializers.IntegerField):
+    """An optional number of the query string: ``?deck=`` is an error, not a missing deck."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if dictionary.get(self.field_name, None) == "":
+            return ""  # fails as "A valid integer is required."
+        return super().get_value(dictionary)
+
+
 class AheadQuerySerializer(serializers.Serializer):
-    days = serializers.IntegerField(min_value=1, max_value=custom_study.MAX_AHEAD_DAYS, default=7)
-    deck = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=1)
+    days = QueryInteger(min_value=1, max_value=custom_study.MAX_AHEAD_DAYS, default=7)
+    deck = QueryInteger(required=False, min_value=1, max_value=MAX_ID)
+    limit = QueryInteger(required=False, min_value=1, max_value=50, default=1)
 
 
 class AheadCardSerializer(serializers.Serializer):
@@ -60,10 +69,10 @@ class AheadSerializer(serializers.Serializer):
 
 
 class CramQuerySerializer(serializers.Serializer):
-    deck = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    deck = QueryInteger(required=False, min_value=1, max_value=MAX_ID)
     tag = serializers.CharField(required=False, max_length=100, allow_blank=True, default="")
     q = serializers.CharField(required=False, max_length=500, allow_blank=True, default="")
-    limit = serializers.IntegerField(
+    limit = QueryInteger(
         required=False, min_value=1, max_value=custom_study.MAX_CRAM, default=custom_study.MAX_CRAM
     )
 

@@ -16,8 +16,11 @@ class _DeckChoiceForm(forms.Form):
     """A form with a ``deck`` choice among the decks the user studies."""
 
     deck_required = False
+    # The three forms share a page: each its own element ids.
+    id_prefix = "custom"
 
     def __init__(self, *args: Any, decks: list[tuple[int, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
         choices: list[tuple[Any, str]] = [(pk, title) for pk, title in decks]
         if not self.deck_required:
@@ -29,6 +32,7 @@ class _DeckChoiceForm(forms.Form):
 
 
 class ReviewAheadForm(_DeckChoiceForm):
+    id_prefix = "ahead"
     days = forms.IntegerField(
         min_value=1,
         max_value=MAX_AHEAD_DAYS,
@@ -39,6 +43,7 @@ class ReviewAheadForm(_DeckChoiceForm):
 
 
 class CramForm(_DeckChoiceForm):
+    id_prefix = "cram"
     tag = forms.CharField(max_length=100, required=False)
     q = forms.CharField(max_length=500, required=False, label="Search")
 
@@ -51,6 +56,7 @@ class CramForm(_DeckChoiceForm):
 
 class ExamForm(_DeckChoiceForm):
     deck_required = True
+    id_prefix = "exam"
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Exam date")
     target_retention = forms.FloatField(
         min_value=MIN_TARGET,
