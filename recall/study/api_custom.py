@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +24,7 @@ from . import custom_study, exam_plan, exams, selectors
 from .models import Exam, Grade
 
 TAGS = ["custom study"]
+NO_NUL = "^[^\\x00]*$"  # DRF refuses NUL characters in text
 NO_DECK = OpenApiResponse(ErrorSerializer, "No such deck.")
 
 # Serializers ----------------------------------------------------------------------------
@@ -214,7 +215,28 @@ class CramView(APIView):
             f"{custom_study.MAX_CRAM}. Cramming changes nothing: go through them as you like; "
             "do not send their grades to `grade/`, which would schedule them for real."
         ),
-        parameters=[CramQuerySerializer],
+        # Written out: the serializer's blank-or-text strings become a oneOf whose branches
+        # overlap on "", which no value can satisfy.
+        parameters=[
+            OpenApiParameter(
+                "deck", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, description="A deck."
+            ),
+            OpenApiParameter(
+                "tag",
+                {"type": "string", "maxLength": 100, "pattern": NO_NUL},
+                description="A tag (in the decks you study).",
+            ),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "maxLength": 500, "pattern": NO_NUL},
+                description="A search, in the search's syntax.",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": custom_study.MAX_CRAM},
+                description=f"At most this many cards ({custom_study.MAX_CRAM} by default).",
+            ),
+        ],
         responses={
             200: CramSerializer,
             400: business_rules(

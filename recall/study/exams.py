@@ -29,7 +29,9 @@ def _exams_key(user_id: int) -> str:
     return f"study:exams:{user_id}"
 
 
-def _forget(user_id: int) -> None:
+def exams_changed(user_id: int) -> None:
+    """Forget the cached exams of a user once the change commits (``receivers``: every save
+    and delete of an ``Exam``, the admin's and a deleted deck's included)."""
     transaction.on_commit(lambda: cache.delete(_exams_key(user_id)))
 
 
@@ -90,7 +92,6 @@ def exam_set(
         exam, _ = Exam.objects.update_or_create(
             user=user, deck=deck, defaults={"date": day, "target_retention": target_retention}
         )
-    _forget(user.pk)
     return exam
 
 
@@ -100,4 +101,3 @@ def exam_delete(*, user: Any, exam_id: int) -> None:
     deleted, _ = Exam.objects.filter(user=user, pk=exam_id).delete()
     if not deleted:
         raise NotFoundError("No such exam.")
-    _forget(user.pk)

@@ -1,16 +1,18 @@
-"""Receivers of the study app: keep each user's cached statistics fresh."""
+"""Receivers of the study app: keep each user's cached statistics (and exams) fresh."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save, pre_delete, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from recall.decks.models import Deck
 from recall.decks.signals import notes_bulk_changed
 
+from .exams import exams_changed
+from .models import Exam
 from .selectors import deck_stats_users, invalidate_stats, invalidate_stats_of
 from .signals import card_reviewed, review_undone
 
@@ -68,3 +70,10 @@ def stats_stale_after_deck_delete(sender: Any, instance: Deck, **kwargs: Any) ->
     # Read now: the deck's study states are deleted with it.
     users = deck_stats_users(instance.pk)
     transaction.on_commit(lambda: invalidate_stats_of(users))
+
+
+@receiver(post_save, sender=Exam, dispatch_uid="study_exams_after_save")
+@receiver(post_delete, sender=Exam, dispatch_uid="study_exams_after_delete")
+def exams_stale(sender: Any, instance: Exam, raw: bool = False, **kwargs: Any) -> None:
+    # The study queue reads a user's exams from the cache (recall.study.exams).
+    exams_changed(instance.user_id)

@@ -75,3 +75,17 @@ def test_deleting_the_exam_empties_its_part_of_the_queue(user, deck, cards, no_f
     assert selectors.queue_counts(user=user, deck=deck, now=NOW).exam == 1
     exams.exam_delete(user=user, exam_id=exam.pk)
     assert selectors.queue_counts(user=user, deck=deck, now=NOW).exam == 0
+
+
+def test_the_cached_exams_follow_creation_and_a_deleted_deck(
+    user, deck, cards, no_fuzz, django_capture_on_commit_callbacks
+):
+    today = scheduling.study_day(user, NOW)
+    assert exams.exam_ids_by_deck(user) == {}  # now cached: no exams
+    with django_capture_on_commit_callbacks(execute=True):
+        exam = exams.exam_set(user=user, deck_id=deck.pk, day=today + timedelta(days=3), now=NOW)
+    assert exams.exam_ids_by_deck(user) == {deck.pk: exam.pk}
+    assert selectors.queue_counts(user=user, now=NOW).exam == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        deck.delete()
+    assert exams.exam_ids_by_deck(user) == {}
