@@ -1,9 +1,9 @@
 """Exam dates: the reviews that bring every card of a deck to a target recall on a given day.
 
-For each live card of the deck the user's memory of it is simulated forward with the same
-code a real grade runs (``scheduling.review``: fsrs with the user's parameters, study days,
-Anki's precision), grading Good on each planned day, and its predicted recall on the exam
-day is fsrs' own ``Scheduler.get_card_retrievability``. Per card:
+For each live card of the deck the user's memory of it is simulated forward with the memory
+states a real grade stores (``scheduling.memory_after``: fsrs with the user's parameters,
+study days, Anki's precision), grading Good on each planned day, and its predicted recall
+on the exam day is fsrs' own ``Scheduler.get_card_retrievability``. Per card:
 
 1. A new card is learned on a day of the first half of the time left (new cards spread
    evenly, in deck order, counting those first studied today); a card in (re)learning is
@@ -109,11 +109,9 @@ class ExamPlanResult:
 
 @dataclass
 class _Memory:
-    """A card as the simulation goes: fsrs' card, our counters, its last review's day."""
+    """A card as the simulation goes: fsrs' card and its last review's study day."""
 
     card: fsrs.Card
-    reps: int
-    lapses: int
     day: date | None
 
 
@@ -124,9 +122,13 @@ class _Simulator:
         self.exam_day = exam.date
         self.target = float(exam.target_retention)
         self.scheduler = scheduling.scheduler_for(user)
+        self._moments: dict[date, datetime] = {}
 
     def moment(self, day: date) -> datetime:
-        return scheduling.day_start(self.user, day) + REVIEW_HOUR
+        at = self._moments.get(day)
+        if at is None:
+            at = self._moments[day] = scheduling.day_start(self.user, day) + REVIEW_HOUR
+        return at
 
     def recall(self, memory: _Memory, on: date) -> float:
         """fsrs' retrievability of the card on day ``on`` (elapsed time in study days)."""
@@ -138,17 +140,20 @@ class _Simulator:
         return float(self.scheduler.get_card_retrievability(shifted, at))
 
     def study(self, memory: _Memory, day: date) -> _Memory:
-        """Good on ``day``, then Good at each learning step, until the card is in review."""
-        card, reps, lapses = memory.card, memory.reps, memory.lapses
+        """Good on ``day``, then Good at each learning step, until the card is in review.
+
+        The memory states are those a real grade stores (``scheduling.memory_after``).
+        """
+        card = memory.card
         at = self.moment(day)
         for _ in range(MAX_STEPS):
             if card.state != _REVIEW:
                 at = max(at, card.due)
-            outcome = scheduling.review(self.user, card, 3, at, reps=reps, lapses=lapses)
-            card, reps, lapses = outcome.card, outcome.reps, outcome.lapses
+            card = scheduling.memory_after(self.user, card, 3, at)
             if card.state == _REVIEW:
                 break
-        return _Memory(card, reps, lapses, scheduling.study_day(self.user, at))
+        reviewed = day if at == self.moment(day) else scheduling.study_day(self.user, at)
+        return _Memory(card, reviewed)
 
     def exam_recall_after(self, memory: _Memory, day: date) -> float:
         return self.recall(self.study(memory, day), self.exam_day)
@@ -289,14 +294,11 @@ def plan_exam(*, user: Any, exam: Exam, now: datetime) -> ExamPlanResult:
     for pk in cards:
         state = states.get(pk)
         if state is None:
-            memory = _Memory(scheduling.new_fsrs_card(pk, now), 0, 0, None)
+            memory = _Memory(scheduling.new_fsrs_card(pk, now), None)
         else:
             last = state.last_review
             memory = _Memory(
-                scheduling.to_fsrs_card(state),
-                state.reps,
-                state.lapses,
-                scheduling.study_day(user, last) if last else None,
+                scheduling.to_fsrs_card(state), scheduling.study_day(user, last) if last else None
             )
         plans.append(_plan_card(sim, pk, memory, learn_day.get(pk)))
     _spread(plans, sim)

@@ -147,3 +147,24 @@ def test_planning_writes_nothing(user, deck, history, no_fuzz):
     assert list(CardState.objects.values_list("card_id", "version", "due", "stability")) == states
     assert ReviewLog.objects.count() == logs
     assert Exam.objects.count() == 1
+
+
+@pytest.mark.parametrize("grade", [1, 2, 3, 4])
+def test_memory_after_is_the_memory_a_real_grade_stores(user, grade):
+    """The plan's shortcut (one fsrs call) gives the state ``scheduling.review`` gives."""
+    card = scheduling.new_fsrs_card(7, NOW)
+    at = NOW
+    for step, g in enumerate((3, 3, grade, 3, grade)):
+        full = scheduling.review(user, card, g, at, reps=step, lapses=0).card
+        short = scheduling.memory_after(user, card, g, at)
+        assert (short.state, short.step, short.stability, short.difficulty) == (
+            full.state,
+            full.step,
+            full.stability,
+            full.difficulty,
+        )
+        assert short.last_review == full.last_review
+        if full.state != 2:  # learning steps: the same due too
+            assert short.due == full.due
+        card = full
+        at = max(at + timedelta(minutes=10), full.due) + timedelta(days=step)
