@@ -131,3 +131,16 @@ def test_exam_bad_input(api, user, deck):
     assert response.status_code == 404
     assert api.get(url("exam-detail", pk=2**70)).status_code == 404
     assert not Exam.objects.exists()
+
+
+def test_the_queue_api_serves_planned_cards_as_exam(api, user, deck, cards):
+    today = scheduling.study_day(user, timezone.now())
+    exam_day = (today + timedelta(days=3)).isoformat()
+    assert (
+        api.post(url("exams"), {"deck": deck.pk, "date": exam_day}, format="json").status_code
+        == 201
+    )
+    body = api.get(url("queue"), {"deck": deck.pk, "limit": 10}).json()
+    # Three new cards a day in this deck; the plan learns four today.
+    assert body["counts"] == {"learning": 0, "review": 0, "new": 3, "exam": 1, "total": 4}
+    assert [c["queue"] for c in body["cards"]] == ["new", "new", "new", "exam"]
