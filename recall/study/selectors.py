@@ -4,10 +4,12 @@ Public functions (used by the API, the web pages and the CLI):
 
 - ``study_queue(*, user, deck=None, now=None, limit=None) -> list[Card]``: cards to study now,
   in order: due learning/relearning cards, due reviews (per-deck ``reviews_per_day`` cap),
-  then new cards (per-deck ``new_cards_per_day`` limit). Each card carries
-  ``card.study_state`` (its ``CardState`` or ``None``) and ``card.queue``
-  (``"learning"``, ``"review"`` or ``"new"``).
-- ``queue_counts(*, user, deck=None, now=None) -> QueueCounts``: how many of each remain.
+  then new cards (per-deck ``new_cards_per_day`` limit), then the cards the user's exam
+  plans add today (``exam_queue``). Each card carries ``card.study_state`` (its
+  ``CardState`` or ``None``) and ``card.queue`` (``"learning"``, ``"review"``, ``"new"``
+  or ``"exam"``).
+- ``queue_counts(*, user, deck=None, now=None) -> QueueCounts``: how many of each remain
+  (``exam``: the exam plans' cards).
 - ``grade_previews(*, user, card, now=None) -> dict[int, datetime]``: next due per grade 1-4.
 - ``study_decks(user, deck=None)``, ``deck_for_study(user, deck_id)``.
 - Statistics, each one SQL query: ``deck_counts(user)``, ``reviews_per_day(user, days=365)``,
