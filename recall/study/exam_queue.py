@@ -7,11 +7,14 @@
   new cards planned to be learned today beyond what the deck's new-card quota serves.
 - ``exam_count(counts_new, ...)``: how many of those remain (the queue counts' ``exam``).
 
-A user without exams costs no query once the cache knows it (``exams.exam_ids_by_deck``).
+A user without exams costs no query once the cache knows it (``exams.exam_ids_by_deck``),
+and one cache read: ``version`` (the statistics version, which keys the cached plans) is
+asked for only when there are exams.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +28,7 @@ from .models import CardState, Exam
 
 
 def _planned_today(
-    *, user: Any, deck: Deck | None, now: datetime, version: int
+    *, user: Any, deck: Deck | None, now: datetime, version: Callable[[], int]
 ) -> tuple[list[int], list[int]]:
     """Today's planned cards that only the plan brings: (started ones, new ones), in order."""
     ids_by_deck = exams.exam_ids_by_deck(user)
@@ -36,7 +39,7 @@ def _planned_today(
     day = scheduling.current_day(user, now)
     planned: list[int] = []
     for exam in Exam.objects.filter(user=user, pk__in=ids_by_deck.values()).order_by("date", "id"):
-        plan = exam_plan.cached_plan(user=user, exam=exam, now=now, version=version)
+        plan = exam_plan.cached_plan(user=user, exam=exam, now=now, version=version())
         planned.extend(plan.cards_on(day.day))
     if not planned:
         return [], []
@@ -69,7 +72,7 @@ def _planned_today(
 
 
 def exam_count(
-    *, user: Any, deck: Deck | None, now: datetime, version: int, regular_new: int
+    *, user: Any, deck: Deck | None, now: datetime, version: Callable[[], int], regular_new: int
 ) -> int:
     """Cards the exam plans still add to today's queue (``regular_new``: the new cards the
     regular queue serves, which are the deck's first new cards, so the plan's first too)."""
@@ -84,7 +87,7 @@ def extend_queue(
     deck: Deck | None,
     now: datetime,
     limit: int | None,
-    version: int,
+    version: Callable[[], int],
 ) -> list[Card]:
     """``cards`` followed by today's planned cards, up to ``limit`` in all."""
     room = None if limit is None else limit - len(cards)

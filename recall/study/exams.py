@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from recall.core.exceptions import ApplicationError, NotFoundError
@@ -35,9 +36,14 @@ def exams_changed(user_id: int) -> None:
     transaction.on_commit(lambda: cache.delete(_exams_key(user_id)))
 
 
+def _readable(user: Any) -> QuerySet[Exam]:
+    """The user's exams on decks they may still read (a deck made private drops out)."""
+    return Exam.objects.filter(deck_readable_q(user, prefix="deck__"), user=user)
+
+
 def exams_of(user: Any) -> list[Exam]:
     """The user's exams, soonest first, with their decks."""
-    return list(Exam.objects.filter(user=user).select_related("deck").order_by("date", "id"))
+    return list(_readable(user).select_related("deck").order_by("date", "id"))
 
 
 def exam_ids_by_deck(user: Any) -> dict[int, int]:
@@ -53,7 +59,7 @@ def exam_ids_by_deck(user: Any) -> dict[int, int]:
 def exam_for(user: Any, exam_id: int) -> Exam:
     if not is_id(exam_id):
         raise NotFoundError("No such exam.")
-    exam = Exam.objects.filter(user=user, pk=exam_id).select_related("deck").first()
+    exam = _readable(user).filter(pk=exam_id).select_related("deck").first()
     if exam is None:
         raise NotFoundError("No such exam.")
     return exam

@@ -394,24 +394,16 @@ def study_session(
 
 
 def _with_exams(plan: _Plan, cards: list[Card], limit: int | None) -> list[Card]:
-    deck = plan.deck
+    version = functools.partial(stats_version, plan.user.pk)
     return exam_queue.extend_queue(
-        cards,
-        user=plan.user,
-        deck=deck,
-        now=plan.now,
-        limit=limit,
-        version=stats_version(plan.user.pk),
+        cards, user=plan.user, deck=plan.deck, now=plan.now, limit=limit, version=version
     )
 
 
 def _exam_counted(plan: _Plan, counts: QueueCounts) -> QueueCounts:
+    version = functools.partial(stats_version, plan.user.pk)
     exam = exam_queue.exam_count(
-        user=plan.user,
-        deck=plan.deck,
-        now=plan.now,
-        version=stats_version(plan.user.pk),
-        regular_new=counts.new,
+        user=plan.user, deck=plan.deck, now=plan.now, version=version, regular_new=counts.new
     )
     return replace(counts, exam=exam) if exam else counts
 

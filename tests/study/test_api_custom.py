@@ -144,3 +144,19 @@ def test_the_queue_api_serves_planned_cards_as_exam(api, user, deck, cards):
     # Three new cards a day in this deck; the plan learns four today.
     assert body["counts"] == {"learning": 0, "review": 0, "new": 3, "exam": 1, "total": 4}
     assert [c["queue"] for c in body["cards"]] == ["new", "new", "new", "exam"]
+
+
+def test_an_exam_on_a_public_deck_made_private_drops_out(api, user):
+    author = UserFactory(username="author")
+    public = DeckFactory(owner=author, visibility=Visibility.PUBLIC)
+    CardFactory(deck=public)
+    day = (scheduling.study_day(user, timezone.now()) + timedelta(days=5)).isoformat()
+    response = api.post(url("exams"), {"deck": public.pk, "date": day}, format="json")
+    assert response.status_code == 201
+    exam_id = response.json()["exam"]["id"]
+    assert response.json()["plan"]["total_cards"] == 1
+    public.visibility = Visibility.PRIVATE
+    public.save()
+    assert api.get(url("exam-detail", pk=exam_id)).status_code == 404
+    assert api.get(url("exams")).json() == []
+    assert api.get(url("queue"), {"limit": 5}).json()["counts"]["exam"] == 0
