@@ -4,6 +4,7 @@ to the target recall on the exam day, as fsrs' own retrievability computes it.""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -36,7 +37,7 @@ def _grade_good_until_review(user, card_id: int, day: date) -> None:
 @pytest.fixture
 def history(user, deck):
     """Twelve cards: four new, eight with histories (some weak, some strong) before NOW."""
-    cards = [CardFactory(deck=deck, position=i) for i in range(12)]
+    cards: list[Any] = [CardFactory(deck=deck, position=i) for i in range(12)]
     start = NOW - timedelta(days=40)
     for i, card in enumerate(cards[4:]):
         at = start + timedelta(days=i)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -184,9 +185,10 @@ def test_exam_bad_input_is_a_400_with_the_reason(me, deck, user):
 
 
 def test_someone_elses_exam_is_404_and_removing_ours_works(me, deck, user):
-    other = UserFactory(username="other")
+    other: Any = UserFactory(username="other")
+    their_deck: Any = DeckFactory(owner=other)
     theirs = Exam.objects.create(
-        user=other, deck=DeckFactory(owner=other), date=timezone.now().date() + timedelta(days=5)
+        user=other, deck=their_deck, date=timezone.now().date() + timedelta(days=5)
     )
     assert me.get(reverse("study:exam", args=[theirs.pk])).status_code == 404
     assert me.post(reverse("study:exam-delete", args=[theirs.pk])).status_code == 404
