@@ -133,6 +133,7 @@ def forecast_svg(
     plot_height = bottom - 16
     slot = (width - FORECAST_LEFT) / days
     bar = max(1.0, slot - 2)
+    every = 7 * max(1, math.ceil(days / 84))
     if label is None:
         label = f"Due forecast: {_plural(total, 'card')} due in the next {days} days"
     parts = [
@@ -154,7 +155,9 @@ def forecast_svg(
             f'height="{h}" data-date="{day.isoformat()}" data-count="{n}">'
             f"<title>{what}: {_plural(n, unit)}{' due' if unit == 'card' else ''}</title></rect>"
         )
-        if i % 7 == 0 and i <= days - 5:  # a label needs about five bars of room
+        # A label every week, every few weeks on long charts (a label needs about five
+        # weekly slots of room on a 12-week chart: 84 days).
+        if i % every == 0 and i <= days - 5 * every // 7:
             parts.append(
                 f'<text class="chart-label" x="{x:.1f}" y="{height - 5}">'
                 f"{'Today' if i == 0 else f'{day.day} {MONTHS[day.month - 1]}'}</text>"

@@ -29,6 +29,8 @@ from .forms import GRADE_CHOICES, GradeForm
 from .forms_custom import CramAnswerForm, CramForm, ExamForm, ReviewAheadForm
 
 CRAM_KEY = "study_cram"
+# Exam plans up to this many days list every day in their table.
+TABLE_EVERY_DAY = 60
 
 
 def _decks(user: Any) -> list[tuple[int, str]]:
@@ -293,7 +295,13 @@ class ExamPlanView(LoginRequiredMixin, TemplateView):
         context.update(
             exam=exam,
             plan=plan,
-            rows=[{"day": day, "count": n} for day, n in per_day.items()],
+            # Every day of a short plan; on a long one, the days with reviews.
+            rows=[
+                {"day": day, "count": n}
+                for day, n in per_day.items()
+                if n or len(per_day) <= TABLE_EVERY_DAY
+            ],
+            every_day=len(per_day) <= TABLE_EVERY_DAY,
             # svg.forecast_svg escapes every piece of text it writes.
             chart=mark_safe(chart),  # noqa: S308
             today_count=per_day.get(plan.today, 0),

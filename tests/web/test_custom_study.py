@@ -197,3 +197,13 @@ def test_someone_elses_exam_is_404_and_removing_ours_works(me, deck, user):
     assert (
         not Exam.objects.filter(pk=mine.pk).exists() and Exam.objects.filter(pk=theirs.pk).exists()
     )
+
+
+def test_a_long_plan_lists_only_its_busy_days(me, deck, user):
+    today = scheduling.study_day(user, timezone.now())
+    day = today + timedelta(days=200)
+    me.post(reverse("study:exam-create"), {"deck": deck.pk, "date": day.isoformat()})
+    page = me.get(reverse("study:exam", args=[Exam.objects.get().pk]))
+    busy = [d for d, n in page.context["plan"].per_day.items() if n]
+    assert 0 < page.content.decode().count("<tr data-day=") == len(busy) < 200
+    assert "The days with planned reviews." in page.content.decode()
