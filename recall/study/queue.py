@@ -91,10 +91,11 @@ class QueueCounts:
     learning: int
     review: int
     new: int
+    exam: int = 0  # cards an exam plan adds today (recall.study.exam_queue)
 
     @property
     def total(self) -> int:
-        return self.learning + self.review + self.new
+        return self.learning + self.review + self.new + self.exam
 
     def as_dict(self) -> dict[str, int]:
         return {**asdict(self), "total": self.total}

@@ -1,5 +1,5 @@
-"""Receivers of the study app: keep each user's cached statistics and day queues fresh,
-and their card states' copy of a card's deck in step when notes move."""
+"""Receivers of the study app: keep each user's cached statistics, exams and day queues
+fresh, and their card states' copy of a card's deck in step when notes move."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from django.dispatch import receiver
 from recall.decks.models import Card, Deck
 from recall.decks.signals import card_schedules_imported, notes_bulk_changed, notes_moved
 
-from .models import CardState
+from .exams import exams_changed
+from .models import CardState, Exam
 from .queue import queue_stale_for_deck, queue_stale_for_decks
 from .selectors import deck_stats_users, invalidate_stats, invalidate_stats_of
 from .signals import card_reviewed, review_undone
@@ -110,3 +111,10 @@ def queue_stale_after_deck_change(sender: Any, **kwargs: Any) -> None:
     # Limits, access, a new or deleted deck: the cached scopes are read again (one query
     # each, at their next use; the day queues stay unless their limits changed).
     queue_stale_for_decks()
+
+
+@receiver(post_save, sender=Exam, dispatch_uid="study_exams_after_save")
+@receiver(post_delete, sender=Exam, dispatch_uid="study_exams_after_delete")
+def exams_stale(sender: Any, instance: Exam, raw: bool = False, **kwargs: Any) -> None:
+    # The study queue reads a user's exams from the cache (recall.study.exams).
+    exams_changed(instance.user_id)

@@ -4,11 +4,14 @@ Public functions (used by the API, the web pages and the CLI):
 
 - ``study_queue(*, user, deck=None, now=None, limit=None) -> list[Card]``: cards to study now,
   in order: due learning/relearning cards, due reviews (per-deck ``reviews_per_day`` cap),
-  then new cards (per-deck ``new_cards_per_day`` limit). Each card carries
-  ``card.study_state`` (its ``CardState`` or ``None``) and ``card.queue``
-  (``"learning"``, ``"review"`` or ``"new"``).
-- ``queue_counts(*, user, deck=None, now=None) -> QueueCounts``: how many of each remain.
-  (These two, ``study_session`` and ``study_decks`` live in ``recall.study.queue``.)
+  then new cards (per-deck ``new_cards_per_day`` limit), then the cards the user's exam
+  plans add today (``exam_queue``). Each card carries ``card.study_state`` (its
+  ``CardState`` or ``None``) and ``card.queue`` (``"learning"``, ``"review"``, ``"new"``
+  or ``"exam"``).
+- ``queue_counts(*, user, deck=None, now=None) -> QueueCounts``: how many of each remain
+  (``exam``: the exam plans' cards).
+  (The regular queue, ``study_session`` and ``study_decks`` live in ``recall.study.queue``;
+  the exam plans' cards are added here.)
 - ``grade_previews(*, user, card, now=None) -> dict[int, datetime]``: next due per grade 1-4.
 - ``study_decks(user, deck=None)``, ``deck_for_study(user, deck_id)``.
 - Statistics, each one SQL query: ``deck_counts(user)``, ``reviews_per_day(user, days=365)``,
@@ -24,7 +27,9 @@ Study days follow the user's time zone and change at ``User.day_starts_at_hour``
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -47,18 +52,64 @@ from recall.core.exceptions import NotFoundError
 from recall.decks.models import Card, Deck
 from recall.decks.selectors import deck_readable_q
 
-from . import queue, scheduling
+from . import exam_queue, queue, scheduling
 from .models import CardState, Grade, ReviewLog, State
 
 # The queue lives in its own module (recall.study.queue); its names stay importable here.
 LEARN_AHEAD = queue.LEARN_AHEAD
 LEARNING_STATES = queue.LEARNING_STATES
 QueueCounts = queue.QueueCounts
-queue_counts = queue.queue_counts
 study_decks = queue.study_decks
-study_queue = queue.study_queue
-study_session = queue.study_session
 STATS_CACHE_SECONDS = 600
+
+
+def study_queue(
+    *, user: Any, deck: Deck | None = None, now: datetime | None = None, limit: int | None = None
+) -> list[Card]:
+    """The cards to study now, in order (see the module docstring)."""
+    now = now or timezone.now()
+    cards = queue.study_queue(user=user, deck=deck, now=now, limit=limit)
+    return _with_exams(user, deck, now, cards, limit)
+
+
+def queue_counts(
+    *, user: Any, deck: Deck | None = None, now: datetime | None = None
+) -> QueueCounts:
+    now = now or timezone.now()
+    counts = queue.queue_counts(user=user, deck=deck, now=now)
+    return _exam_counted(user, deck, now, counts)
+
+
+def study_session(
+    *, user: Any, deck: Deck | None = None, now: datetime | None = None, limit: int | None = 1
+) -> tuple[list[Card], QueueCounts]:
+    """The next cards and the remaining counts, sharing one look at today's quotas."""
+    now = now or timezone.now()
+    cards, counts = queue.study_session(user=user, deck=deck, now=now, limit=limit)
+    return (
+        _with_exams(user, deck, now, cards, limit),
+        _exam_counted(user, deck, now, counts),
+    )
+
+
+# Exam plans add today's planned cards after the regular ones (recall.study.exam_queue).
+
+
+def _with_exams(
+    user: Any, deck: Deck | None, now: datetime, cards: list[Card], limit: int | None
+) -> list[Card]:
+    version = functools.partial(stats_version, user.pk)
+    return exam_queue.extend_queue(
+        cards, user=user, deck=deck, now=now, limit=limit, version=version
+    )
+
+
+def _exam_counted(user: Any, deck: Deck | None, now: datetime, counts: QueueCounts) -> QueueCounts:
+    version = functools.partial(stats_version, user.pk)
+    exam = exam_queue.exam_count(
+        user=user, deck=deck, now=now, version=version, regular_new=counts.new
+    )
+    return replace(counts, exam=exam) if exam else counts
 
 
 def deck_for_study(user: Any, deck_id: int) -> Deck:

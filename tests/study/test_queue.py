@@ -42,6 +42,7 @@ def test_learning_first_then_reviews_by_due_then_new_in_deck_order(user, deck, c
         "learning": 1,
         "review": 2,
         "new": 2,
+        "exam": 0,
         "total": 5,
     }
     assert ids(selectors.study_queue(user=user, deck=deck, now=later, limit=2)) == ids(queue[:2])
