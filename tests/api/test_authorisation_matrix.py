@@ -1,4 +1,5 @@
-"""Every deck/note/card endpoint x {owner, other user, anonymous} x {private, unlisted, public}.
+"""Every deck/note/card endpoint (and interview mode's, which reads cards) x {owner, other user,
+anonymous} x {private, unlisted, public}.
 
 Reads: the owner and anyone for public/unlisted; another user's private deck is a 404.
 Writes: the owner; a non-owner gets 404 on a private deck and 403 on a visible one;
@@ -44,6 +45,15 @@ def _card_create(role: str, visibility: str) -> int:
         return 201
     # The deck is named in the body: someone else's private deck is "no such deck".
     return 400 if visibility == "private" else 403
+
+
+def _signed_in_read(ok: int):
+    """Interview mode: signed-in users only, on decks they may read."""
+
+    def expected(role: str, visibility: str) -> int:
+        return 401 if role == "anonymous" else _read(role, visibility, ok)
+
+    return expected
 
 
 # (name, method, url template, body, expected(role, visibility))
@@ -95,6 +105,27 @@ ENDPOINTS: list[tuple[str, str, str, dict | None, Any]] = [
     ),
     ("note-delete", "delete", "/api/v1/notes/{note}/", None, lambda r, v: _write(r, v, 204)),
     ("note-create", "post", "/api/v1/notes/", {"deck": "{deck}", "question": "New?"}, _card_create),
+    (
+        "interview-score",
+        "post",
+        "/api/v1/interview/score/",
+        {"card": "{card}", "answer": "It is explained with code."},
+        _signed_in_read(200),
+    ),
+    (
+        "interview-record",
+        "post",
+        "/api/v1/interview/record/",
+        {"card": "{card}", "answer": "It is explained with code.", "grade": 3},
+        _signed_in_read(200),
+    ),
+    (
+        "interview-session",
+        "post",
+        "/api/v1/interview/sessions/",
+        {"decks": ["{deck}"], "questions": 1},
+        _signed_in_read(201),
+    ),
 ]
 
 
@@ -111,6 +142,8 @@ def _fill(value: Any, ids: dict[str, int]) -> Any:
         return value.format(**ids)
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
     return value
 
 
