@@ -42,8 +42,13 @@ def test_a_terminal_interview_records_answers_and_prints_the_report(monkeypatch)
     user: Any = UserFactory(username="terminal")
     _deck(user)
     # Each answer ends with an empty line; then the grade: a typo (re-asked), then an
-    # override; the second keeps the suggested grade (Enter).
-    stdin = "It is the scheduler: it sends periodic tasks\nto the broker.\n\n9\n4\nno idea\n\n\n"
+    # override; the second keeps the suggested grade (Enter). The first answer covers both
+    # questions, whichever the draw asks first.
+    first = (
+        "Beat is the scheduler: it sends periodic tasks to the broker.\n"
+        "A worker takes the tasks from the broker and runs them."
+    )
+    stdin = f"{first}\n\n9\n4\nno idea\n\n\n"
     output = _run(
         monkeypatch, stdin, "celery", "--user", "terminal", "--questions", "2", "--lexical"
     )
@@ -54,7 +59,7 @@ def test_a_terminal_interview_records_answers_and_prints_the_report(monkeypatch)
     logs = list(ReviewLog.objects.filter(user=user).order_by("id"))
     assert len(logs) == 2
     by_answer = {log.typed_answer: log for log in logs}
-    good = by_answer["It is the scheduler: it sends periodic tasks\nto the broker."]
+    good = by_answer[first]
     assert good.grade == 4
     assert good.interview_score is not None and good.interview_score >= 55
     blank = by_answer["no idea"]
