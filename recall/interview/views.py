@@ -116,7 +116,7 @@ class AnswerView(LoginRequiredMixin, View):
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
-                    messages.error(request, error)
+                    messages.error(request, str(error))
             return _to_session(session)
         try:
             services.question_answer(
