@@ -7,6 +7,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ def test_a_three_question_mock_interview_by_keyboard(live_server, chromium, flag
     from recall.study.models import ReviewLog
     from tests.factories import UserFactory
 
-    user = UserFactory(username="candidate", time_zone="UTC")
+    user: Any = UserFactory(username="candidate", time_zone="UTC")
     notes_import(owner=user, filename=flagship_path.name, data=flagship_path.read_bytes())
     answers = _good_answers()
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
