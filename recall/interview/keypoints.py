@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from recall.core.text import markdown_plain_text
 from recall.decks.prompts import sub_cloze
 
 SENTENCE, ITEM, CODE = "sentence", "item", "code"
@@ -198,5 +199,5 @@ def answer_points(markdown: str, question: str = "") -> list[KeyPoint]:
     points = key_points(markdown, question)
     if any(p.scored for p in points):
         return points
-    whole = _plain(" ".join(line for line in markdown.splitlines() if line.strip()))
+    whole = markdown_plain_text(markdown)
     return [*points, KeyPoint(text=whole, kind=SENTENCE)] if whole else points

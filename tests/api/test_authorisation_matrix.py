@@ -47,6 +47,10 @@ def _card_create(role: str, visibility: str) -> int:
     return 400 if visibility == "private" else 403
 
 
+class Id(str):
+    """A body value filled with the id itself (an integer), for endpoints that type it."""
+
+
 def _signed_in_read(ok: int):
     """Interview mode: signed-in users only, on decks they may read."""
 
@@ -109,21 +113,21 @@ ENDPOINTS: list[tuple[str, str, str, dict | None, Any]] = [
         "interview-score",
         "post",
         "/api/v1/interview/score/",
-        {"card": "{card}", "answer": "It is explained with code."},
+        {"card": Id("card"), "answer": "It is explained with code."},
         _signed_in_read(200),
     ),
     (
         "interview-record",
         "post",
         "/api/v1/interview/record/",
-        {"card": "{card}", "answer": "It is explained with code.", "grade": 3},
+        {"card": Id("card"), "answer": "It is explained with code.", "grade": 3},
         _signed_in_read(200),
     ),
     (
         "interview-session",
         "post",
         "/api/v1/interview/sessions/",
-        {"decks": ["{deck}"], "questions": 1},
+        {"decks": [Id("deck")], "questions": 1},
         _signed_in_read(201),
     ),
 ]
@@ -138,6 +142,8 @@ def _client(role: str, seeded: Seeded, anon_client):
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:
+    if isinstance(value, Id):
+        return ids[str(value)]
     if isinstance(value, str):
         return value.format(**ids)
     if isinstance(value, dict):

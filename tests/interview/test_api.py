@@ -207,3 +207,22 @@ def test_another_users_session_is_not_found(lexical):
         f"/api/v1/interview/sessions/{pk}/answer/", {"position": 1, "answer": "x"}, format="json"
     )
     assert answer.status_code == 404
+
+
+def test_json_types_are_the_schemas(lexical):
+    user: Any = UserFactory(username="strict")
+    deck = import_flagship(user)
+    card = _card(deck, "what is celery beat.")
+    client = token_client(user)
+    for body in (
+        {"card": str(card.pk), "answer": "x"},
+        {"card": card.pk, "answer": 7},
+        {"card": True, "answer": "x"},
+    ):
+        response = client.post("/api/v1/interview/score/", body, format="json")
+        assert response.status_code == 400, body
+    record = client.post(
+        "/api/v1/interview/record/", {"card": card.pk, "answer": "x", "grade": "3"}, format="json"
+    )
+    assert record.status_code == 400
+    assert ReviewLog.objects.count() == 0

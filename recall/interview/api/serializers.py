@@ -12,6 +12,26 @@ from recall.study.models import Grade
 from ..scoring import GRADE_LABELS, AnswerScore
 from ..services import MAX_ANSWER_CHARS, MAX_QUESTIONS, MAX_TIME_LIMIT_SECONDS
 
+# JSON types as the schema states them: DRF would take "3" for 3 and 3 for "3", which
+# the schema (and a client reading it) calls invalid.
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictGradeField(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Grade.choices, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
 
 class AnswerField(serializers.CharField):
     def __init__(self, **kwargs: Any) -> None:
@@ -21,19 +41,22 @@ class AnswerField(serializers.CharField):
         kwargs.setdefault("help_text", "The answer as typed (may be empty: 'I don't know').")
         super().__init__(**kwargs)
 
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
 
 class ScoreInputSerializer(serializers.Serializer):
-    card = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    card = StrictIntegerField(min_value=1, max_value=MAX_ID)
     answer = AnswerField()
 
 
 class RecordInputSerializer(ScoreInputSerializer):
-    grade = serializers.ChoiceField(
-        choices=Grade.choices,
-        required=False,
-        help_text="1 Again … 4 Easy; omitted: the suggested grade.",
+    grade = StrictGradeField(
+        required=False, help_text="1 Again … 4 Easy; omitted: the suggested grade."
     )
-    duration_ms = serializers.IntegerField(min_value=0, max_value=24 * 3600 * 1000, default=0)
+    duration_ms = StrictIntegerField(min_value=0, max_value=24 * 3600 * 1000, default=0)
 
 
 class PointSerializer(serializers.Serializer):
@@ -80,13 +103,13 @@ class RecordOutputSerializer(ScoreSerializer):
 
 class SessionInputSerializer(serializers.Serializer):
     decks = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        child=StrictIntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         max_length=100,
         help_text="Readable deck ids; omitted: your decks and the ones you study.",
     )
-    questions = serializers.IntegerField(min_value=1, max_value=MAX_QUESTIONS, default=5)
-    time_limit_seconds = serializers.IntegerField(
+    questions = StrictIntegerField(min_value=1, max_value=MAX_QUESTIONS, default=5)
+    time_limit_seconds = StrictIntegerField(
         min_value=10,
         max_value=MAX_TIME_LIMIT_SECONDS,
         required=False,
@@ -125,9 +148,9 @@ class QuestionSerializer(serializers.Serializer):
 
 
 class AnswerInputSerializer(serializers.Serializer):
-    position = serializers.IntegerField(min_value=1, max_value=MAX_QUESTIONS)
+    position = StrictIntegerField(min_value=1, max_value=MAX_QUESTIONS)
     answer = AnswerField()
-    duration_ms = serializers.IntegerField(
+    duration_ms = StrictIntegerField(
         min_value=0,
         max_value=24 * 3600 * 1000,
         required=False,
@@ -141,11 +164,9 @@ class AnswerOutputSerializer(ScoreSerializer):
 
 
 class ConfirmInputSerializer(serializers.Serializer):
-    position = serializers.IntegerField(min_value=1, max_value=MAX_QUESTIONS)
-    grade = serializers.ChoiceField(
-        choices=Grade.choices,
-        required=False,
-        help_text="Override: 1 Again … 4 Easy; omitted: the suggested grade.",
+    position = StrictIntegerField(min_value=1, max_value=MAX_QUESTIONS)
+    grade = StrictGradeField(
+        required=False, help_text="Override: 1 Again … 4 Easy; omitted: the suggested grade."
     )
 
 
