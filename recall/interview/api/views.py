@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -63,8 +64,14 @@ def _session(request: Request, pk: int) -> InterviewSession:
     return selectors.session_for(request.user, pk)
 
 
-class ScoreView(APIView):
+class JsonAPIView(APIView):
+    """JSON bodies only: their types are the schema's (a form would send every value as text)."""
+
     permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser]
+
+
+class ScoreView(JsonAPIView):
 
     @extend_schema(
         summary="Score a typed answer",
@@ -96,8 +103,7 @@ class ScoreView(APIView):
         return Response(s.ScoreSerializer(s.score_data(result)).data)
 
 
-class RecordView(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+class RecordView(JsonAPIView):
 
     @extend_schema(
         summary="Score a typed answer and record it as a review",
@@ -186,8 +192,7 @@ SESSION_EXAMPLE = {
 }
 
 
-class SessionCreateView(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+class SessionCreateView(JsonAPIView):
 
     @extend_schema(
         summary="Start a mock interview",
@@ -225,8 +230,7 @@ class SessionCreateView(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class SessionDetailView(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+class SessionDetailView(JsonAPIView):
 
     @extend_schema(
         summary="A mock interview and its questions",
@@ -269,8 +273,7 @@ def _question_body(session: InterviewSession, question: InterviewQuestion | None
     }
 
 
-class QuestionView(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+class QuestionView(JsonAPIView):
 
     @extend_schema(
         summary="The current question of a mock interview",
@@ -306,8 +309,7 @@ class QuestionView(APIView):
         return Response(s.QuestionSerializer(_question_body(session, question)).data)
 
 
-class AnswerView(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+class AnswerView(JsonAPIView):
 
     @extend_schema(
         summary="Answer a question of a mock interview",
@@ -360,8 +362,7 @@ class AnswerView(APIView):
         return Response(s.AnswerOutputSerializer(body).data)
 
 
-class ConfirmView(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+class ConfirmView(JsonAPIView):
 
     @extend_schema(
         summary="Confirm (or override) the grade of an answered question",
@@ -414,8 +415,7 @@ class ConfirmView(APIView):
         return Response(s.ConfirmOutputSerializer(body).data)
 
 
-class ReportView(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+class ReportView(JsonAPIView):
 
     @extend_schema(
         summary="The report of a mock interview",
