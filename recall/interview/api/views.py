@@ -72,7 +72,6 @@ class JsonAPIView(APIView):
 
 
 class ScoreView(JsonAPIView):
-
     @extend_schema(
         summary="Score a typed answer",
         description=(
@@ -104,7 +103,6 @@ class ScoreView(JsonAPIView):
 
 
 class RecordView(JsonAPIView):
-
     @extend_schema(
         summary="Score a typed answer and record it as a review",
         description=(
@@ -193,7 +191,6 @@ SESSION_EXAMPLE = {
 
 
 class SessionCreateView(JsonAPIView):
-
     @extend_schema(
         summary="Start a mock interview",
         description=(
@@ -231,7 +228,6 @@ class SessionCreateView(JsonAPIView):
 
 
 class SessionDetailView(JsonAPIView):
-
     @extend_schema(
         summary="A mock interview and its questions",
         responses={200: s.SessionSerializer, 404: NOT_FOUND_SESSION},
@@ -274,7 +270,6 @@ def _question_body(session: InterviewSession, question: InterviewQuestion | None
 
 
 class QuestionView(JsonAPIView):
-
     @extend_schema(
         summary="The current question of a mock interview",
         description=(
@@ -310,7 +305,6 @@ class QuestionView(JsonAPIView):
 
 
 class AnswerView(JsonAPIView):
-
     @extend_schema(
         summary="Answer a question of a mock interview",
         description=(
@@ -363,7 +357,6 @@ class AnswerView(JsonAPIView):
 
 
 class ConfirmView(JsonAPIView):
-
     @extend_schema(
         summary="Confirm (or override) the grade of an answered question",
         description=(
@@ -416,7 +409,6 @@ class ConfirmView(JsonAPIView):
 
 
 class ReportView(JsonAPIView):
-
     @extend_schema(
         summary="The report of a mock interview",
         description=(
