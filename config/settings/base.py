@@ -64,6 +64,7 @@ LOCAL_APPS = [
     "recall.study",
     "recall.search",
     "recall.sources",
+    "recall.interview",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -105,6 +105,9 @@ class ReviewLog(models.Model):
     state_after = models.PositiveSmallIntegerField(choices=State.choices)
     card_before = models.JSONField()
     card_after = models.JSONField()
+    # Interview mode: what the user typed, and its score (0-100) against the note's answer.
+    typed_answer = models.TextField(blank=True, default="")
+    interview_score = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = ReviewLogQuerySet.as_manager()
 

@@ -2,15 +2,16 @@
 
 Public functions:
 
-- ``card_grade(*, user, card_id, grade, duration_ms, expected_version=None, now=None)
-  -> GradeResult``: applies one grade (1 Again, 2 Hard, 3 Good, 4 Easy) through
-  ``scheduling.review`` (fsrs, with Anki's rules around it), appends a ``ReviewLog`` and
-  sends ``card_reviewed`` after commit. Exactly once: with an ``expected_version`` (0 for
-  a new card) the write is a compare-and-swap on the ``CardState`` version (a new card's
-  row: the unique (user, card) constraint); without one, the row is locked
-  (``select_for_update``) and compared with the version read before. A stale version, or
-  a grade that lost the race with a concurrent grade of the same card, raises
-  ``ConflictError`` (HTTP 409).
+- ``card_grade(*, user, card_id, grade, duration_ms, expected_version=None, now=None,
+  typed_answer="", interview_score=None) -> GradeResult``: applies one grade (1 Again, 2
+  Hard, 3 Good, 4 Easy) through ``scheduling.review`` (fsrs, with Anki's rules around it),
+  appends a ``ReviewLog`` and sends ``card_reviewed`` after commit. Exactly once: with an
+  ``expected_version`` (0 for a new card) the write is a compare-and-swap on the
+  ``CardState`` version (a new card's row: the unique (user, card) constraint); without
+  one, the row is locked (``select_for_update``) and compared with the version read
+  before. A stale version, or a grade that lost the race with a concurrent grade of the
+  same card, raises ``ConflictError`` (HTTP 409). Interview mode passes the typed answer
+  and its score, kept on the log row.
 - ``review_undo(*, user, review_id=None, now=None) -> UndoResult``: takes back the user's
   latest review, restoring the card exactly from the log's ``card_before`` snapshot (or
   deleting the ``CardState`` if the card was new) and deleting that log row: the one
@@ -98,6 +99,14 @@ class GradeResult:
 
 
 @dataclass(frozen=True)
+class _TypedAnswer:
+    """What an interview-mode grade adds to its log row: the typed answer and its score."""
+
+    text: str = ""
+    score: int | None = None
+
+
+@dataclass(frozen=True)
 class UndoResult:
     review_id: int
     card_id: int | None
@@ -155,6 +164,8 @@ def _graded(
     grade: int,
     duration_ms: int,
     now: datetime,
+    typed_answer: str = "",
+    interview_score: int | None = None,
 ) -> ReviewLog:
     """Run fsrs: update ``state`` in memory (version bumped) and return its unsaved log."""
     if created:
@@ -179,6 +190,8 @@ def _graded(
         state_after=state.state,
         card_before=before,
         card_after=scheduling.snapshot(outcome.card, reps=state.reps, lapses=state.lapses),
+        typed_answer=typed_answer,
+        interview_score=interview_score,
     )
 
 
@@ -190,6 +203,7 @@ def _grade_locked(
     grade: int,
     duration_ms: int,
     now: datetime,
+    answer: _TypedAnswer,
 ) -> tuple[ReviewLog, CardState]:
     """The grade without a version from the client: lock the row, then compare."""
     state, created = _locked_state(user, card, now)
@@ -206,6 +220,8 @@ def _grade_locked(
         grade=grade,
         duration_ms=duration_ms,
         now=now,
+        typed_answer=answer.text,
+        interview_score=answer.score,
     )
     # The row exists (created above, or locked): a plain UPDATE and INSERT.
     state.save(update_fields=_STATE_FIELDS)
@@ -230,7 +246,14 @@ def _card_and_state(user: Any, card_id: int) -> tuple[Card, CardState | None]:
 
 
 def _grade_versioned(
-    *, user: Any, card_id: int, grade: int, duration_ms: int, expected_version: int, now: datetime
+    *,
+    user: Any,
+    card_id: int,
+    grade: int,
+    duration_ms: int,
+    expected_version: int,
+    now: datetime,
+    answer: _TypedAnswer,
 ) -> tuple[ReviewLog, CardState, Card]:
     """The grade when the client sent the version it saw (the study pages and the API do).
 
@@ -258,6 +281,8 @@ def _grade_versioned(
         grade=grade,
         duration_ms=duration_ms,
         now=now,
+        typed_answer=answer.text,
+        interview_score=answer.score,
     )
     with transaction.atomic():
         if created:
@@ -313,12 +338,17 @@ def card_grade(
     duration_ms: int,
     expected_version: int | None = None,
     now: datetime | None = None,
+    typed_answer: str = "",
+    interview_score: int | None = None,
 ) -> GradeResult:
     """Grade a card once; see the module docstring."""
     if grade not in (1, 2, 3, 4):
         raise ApplicationError("Grade must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
     if duration_ms < 0:
         raise ApplicationError("duration_ms cannot be negative.")
+    if interview_score is not None and not 0 <= interview_score <= 100:
+        raise ApplicationError("interview_score must be between 0 and 100.")
+    answer = _TypedAnswer(typed_answer, interview_score)
     if not is_id(card_id):
         # No row can have it, and SQLite cannot even bind an int beyond 64 bits.
         raise NotFoundError("No such card.")
@@ -332,6 +362,7 @@ def card_grade(
             duration_ms=duration_ms,
             expected_version=expected_version,
             now=now,
+            answer=answer,
         )
     else:
         card = _readable_card(user, card_id)
@@ -341,6 +372,7 @@ def card_grade(
             grade=grade,
             duration_ms=duration_ms,
             now=now,
+            answer=answer,
         )
     deck_id, owner_id = card.deck_id, card.deck.owner_id
     if state.state == State.REVIEW and state.due < scheduling.current_day(user, now).end:

@@ -1,4 +1,5 @@
-"""Every deck/note/card endpoint x {owner, other user, anonymous} x {private, unlisted, public}.
+"""Every deck/note/card endpoint (and interview mode's, which reads cards) x {owner, other user,
+anonymous} x {private, unlisted, public}.
 
 Reads: the owner and anyone for public/unlisted; another user's private deck is a 404.
 Writes: the owner; a non-owner gets 404 on a private deck and 403 on a visible one;
@@ -48,6 +49,19 @@ def _card_create(role: str, visibility: str) -> int:
 
 def _bulk(role: str, visibility: str) -> int:
     return 401 if role == "anonymous" else 200
+
+
+class Id(str):
+    """A body value filled with the id itself (an integer), for endpoints that type it."""
+
+
+def _signed_in_read(ok: int):
+    """Interview mode: signed-in users only, on decks they may read."""
+
+    def expected(role: str, visibility: str) -> int:
+        return 401 if role == "anonymous" else _read(role, visibility, ok)
+
+    return expected
 
 
 # (name, method, url template, body, expected(role, visibility))
@@ -113,8 +127,29 @@ ENDPOINTS: list[tuple[str, str, str, dict | None, Any]] = [
         "cards-bulk",
         "post",
         "/api/v1/cards/bulk/",
-        {"action": "suspend", "cards": ["{card}"]},
+        {"action": "suspend", "cards": [Id("card")]},
         _bulk,
+    ),
+    (
+        "interview-score",
+        "post",
+        "/api/v1/interview/score/",
+        {"card": Id("card"), "answer": "It is explained with code."},
+        _signed_in_read(200),
+    ),
+    (
+        "interview-record",
+        "post",
+        "/api/v1/interview/record/",
+        {"card": Id("card"), "answer": "It is explained with code.", "grade": 3},
+        _signed_in_read(200),
+    ),
+    (
+        "interview-session",
+        "post",
+        "/api/v1/interview/sessions/",
+        {"decks": [Id("deck")], "questions": 1},
+        _signed_in_read(201),
     ),
 ]
 
@@ -128,12 +163,14 @@ def _client(role: str, seeded: Seeded, anon_client):
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:
+    if isinstance(value, Id):
+        return ids[str(value)]
     if isinstance(value, str):
         return value.format(**ids)
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
     if isinstance(value, list):
-        return [int(_fill(v, ids)) for v in value]
+        return [_fill(v, ids) for v in value]
     return value
 
 
