@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
 from collections.abc import Sequence
 
@@ -47,7 +48,10 @@ def encoder(monkeypatch, settings) -> CountingEncoder:
     """Embeddings on, computed by the stand-in (no model load): for rules, not for meaning."""
     fake = CountingEncoder()
     monkeypatch.setattr(embeddings, "encode", fake)
-    monkeypatch.setattr(embeddings, "is_available", lambda: True)
+    # Still switched off by RECALL_SEMANTIC=0 (the semantic_off fixture), like the real one.
+    monkeypatch.setattr(
+        embeddings, "is_available", lambda: os.environ.get("RECALL_SEMANTIC") != "0"
+    )
     settings.SEMANTIC_EMBED_ON_CHANGE = True
     return fake
 
