@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from recall.decks.models import Deck
+from recall.decks.models import Deck, Note
 
 from . import services, tasks
 
@@ -28,8 +28,12 @@ def _wanted() -> bool:
 
 
 def dispatch(note_ids: Iterable[int]) -> None:
-    """Queue one task for these notes; a big batch gets a Job its deck's owner can watch."""
-    ids = sorted(set(note_ids))
+    """Queue one task for these notes; a big batch gets a Job its deck's owner can watch.
+
+    Deleted notes lose their vectors by cascade; ids left by a rolled-back transaction may
+    ride along: only notes that exist are sent.
+    """
+    ids = sorted(Note.objects.filter(id__in=set(note_ids)).values_list("id", flat=True))
     if not ids:
         return
     if len(ids) < services.JOB_THRESHOLD:

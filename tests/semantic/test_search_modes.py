@@ -170,7 +170,8 @@ def test_the_semantic_page_costs_the_same_queries_for_more_hits(embedded: Corpus
     NoteFactory.create_batch(10, deck=embedded.django, question="Django signals middleware")
     get_backend().rebuild()
     embed_all()
-    assert statements() == few
+    # Not one statement per hit (which hits need their card read varies with the engine).
+    assert statements() <= few
 
 
 def test_the_ranking_engine_is_named(db):
