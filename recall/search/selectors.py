@@ -36,7 +36,7 @@ FUSION_WINDOW = 100
 MAX_FUSION_WINDOW = 2000
 # Nearest notes below this cosine similarity are not shown: for all-MiniLM-L6-v2 they share
 # little more than the language with the query.
-SEMANTIC_MIN_SIMILARITY = 0.25
+SEMANTIC_MIN_SIMILARITY = 0.2
 _NOT_MEANING_RE = re.compile(r'(?:(?<=\s)|^)(?:-\S+|(?:deck|tag):\S+)|"')
 
 
@@ -282,9 +282,13 @@ def _semantic_ranking(
         notes = Note.objects.all()
         for name in filters.tags:
             notes = notes.filter(id__in=tagged_card_ids(name))
-    found = semantic.nearest_notes(
-        semantic.encode_query(text), decks=searchable_decks(filters), notes=notes, k=window
-    )
+    vector = semantic.encode_query(text)
+    # Elasticsearch holds the vectors beside the text and ranks them itself (knn).
+    found = get_backend().nearest(vector, filters, k=window)
+    if found is None:
+        found = semantic.nearest_notes(
+            vector, decks=searchable_decks(filters), notes=notes, k=window
+        )
     found = [(pk, score) for pk, score in found if score >= SEMANTIC_MIN_SIMILARITY]
     excluded = [t.text.lower() for t in parsed.negative_terms] + [
         " ".join(p.words) for p in parsed.phrases if p.negated

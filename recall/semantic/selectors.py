@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -33,8 +34,17 @@ def has_embeddings() -> bool:
 
 
 def encode_query(text: str) -> list[float]:
-    """The query's vector (raises RuntimeError without the extra: check availability first)."""
-    return embeddings.encode([text])[0]
+    """The query's vector (raises RuntimeError without the extra: check availability first).
+
+    Remembered for the last queries: every page of a search, and the semantic and hybrid
+    runs of one query, need the same vector, and encoding costs far more than ranking.
+    """
+    return list(_encode_cached(text))
+
+
+@lru_cache(maxsize=512)
+def _encode_cached(text: str) -> tuple[float, ...]:
+    return tuple(embeddings.encode([text])[0])
 
 
 def nearest_notes(

@@ -13,6 +13,7 @@ from recall.core.progress import JobProgress, publish_job
 from recall.decks.models import Job, JobStatus, Note
 
 from . import embeddings
+from .events import notify_embeddings_changed
 from .models import NoteEmbedding
 from .vectors import note_text, pack, text_hash
 
@@ -66,7 +67,10 @@ def _embed_batch(ids: list[int], result: EmbedResult) -> None:
     live = {pk: note_text(q, a) for pk, q, a, archived in rows if not archived}
     stale = set(ids) - set(live)
     if stale:
-        result.removed += NoteEmbedding.objects.filter(note_id__in=stale).delete()[0]
+        removed = NoteEmbedding.objects.filter(note_id__in=stale).delete()[0]
+        result.removed += removed
+        if removed:
+            notify_embeddings_changed(sorted(stale))
     known = dict(
         NoteEmbedding.objects.filter(note_id__in=list(live)).values_list("note_id", "text_hash")
     )
@@ -92,6 +96,7 @@ def _embed_batch(ids: list[int], result: EmbedResult) -> None:
             update_fields=["text_hash", "vector", "updated_at"],
         )
     result.encoded += len(objs)
+    notify_embeddings_changed([o.note_id for o in objs])
 
 
 def embed_all(*, progress: Progress | None = None) -> EmbedResult:

