@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import BinaryField, Count, F, FloatField, Func, Max, QuerySet, Value
+from django.db.models import BinaryField, F, FloatField, Func, Max, QuerySet, Value
 
 from recall.decks.models import Deck, Note
 
@@ -123,8 +123,10 @@ _cache_lock = threading.Lock()
 
 
 def _stamp() -> tuple[Any, ...]:
-    summary = NoteEmbedding.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    return (connection.settings_dict.get("NAME"), summary["n"], summary["last"])
+    """What changes when the table does: two index-only reads (a row written moves the
+    latest updated_at, a row deleted lowers the count)."""
+    last = NoteEmbedding.objects.aggregate(last=Max("updated_at"))["last"]
+    return (connection.settings_dict.get("NAME"), NoteEmbedding.objects.count(), last)
 
 
 def _matrix() -> _Matrix:
@@ -175,14 +177,16 @@ def _nearest_numpy(
         mask &= np.isin(matrix.ids, note_ids)
     if exclude:
         mask &= ~np.isin(matrix.ids, np.asarray(list(exclude), dtype=np.int64))
-    rows = np.flatnonzero(mask)
-    if not len(rows):
+    if not mask.any():
         return []
-    scores = matrix.vectors[rows] @ np.asarray(vector, dtype=np.float32)
-    take = min(len(rows), k * _OVERFETCH)
+    # One product over every row, then the rows outside the decks are ruled out: cheaper
+    # than copying the allowed rows out of the matrix first.
+    scores = matrix.vectors @ np.asarray(vector, dtype=np.float32)
+    scores[~mask] = -np.inf
+    take = min(int(mask.sum()), k * _OVERFETCH)
     best = np.argpartition(-scores, take - 1)[:take]
-    best = best[np.lexsort((matrix.ids[rows[best]], -scores[best]))]
-    candidates = [(int(matrix.ids[rows[i]]), float(scores[i])) for i in best]
+    best = best[np.lexsort((matrix.ids[best], -scores[best]))]
+    candidates = [(int(matrix.ids[i]), float(scores[i])) for i in best]
     # The matrix may be a moment old: the database confirms each note is still live there.
     live = set(
         Note.objects.filter(
