@@ -371,7 +371,7 @@ def time_semantic(user: Any, engine: str) -> None:
         print(
             f"  {mode:<8} p50 {percentile(timings, 0.5):7.2f} ms  "
             f"p95 {percentile(timings, 0.95):7.2f} ms  (ranking: {index.engine_name()}; "
-            "random unit vectors, not the model's)",
+            f"random unit vectors, not the model's; load average {os.getloadavg()[0]:.1f})",
             flush=True,
         )
     print(
