@@ -72,25 +72,47 @@ class DeckCreateForm(DeckForm):
 
 
 class NoteForm(forms.ModelForm):
+    """Edit a note: its kind, text, tags and deck (one of the editor's own decks)."""
+
     tags = forms.CharField(
         required=False,
         max_length=1000,
         help_text="Comma-separated, e.g. “django, orm”.",
     )
+    deck = forms.ModelChoiceField(
+        queryset=Deck.objects.none(),
+        required=False,
+        empty_label=None,
+        help_text="Move the note (its cards, schedule and reviews go along) to another deck.",
+    )
 
     class Meta:
         model = Note
-        fields = ("question", "answer")
+        fields = ("kind", "question", "answer")
         widgets = {
             "question": forms.Textarea(attrs={"rows": 3, "data-preview": "question"}),
             "answer": forms.Textarea(attrs={"rows": 14, "data-preview": "answer"}),
         }
-        help_texts = {"answer": "Markdown: code blocks with a language are highlighted."}
+        help_texts = {
+            "kind": "Reversed: also asked answer-first. Cloze: write {{c1::hidden text}} "
+            "in the question, one card per number.",
+            "answer": "Markdown: code blocks with a language are highlighted.",
+        }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owner: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["tags"] = ", ".join(t.name for t in self.instance.tags.all())
+        if self.instance.pk:
+            # Editing: a client that sends no kind keeps the note's.
+            self.fields["kind"].required = False
+        if "deck" in self.fields:
+            if owner is None or not self.instance.pk:
+                del self.fields["deck"]
+            else:
+                field: Any = self.fields["deck"]
+                field.queryset = Deck.objects.filter(owner=owner).order_by("title", "pk")
+                self.initial.setdefault("deck", self.instance.deck_id)
 
     def clean_question(self) -> str:
         question = self.cleaned_data["question"].strip()
@@ -110,6 +132,23 @@ class NoteForm(forms.ModelForm):
             )
         except tag_rules.TagNameTooLong as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+    def clean(self) -> dict[str, Any]:
+        from .prompts import cloze_numbers
+
+        cleaned = super().clean() or {}
+        question = cleaned.get("question") or ""
+        kind = cleaned.get("kind") or self.instance.kind
+        if kind == "cloze" and question and not cloze_numbers(question):
+            self.add_error("question", "A cloze note needs at least one {{c1::…}} deletion.")
+        elif (
+            kind in ("basic", "reversed")
+            # An imported note may lack an answer: only a new note or a new kind needs one.
+            and (not self.instance.pk or kind != self.instance.kind)
+            and not cleaned.get("answer", "").strip()
+        ):
+            self.add_error("answer", "This kind of note needs an answer.")
+        return cleaned
 
 
 class ImportForm(forms.Form):
@@ -170,7 +209,6 @@ class NoteCreateForm(NoteForm):
     """A new note from the deck page: its kind, then the same fields as the editor."""
 
     class Meta(NoteForm.Meta):
-        fields = ("kind", "question", "answer")  # type: ignore[assignment]
         widgets = {
             **NoteForm.Meta.widgets,
             "question": forms.Textarea(
@@ -178,19 +216,3 @@ class NoteCreateForm(NoteForm):
             ),
             "answer": forms.Textarea(attrs={"rows": 6, "data-preview": "answer"}),
         }
-        help_texts = {
-            "kind": "Reversed: also asked answer-first. Cloze: write {{c1::hidden text}} "
-            "in the question, one card per number.",
-            "answer": "Markdown: code blocks with a language are highlighted.",
-        }
-
-    def clean(self) -> dict[str, Any]:
-        from .prompts import cloze_numbers
-
-        cleaned = super().clean() or {}
-        question = cleaned.get("question") or ""
-        if cleaned.get("kind") == "cloze" and question and not cloze_numbers(question):
-            self.add_error("question", "A cloze note needs at least one {{c1::…}} deletion.")
-        elif cleaned.get("kind") in ("basic", "reversed") and not cleaned.get("answer", "").strip():
-            self.add_error("answer", "This kind of note needs an answer.")
-        return cleaned

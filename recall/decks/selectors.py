@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .models import Deck, Note, Visibility
+from .models import Card, Deck, Note, Visibility
 
 
 @dataclass(frozen=True)
@@ -122,3 +123,15 @@ def note_readable(user: Any) -> QuerySet[Note]:
         .select_related("deck", "deck__owner")
         .prefetch_related("tags", "cards")
     )
+
+
+def cards_notes_count(*, user: Any, card_ids: Sequence[int]) -> tuple[int, int]:
+    """How many notes of the user's own, and cards of those notes, a bulk action on these
+    card ids would act on (the delete confirmation shows it)."""
+    note_ids = set(
+        Card.objects.filter(pk__in=list(card_ids)[:1000], deck__owner=user).values_list(
+            "note_id", flat=True
+        )
+    )
+    cards = Card.objects.filter(note_id__in=note_ids, is_archived=False).count()
+    return len(note_ids), cards

@@ -13,6 +13,11 @@ from .models import Note
 # Arguments: deck_id, note_ids (created or updated), archived_ids (note ids).
 notes_bulk_changed = Signal()
 
+# Sent at once (inside the transaction) after notes moved to another deck with their cards.
+# Arguments: note_ids, deck_id (the new deck). The study app keeps its per-user states'
+# copy of the card's deck in step; decks may not import study, so it listens instead.
+notes_moved = Signal()
+
 
 def notes_changed(
     *, deck_id: int, note_ids: Sequence[int] = (), archived_ids: Sequence[int] = ()

@@ -61,7 +61,8 @@ class DeckListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self) -> QuerySet[Deck]:
         # Aggregating drops Meta.ordering; pagination needs a stable order.
-        return _with_card_counts(selectors.deck_list_for(self.request.user)).order_by("title", "pk")
+        decks = selectors.deck_list_for(self.request.user).select_related("copied_from__owner")
+        return _with_card_counts(decks).order_by("title", "pk")
 
 
 class GalleryView(ListView):
@@ -72,7 +73,23 @@ class GalleryView(ListView):
     paginate_by = 30
 
     def get_queryset(self) -> QuerySet[Deck]:
-        return _with_card_counts(selectors.public_decks()).order_by("-updated_at", "title")
+        decks = _with_card_counts(selectors.public_decks()).select_related("owner")
+        return decks.order_by("-updated_at", "title")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if user.is_authenticated:
+            # Decks this user already copied say so, and offer to update the copy instead.
+            shown = [deck.pk for deck in context["decks"]]
+            copies = dict(
+                Deck.objects.filter(owner=user, copied_from__in=shown)
+                .order_by("-pk")
+                .values_list("copied_from", "pk")
+            )
+            for deck in context["decks"]:
+                deck.my_copy_id = copies.get(deck.pk)
+        return context
 
 
 class DeckDetailView(DetailView):
@@ -98,6 +115,14 @@ class DeckDetailView(DetailView):
         )
         context["exporters"] = list(EXPORTERS.values())
         context["is_owner"] = deck.owner_id == self.request.user.pk
+        user = self.request.user
+        if user.is_authenticated and not context["is_owner"]:
+            context["my_copy"] = services.copy_of(deck=deck, owner=user)
+        if context["is_owner"] and deck.copied_from_id is not None:
+            origin = Deck.objects.select_related("owner").filter(pk=deck.copied_from_id).first()
+            context["origin"] = (
+                origin if origin and selectors.deck_is_readable(user, origin) else None
+            )
         if context["is_owner"]:
             # The kind of the note just added stays chosen for the next one.
             kind = self.request.GET.get("kind", "")
@@ -182,10 +207,35 @@ class DeckCopyView(LoginRequiredMixin, SingleObjectMixin, View):
         deck = self.get_object()
         try:
             copy = services.deck_copy(deck=deck, owner=request.user)
+        except services.AlreadyCopied as exc:
+            # No second copy: the one they have can be brought up to date from its page.
+            messages.info(
+                request,
+                "You already have a copy of this deck: “Update my copy” brings the "
+                "author's changes into it.",
+            )
+            return HttpResponseRedirect(exc.copy.get_absolute_url())
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return HttpResponseRedirect(deck.get_absolute_url())
         messages.success(request, f"“{deck.title}” copied to your decks.")
+        return HttpResponseRedirect(copy.get_absolute_url())
+
+
+class DeckCopyUpdateView(LoginRequiredMixin, SingleObjectMixin, View):
+    """POST on one's copy of a deck: bring the author's changes in, keeping one's reviews."""
+
+    def get_queryset(self) -> QuerySet[Deck]:
+        return Deck.objects.filter(owner_id=self.request.user.pk).select_related("copied_from")
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        copy = self.get_object()
+        try:
+            result = services.deck_copy_update(copy=copy, user=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message[:1].upper() + exc.message[1:])
+        else:
+            messages.success(request, result.message)
         return HttpResponseRedirect(copy.get_absolute_url())
 
 
@@ -279,16 +329,39 @@ class CardUpdateView(LoginRequiredMixin, ApplicationErrorMessageMixin, UpdateVie
         response.status_code = 400
         return response
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "owner": self.request.user}
+
     def form_valid(self, form: NoteForm) -> HttpResponse:
-        card = Note.objects.select_related("deck__owner").get(pk=self.object.pk)
-        services.note_update(
-            note=card,
-            question=form.cleaned_data["question"],
-            answer=form.cleaned_data["answer"],
-            tags=form.cleaned_data["tags"],
+        note = Note.objects.select_related("deck__owner").get(pk=self.object.pk)
+        data = form.cleaned_data
+        services.note_edit(
+            user=self.request.user,
+            note=note,
+            kind=data["kind"] or None,
+            question=data["question"],
+            answer=data["answer"],
+            tags=data["tags"],
+            deck=data.get("deck"),
         )
         messages.success(self.request, "Card saved.")
-        return HttpResponseRedirect(card.get_absolute_url())
+        return HttpResponseRedirect(note.get_absolute_url())
+
+
+class NoteDeleteView(LoginRequiredMixin, DeleteView):
+    """Delete a note of one's own deck (its cards go with it), after a confirmation page."""
+
+    template_name = "decks/note_confirm_delete.html"
+    context_object_name = "note"
+
+    def get_queryset(self) -> QuerySet[Note]:
+        return Note.objects.filter(deck__owner_id=self.request.user.pk).select_related("deck")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        deck = self.object.deck
+        services.note_delete(note=self.object)
+        messages.success(self.request, "Note deleted.")
+        return HttpResponseRedirect(deck.get_absolute_url())
 
 
 class MarkdownPreviewView(LoginRequiredMixin, View):

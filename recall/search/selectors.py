@@ -50,6 +50,8 @@ class SearchHit:
     deck_id: int
     deck_slug: str
     deck_title: str
+    # Whose deck it is, for people: "your deck", "your copy", "by alice" (``hits_label_decks``).
+    deck_owner_label: str = ""
 
     @property
     def url(self) -> str:
@@ -360,3 +362,22 @@ def _meaning_page(
     return BackendPage(
         hits=hits, total=total, total_exact=exact, corrected_query=lexical.corrected_query
     )
+
+
+def hits_label_decks(hits: list[SearchHit], *, user: Any) -> None:
+    """Say whose deck each hit is in, so the same question in a public deck and in the
+    reader's copy of it can be told apart (one query for the page's decks)."""
+    ids = {hit.deck_id for hit in hits}
+    if not ids:
+        return
+    rows = Deck.objects.filter(pk__in=ids).values_list(
+        "pk", "owner_id", "owner__username", "copied_from_id"
+    )
+    labels: dict[int, str] = {}
+    for pk, owner_id, username, copied_from in rows:
+        if owner_id == getattr(user, "pk", None):
+            labels[pk] = "your copy" if copied_from else "your deck"
+        else:
+            labels[pk] = f"by {username}"
+    for hit in hits:
+        hit.deck_owner_label = labels.get(hit.deck_id, "")

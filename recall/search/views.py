@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 
 from .forms import SearchForm
 from .query import QueryError
-from .selectors import MODE_LABELS, SearchResults, default_mode, search_cards
+from .selectors import MODE_LABELS, SearchResults, default_mode, hits_label_decks, search_cards
 
 PAGE_SIZE = 20
 
@@ -43,6 +43,8 @@ class SearchView(TemplateView):
                 )
             except QueryError as exc:
                 error = exc.message
+            else:
+                hits_label_decks(results.hits, user=self.request.user)
         elif form.is_bound and not form.is_valid():
             error = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         context.update(

@@ -11,7 +11,7 @@ class SemanticConfig(AppConfig):
 
     def ready(self) -> None:
         from recall.decks.models import Note
-        from recall.decks.signals import notes_bulk_changed
+        from recall.decks.signals import notes_bulk_changed, notes_moved
 
         from . import index, signals
 
@@ -19,4 +19,5 @@ class SemanticConfig(AppConfig):
         notes_bulk_changed.connect(
             signals.notes_bulk_changed, dispatch_uid="semantic.notes_bulk_changed"
         )
+        notes_moved.connect(signals.notes_moved, dispatch_uid="semantic.notes_moved")
         connection_created.connect(index.load_sqlite_vec, dispatch_uid="semantic.sqlite_vec")

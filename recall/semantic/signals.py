@@ -13,10 +13,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from recall.decks.models import Deck, Note
 
 from . import services, tasks
+from .models import NoteEmbedding
 
 _state = threading.local()
 
@@ -79,3 +81,9 @@ def notes_bulk_changed(
 ) -> None:
     """An import wrote many notes: embed the changed ones, drop the archived ones' vectors."""
     schedule([*note_ids, *archived_ids])
+
+
+def notes_moved(sender: Any, note_ids: Iterable[int] = (), **kwargs: Any) -> None:
+    """Notes moved to another deck: mark their vectors changed (same text, no new encoding),
+    so a ranking that caches each vector's deck (the numpy scan) reads them again."""
+    NoteEmbedding.objects.filter(note_id__in=list(note_ids)).update(updated_at=timezone.now())

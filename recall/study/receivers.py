@@ -1,4 +1,5 @@
-"""Receivers of the study app: keep each user's cached statistics fresh."""
+"""Receivers of the study app: keep each user's cached statistics fresh, and their card
+states' copy of a card's deck in step when notes move."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from recall.decks.models import Deck
-from recall.decks.signals import notes_bulk_changed
+from recall.decks.signals import notes_bulk_changed, notes_moved
 
+from .models import CardState
 from .selectors import deck_stats_users, invalidate_stats, invalidate_stats_of
 from .signals import card_reviewed, review_undone
 
@@ -35,6 +37,14 @@ def stats_stale_after_import(sender: Any, *, deck_id: int | None = None, **kwarg
     owner_id = Deck.objects.filter(pk=deck_id).values_list("owner_id", flat=True).first()
     if owner_id is not None:
         invalidate_stats(owner_id)
+
+
+@receiver(notes_moved, dispatch_uid="study_states_follow_moved_notes")
+def states_follow_moved_notes(
+    sender: Any, *, note_ids: list[int], deck_id: int, **kwargs: Any
+) -> None:
+    # The queue reads CardState.deck (a copy of the card's deck) for per-deck limits.
+    CardState.objects.filter(card__note_id__in=note_ids).update(deck_id=deck_id)
 
 
 @receiver(pre_save, sender=Deck, dispatch_uid="study_stats_deck_access_before")

@@ -44,7 +44,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -739,46 +738,3 @@ def card_info(
             info.update(state_label=State.NEW.label, retrievability=None, interval=None)
         out.append(info)
     return out
-
-
-def card_browser(
-    *,
-    user: Any,
-    deck_id: int | None = None,
-    tag: str = "",
-    state: str = "",
-    suspended: bool | None = None,
-    flagged: bool | None = None,
-) -> QuerySet[Card]:
-    """The user's own live cards for the card browser, filtered, in deck order.
-
-    Each card carries ``study_state_value`` and ``study_due`` (None when never graded:
-    new). ``state``: "new", "learning", "review" or "relearning"; "buried" is a state of
-    its own here (buried now, until the next study day).
-    """
-    now = timezone.now()
-    states = CardState.objects.filter(user=user, card_id=OuterRef("pk"))
-    cards = (
-        Card.objects.filter(deck__owner=user, is_archived=False)
-        .select_related("deck", "note")
-        .annotate(
-            study_state_value=Subquery(states.values("state")[:1]),
-            study_due=Subquery(states.values("due")[:1]),
-        )
-        .order_by("deck__title", "deck_id", "position", "ordinal", "id")
-    )
-    if deck_id is not None:
-        cards = cards.filter(deck_id=deck_id)
-    if tag:
-        cards = cards.filter(note__tags__name=tag)
-    if state == "new":
-        cards = cards.exclude(Exists(states.exclude(state=State.NEW)))
-    elif state == "buried":
-        cards = cards.filter(buried_until__gt=now)
-    elif state:
-        cards = cards.filter(Exists(states.filter(state=State[state.upper()])))
-    if suspended is not None:
-        cards = cards.filter(suspended=suspended)
-    if flagged is not None:
-        cards = cards.filter(flagged=flagged)
-    return cards

@@ -479,11 +479,3 @@ def card_bury(*, user: Any, card: Card, buried: bool = True, now: datetime | Non
         card.buried_until = until
         card.save(update_fields=["buried_until", "updated_at"])
     return card
-
-
-def cards_set_suspended(*, user: Any, card_ids: list[int], suspended: bool) -> int:
-    """Suspend or unsuspend many of the user's own cards at once (the card browser's bulk
-    action); ids of other people's cards are ignored. Returns how many cards changed."""
-    with transaction.atomic():
-        cards = Card.objects.filter(pk__in=card_ids, deck__owner=user).exclude(suspended=suspended)
-        return cards.update(suspended=suspended, updated_at=timezone.now())

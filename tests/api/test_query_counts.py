@@ -86,6 +86,7 @@ LISTS: list[tuple[str, Callable, int | dict[str, int]]] = [
     ("/api/v1/notes/?tag=t1&archived=false", _cards, 4),
     ("/api/v1/cards/", _cards, 2),
     ("/api/v1/cards/?archived=false&state=new", _cards, 2),
+    ("/api/v1/cards/?sort=-due&kind=basic&lapses=0&q=Q", _cards, 2),
     ("/api/v1/tags/", _tags, 2),
     ("/api/v1/jobs/", _jobs, 2),
     ("/api/v1/tokens/", _tokens, 2),

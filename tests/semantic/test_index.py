@@ -61,3 +61,19 @@ def test_sqlite_vec_agrees_with_the_numpy_scan(notes, monkeypatch):
     in_numpy = index.nearest(query, decks=decks, k=4)
     assert [pk for pk, _ in in_sql] == [pk for pk, _ in in_numpy]
     assert [s for _, s in in_sql] == pytest.approx([s for _, s in in_numpy], abs=1e-5)
+
+
+def test_a_moved_note_is_ranked_in_its_new_deck(notes, monkeypatch):
+    from recall.decks.services.cards import notes_move
+
+    deck, created = notes
+    monkeypatch.setattr(index, "engine_name", lambda: index.NUMPY)
+    target = DeckFactory(owner=deck.owner)
+    query = word_vector("celery periodic tasks")
+    assert index.nearest(query, decks=Deck.objects.filter(pk=target.pk), k=3) == []
+    notes_move(user=deck.owner, notes=[created[0]], deck=target)
+    found = index.nearest(query, decks=Deck.objects.filter(pk=target.pk), k=3)
+    assert [pk for pk, _ in found] == [created[0].pk]
+    assert created[0].pk not in {
+        pk for pk, _ in index.nearest(query, decks=Deck.objects.filter(pk=deck.pk), k=3)
+    }

@@ -111,5 +111,8 @@ NOTE_CREATE = request(
 )
 NOTE_UPDATE = request("archive a note (and its cards)", {"is_archived": True})
 CARD_UPDATE = request("suspend a card", {"suspended": True})
+CARD_BULK = request(
+    "move cards to another deck", {"action": "move", "cards": [31, 32, 40], "deck": 9}
+)
 CARD_BURY = request("bury a card until your next study day", {"buried": True})
 TAG_CREATE = request("create a tag", {"name": "orm"})

@@ -8,12 +8,12 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 
 from recall.core.ids import MAX_ID
-from recall.decks.models import Card, Deck, Note, Visibility
+from recall.decks.models import Card, CardKind, Deck, Note, Visibility
 
 
 class _StrictBooleanField(forms.NullBooleanField):
@@ -49,6 +49,23 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 100_000})
+class CountFilter(django_filters.NumberFilter):
+    """A count: a whole number from 0 to 100,000, else a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 100_000)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "string", "format": "date"})
+class DayFilter(django_filters.DateFilter):
+    """A calendar day, YYYY-MM-DD (documented as such: a method filter has no model field)."""
 
 
 class LeanFilterSet(django_filters.FilterSet):
@@ -150,39 +167,109 @@ class NoteFilter(LeanFilterSet):
         return queryset.filter(Q(question__icontains=value) | Q(answer__icontains=value))
 
 
+# The card browser's sort keys (recall.study.browser.SORTS), listed here for the schema: the
+# filters of decks may not import the study app at import time.
+CARD_SORTS = ["due", "interval", "stability", "difficulty", "lapses", "created", "deck"]
+
+
+def _browser() -> Any:
+    # The study app owns study states and the browser's rule; decks must not import it at
+    # import time (study depends on decks, not back).
+    from recall.study import browser
+
+    return browser
+
+
 class CardFilter(LeanFilterSet):
     deck = IdFilter(field_name="deck_id", label="Cards of this deck (yours, public or unlisted).")
     note = IdFilter(field_name="note_id", label="Cards of this note.")
+    tag = django_filters.CharFilter(
+        field_name="note__tags__name", max_length=100, label="Cards whose note has this tag."
+    )
+    kind = django_filters.ChoiceFilter(
+        field_name="note__kind", choices=CardKind.choices, label="The kind of the card's note."
+    )
     archived = StrictBooleanFilter(
         field_name="is_archived",
         label="Archived cards (their note archived, or a prompt it no longer has).",
     )
+    suspended = StrictBooleanFilter(field_name="suspended", label="Suspended cards.")
+    flagged = StrictBooleanFilter(field_name="flagged", label="Flagged cards.")
     mine = StrictBooleanFilter(method="filter_mine", label="true: only your cards.")
     state = django_filters.ChoiceFilter(
         choices=[(s, s) for s in STUDY_STATES],
         method="filter_state",
         label="Your study state of the card: new (never graded), learning, review, relearning.",
     )
+    due_from = DayFilter(
+        method="filter_study",
+        label="Due on or after this study day of yours (YYYY-MM-DD; new cards have no due date).",
+    )
+    due_to = DayFilter(
+        method="filter_study", label="Due on or before this study day of yours (YYYY-MM-DD)."
+    )
+    lapses = CountFilter(method="filter_study", label="Cards you forgot at least this many times.")
+    q = django_filters.CharFilter(
+        method="filter_study",
+        max_length=200,
+        label="Words in the note's question or answer (each must appear; case ignored).",
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=[(k, k) for name in CARD_SORTS for k in (name, f"-{name}")],
+        method="filter_sort",
+        label="Sort by your study data (due, interval, stability, difficulty, lapses), "
+        "created or deck title; '-' first for descending. New cards come last. "
+        "Takes precedence over ordering.",
+    )
 
     class Meta:
         model = Card
-        fields = ["deck", "note", "archived", "mine", "state"]
+        fields = [
+            "deck",
+            "note",
+            "tag",
+            "kind",
+            "archived",
+            "suspended",
+            "flagged",
+            "mine",
+            "state",
+            "due_from",
+            "due_to",
+            "lapses",
+            "q",
+            "sort",
+        ]
+
+    def _user(self) -> Any:
+        user = self.request.user if self.request else None
+        return user if user is not None and user.is_authenticated else None
 
     def filter_mine(self, queryset: QuerySet[Card], name: str, value: bool) -> QuerySet[Card]:
-        user = self.request.user if self.request else None
-        if user is None or not user.is_authenticated:
+        user = self._user()
+        if user is None:
             return queryset if not value else queryset.none()
         owned = Q(deck__owner=user)
         return queryset.filter(owned) if value else queryset.exclude(owned)
 
     def filter_state(self, queryset: QuerySet[Card], name: str, value: str) -> QuerySet[Card]:
-        # The study app owns the states; a card without a row of this user's is new.
-        from recall.study.models import CardState, State
-
-        user = self.request.user if self.request else None
-        if user is None or not user.is_authenticated:
+        user = self._user()
+        if user is None:
             return queryset if value == "new" else queryset.none()
-        states = CardState.objects.filter(user_id=user.pk, card_id=OuterRef("pk"))
-        if value == "new":
-            return queryset.exclude(Exists(states.exclude(state=State.NEW)))
-        return queryset.filter(Exists(states.filter(state=State[value.upper()])))
+        return _browser().cards_filter(queryset, user, _browser().CardQuery(state=value))
+
+    def filter_study(self, queryset: QuerySet[Card], name: str, value: Any) -> QuerySet[Card]:
+        browser = _browser()
+        if name == "q":
+            return browser.cards_filter(queryset, None, browser.CardQuery(q=value.strip()))
+        user = self._user()
+        if user is None:
+            # An anonymous reader has no study data: no card is due or lapsed for them.
+            return queryset.none() if value not in (None, 0) else queryset
+        fields = {"due_from": "due_from", "due_to": "due_to", "lapses": "lapses_min"}
+        value = int(value) if name == "lapses" else value
+        return browser.cards_filter(queryset, user, browser.CardQuery(**{fields[name]: value}))
+
+    def filter_sort(self, queryset: QuerySet[Card], name: str, value: str) -> QuerySet[Card]:
+        # Applied by the viewset after DRF's OrderingFilter, which would replace the order.
+        return queryset

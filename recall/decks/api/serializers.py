@@ -11,11 +11,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
+from recall.core.ids import MAX_ID
 from recall.decks import tags as tag_rules
 from recall.decks.limits import FieldTooLong, check_card_text
 from recall.decks.models import Card, CardKind, Deck, Job, Note, Tag
 from recall.decks.prompts import prompt_label
 from recall.decks.selectors import deck_is_readable
+from recall.decks.services.cards import BULK_ACTIONS, MAX_BULK_CARDS
 from recall.decks.tags import TAG_MAX_LENGTH
 from recall.decks.uploads import upload_limit
 
@@ -362,6 +364,36 @@ class CardSerializer(serializers.ModelSerializer):
         if not data["buried"]:
             data["buried_until"] = None
         return data
+
+
+class CardBulkSerializer(serializers.Serializer):
+    """One action on many of your cards (``recall.decks.services.cards_bulk``)."""
+
+    action = serializers.ChoiceField(choices=list(BULK_ACTIONS))
+    cards = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        min_length=1,
+        max_length=MAX_BULK_CARDS,
+        help_text="Card ids; those of cards that are not yours are ignored.",
+    )
+    tags = TagNamesField(required=False, help_text="For tag and untag: tag names.")
+    deck = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="For move: one of your decks."
+    )
+
+
+class CardBulkResultSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    cards = serializers.IntegerField(
+        help_text="Cards changed (suspend, unsuspend), or cards of the notes acted on."
+    )
+    notes = serializers.IntegerField(help_text="Notes tagged, untagged, moved or deleted.")
+
+
+class CopyUpdateSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Notes new in the original, added.")
+    updated = serializers.IntegerField(help_text="Notes the author changed, updated.")
+    archived = serializers.IntegerField(help_text="Notes the author removed, archived.")
 
 
 def _iso(value: Any) -> str | None:

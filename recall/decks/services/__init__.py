@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
-# decks (create, update, copy, delete, archive), notes (single note and card edits, note
+# cards (bulk actions of the card browser and the API, moving notes), decks (create,
+# update, copy, delete, archive), notes (single note and card edits, note
 # identity, links), tags, imports (notes files), exports, jobs (background imports).
 # Callers keep importing from recall.decks.services; a test that replaces a function
 # patches the module that calls it (e.g. recall.decks.services.jobs.notes_import).
 from ..uploads import ImportRejected
+from .cards import (
+    BULK_ACTIONS,
+    MAX_BULK_CARDS,
+    BulkResult,
+    cards_bulk,
+    cards_delete,
+    cards_move,
+    cards_set_suspended,
+    cards_tag,
+    cards_untag,
+    note_edit,
+    notes_move,
+)
 from .decks import (
+    AlreadyCopied,
+    CopyUpdate,
+    copy_of,
     deck_archive_cards,
     deck_copy,
+    deck_copy_update,
     deck_create,
     deck_delete,
     deck_update,
@@ -34,12 +52,25 @@ from .notes import (
 from .tags import tag_create, tag_delete, tag_rename
 
 __all__ = [
+    "BULK_ACTIONS",
+    "MAX_BULK_CARDS",
     "RERENDER_BATCH",
+    "AlreadyCopied",
+    "BulkResult",
+    "CopyUpdate",
     "ImportRejected",
     "ImportSummary",
     "card_set_flags",
+    "cards_bulk",
+    "cards_delete",
+    "cards_move",
+    "cards_set_suspended",
+    "cards_tag",
+    "cards_untag",
+    "copy_of",
     "deck_archive_cards",
     "deck_copy",
+    "deck_copy_update",
     "deck_create",
     "deck_delete",
     "deck_export",
@@ -53,10 +84,12 @@ __all__ = [
     "note_content_hash",
     "note_create",
     "note_delete",
+    "note_edit",
     "note_set_fields",
     "note_source_keys",
     "note_update",
     "notes_import",
+    "notes_move",
     "notes_rerender",
     "tag_create",
     "tag_delete",
