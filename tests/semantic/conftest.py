@@ -47,6 +47,7 @@ class CountingEncoder:
 def encoder(monkeypatch, settings) -> CountingEncoder:
     """Embeddings on, computed by the stand-in (no model load): for rules, not for meaning."""
     fake = CountingEncoder()
+    monkeypatch.delenv("RECALL_SEMANTIC", raising=False)  # on, even in a run that sets it
     selectors._encode_cached.cache_clear()  # no query vector of another encoder
     monkeypatch.setattr(embeddings, "encode", fake)
     # Still switched off by RECALL_SEMANTIC=0 (the semantic_off fixture), like the real one.
