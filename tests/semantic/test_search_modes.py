@@ -153,6 +153,7 @@ def test_without_the_extra_search_is_lexical_and_says_so(corpus: Corpus, semanti
     client.force_login(corpus.alice)
     page = client.get("/search/", {"q": "select_related"}).content.decode()
     assert 'data-mode="lexical"' in page and "Meaning-aware search is not installed" in page
+    assert '<option value="semantic"' not in page  # only what can run is offered
 
 
 def test_the_semantic_page_costs_the_same_queries_for_more_hits(embedded: Corpus):
