@@ -4,8 +4,9 @@ Run: .venv/bin/python bench/semantic.py [--show-misses]
 
 The flagship notes (tests/fixtures/django-interview-notes.md) and the sample deck
 (sample/python-interview-basics.md) are imported into a throw-away SQLite database, indexed
-and embedded; each hand-written query of bench/data/semantic_queries.json (paraphrases,
-plus a few plain keyword queries) is searched in the three modes through
+and embedded; each hand-written query of bench/data/semantic_queries.json (paraphrases in
+other words than the note's, a few plain keyword queries, and code identifiers as people
+type them; each labelled with its kind) is searched in the three modes through
 recall.search.selectors.search_cards, as the page and the API do.
 
 - recall@5: the share of a query's expected notes found in its first five hits, averaged.
