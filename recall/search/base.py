@@ -230,6 +230,9 @@ class SearchBackend(ABC):
     denormalises_decks: bool = False
     # True when the index holds copies of a card's tags, refreshed when they change.
     denormalises_tags: bool = False
+    # True when the index holds the notes' embeddings (reindexed when they change) and
+    # ranks nearest notes itself (``nearest``).
+    stores_vectors: bool = False
 
     @abstractmethod
     def index(self, card_ids: Iterable[int], failures: list[IndexFailure] | None = None) -> int:
@@ -270,6 +273,13 @@ class SearchBackend(ABC):
         ids = list(Note.objects.filter(deck_id__in=list(deck_ids)).values_list("id", flat=True))
         if ids:
             self.index(ids)
+
+    def nearest(
+        self, vector: list[float], filters: SearchFilters, *, k: int
+    ) -> list[tuple[int, float]] | None:
+        """(note id, cosine similarity) of the ``k`` notes nearest ``vector`` that the search
+        may find, best first; None when the database ranks them (recall.semantic.index)."""
+        return None
 
     def check(self) -> list[str]:
         """Configuration problems, as messages (used by the system check)."""
