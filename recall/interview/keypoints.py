@@ -29,10 +29,11 @@ _EMPHASIS_RE = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9`\"(])")
 # Something a programmer would type: a dotted name, snake_case, CamelCase, a call, a
 # constant. Plain words ("Fields") and shell lines are not identifiers.
-_IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?")
-_BLOCK_NAME_RE = re.compile(
-    r"\b(?:[A-Za-z_][A-Za-z0-9_]*\.)*(?:[a-z][a-z0-9]*_[a-z0-9_]+|[A-Z][a-z0-9]+[A-Z]\w*)\b"
-)
+# (No repeat nested in another, so no backtracking blow-up on user text: the dotted parts
+# are checked in _is_identifier.)
+_IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*(?:\(\))?")
+# The last part of a dotted name is found on its own (\b after the dot).
+_BLOCK_NAME_RE = re.compile(r"\b(?:[a-z][a-z0-9]*_[a-z0-9_]+|[A-Z][a-z0-9]+[A-Z]\w*)\b")
 _DEFINED_RE = re.compile(r"\b(?:class|def)\s+([A-Za-z_]\w*)")
 _DATA_LANGUAGES = {"sql", "bash", "sh", "shell", "console", "json", "ini", "toml", "yaml", "text"}
 _STRING_RE = re.compile(r"([\"'])(?:(?!\1).)*\1")
@@ -62,6 +63,9 @@ class KeyPoint:
 def _is_identifier(text: str) -> bool:
     text = text.strip()
     if not _IDENTIFIER_RE.fullmatch(text):
+        return False
+    # Each dotted part is a name: "a.b" and "a.b()", not "a..b", "a." or "a.1".
+    if any(not part or part[0].isdigit() for part in text.removesuffix("()").split(".")):
         return False
     # A plain word in backticks is used as emphasis, not as code to name.
     return any(c in text for c in "._()") or text.isupper() or text != text.capitalize()

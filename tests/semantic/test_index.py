@@ -3,6 +3,8 @@ agree, and both keep to the decks they are given."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -68,7 +70,7 @@ def test_a_moved_note_is_ranked_in_its_new_deck(notes, monkeypatch):
 
     deck, created = notes
     monkeypatch.setattr(index, "engine_name", lambda: index.NUMPY)
-    target = DeckFactory(owner=deck.owner)
+    target: Any = DeckFactory(owner=deck.owner)
     query = word_vector("celery periodic tasks")
     assert index.nearest(query, decks=Deck.objects.filter(pk=target.pk), k=3) == []
     notes_move(user=deck.owner, notes=[created[0]], deck=target)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -18,7 +20,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 def test_postgres_ranks_in_python_and_keeps_to_the_decks_given(encoder: CountingEncoder):
     assert connection.vendor == "postgresql"
     assert index.engine_name() == index.NUMPY
-    owner, other = UserFactory(), UserFactory()
+    owner: Any = UserFactory()
+    other: Any = UserFactory()
     mine = DeckFactory(owner=owner)
     theirs = DeckFactory(owner=other)
     near = NoteFactory(deck=mine, question="Celery worker queue", answer="tasks run later")

@@ -4,6 +4,7 @@ edit or an import, recomputed only when the text changes, a no-op without the ex
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -25,7 +26,9 @@ def test_a_saved_note_gets_its_embedding_after_commit(
     encoder: CountingEncoder, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        note = NoteFactory(question="What is the GIL?", answer="A lock around the interpreter.")
+        note: Any = NoteFactory(
+            question="What is the GIL?", answer="A lock around the interpreter."
+        )
     stored = NoteEmbedding.objects.get(note=note)
     assert unpack(stored.vector) == pytest.approx(
         word_vector("What is the GIL?\nA lock around the interpreter."), abs=1e-6
@@ -36,7 +39,7 @@ def test_only_a_changed_text_is_encoded_again(
     encoder: CountingEncoder, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        note = NoteFactory(question="What is a view?", answer="A callable.")
+        note: Any = NoteFactory(question="What is a view?", answer="A callable.")
     first = NoteEmbedding.objects.get(note=note)
     assert encoder.encoded == 1
     with django_capture_on_commit_callbacks(execute=True):
@@ -62,7 +65,7 @@ def test_the_task_is_idempotent(encoder: CountingEncoder):
 
 
 def test_an_archived_note_loses_its_embedding(encoder: CountingEncoder):
-    note = NoteFactory()
+    note: Any = NoteFactory()
     services.embed_notes(note_ids=[note.pk])
     note.is_archived = True
     note.save(update_fields=["is_archived"])
@@ -75,7 +78,7 @@ def test_an_import_sized_batch_runs_as_a_job_with_progress(
 ):
     monkeypatch.setattr(services, "JOB_THRESHOLD", 3)
     monkeypatch.setattr(services, "EMBED_BATCH", 2)
-    deck = DeckFactory()
+    deck: Any = DeckFactory()
     notes = NoteFactory.create_batch(5, deck=deck)
     NoteEmbedding.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
@@ -94,7 +97,7 @@ def test_nothing_happens_without_the_extra(
 ):
     settings.SEMANTIC_EMBED_ON_CHANGE = True
     with django_capture_on_commit_callbacks(execute=True):
-        note = NoteFactory()
+        note: Any = NoteFactory()
     assert services.embed_notes(note_ids=[note.pk]).as_dict() == {
         "encoded": 0,
         "unchanged": 0,
