@@ -476,7 +476,13 @@ class TagSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "card_count"]
 
     def validate_name(self, value: str) -> str:
-        value = value.strip()
+        # The one tag rule (spaces become hyphens...), so the clash is checked on the name
+        # that would be stored.
+        try:
+            cleaned = tag_rules.tag_names_clean([value], strict=True)
+        except tag_rules.TagNameTooLong as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        value = cleaned[0] if cleaned else ""
         if not value:
             raise serializers.ValidationError("A tag needs a name.")
         clash = Tag.objects.filter(owner=_request_user(self), name=value)
