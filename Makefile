@@ -32,13 +32,16 @@ demo: install
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py load_sample_deck
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Debian packages the suite drives for real (browser, web server, process manager, compose linter).
+## Debian packages the suite drives for real (browser, web server, process manager, compose linter,
+## an SSH server and client for SSH sources; sshd is only started by the tests, never as a service).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	command -v supervisord >/dev/null || [ -x /usr/bin/supervisord ] || missing="$$missing supervisor"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || missing="$$missing openssh-server"; \
+	command -v ssh >/dev/null || missing="$$missing openssh-client"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing from Debian:$$missing"; \

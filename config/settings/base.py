@@ -365,6 +365,10 @@ RECALL_SOURCE_ALLOW_PRIVATE = env.bool("RECALL_SOURCE_ALLOW_PRIVATE", default=Fa
 RECALL_SOURCE_MAX_BYTES = env.int("RECALL_SOURCE_MAX_BYTES", default=50 * 1024 * 1024)
 RECALL_SOURCE_MAX_FILES = env.int("RECALL_SOURCE_MAX_FILES", default=500)
 RECALL_SOURCE_TIMEOUT = env.int("RECALL_SOURCE_TIMEOUT", default=120)
+# SSH repositories: host keys are always checked (StrictHostKeyChecking=yes, never a prompt);
+# empty values keep ssh's defaults (~/.ssh/known_hosts, /etc/ssh/ssh_known_hosts, ~/.ssh/config).
+RECALL_SOURCE_SSH_KNOWN_HOSTS = env.str("RECALL_SOURCE_SSH_KNOWN_HOSTS", default="")
+RECALL_SOURCE_SSH_CONFIG = env.str("RECALL_SOURCE_SSH_CONFIG", default="")
 
 # Logging: one line per record on stderr, picked up by supervisor or Docker.
 LOGGING = {

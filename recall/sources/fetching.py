@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shlex
 import stat
 import tempfile
 import time
@@ -223,6 +224,55 @@ def _folder_snapshot(source: Any) -> Snapshot:
     return Snapshot(commit=commit, files=files, read=contents.__getitem__)
 
 
+def _ssh_command() -> str:
+    """The ssh client command for SSH sources: host keys always checked, never a prompt.
+
+    An unknown or changed host key fails the sync (StrictHostKeyChecking=yes) rather than being
+    trusted on first use; the administrator pins hosts in RECALL_SOURCE_SSH_KNOWN_HOSTS (empty:
+    ssh's own known-hosts files).
+    """
+    args = [
+        "ssh",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        f"ConnectTimeout={int(settings.RECALL_SOURCE_TIMEOUT)}",
+    ]
+    if settings.RECALL_SOURCE_SSH_CONFIG:
+        args += ["-F", str(settings.RECALL_SOURCE_SSH_CONFIG)]
+    if settings.RECALL_SOURCE_SSH_KNOWN_HOSTS:
+        args += ["-o", f"UserKnownHostsFile={settings.RECALL_SOURCE_SSH_KNOWN_HOSTS}"]
+        # Only the pinned file: the system-wide one is not consulted either.
+        args += ["-o", "GlobalKnownHostsFile=none"]
+    return shlex.join(args)
+
+
+def _ssh_failure(exc: Any) -> str:
+    """What went wrong, from the ssh client's messages, in one line a user can act on."""
+    lines = [
+        line.decode("utf-8", "replace").strip()
+        for line in (getattr(exc, "stderr_lines", None) or [])
+    ]
+    lines = [line for line in lines if line and not line.startswith("@")]
+    text = " ".join(lines)
+    if "Host key verification failed" in text:
+        changed = "has changed" in text or "HAS CHANGED" in text
+        return (
+            "Host key verification failed: the SSH server's host key "
+            + ("has changed" if changed else "is not known")
+            + "; the administrator must add the right key to the known hosts "
+            "(RECALL_SOURCE_SSH_KNOWN_HOSTS)"
+        )
+    if "Permission denied" in text:
+        return (
+            "the SSH server refused the key (Permission denied (publickey)): "
+            "check the source's private key and that its public half is a deploy key"
+        )
+    return lines[-1] if lines else "the SSH connection closed unexpectedly"
+
+
 def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
     from dulwich.client import HTTPUnauthorized, get_transport_and_path
     from dulwich.errors import GitProtocolError, HangupException, NotGitRepository
@@ -233,11 +283,15 @@ def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
     is_ssh = source.url.startswith("ssh://") or (
         _SCP_RE.match(source.url) is not None and "://" not in source.url
     )
+    if is_ssh:
+        options["ssh_command"] = _ssh_command()
     if secret and is_ssh:
         key_file = Path(tmp) / "key"
         key_file.touch(mode=0o600)
         key_file.write_text(secret.strip() + "\n")
         options["key_filename"] = str(key_file)
+        # Only the source's own key: not whatever keys the worker's account or agent holds.
+        options["ssh_command"] += " -o IdentitiesOnly=yes"
     elif secret:
         options["username"] = source.username or "x-access-token"
         options["password"] = secret
@@ -289,7 +343,15 @@ def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
         raise SyncFailed(
             f"{source.url} refused the credential (or needs one): check the token"
         ) from None
-    except (GitProtocolError, HangupException, NotGitRepository, OSError, ValueError) as exc:
+    except HangupException as exc:
+        if is_ssh:
+            raise SyncFailed(f"could not fetch {source.url}: {_ssh_failure(exc)}") from None
+        raise SyncFailed(f"could not fetch {source.url}: {exc}") from None
+    except FileNotFoundError:
+        if is_ssh:
+            raise SyncFailed("SSH repositories need the ssh client on the server") from None
+        raise SyncFailed(f"could not fetch {source.url}") from None
+    except (GitProtocolError, NotGitRepository, OSError, ValueError) as exc:
         raise SyncFailed(f"could not fetch {source.url}: {exc or type(exc).__name__}") from None
     head: Any = dict(result.refs or {}).get(ref)
     if head is None:

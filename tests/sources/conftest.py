@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import missing_service
+from tests.sources.ssh_server import SSHServer, missing_binaries, start_sshd
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Notes Author",
@@ -72,3 +76,19 @@ def notes(*pairs: tuple[str, str], title: str = "") -> str:
     """A Markdown notes file: one '## question' heading per card, its answer below."""
     head = f"# {title}\n\n" if title else ""
     return head + "".join(f"## {q}\n\n{a}\n\n" for q, a in pairs)
+
+
+@pytest.fixture
+def ssh_server(tmp_path: Path, settings) -> Iterator[SSHServer]:
+    """A loopback sshd the product reaches with its real ssh settings (host key pinned)."""
+    reason = missing_binaries()
+    if reason:
+        missing_service(reason)
+    server = start_sshd(tmp_path / "sshd")
+    settings.RECALL_SOURCE_ALLOW_PRIVATE = True  # the server is on loopback
+    settings.RECALL_SOURCE_SSH_KNOWN_HOSTS = str(server.known_hosts)
+    settings.RECALL_SOURCE_SSH_CONFIG = str(server.ssh_config)
+    try:
+        yield server
+    finally:
+        server.stop()
