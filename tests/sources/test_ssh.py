@@ -159,3 +159,32 @@ def test_missing_ssh_client_is_said_plainly(repo: GitRepo, settings, monkeypatch
 
     assert run.status == SyncStatus.FAILED
     assert "need the ssh client" in run.error
+
+
+def test_api_adds_an_ssh_source_with_its_key_never_shown_again(
+    ssh_server: SSHServer, repo: GitRepo, client
+):
+    from django.test import TestCase
+
+    repo.write("python.md", PYTHON)
+    head = repo.commit()
+    owner = UserFactory()
+    client.force_login(owner)
+    private_key = ssh_server.client_key.read_text()
+    created = client.post(
+        "/api/v1/sources/",
+        {"name": "ssh notes", "url": ssh_server.url(repo.path), "secret": private_key},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["has_credential"] is True
+    source_id = created.json()["id"]
+    shown = client.get(f"/api/v1/sources/{source_id}/")
+    assert "PRIVATE KEY" not in shown.content.decode()
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        synced = client.post(f"/api/v1/sources/{source_id}/sync/")
+    assert synced.status_code == 202
+    runs = client.get(f"/api/v1/sources/{source_id}/runs/").json()["results"]
+    assert runs[0]["status"] == "succeeded" and runs[0]["commit"] == head, runs[0]
+    assert Note.objects.filter(deck__owner_id=owner.pk, is_archived=False).count() == 2
