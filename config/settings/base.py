@@ -60,6 +60,7 @@ THIRD_PARTY_APPS = [
 LOCAL_APPS = [
     "recall.core",
     "recall.accounts",
+    "recall.jobs",
     "recall.decks",
     "recall.study",
     "recall.search",

@@ -1,4 +1,4 @@
-"""Decks, notes and their cards, tags, references, links and import jobs."""
+"""Decks, notes and their cards, tags, references and links."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recall.core.models import TimeStampedModel
-from recall.core.storage import private_upload_storage
 
 
 class Visibility(models.TextChoices):
@@ -218,52 +217,3 @@ class Link(models.Model):
 
     def __str__(self) -> str:
         return self.url
-
-
-class JobStatus(models.TextChoices):
-    PENDING = "pending", "Waiting"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Done"
-    FAILED = "failed", "Failed"
-
-
-class JobKind(models.TextChoices):
-    IMPORT = "import", "Import"
-    REINDEX = "reindex", "Search reindex"
-    LINK_CHECK = "link_check", "Link check"
-
-
-class Job(TimeStampedModel):
-    """Background work a user waits for (an import, a reindex); its progress is shown live."""
-
-    kind = models.CharField(max_length=12, choices=JobKind.choices, default=JobKind.IMPORT)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
-    )
-    deck = models.ForeignKey(
-        Deck, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # Slug of an existing deck to (re-)attach an import to, as with --deck.
-    target_deck_slug = models.SlugField(max_length=200, blank=True)
-    # Private: stored outside MEDIA_ROOT, so no web server serves it while the job runs.
-    upload = models.FileField(
-        upload_to="imports/%Y/%m/", storage=private_upload_storage, blank=True
-    )
-    filename = models.CharField(max_length=255, blank=True)
-    status = models.CharField(
-        max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
-    )
-    progress = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.filename} ({self.status})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("decks:job-detail", kwargs={"pk": self.pk})

@@ -35,7 +35,8 @@ from django.views.generic.detail import SingleObjectMixin
 
 from recall.core.exceptions import ApplicationError
 from recall.core.mixins import ApplicationErrorMessageMixin
-from recall.core.progress import job_snapshot
+from recall.jobs.models import Job, JobStatus
+from recall.jobs.selectors import job_snapshot, jobs_owned_by
 
 from . import selectors, services
 from .forms import (
@@ -46,7 +47,7 @@ from .forms import (
     NoteCreateForm,
     NoteForm,
 )
-from .models import CardKind, Deck, Job, JobStatus, Note
+from .models import CardKind, Deck, Note
 from .rendering import render_markdown
 
 
@@ -310,9 +311,7 @@ class ImportView(LoginRequiredMixin, ApplicationErrorMessageMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["recent_jobs"] = Job.objects.filter(owner_id=self.request.user.pk).select_related(
-            "deck"
-        )[:5]
+        context["recent_jobs"] = jobs_owned_by(self.request.user)[:5]
         return context
 
     def form_valid(self, form: ImportForm) -> HttpResponse:
@@ -329,7 +328,7 @@ class JobDetailView(LoginRequiredMixin, DetailView):
     context_object_name = "job"
 
     def get_queryset(self) -> QuerySet[Job]:
-        return Job.objects.filter(owner_id=self.request.user.pk).select_related("deck")
+        return jobs_owned_by(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -345,5 +344,5 @@ class JobStatusView(LoginRequiredMixin, View):
     """The job's state as JSON: the polling fallback of the job page."""
 
     def get(self, request: HttpRequest, pk: int) -> JsonResponse:
-        job = get_object_or_404(Job, pk=pk, owner_id=request.user.pk)
+        job = get_object_or_404(jobs_owned_by(request.user), pk=pk)
         return JsonResponse(job_snapshot(job))

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from recall.core.exceptions import ApplicationError
 from recall.core.progress import JobProgress, publish_job
-from recall.decks.models import Deck, Job, JobStatus
+from recall.decks.models import Deck
 from recall.decks.services import ImportRejected, deck_archive_cards, deck_create, notes_import
+from recall.jobs.models import Job, JobStatus
 
 from .crypto import decrypt_secret, encrypt_secret
 from .fetching import (

@@ -30,8 +30,10 @@ from rest_framework.serializers import BaseSerializer
 from recall.core.permissions import IsOwnerOrReadOnly
 from recall.core.schema import RecallAutoSchema, business_rules
 from recall.decks import services
-from recall.decks.models import Card, Deck, Job, Note, Tag
+from recall.decks.models import Card, Deck, Note, Tag
 from recall.decks.selectors import deck_listed_q, deck_readable_q
+from recall.jobs.models import Job
+from recall.jobs.selectors import jobs_owned_by
 
 from . import examples as ex
 from .filters import CardFilter, DeckFilter, NoteFilter
@@ -443,7 +445,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     queryset = Job.objects.none()
 
     def get_queryset(self) -> QuerySet[Job]:
-        return Job.objects.filter(owner_id=self.request.user.pk)
+        return jobs_owned_by(self.request.user)
 
 
 __all__ = ["CardViewSet", "DeckViewSet", "JobViewSet", "NoteViewSet", "TagViewSet"]

@@ -14,8 +14,9 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from recall.core.progress import JobProgress, publish_job
+from recall.jobs.models import Job, JobKind, JobStatus
 
-from ..models import Deck, Job, JobKind, JobStatus
+from ..models import Deck
 from ..uploads import ImportRejected, check_upload
 from .imports import notes_import
 
