@@ -1,6 +1,7 @@
 """Accounts app: the custom User, registration, API tokens, welcome e-mail."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class AccountsConfig(AppConfig):
@@ -8,4 +9,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import receivers
+        from .models import User
+
+        post_save.connect(
+            receivers.send_welcome_on_signup, sender=User, dispatch_uid="accounts_welcome_email"
+        )

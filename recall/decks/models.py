@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from recall.core.models import TimeStampedModel
 
+from .prompts import prompt_label
+from .rendering import render_card_fields
+
 
 class Visibility(models.TextChoices):
     PRIVATE = "private", "Private"
@@ -103,8 +106,6 @@ class Note(TimeStampedModel):
         return self.question[:80]
 
     def save(self, *args: object, **kwargs: object) -> None:
-        from .rendering import render_card_fields
-
         # Rendering is the costly part of a save: only when the Markdown may have changed.
         update_fields = kwargs.get("update_fields")
         if update_fields is None or {"question", "answer"} & set(update_fields):  # type: ignore[call-overload]
@@ -116,8 +117,6 @@ class Note(TimeStampedModel):
 
     def live_cards(self) -> list[tuple[str, Card]]:
         """(label, card) of the cards the note generates now (uses prefetched cards)."""
-        from .prompts import prompt_label
-
         cards = sorted((c for c in self.cards.all() if not c.is_archived), key=lambda c: c.ordinal)
         return [(prompt_label(self.kind, c.ordinal), c) for c in cards]
 

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import nh3
 from markdown_it import MarkdownIt
@@ -27,9 +27,6 @@ from pygments.util import ClassNotFound
 
 from .prompts import CLOZE_RE as CLOZE_RE  # the deletion pattern, for callers of this module
 from .prompts import sub_cloze
-
-if TYPE_CHECKING:
-    from .models import Note
 
 logger = logging.getLogger(__name__)
 
@@ -288,7 +285,16 @@ def _may_start_processes() -> bool:
     return not (current is not None and getattr(current(), "daemon", False))
 
 
-def render_card_fields(card: Note) -> None:
+class HasMarkdownFields(Protocol):
+    """A note's Markdown and its stored HTML (a protocol: models import this module)."""
+
+    question: str
+    answer: str
+    question_html: str
+    answer_html: str
+
+
+def render_card_fields(card: HasMarkdownFields) -> None:
     card.question_html = render_markdown(card.question)
     card.answer_html = render_markdown(card.answer)
 

@@ -38,7 +38,7 @@ from recall.core.mixins import ApplicationErrorMessageMixin
 from recall.jobs.models import Job, JobStatus
 from recall.jobs.selectors import job_snapshot, jobs_owned_by
 
-from . import selectors, services
+from . import extensions, selectors, services
 from .forms import (
     DeckCreateForm,
     DeckForm,
@@ -216,11 +216,9 @@ class CardDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         if self.request.user.is_authenticated:
             # The card info panel: the reader's own schedule and history of each prompt.
-            from recall.study.selectors import card_info  # study depends on decks, not back
-
             prompts = self.object.live_cards()
-            info = card_info(user=self.request.user, cards=[card for _label, card in prompts])
-            for (label, _card), row in zip(prompts, info, strict=True):
+            info = extensions.card_info(self.request.user, [card for _label, card in prompts])
+            for (label, _card), row in zip(prompts, info or [], strict=info is not None):
                 row["label"] = label
             context["card_info"] = info
         return context

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from recall.core.exceptions import ApplicationError
 from recall.core.progress import JobProgress, publish_job
+from recall.core.tasks import task_named
 from recall.decks.models import Deck
 from recall.decks.services import ImportRejected, deck_archive_cards, deck_create, notes_import
 from recall.jobs.models import Job, JobStatus
@@ -146,12 +147,7 @@ def sync_request(*, source: Source, trigger: str = SyncTrigger.MANUAL) -> SyncRu
             return source.runs.filter(status__in=ACTIVE_SYNC_STATUSES).get()
         run_id = run.pk
 
-        def schedule() -> None:
-            from .tasks import sync_source
-
-            sync_source.delay(run_id)
-
-        transaction.on_commit(schedule)
+        transaction.on_commit(lambda: task_named("recall.sources.tasks.sync_source").delay(run_id))
     return run
 
 

@@ -8,11 +8,12 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 
 from recall.core.ids import MAX_ID
+from recall.decks import extensions
 from recall.decks.models import Card, Deck, Note, Visibility
 
 
@@ -176,13 +177,9 @@ class CardFilter(LeanFilterSet):
         return queryset.filter(owned) if value else queryset.exclude(owned)
 
     def filter_state(self, queryset: QuerySet[Card], name: str, value: str) -> QuerySet[Card]:
-        # The study app owns the states; a card without a row of this user's is new.
-        from recall.study.models import CardState, State
-
+        # The study app owns the states (recall.decks.extensions); a card without a row of
+        # this user's is new.
         user = self.request.user if self.request else None
         if user is None or not user.is_authenticated:
             return queryset if value == "new" else queryset.none()
-        states = CardState.objects.filter(user_id=user.pk, card_id=OuterRef("pk"))
-        if value == "new":
-            return queryset.exclude(Exists(states.exclude(state=State.NEW)))
-        return queryset.filter(Exists(states.filter(state=State[value.upper()])))
+        return extensions.cards_in_state(queryset, user, value)

@@ -29,7 +29,7 @@ from rest_framework.serializers import BaseSerializer
 
 from recall.core.permissions import IsOwnerOrReadOnly
 from recall.core.schema import RecallAutoSchema, business_rules
-from recall.decks import services
+from recall.decks import extensions, services
 from recall.decks.models import Card, Deck, Note, Tag
 from recall.decks.selectors import deck_listed_q, deck_readable_q
 from recall.jobs.models import Job
@@ -366,8 +366,6 @@ class CardViewSet(
         return cards.select_related("note", "deck")
 
     def perform_update(self, serializer: BaseSerializer) -> None:
-        from recall.study.services import card_bury  # study depends on decks, not back
-
         data = serializer.validated_data
         card = services.card_set_flags(
             card=cast(Card, serializer.instance),
@@ -375,7 +373,7 @@ class CardViewSet(
             flagged=data.get("flagged"),
         )
         if data.get("buried") is not None:
-            card = card_bury(user=self.request.user, card=card, buried=data["buried"])
+            card = extensions.card_bury(self.request.user, card, data["buried"])
         serializer.instance = card
 
 

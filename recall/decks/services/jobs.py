@@ -14,6 +14,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from recall.core.progress import JobProgress, publish_job
+from recall.core.tasks import task_named
 from recall.jobs.models import Job, JobKind, JobStatus
 
 from ..models import Deck
@@ -35,12 +36,7 @@ def job_create_import(*, owner: Any, uploaded_file: UploadedFile, deck_slug: str
         job.save()
         job_id = job.pk
 
-        def schedule() -> None:
-            from ..tasks import run_import_job
-
-            run_import_job.delay(job_id)
-
-        transaction.on_commit(schedule)
+        transaction.on_commit(lambda: task_named("recall.decks.tasks.run_import_job").delay(job_id))
     return job
 
 
