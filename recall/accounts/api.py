@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from recall.core.schema import business_rules
 
 from .models import ApiToken, User
+from .services import user_update_preferences
 from .tokens import api_token_create, api_token_list, api_token_revoke
 
 
@@ -115,8 +116,6 @@ class MeView(generics.RetrieveUpdateAPIView):
         return self.request.user
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
-        from .services import user_update_preferences
-
         fields = dict(serializer.validated_data)
         serializer.instance = user_update_preferences(
             user=cast(User, serializer.instance),

@@ -14,6 +14,7 @@ from . import tags as tag_rules
 from . import uploads
 from .limits import FieldTooLong, check_card_text
 from .models import Deck, Note
+from .prompts import cloze_numbers
 
 
 class DeckForm(forms.ModelForm):
@@ -185,8 +186,6 @@ class NoteCreateForm(NoteForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        from .prompts import cloze_numbers
-
         cleaned = super().clean() or {}
         question = cleaned.get("question") or ""
         if cleaned.get("kind") == "cloze" and question and not cloze_numbers(question):

@@ -39,6 +39,7 @@ from recall.jobs.models import Job, JobStatus
 from recall.jobs.selectors import job_snapshot, jobs_owned_by
 
 from . import extensions, selectors, services
+from .exporters import EXPORTERS
 from .forms import (
     DeckCreateForm,
     DeckForm,
@@ -49,6 +50,7 @@ from .forms import (
 )
 from .models import CardKind, Deck, Note
 from .rendering import render_markdown
+from .tasks import check_deck_links
 
 
 def _with_card_counts(decks: QuerySet[Deck]) -> QuerySet[Deck]:
@@ -85,8 +87,6 @@ class DeckDetailView(DetailView):
         return selectors.deck_readable(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from .exporters import EXPORTERS
-
         context = super().get_context_data(**kwargs)
         deck = self.object
         context["cards"] = deck.notes.filter(is_archived=False).prefetch_related("tags")
@@ -165,8 +165,6 @@ class DeckExportView(SingleObjectMixin, View):
         return selectors.deck_readable(self.request.user)
 
     def get(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-        from .exporters import EXPORTERS
-
         deck = self.get_object()
         if fmt not in EXPORTERS:
             raise Http404("No such export format.")
@@ -197,8 +195,6 @@ class DeckLinksCheckView(LoginRequiredMixin, SingleObjectMixin, View):
         return Deck.objects.filter(owner_id=self.request.user.pk)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from .tasks import check_deck_links
-
         deck = self.get_object()
         check_deck_links.delay(deck.pk)
         messages.success(request, "The links of this deck are being checked.")

@@ -9,6 +9,8 @@ from urllib.parse import quote, urlsplit
 
 from django.db.models import QuerySet
 
+from recall.decks.importers import parse_document
+
 from .models import Forge, Source, SourceFile, SyncRun
 
 _SCP_RE = re.compile(r"^[\w.+-]+@(?P<host>[\w.-]+):(?P<path>.+)$")
@@ -93,7 +95,6 @@ def card_patch(card: Any, record: SourceFile | None = None) -> str:
 
     "" when the card matches its file, or its text cannot be found in the file as imported.
     """
-    from recall.decks.importers import parse_document
 
     record = record or card_source_file(card)
     if record is None or not record.content:

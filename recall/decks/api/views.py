@@ -30,6 +30,7 @@ from rest_framework.serializers import BaseSerializer
 from recall.core.permissions import IsOwnerOrReadOnly
 from recall.core.schema import RecallAutoSchema, business_rules
 from recall.decks import extensions, services
+from recall.decks.exporters import EXPORTERS
 from recall.decks.models import Card, Deck, Note, Tag
 from recall.decks.selectors import deck_listed_q, deck_readable_q
 from recall.jobs.models import Job
@@ -56,8 +57,6 @@ class DeckSchema(RecallAutoSchema):
     """
 
     def _export_formats(self) -> dict[str, Any]:
-        from recall.decks.exporters import EXPORTERS
-
         return EXPORTERS
 
     def get_override_parameters(self) -> list[Any]:

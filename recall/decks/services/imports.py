@@ -14,6 +14,8 @@ from django.utils import timezone
 from .. import tags as tag_rules
 from ..bulk import insert_rows
 from ..cards import cards_archive, cards_sync
+from ..importers import parse_document
+from ..importers.apkg import delete_media, parse_apkg, store_media
 from ..importers.base import ImportFormatError, ParsedCard, ParsedDeck
 from ..importers.questions import title_from_filename
 from ..limits import FieldTooLong
@@ -120,8 +122,6 @@ def notes_import(
 
 
 def _parse(doc: TextDocument, container: str) -> ParsedDeck:
-    from ..importers import parse_document
-
     prefix = f"{container}: " if container else ""
     try:
         deck = parse_document(doc.name, doc.text)
@@ -143,7 +143,6 @@ def _import_anki_package(
     progress: ProgressCallback | None,
 ) -> ImportSummary:
     """An Anki .apkg: one deck per Anki deck, its media stored (see importers.apkg)."""
-    from ..importers.apkg import delete_media, parse_apkg, store_media
 
     if isinstance(data, bytes):
         check_upload(filename, len(data))
