@@ -223,12 +223,11 @@ def _folder_snapshot(source: Any) -> Snapshot:
     return Snapshot(commit=commit, files=files, read=contents.__getitem__)
 
 
-def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
-    from dulwich.client import HTTPUnauthorized, get_transport_and_path
-    from dulwich.errors import GitProtocolError, HangupException, NotGitRepository
-    from dulwich.repo import MemoryRepo
+def _git_client_options(source: Any, *, secret: str, tmp: str) -> dict[str, Any]:
+    """dulwich client options: the credential (an SSH key file or HTTP basic auth) and,
+    over HTTP, a pool manager that vets every redirect."""
+    from dulwich.client import default_urllib3_manager
 
-    limits = _Limits()
     options: dict[str, Any] = {}
     is_ssh = source.url.startswith("ssh://") or (
         _SCP_RE.match(source.url) is not None and "://" not in source.url
@@ -242,8 +241,6 @@ def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
         options["username"] = source.username or "x-access-token"
         options["password"] = secret
     if source.url.strip().lower().startswith(("https://", "http://")):
-        from dulwich.client import default_urllib3_manager
-
         # Redirects are followed by hand, each target vetted (scheme, private address).
         options["pool_manager"] = default_urllib3_manager(
             None,
@@ -251,6 +248,29 @@ def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
             base_url=source.url.strip(),
             timeout=float(settings.RECALL_SOURCE_TIMEOUT),
         )
+    return options
+
+
+def _matching_tree_files(repo: Any, commit: Any, source: Any, limits: _Limits) -> dict[str, str]:
+    """The commit's regular files that the source's subfolder and glob select, by blob id."""
+    files: dict[str, str] = {}
+    for entry in repo.object_store.iter_tree_contents(commit.tree):
+        name = entry.path.decode("utf-8", "surrogateescape")
+        if not stat.S_ISREG(entry.mode):
+            continue  # symlinks and submodules are not notes
+        if file_matches(name, subfolder=source.subfolder, glob=source.glob):
+            files[name] = entry.sha.decode()
+            limits.check_files(len(files))
+    return files
+
+
+def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
+    from dulwich.client import HTTPUnauthorized, get_transport_and_path
+    from dulwich.errors import GitProtocolError, HangupException, NotGitRepository
+    from dulwich.repo import MemoryRepo
+
+    limits = _Limits()
+    options = _git_client_options(source, secret=secret, tmp=tmp)
     branch = (source.branch or "main").strip()
     ref: Any = f"refs/heads/{branch}".encode()
     # Closed with the temporary folder it may spill into (the caller's with-block).
@@ -299,14 +319,7 @@ def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
         repo.object_store.add_thin_pack(spool.read, None)  # type: ignore[attr-defined]
     spool.close()
     commit = repo[head]
-    files: dict[str, str] = {}
-    for entry in repo.object_store.iter_tree_contents(commit.tree):  # type: ignore[attr-defined]
-        name = entry.path.decode("utf-8", "surrogateescape")
-        if not stat.S_ISREG(entry.mode):
-            continue  # symlinks and submodules are not notes
-        if file_matches(name, subfolder=source.subfolder, glob=source.glob):
-            files[name] = entry.sha.decode()
-            limits.check_files(len(files))
+    files = _matching_tree_files(repo, commit, source, limits)
 
     def read(name: str) -> bytes:
         return bytes(repo[files[name].encode()].as_raw_string())
