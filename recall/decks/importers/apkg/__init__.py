@@ -73,8 +73,8 @@ from django.utils.text import get_valid_filename
 
 from recall.decks.limits import FieldTooLong, check_card_text
 
-from .base import ImportFormatError, ParsedCard, ParsedDeck
-from .html_to_markdown import html_field_to_markdown
+from ..base import ImportFormatError, ParsedCard, ParsedDeck
+from ..html_to_markdown import html_field_to_markdown
 
 LAYOUT = "apkg"
 # Nested Anki decks become one Recall deck each, titled with this between the names.
