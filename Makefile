@@ -61,6 +61,7 @@ test-postgres: install
 
 lint: install
 	bash scripts/check_repo_paths.sh
+	bash scripts/check_module_size.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
