@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from .models import Deck, Note, Visibility
+from .models import Deck, Note, Tag, Visibility
 
 
 @dataclass(frozen=True)
@@ -122,3 +122,39 @@ def note_readable(user: Any) -> QuerySet[Note]:
         .select_related("deck", "deck__owner")
         .prefetch_related("tags", "cards")
     )
+
+
+def decks_owned_by(user: Any) -> QuerySet[Deck]:
+    """The user's own decks (the ones they may edit, delete or import into)."""
+    return Deck.objects.filter(owner_id=user.pk)
+
+
+def deck_fresh(deck_id: int) -> Deck:
+    """The deck as stored now (a form may have filled an instance in while validating)."""
+    return Deck.objects.get(pk=deck_id)
+
+
+def deck_live_notes(deck: Deck) -> QuerySet[Note]:
+    """The deck's notes that are not archived, with their tags, for its page."""
+    return deck.notes.filter(is_archived=False).prefetch_related("tags")
+
+
+def deck_tag_counts(deck: Deck) -> QuerySet[Tag]:
+    """The tags used by the deck's live notes, each with its count ``n`` of notes."""
+    return (
+        Tag.objects.filter(owner_id=deck.owner_id, notes__deck=deck, notes__is_archived=False)
+        .annotate(n=Count("notes"))
+        .order_by("name")
+    )
+
+
+def notes_owned_by(user: Any) -> QuerySet[Note]:
+    """The notes in the user's own decks, with their deck and tags (the editor's reads)."""
+    return (
+        Note.objects.filter(deck__owner_id=user.pk).select_related("deck").prefetch_related("tags")
+    )
+
+
+def note_fresh(note_id: int) -> Note:
+    """The note as stored now, with its deck and owner (a form may have filled it in)."""
+    return Note.objects.select_related("deck__owner").get(pk=note_id)

@@ -33,6 +33,7 @@ from django.views.generic import (
 )
 from django.views.generic.detail import SingleObjectMixin
 
+from recall.core.downloads import attachment_response
 from recall.core.exceptions import ApplicationError
 from recall.core.mixins import ApplicationErrorMessageMixin
 from recall.jobs.models import Job, JobStatus
@@ -89,14 +90,10 @@ class DeckDetailView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         deck = self.object
-        context["cards"] = deck.notes.filter(is_archived=False).prefetch_related("tags")
+        context["cards"] = selectors.deck_live_notes(deck)
         context["references"] = deck.references.all()
         context["links"] = deck.links.all()
-        context["tags"] = (
-            deck.owner.tags.filter(notes__deck=deck, notes__is_archived=False)
-            .annotate(n=Count("notes"))
-            .order_by("name")
-        )
+        context["tags"] = selectors.deck_tag_counts(deck)
         context["exporters"] = list(EXPORTERS.values())
         context["is_owner"] = deck.owner_id == self.request.user.pk
         if context["is_owner"]:
@@ -114,7 +111,7 @@ class OwnedDeckMixin(LoginRequiredMixin):
     request: HttpRequest
 
     def get_queryset(self) -> QuerySet[Deck]:
-        return Deck.objects.filter(owner_id=self.request.user.pk)
+        return selectors.decks_owned_by(self.request.user)
 
 
 class DeckCreateView(LoginRequiredMixin, ApplicationErrorMessageMixin, CreateView):
@@ -140,7 +137,7 @@ class DeckUpdateView(OwnedDeckMixin, ApplicationErrorMessageMixin, UpdateView):
 
     def form_valid(self, form: DeckForm) -> HttpResponse:
         # The form filled the instance in while validating; save from a fresh copy.
-        deck = Deck.objects.get(pk=self.object.pk)
+        deck = selectors.deck_fresh(self.object.pk)
         services.deck_update(deck=deck, **form.cleaned_data)
         messages.success(self.request, "Deck saved.")
         return HttpResponseRedirect(deck.get_absolute_url())
@@ -168,7 +165,12 @@ class DeckExportView(SingleObjectMixin, View):
         deck = self.get_object()
         if fmt not in EXPORTERS:
             raise Http404("No such export format.")
-        return services.deck_export_response(deck=deck, fmt=fmt)
+        exported = services.deck_export(deck=deck, fmt=fmt)
+        return attachment_response(
+            content=exported.content,
+            content_type=exported.content_type,
+            filename=exported.filename,
+        )
 
 
 class DeckCopyView(LoginRequiredMixin, SingleObjectMixin, View):
@@ -192,7 +194,7 @@ class DeckLinksCheckView(LoginRequiredMixin, SingleObjectMixin, View):
     """POST: queue a check of the deck's links (its owner only); the deck page shows results."""
 
     def get_queryset(self) -> QuerySet[Deck]:
-        return Deck.objects.filter(owner_id=self.request.user.pk)
+        return selectors.decks_owned_by(self.request.user)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         deck = self.get_object()
@@ -262,11 +264,7 @@ class CardUpdateView(LoginRequiredMixin, ApplicationErrorMessageMixin, UpdateVie
     context_object_name = "card"
 
     def get_queryset(self) -> QuerySet[Note]:
-        return (
-            Note.objects.filter(deck__owner_id=self.request.user.pk)
-            .select_related("deck")
-            .prefetch_related("tags")
-        )
+        return selectors.notes_owned_by(self.request.user)
 
     def form_invalid(self, form: NoteForm) -> HttpResponse:
         # The form comes back with its errors, as a 400: nothing was saved.
@@ -275,7 +273,7 @@ class CardUpdateView(LoginRequiredMixin, ApplicationErrorMessageMixin, UpdateVie
         return response
 
     def form_valid(self, form: NoteForm) -> HttpResponse:
-        card = Note.objects.select_related("deck__owner").get(pk=self.object.pk)
+        card = selectors.note_fresh(self.object.pk)
         services.note_update(
             note=card,
             question=form.cleaned_data["question"],
@@ -328,8 +326,8 @@ class JobDetailView(LoginRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         job = self.object
         context["finished"] = job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
-        context["result_decks"] = Deck.objects.filter(
-            owner_id=self.request.user.pk, pk__in=(job.result or {}).get("deck_ids") or []
+        context["result_decks"] = selectors.decks_owned_by(self.request.user).filter(
+            pk__in=(job.result or {}).get("deck_ids") or []
         )
         return context
 

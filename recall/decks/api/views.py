@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 
+from recall.core.downloads import attachment_response
 from recall.core.permissions import IsOwnerOrReadOnly
 from recall.core.schema import RecallAutoSchema, business_rules
 from recall.decks import extensions, services
@@ -248,7 +249,12 @@ class DeckViewSet(viewsets.ModelViewSet):
     def export(self, request: Request, pk: str | None = None) -> HttpResponse:
         deck = self.get_object()
         fmt = request.query_params.get("format") or "md"
-        return services.deck_export_response(deck=deck, fmt=fmt)
+        exported = services.deck_export(deck=deck, fmt=fmt)
+        return attachment_response(
+            content=exported.content,
+            content_type=exported.content_type,
+            filename=exported.filename,
+        )
 
 
 @extend_schema_view(

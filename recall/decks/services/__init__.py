@@ -15,7 +15,7 @@ from .decks import (
     deck_update,
     unique_deck_slug,
 )
-from .exports import deck_export, deck_export_markdown, deck_export_response
+from .exports import deck_export, deck_export_markdown
 from .imports import ImportSummary, notes_import, title_from_path
 from .jobs import job_create_import, job_mark_failed, job_run_import
 from .notes import (
@@ -44,7 +44,6 @@ __all__ = [
     "deck_delete",
     "deck_export",
     "deck_export_markdown",
-    "deck_export_response",
     "deck_update",
     "job_create_import",
     "job_mark_failed",
