@@ -10,8 +10,9 @@ class StudyConfig(AppConfig):
     def ready(self) -> None:
         from recall.decks import extensions
 
-        from . import receivers  # noqa: F401  (connected by their @receiver decorators)
+        from . import receivers
         from .extensions import study_extension
 
+        receivers.connect()
         # What study adds to decks' card page and cards API (decks cannot import study).
         extensions.register_study(study_extension())

@@ -1,4 +1,4 @@
-"""Receivers of the study app: keep each user's cached statistics fresh."""
+"""Receivers of the study app: keep each user's cached statistics fresh (connected in ready())."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_save, pre_delete, pre_save
-from django.dispatch import receiver
 
 from recall.decks.models import Deck
 from recall.decks.signals import notes_bulk_changed
@@ -19,13 +18,10 @@ _ACCESS_FIELDS = {"visibility", "owner", "owner_id"}
 _ACCESS_BEFORE = "_study_access_before"
 
 
-@receiver(card_reviewed, dispatch_uid="study_stats_after_grade")
-@receiver(review_undone, dispatch_uid="study_stats_after_undo")
 def stats_stale_after_review(sender: Any, *, user_id: int, **kwargs: Any) -> None:
     invalidate_stats(user_id)
 
 
-@receiver(notes_bulk_changed, dispatch_uid="study_stats_after_import")
 def stats_stale_after_import(sender: Any, *, deck_id: int | None = None, **kwargs: Any) -> None:
     # Sent by imports, card edits, archiving and copies. The owner sees new and archived
     # counts at once; other readers of a public deck within the stats cache lifetime
@@ -37,7 +33,6 @@ def stats_stale_after_import(sender: Any, *, deck_id: int | None = None, **kwarg
         invalidate_stats(owner_id)
 
 
-@receiver(pre_save, sender=Deck, dispatch_uid="study_stats_deck_access_before")
 def remember_deck_access(
     sender: Any, instance: Deck, raw: bool = False, update_fields: Any = None, **kwargs: Any
 ) -> None:
@@ -49,7 +44,6 @@ def remember_deck_access(
     instance.__dict__[_ACCESS_BEFORE] = before
 
 
-@receiver(post_save, sender=Deck, dispatch_uid="study_stats_after_deck_access")
 def stats_stale_after_access_change(
     sender: Any, instance: Deck, created: bool = False, raw: bool = False, **kwargs: Any
 ) -> None:
@@ -63,8 +57,23 @@ def stats_stale_after_access_change(
     transaction.on_commit(lambda: invalidate_stats_of({old_owner, *deck_stats_users(deck_id)}))
 
 
-@receiver(pre_delete, sender=Deck, dispatch_uid="study_stats_after_deck_delete")
 def stats_stale_after_deck_delete(sender: Any, instance: Deck, **kwargs: Any) -> None:
     # Read now: the deck's study states are deleted with it.
     users = deck_stats_users(instance.pk)
     transaction.on_commit(lambda: invalidate_stats_of(users))
+
+
+def connect() -> None:
+    """Connect every receiver of this module once (StudyConfig.ready())."""
+    card_reviewed.connect(stats_stale_after_review, dispatch_uid="study_stats_after_grade")
+    review_undone.connect(stats_stale_after_review, dispatch_uid="study_stats_after_undo")
+    notes_bulk_changed.connect(stats_stale_after_import, dispatch_uid="study_stats_after_import")
+    pre_save.connect(
+        remember_deck_access, sender=Deck, dispatch_uid="study_stats_deck_access_before"
+    )
+    post_save.connect(
+        stats_stale_after_access_change, sender=Deck, dispatch_uid="study_stats_after_deck_access"
+    )
+    pre_delete.connect(
+        stats_stale_after_deck_delete, sender=Deck, dispatch_uid="study_stats_after_deck_delete"
+    )
