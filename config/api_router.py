@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from recall.accounts.api import ApiTokenViewSet, MeView
+from recall.accounts.api.views import ApiTokenViewSet, MeView
 from recall.decks.api.views import CardViewSet, DeckViewSet, JobViewSet, NoteViewSet, TagViewSet
 from recall.search.api import SearchAPIView
 from recall.sources.api import SourceViewSet

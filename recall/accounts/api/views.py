@@ -14,9 +14,9 @@ from rest_framework.response import Response
 
 from recall.core.schema import business_rules
 
-from .models import ApiToken, User
-from .services import user_update_preferences
-from .tokens import api_token_create, api_token_list, api_token_revoke
+from ..models import ApiToken, User
+from ..services import user_update_preferences
+from ..tokens import api_token_create, api_token_list, api_token_revoke
 
 
 @cache
