@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from recall.core.schema import business_rules
 from recall.decks.api import examples as ex
 
-from . import selectors, services
-from .models import Source, SyncRun
+from .. import selectors, services
+from ..models import Source, SyncRun
 
 SOURCE = {
     "id": 3,
