@@ -1,7 +1,6 @@
 """Accounts app: the custom User, registration, API tokens, welcome e-mail."""
 
 from django.apps import AppConfig
-from django.db.models.signals import post_save
 
 
 class AccountsConfig(AppConfig):
@@ -10,8 +9,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers
-        from .models import User
 
-        post_save.connect(
-            receivers.send_welcome_on_signup, sender=User, dispatch_uid="accounts_welcome_email"
-        )
+        receivers.connect()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models.signals import post_save
 
 from .models import User
 from .tasks import send_welcome_email
@@ -19,3 +20,8 @@ def send_welcome_on_signup(
         return
     user_id = instance.pk
     transaction.on_commit(lambda: send_welcome_email.delay(user_id))
+
+
+def connect() -> None:
+    """Connect every receiver of this module once (AccountsConfig.ready())."""
+    post_save.connect(send_welcome_on_signup, sender=User, dispatch_uid="accounts_welcome_email")

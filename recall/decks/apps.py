@@ -1,7 +1,6 @@
 """Decks app: decks, cards, tags, references, links, imports and exports."""
 
 from django.apps import AppConfig
-from django.db.models.signals import post_delete
 
 
 class DecksConfig(AppConfig):
@@ -10,10 +9,5 @@ class DecksConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers
-        from .models import Deck
 
-        post_delete.connect(
-            receivers.deck_deleted_clear_jobs,
-            sender=Deck,
-            dispatch_uid="decks.deck_deleted_clear_jobs",
-        )
+        receivers.connect()
