@@ -86,4 +86,4 @@ prod-down:
 	bash scripts/prod_down.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .test-media staticfiles
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .grimp_cache .import_linter_cache .test-media staticfiles
