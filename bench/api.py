@@ -3,14 +3,13 @@
 Run: .venv/bin/python bench/api.py   (a temporary SQLite file; nothing else is touched)
 
 gunicorn serves bench.apibench.settings (the embedded profile, DEBUG off, no throttling)
-with 2 sync workers on loopback. Three URLs answer the same page of the same deck:
+with 2 sync workers on loopback. Two URLs answer the same page of the same deck:
 
-- DRF, lean list serializer   /api/v1/notes/?deck=ID&page_size=50   (what the API serves)
-- DRF, before optimising      /bench/cards-before/?deck=ID&page_size=50 (ModelSerializer and
-                              django-filter's stock per-request set-up)
+- DRF card list               /api/v1/notes/?deck=ID&page_size=50   (what the API serves:
+                              its ModelSerializer and django-filter FilterSet)
 - plain Django JsonResponse   /bench/cards-plain/?deck=ID&page_size=50  (the baseline)
 
-All three authenticate with the same API token and run the same queries. Load comes from
+Both authenticate with the same API token and run the same queries. Load comes from
 client threads (httpx, keep-alive); the URLs take turns for several rounds so background
 load hits them alike. Printed: requests/s (median of rounds), p95 latency, the ratio to the
 baseline (goal >= 0.8), and the workers' CPU time per request (from /proc, Linux only),
@@ -179,8 +178,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         query = f"?deck={deck_id}&page_size={PAGE_SIZE}"
         targets = {
-            "DRF, lean list serializer": f"{base}/api/v1/notes/{query}",
-            "DRF, before optimising": f"{base}/bench/cards-before/{query}",
+            "DRF card list": f"{base}/api/v1/notes/{query}",
             "plain Django JsonResponse": f"{base}/bench/cards-plain/{query}",
         }
         headers = {"Authorization": f"Token {key}"}
@@ -192,7 +190,7 @@ def main() -> None:
                 name: httpx.get(url, headers=headers).json()["results"]
                 for name, url in targets.items()
             }
-            assert len({str(v) for v in same.values()}) == 1, "the three URLs differ"
+            assert len({str(v) for v in same.values()}) == 1, "the URLs differ"
             for url in targets.values():  # warm-up: imports, caches, connections
                 load(url, headers, 0.5)
 
@@ -225,7 +223,7 @@ def main() -> None:
             f"{name:<28} {rate:>8.0f} {p95(lat[name]) * 1000:>8.1f} {rate / baseline:>9.2f}"
             f" {cpu_ms:>18}"
         )
-    ratio = statistics.median(rates["DRF, lean list serializer"]) / baseline
+    ratio = statistics.median(rates["DRF card list"]) / baseline
     verdict = "meets" if ratio >= GOAL_RATIO else "MISSES"
     print(f"DRF card list / plain Django = {ratio:.2f}: {verdict} the goal of >= {GOAL_RATIO}")
 

@@ -5,7 +5,8 @@ limit set to 0 for the day so that the next card is a new one (see ``new_cards_p
 
 Baseline, measured in the same run on the same rows: a bare indexed SELECT of the next
 due CardState and an UPDATE of it, in one transaction, through a raw cursor: the least
-any scheduler storing its state in SQL must pay. The goal is a round trip within 2x of it.
+any scheduler storing its state in SQL must pay. Staying within 2x of it was the goal
+(withdrawn, see below).
 
 A second baseline does the same SELECT + UPDATE through the ORM (select_for_update + save).
 
@@ -13,14 +14,12 @@ The round trip is the real thing: ``selectors.study_queue(limit=1)`` (scope, tod
 quotas, learning before reviews, per-deck review caps) and ``services.card_grade`` with the
 version the queue gave (readability check, FSRS through ``scheduling.review``, the
 CardState write and the ReviewLog insert). Its statements per round trip are printed too.
-The hot path is raw SQL written once in ``recall/study/hotpath.py`` (see there why and how),
-run on the driver's cursor; on PostgreSQL prepared, with generic plans (no planning per
-call). On PostgreSQL three statements: today's quotas and the next due states in one
-(the quotas a CTE the due parts take their decks from), card + state, and one
-compare-and-swap write. On SQLite four: quotas; learning + first reviews; card + state;
-the write (an UPDATE, an INSERT and the daily count's upsert in a transaction).
-Today's per-deck counts come from one DailyReviewCount row per deck, kept by the grade's
-own write, instead of counting the day's log (which grew with every review).
+The queue is the day queue of ``recall/study/queue.py``: the day's reviews and new cards
+picked once and kept in the cache as ids; each call reads today's per-deck counts (one
+DailyReviewCount query), the due learning cards, and checks the head of the lists by id.
+The grade reads the card and the user's state, then writes through the ORM (a
+compare-and-swap UPDATE or an INSERT, the review-log INSERT and the daily count).
+The former hand-written raw-SQL hot path is gone (issue 15): the round trip is the ORM's.
 
 A second pass runs the bare baseline and the round trip again with the database driver's
 calls timed (statements, fetches, commits), and fsrs, the ``card_reviewed`` signal and a
@@ -29,20 +28,8 @@ least the round trip could take with its SQL: that SQL plus fsrs plus the signal
 other Python at all. Where that is above 2x the baseline, no Python around these
 statements can meet the goal; only less SQL could.
 
-Last figures (medians, 100,000 cards, 2 CPUs):
-- PostgreSQL: 1.32 ms against 0.76 ms, 1.7x: within the goal. In the driver 0.92 of
-  1.20 ms; Python 0.28 ms.
-- SQLite: 0.50 ms against 0.081 ms, 6.2x: above it. In the driver 0.164 of 0.45 ms, and
-  the least possible with that SQL is 2.9x the baseline. The baseline's transaction
-  writes one row; the round trip also reads today's per-deck quotas, the next due card
-  and the card with its state, inserts a review-log row (five indexes, two JSON
-  snapshots) and counts it for the daily limits, so its commit writes ~17 WAL frames
-  where the baseline's writes ~6.
-
-Runs on a temporary SQLite file; when DATABASE_URL names PostgreSQL it runs again there,
-in a throw-away test database (test_<name>), never touching the real one.
-
-    .venv/bin/python bench/study.py [--cards 100000] [--rounds 300]
+The old goal (within 2x of the bare baseline) is withdrawn by issue 15; the user-level
+figures are bench/peer.py's (against Anki) and bench/load.py's.
 """
 
 from __future__ import annotations
@@ -242,21 +229,10 @@ def driver_share(step: Callable[[int], None], rounds: int) -> tuple[float, float
     during it (statements, fetches, commits): the rest is this process's Python."""
     from django.db import connection
 
-    from recall.study import hotpath
-
     raw = connection.connection
     timed_connection = _TimedConnection(raw)
     totals, inside = [], []
     connection.connection = timed_connection
-    # On PostgreSQL the hot path builds its cursors itself, from psycopg's class.
-    cursor_class = hotpath._server_binding_cursor
-    if connection.vendor == "postgresql":
-        server_binding = cursor_class()
-
-        def timed_cursor(conn: Any) -> _TimedCursor:
-            return _TimedCursor(timed_connection, server_binding(conn))
-
-        hotpath._server_binding_cursor = lambda: timed_cursor  # type: ignore[assignment]
     try:
         for i in range(rounds):
             object.__setattr__(timed_connection, "spent", 0.0)
@@ -266,7 +242,6 @@ def driver_share(step: Callable[[int], None], rounds: int) -> tuple[float, float
             inside.append(timed_connection.spent)
     finally:
         connection.connection = raw
-        hotpath._server_binding_cursor = cursor_class
     return statistics.median(totals), statistics.median(inside)
 
 

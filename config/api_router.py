@@ -27,5 +27,6 @@ urlpatterns: list = [
     path("me/", MeView.as_view(), name="me"),
     path("search/", SearchAPIView.as_view(), name="search"),
     path("study/", include("recall.study.api_urls")),
+    path("interview/", include("recall.interview.api.urls")),
     *router.urls,
 ]

@@ -67,6 +67,7 @@ urlpatterns = [
     path("search/", include("recall.search.urls")),
     path("study/", include("recall.study.urls")),
     path("sources/", include("recall.sources.urls")),
+    path("interview/", include("recall.interview.urls")),
     path("", HomeView.as_view(), name="home"),
     path("cards/", CardBrowserView.as_view(), name="card-browser"),
     path("", include("recall.decks.urls")),

@@ -1,27 +1,21 @@
-"""URLs of the API benchmark: the real API, plus two comparison views that exist only here.
+"""URLs of the API benchmark: the real API, plus a comparison view that exists only here.
 
 - ``/bench/cards-plain/``: a hand-written JsonResponse view returning the same page of cards,
-  the baseline the DRF endpoint is measured against;
-- ``/bench/cards-before/``: the card list as it was before its optimisations (the full
-  ModelSerializer, django-filter's stock per-request set-up).
+  the baseline the DRF endpoint is measured against.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
 from django.utils import timezone
-from rest_framework.serializers import BaseSerializer
 
 from recall.accounts.tokens import api_token_authenticate
-from recall.decks.api.filters import NoteFilter
-from recall.decks.api.serializers import NoteSerializer, note_cards
-from recall.decks.api.views import NoteViewSet
+from recall.decks.api.serializers import note_cards
 from recall.decks.models import Note, Tag
 from recall.decks.selectors import deck_readable_q
 
@@ -74,25 +68,7 @@ def cards_plain(request: HttpRequest) -> HttpResponse:
     )
 
 
-class StockCardFilter(NoteFilter):
-    """NoteFilter with django-filter's own per-request set-up (deep copies, a new form class)."""
-
-    __init__ = django_filters.FilterSet.__init__  # type: ignore[assignment]
-    get_form_class = django_filters.FilterSet.get_form_class  # type: ignore[assignment]
-
-
-class BeforeCardViewSet(NoteViewSet):
-    """The card list before the optimisations: the full ModelSerializer (a Field object per
-    value) and the stock FilterSet set-up."""
-
-    filterset_class = StockCardFilter
-
-    def get_serializer_class(self) -> type[BaseSerializer]:
-        return NoteSerializer
-
-
 urlpatterns = [
     path("api/v1/", include("config.api_router")),
     path("bench/cards-plain/", cards_plain),
-    path("bench/cards-before/", BeforeCardViewSet.as_view({"get": "list"})),
 ]

@@ -62,8 +62,10 @@ LOCAL_APPS = [
     "recall.jobs",
     "recall.decks",
     "recall.study",
+    "recall.semantic",
     "recall.search",
     "recall.sources",
+    "recall.interview",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -202,6 +204,8 @@ SEARCH_BACKEND = env.str(
 SEARCH_RANK_WINDOW = env.int("SEARCH_RANK_WINDOW", default=5000)
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 ELASTICSEARCH_INDEX = env.str("ELASTICSEARCH_INDEX", default="recall-cards")
+# Meaning-aware search (the optional `semantic` extra): embed notes after every import/edit.
+SEMANTIC_EMBED_ON_CHANGE = env.bool("SEMANTIC_EMBED_ON_CHANGE", default=True)
 
 # Passwords
 AUTH_PASSWORD_VALIDATORS = [

@@ -26,3 +26,5 @@ REST_FRAMEWORK = {
 }
 # django-axes keeps its production limits: its attempts live in the test database, which
 # each test rolls back, so no test inherits another's failed logins.
+# Most tests never need the embedding model (5 s to load): tests/semantic switch it on.
+SEMANTIC_EMBED_ON_CHANGE = env.bool("SEMANTIC_EMBED_ON_CHANGE", default=False)

@@ -116,8 +116,14 @@ def forecast_svg(
     days: int = 30,
     width: int = 600,
     height: int = 140,
+    label: str | None = None,
+    unit: str = "card",
 ) -> str:
-    """A bar chart of cards falling due on each of the ``days`` days from ``start``."""
+    """A bar chart of cards falling due on each of the ``days`` days from ``start``.
+
+    ``label`` (the chart's title) and ``unit`` (what a bar counts) let other day-by-day
+    counts use it, such as an exam plan's reviews.
+    """
     counts = as_date_counts(data)
     window = [start + dt.timedelta(days=i) for i in range(days)]
     values = [counts.get(day, 0) for day in window]
@@ -127,7 +133,9 @@ def forecast_svg(
     plot_height = bottom - 16
     slot = (width - FORECAST_LEFT) / days
     bar = max(1.0, slot - 2)
-    label = f"Due forecast: {_plural(total, 'card')} due in the next {days} days"
+    every = 7 * max(1, math.ceil(days / 84))
+    if label is None:
+        label = f"Due forecast: {_plural(total, 'card')} due in the next {days} days"
     parts = [
         f'<svg class="forecast" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}" '
@@ -145,9 +153,11 @@ def forecast_svg(
         parts.append(
             f'<rect class="fc-bar" x="{x:.1f}" y="{bottom - h:.1f}" width="{bar:.1f}" '
             f'height="{h}" data-date="{day.isoformat()}" data-count="{n}">'
-            f"<title>{what}: {_plural(n, 'card')} due</title></rect>"
+            f"<title>{what}: {_plural(n, unit)}{' due' if unit == 'card' else ''}</title></rect>"
         )
-        if i % 7 == 0 and i <= days - 5:  # a label needs about five bars of room
+        # A label every week, every few weeks on long charts (a label needs about five
+        # weekly slots of room on a 12-week chart: 84 days).
+        if i % every == 0 and i <= days - 5 * every // 7:
             parts.append(
                 f'<text class="chart-label" x="{x:.1f}" y="{height - 5}">'
                 f"{'Today' if i == 0 else f'{day.day} {MONTHS[day.month - 1]}'}</text>"

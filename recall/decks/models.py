@@ -54,6 +54,9 @@ class Deck(TimeStampedModel):
     copied_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
+    # The import options (ImportOptions.to_dict(): only non-defaults) its last import used;
+    # a re-import starts from them, so a personal separator need not be given every time.
+    import_options = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["title"]
@@ -93,6 +96,10 @@ class Note(TimeStampedModel):
     tags = models.ManyToManyField(Tag, blank=True, related_name="notes")
     source_file = models.CharField(max_length=500, blank=True)
     source_line = models.PositiveIntegerField(null=True, blank=True)
+    # Where the note stood in its notes file: the headings (or parent bullets) above it,
+    # outermost first, one a line (a heading is one line). Shown as a breadcrumb above the
+    # card and searched with it. Text, not JSON, so that imports keep their fast bulk insert.
+    context = models.TextField(blank=True, default="", db_default="")
     # Identity within the deck for re-import (normalised question), and a hash of the content.
     source_key = models.CharField(max_length=64, db_index=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
@@ -114,6 +121,11 @@ class Note(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("decks:card-detail", kwargs={"pk": self.pk})
+
+    @property
+    def breadcrumb(self) -> list[str]:
+        """The context's headings, outermost first."""
+        return [part for part in self.context.split("\n") if part.strip()]
 
     def live_cards(self) -> list[tuple[str, Card]]:
         """(label, card) of the cards the note generates now (uses prefetched cards)."""

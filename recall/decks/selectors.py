@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Deck, Note, Tag, Visibility
+from .models import Card, Deck, Note, Tag, Visibility
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,9 @@ def decks_readable_for(user: Any) -> ListedDecks:
     decks (unlisted ones by link).
 
     Every read derives from this one function: ``deck_readable_q`` (ORM querysets of the
-    API, the pages and the study selectors), ``deck_is_readable`` (a deck in hand),
-    ``deck_readable_sql`` (the study hot path's raw SQL) and ``decks_listed_for`` (lists
-    and search), so changing it here changes them all (tests/decks/test_read_rule.py).
+    API, the pages and the study queue and grade), ``deck_is_readable`` (a deck in hand)
+    and ``decks_listed_for`` (lists and search), so changing it here changes them all
+    (tests/search/test_read_rule.py).
     """
     owner_id = user.pk if user is not None and user.is_authenticated else None
     return ListedDecks(
@@ -75,30 +76,6 @@ def deck_is_readable(user: Any, deck: Deck) -> bool:
     return deck.visibility in rule.visibilities
 
 
-def deck_readable_sql(user_id: int, *, alias: str) -> tuple[str, list[Any]]:
-    """``decks_readable_for`` as a raw SQL condition on the deck table aliased ``alias``,
-    with its parameters, for statements written by hand (the study hot path). The text
-    depends only on the rule's shape, so callers may cache statements keyed by it."""
-    rule = decks_readable_for(_UserId(user_id))
-    parts: list[str] = []
-    params: list[Any] = []
-    if rule.visibilities:
-        parts.append(f"{alias}.visibility IN ({', '.join(['%s'] * len(rule.visibilities))})")
-        params.extend(rule.visibilities)
-    if rule.owner_id is not None:
-        parts.append(f"{alias}.owner_id = %s")
-        params.append(rule.owner_id)
-    return f"({' OR '.join(parts) or '1 = 0'})", params
-
-
-@dataclass(frozen=True)
-class _UserId:
-    """A signed-in user known only by id (the hot path never loads the user row)."""
-
-    pk: int
-    is_authenticated: bool = True
-
-
 def deck_list_for(user: Any) -> QuerySet[Deck]:
     """Decks in a user's own list (others' public decks are in the gallery)."""
     if user is not None and user.is_authenticated:
@@ -127,6 +104,24 @@ def note_readable(user: Any) -> QuerySet[Note]:
 def decks_owned_by(user: Any) -> QuerySet[Deck]:
     """The user's own decks (the ones they may edit, delete or import into)."""
     return Deck.objects.filter(owner_id=user.pk)
+
+
+def deck_copies_by_origin(user: Any, origin_ids: Sequence[int]) -> dict[int, int]:
+    """origin deck id -> the id of the user's copy of it (for the decks shown)."""
+    rows = (
+        Deck.objects.filter(owner_id=user.pk, copied_from__in=list(origin_ids))
+        .order_by("-pk")
+        .values_list("copied_from", "pk")
+    )
+    return {origin: pk for origin, pk in rows if origin is not None}
+
+
+def deck_origin(user: Any, deck: Deck) -> Deck | None:
+    """The deck ``deck`` was copied from, when it still exists and the user may read it."""
+    if deck.copied_from_id is None:
+        return None
+    origin = Deck.objects.select_related("owner").filter(pk=deck.copied_from_id).first()
+    return origin if origin and deck_is_readable(user, origin) else None
 
 
 def deck_fresh(deck_id: int) -> Deck:
@@ -158,3 +153,58 @@ def notes_owned_by(user: Any) -> QuerySet[Note]:
 def note_fresh(note_id: int) -> Note:
     """The note as stored now, with its deck and owner (a form may have filled it in)."""
     return Note.objects.select_related("deck__owner").get(pk=note_id)
+
+
+def cards_notes_count(*, user: Any, card_ids: Sequence[int]) -> tuple[int, int]:
+    """How many notes of the user's own, and cards of those notes, a bulk action on these
+    card ids would act on (the delete confirmation shows it)."""
+    note_ids = set(
+        Card.objects.filter(pk__in=list(card_ids)[:1000], deck__owner=user).values_list(
+            "note_id", flat=True
+        )
+    )
+    cards = Card.objects.filter(note_id__in=note_ids, is_archived=False).count()
+    return len(note_ids), cards
+
+
+def skipped_lines_by_file(result: Any) -> list[dict[str, Any]]:
+    """An import result's skipped lines grouped by file: [{"name", "lines": [{line, text,
+    reason}]}]; [] when the result lists none (or predates the list).
+
+    Accepts ``{"skipped": {file: [line, ...]}}``, ``{"skipped": [{"file", "line", ...}]}``
+    and ``{"skipped": [{"file", "skipped": [line, ...]}]}``.
+    """
+    skipped = (result or {}).get("skipped") if isinstance(result, dict) else None
+    groups: dict[str, list[dict[str, Any]]] = {}
+    if isinstance(skipped, dict):
+        for name, lines in skipped.items():
+            groups.setdefault(str(name), []).extend(_lines(lines))
+    elif isinstance(skipped, list):
+        for item in skipped:
+            if not isinstance(item, dict):
+                continue
+            name = str(item.get("file") or item.get("name") or item.get("source") or "")
+            if isinstance(item.get("skipped"), list):
+                groups.setdefault(name, []).extend(_lines(item["skipped"]))
+            else:
+                groups.setdefault(name, []).extend(_lines([item]))
+    return [{"name": name, "lines": lines} for name, lines in groups.items() if lines]
+
+
+def skipped_line_warnings(result: Any) -> list[str]:
+    """The skipped lines of an import result as one warning each ("file:12: skipped …")."""
+    return [
+        f"{group['name'] or 'line'}:{line['line']}: skipped “{line['text']}”: {line['reason']}"
+        for group in skipped_lines_by_file(result)
+        for line in group["lines"]
+    ]
+
+
+def _lines(items: Any) -> list[dict[str, Any]]:
+    if not isinstance(items, list):
+        return []
+    return [
+        {"line": i.get("line"), "text": i.get("text", ""), "reason": i.get("reason", "")}
+        for i in items
+        if isinstance(i, dict)
+    ]

@@ -13,6 +13,16 @@ from .models import Note
 # Arguments: deck_id, note_ids (created or updated), archived_ids (note ids).
 notes_bulk_changed = Signal()
 
+# Sent at once (inside the transaction) after notes moved to another deck with their cards.
+# Arguments: note_ids, deck_id (the new deck). The study app keeps its per-user states'
+# copy of the card's deck in step; decks may not import study, so it listens instead.
+notes_moved = Signal()
+# Sent inside an import's transaction when new cards come with a schedule written in their
+# notes file (Obsidian Spaced Repetition's <!--SR:...--> comments). Arguments: owner (the
+# importing user), schedules ({card id: importers.base.SourceSchedule}). The study app's
+# receiver gives each card that starting state; a rollback takes it back with the cards.
+card_schedules_imported = Signal()
+
 
 def notes_changed(
     *, deck_id: int, note_ids: Sequence[int] = (), archived_ids: Sequence[int] = ()

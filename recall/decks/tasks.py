@@ -26,6 +26,12 @@ def run_import_job(self: Any, job_id: int) -> None:
         raise
 
 
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def forget_stale_import_previews() -> int:
+    """Periodic (beat): drop previews nobody confirmed, and their stored uploads."""
+    return services.import_previews_forget_stale(limit=10_000)
+
+
 # Link checker ---------------------------------------------------------------------------------
 
 

@@ -21,7 +21,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views import View
 from django.views.generic import (
     CreateView,
@@ -37,7 +37,7 @@ from recall.core.downloads import attachment_response
 from recall.core.exceptions import ApplicationError
 from recall.core.mixins import ApplicationErrorMessageMixin
 from recall.jobs.models import Job, JobStatus
-from recall.jobs.selectors import job_snapshot, jobs_owned_by
+from recall.jobs.selectors import job_previewed, job_snapshot, jobs_listed_for, jobs_owned_by
 
 from . import extensions, selectors, services
 from .exporters import EXPORTERS
@@ -65,7 +65,8 @@ class DeckListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self) -> QuerySet[Deck]:
         # Aggregating drops Meta.ordering; pagination needs a stable order.
-        return _with_card_counts(selectors.deck_list_for(self.request.user)).order_by("title", "pk")
+        decks = selectors.deck_list_for(self.request.user).select_related("copied_from__owner")
+        return _with_card_counts(decks).order_by("title", "pk")
 
 
 class GalleryView(ListView):
@@ -76,7 +77,19 @@ class GalleryView(ListView):
     paginate_by = 30
 
     def get_queryset(self) -> QuerySet[Deck]:
-        return _with_card_counts(selectors.public_decks()).order_by("-updated_at", "title")
+        decks = _with_card_counts(selectors.public_decks()).select_related("owner")
+        return decks.order_by("-updated_at", "title")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if user.is_authenticated:
+            # Decks this user already copied say so, and offer to update the copy instead.
+            shown = [deck.pk for deck in context["decks"]]
+            copies = selectors.deck_copies_by_origin(user, shown)
+            for deck in context["decks"]:
+                deck.my_copy_id = copies.get(deck.pk)
+        return context
 
 
 class DeckDetailView(DetailView):
@@ -96,6 +109,11 @@ class DeckDetailView(DetailView):
         context["tags"] = selectors.deck_tag_counts(deck)
         context["exporters"] = list(EXPORTERS.values())
         context["is_owner"] = deck.owner_id == self.request.user.pk
+        user = self.request.user
+        if user.is_authenticated and not context["is_owner"]:
+            context["my_copy"] = services.copy_of(deck=deck, owner=user)
+        if context["is_owner"] and deck.copied_from_id is not None:
+            context["origin"] = selectors.deck_origin(user, deck)
         if context["is_owner"]:
             # The kind of the note just added stays chosen for the next one.
             kind = self.request.GET.get("kind", "")
@@ -183,10 +201,35 @@ class DeckCopyView(LoginRequiredMixin, SingleObjectMixin, View):
         deck = self.get_object()
         try:
             copy = services.deck_copy(deck=deck, owner=request.user)
+        except services.AlreadyCopied as exc:
+            # No second copy: the one they have can be brought up to date from its page.
+            messages.info(
+                request,
+                "You already have a copy of this deck: “Update my copy” brings the "
+                "author's changes into it.",
+            )
+            return HttpResponseRedirect(exc.copy.get_absolute_url())
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return HttpResponseRedirect(deck.get_absolute_url())
         messages.success(request, f"“{deck.title}” copied to your decks.")
+        return HttpResponseRedirect(copy.get_absolute_url())
+
+
+class DeckCopyUpdateView(LoginRequiredMixin, SingleObjectMixin, View):
+    """POST on one's copy of a deck: bring the author's changes in, keeping one's reviews."""
+
+    def get_queryset(self) -> QuerySet[Deck]:
+        return selectors.decks_owned_by(self.request.user).select_related("copied_from")
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        copy = self.get_object()
+        try:
+            result = services.deck_copy_update(copy=copy, user=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message[:1].upper() + exc.message[1:])
+        else:
+            messages.success(request, result.message)
         return HttpResponseRedirect(copy.get_absolute_url())
 
 
@@ -272,16 +315,39 @@ class CardUpdateView(LoginRequiredMixin, ApplicationErrorMessageMixin, UpdateVie
         response.status_code = 400
         return response
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "owner": self.request.user}
+
     def form_valid(self, form: NoteForm) -> HttpResponse:
-        card = selectors.note_fresh(self.object.pk)
-        services.note_update(
-            note=card,
-            question=form.cleaned_data["question"],
-            answer=form.cleaned_data["answer"],
-            tags=form.cleaned_data["tags"],
+        note = selectors.note_fresh(self.object.pk)
+        data = form.cleaned_data
+        services.note_edit(
+            user=self.request.user,
+            note=note,
+            kind=data["kind"] or None,
+            question=data["question"],
+            answer=data["answer"],
+            tags=data["tags"],
+            deck=data.get("deck"),
         )
         messages.success(self.request, "Card saved.")
-        return HttpResponseRedirect(card.get_absolute_url())
+        return HttpResponseRedirect(note.get_absolute_url())
+
+
+class NoteDeleteView(LoginRequiredMixin, DeleteView):
+    """Delete a note of one's own deck (its cards go with it), after a confirmation page."""
+
+    template_name = "decks/note_confirm_delete.html"
+    context_object_name = "note"
+
+    def get_queryset(self) -> QuerySet[Note]:
+        return selectors.notes_owned_by(self.request.user)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        deck = self.object.deck
+        services.note_delete(note=self.object)
+        messages.success(self.request, "Note deleted.")
+        return HttpResponseRedirect(deck.get_absolute_url())
 
 
 class MarkdownPreviewView(LoginRequiredMixin, View):
@@ -303,16 +369,64 @@ class ImportView(LoginRequiredMixin, ApplicationErrorMessageMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["recent_jobs"] = jobs_owned_by(self.request.user)[:5]
+        context["recent_jobs"] = jobs_listed_for(self.request.user)[:5]
+        preview_job = self._preview_job()
+        if preview_job is not None:
+            context["preview_job"] = preview_job
+            context["preview"] = (preview_job.result or {}).get("preview") or {}
         return context
 
+    def _preview_job(self) -> Job | None:
+        """The upload being previewed (``?preview=<job>``): the user's, not yet confirmed."""
+        raw = self.request.GET.get("preview", "")
+        if not raw.isdigit():
+            return None
+        return job_previewed(self.request.user, int(raw))
+
     def form_valid(self, form: ImportForm) -> HttpResponse:
-        job = services.job_create_import(
-            owner=self.request.user,
-            uploaded_file=form.cleaned_data["file"],
-            deck_slug=form.cleaned_data["deck_slug"] or "",
-        )
+        # "Preview" (the first button, so also Enter) reads the file and shows what it gives;
+        # "Import now" (or a post without a button) queues the import at once.
+        preview = self.request.POST.get("action") == "preview"
+        try:
+            job = services.job_create_import(
+                owner=self.request.user,
+                uploaded_file=form.cleaned_data["file"],
+                deck_slug=form.cleaned_data["deck_slug"] or "",
+                options=form.import_options(),
+                preview=preview,
+            )
+        except ApplicationError as exc:
+            # A preview reads the file now: what the import would refuse is shown on the form.
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        if preview:
+            return HttpResponseRedirect(f"{reverse('decks:import')}?preview={job.pk}#preview")
         return HttpResponseRedirect(job.get_absolute_url())
+
+
+class _OwnPreviewMixin(LoginRequiredMixin, View):
+    def preview_job(self, pk: int) -> Job:
+        return get_object_or_404(jobs_owned_by(self.request.user), pk=pk, status=JobStatus.PREVIEW)
+
+
+class ImportConfirmView(_OwnPreviewMixin):
+    """POST: import a previewed upload (the stored file the preview read)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        job = get_object_or_404(jobs_owned_by(request.user), pk=pk)
+        # A second click finds it already queued: it just follows the same job.
+        job = services.job_confirm_import(job=job)
+        return HttpResponseRedirect(job.get_absolute_url())
+
+
+class ImportDiscardView(_OwnPreviewMixin):
+    """POST: forget a previewed upload without importing it."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        job = self.preview_job(pk)
+        services.job_discard_preview(job=job)
+        messages.info(request, f"{job.filename} was not imported.")
+        return HttpResponseRedirect(reverse("decks:import"))
 
 
 class JobDetailView(LoginRequiredMixin, DetailView):
@@ -329,6 +443,7 @@ class JobDetailView(LoginRequiredMixin, DetailView):
         context["result_decks"] = selectors.decks_owned_by(self.request.user).filter(
             pk__in=(job.result or {}).get("deck_ids") or []
         )
+        context["skipped_files"] = selectors.skipped_lines_by_file(job.result)
         return context
 
 

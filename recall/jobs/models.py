@@ -21,12 +21,15 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Done"
     FAILED = "failed", "Failed"
+    # An import whose upload was read and shown, waiting for the user to confirm it.
+    PREVIEW = "preview", "Previewed"
 
 
 class JobKind(models.TextChoices):
     IMPORT = "import", "Import"
     REINDEX = "reindex", "Search reindex"
     LINK_CHECK = "link_check", "Link check"
+    SOURCE_SYNC = "source_sync", "Source sync"
 
 
 class Job(TimeStampedModel):
@@ -40,6 +43,8 @@ class Job(TimeStampedModel):
     deck_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     # Slug of an existing deck to (re-)attach an import to, as with --deck.
     target_deck_slug = models.SlugField(max_length=200, blank=True)
+    # The import options the user gave (the deck's remembered ones fill in the rest).
+    import_options = models.JSONField(default=dict, blank=True)
     # Private: stored outside MEDIA_ROOT, so no web server serves it while the job runs.
     upload = models.FileField(
         upload_to="imports/%Y/%m/", storage=private_upload_storage, blank=True

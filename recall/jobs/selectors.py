@@ -19,6 +19,17 @@ def jobs_owned_by(user: Any) -> QuerySet[Job]:
     return Job.objects.filter(owner_id=user.pk)
 
 
+def jobs_listed_for(user: Any) -> QuerySet[Job]:
+    """The user's jobs as their import page lists them: an unconfirmed preview is not a job
+    yet (it shows as the preview itself)."""
+    return jobs_owned_by(user).exclude(status=JobStatus.PREVIEW)
+
+
+def job_previewed(user: Any, job_id: int) -> Job | None:
+    """The user's upload ``job_id`` that was previewed and not yet confirmed, if any."""
+    return jobs_owned_by(user).filter(pk=job_id, status=JobStatus.PREVIEW).first()
+
+
 def job_snapshot(job: Job) -> dict[str, Any]:
     """The job's state as the websocket and the JSON status view show it (one shape for both)."""
     # By URL name: the jobs layer knows no decks, only the address of a deck's page.

@@ -15,13 +15,14 @@ from recall.core.pagination import StandardPagination
 from recall.core.schema import NOT_BLANK_TEXT_PATTERN, business_rules, error_response
 
 from .query import MAX_QUERY_LENGTH, MAX_TERMS
-from .selectors import MAX_PAGE, SearchResults, search_cards
+from .selectors import MAX_PAGE, MODES, SearchResults, default_mode, search_cards
 
 
 class SearchParamsSerializer(serializers.Serializer):
     q = serializers.CharField(trim_whitespace=True)
     deck = serializers.CharField(required=False, allow_blank=True, max_length=200)
     tag = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    mode = serializers.ChoiceField(choices=MODES, required=False, allow_blank=True)
 
 
 class SearchDeckSerializer(serializers.Serializer):
@@ -59,6 +60,9 @@ class SearchResponseSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     query = serializers.CharField()
+    mode = serializers.ChoiceField(
+        choices=MODES, help_text="How the hits were matched: lexical, semantic or hybrid."
+    )
     corrected_query = serializers.CharField(
         help_text="Not empty when misspelt words were corrected (PostgreSQL backend)."
     )
@@ -100,6 +104,7 @@ EXAMPLE_RESPONSE = {
     "next": None,
     "previous": None,
     "query": "select_related deck:django",
+    "mode": "lexical",
     "corrected_query": "",
     "results": [
         {
@@ -150,6 +155,15 @@ class SearchAPIView(APIView):
             OpenApiParameter("deck", OpenApiTypes.STR, description="Only this deck (its slug)."),
             OpenApiParameter("tag", OpenApiTypes.STR, description="Only cards with this tag."),
             OpenApiParameter(
+                "mode",
+                {"type": "string", "enum": list(MODES)},
+                description=(
+                    "lexical: the words; semantic: nearest notes by meaning; hybrid: both, "
+                    "fused by reciprocal rank. Default: hybrid when the semantic extra is "
+                    "installed, else lexical (semantic and hybrid then answer 400)."
+                ),
+            ),
+            OpenApiParameter(
                 "page",
                 {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
                 description=f"Page number, from 1 to {MAX_PAGE}.",
@@ -189,6 +203,7 @@ class SearchAPIView(APIView):
                 page_size=page_size,
                 deck_slug=data.get("deck") or None,
                 tag=data.get("tag") or None,
+                mode=data.get("mode") or None,
             )
 
         window = _SearchWindow(run, page, page_size)
@@ -197,5 +212,6 @@ class SearchAPIView(APIView):
         results = window.results
         response.data["count_exact"] = results.total_exact if results else True
         response.data["query"] = data["q"]
+        response.data["mode"] = results.mode if results else data.get("mode") or default_mode()
         response.data["corrected_query"] = results.corrected_query if results else ""
         return response

@@ -11,6 +11,7 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from recall.decks.models import Deck, Note
         from recall.decks.signals import notes_bulk_changed
+        from recall.semantic.events import embeddings_changed
 
         from . import checks, signals
 
@@ -23,4 +24,7 @@ class SearchConfig(AppConfig):
         post_save.connect(signals.deck_saved, sender=Deck, dispatch_uid="search.deck_saved")
         notes_bulk_changed.connect(
             signals.notes_bulk_changed, dispatch_uid="search.notes_bulk_changed"
+        )
+        embeddings_changed.connect(
+            signals.embeddings_changed, dispatch_uid="search.embeddings_changed"
         )

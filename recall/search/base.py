@@ -112,15 +112,27 @@ class CardRow:
     is_archived: bool
 
 
+# What an index reads of a note: its context (the headings above it in its notes file) is
+# searched as part of the answer, so "Django" finds the cards written under "## Django".
+ROW_FIELDS = ("id", "deck_id", "question", "answer", "context", "is_archived")
+
+
+def card_row(
+    id: int, deck_id: int, question: str, answer: str, context: str, is_archived: bool
+) -> CardRow:
+    if context:
+        path = " / ".join(context.split("\n"))
+        answer = f"{answer}\n\n{path}" if answer else path
+    return CardRow(id, deck_id, question, answer, is_archived)
+
+
 def card_rows(card_ids: Iterable[int]) -> Iterator[list[CardRow]]:
     """Cards by id in batches; ids of missing cards are simply absent."""
     ids = sorted(set(card_ids))
     for start in range(0, len(ids), INDEX_BATCH):
         chunk = ids[start : start + INDEX_BATCH]
-        rows = Note.objects.filter(id__in=chunk).values_list(
-            "id", "deck_id", "question", "answer", "is_archived"
-        )
-        yield [CardRow(*row) for row in rows]
+        rows = Note.objects.filter(id__in=chunk).values_list(*ROW_FIELDS)
+        yield [card_row(*row) for row in rows]
 
 
 def all_card_rows(batch: int = 2000) -> Iterator[list[CardRow]]:
@@ -130,11 +142,11 @@ def all_card_rows(batch: int = 2000) -> Iterator[list[CardRow]]:
         rows = list(
             Note.objects.filter(id__gt=last, is_archived=False)
             .order_by("id")
-            .values_list("id", "deck_id", "question", "answer", "is_archived")[:batch]
+            .values_list(*ROW_FIELDS)[:batch]
         )
         if not rows:
             return
-        yield [CardRow(*row) for row in rows]
+        yield [card_row(*row) for row in rows]
         last = rows[-1][0]
 
 
@@ -218,6 +230,9 @@ class SearchBackend(ABC):
     denormalises_decks: bool = False
     # True when the index holds copies of a card's tags, refreshed when they change.
     denormalises_tags: bool = False
+    # True when the index holds the notes' embeddings (reindexed when they change) and
+    # ranks nearest notes itself (``nearest``).
+    stores_vectors: bool = False
 
     @abstractmethod
     def index(self, card_ids: Iterable[int], failures: list[IndexFailure] | None = None) -> int:
@@ -258,6 +273,13 @@ class SearchBackend(ABC):
         ids = list(Note.objects.filter(deck_id__in=list(deck_ids)).values_list("id", flat=True))
         if ids:
             self.index(ids)
+
+    def nearest(
+        self, vector: list[float], filters: SearchFilters, *, k: int
+    ) -> list[tuple[int, float]] | None:
+        """(note id, cosine similarity) of the ``k`` notes nearest ``vector`` that the search
+        may find, best first; None when the database ranks them (recall.semantic.index)."""
+        return None
 
     def check(self) -> list[str]:
         """Configuration problems, as messages (used by the system check)."""

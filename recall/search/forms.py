@@ -24,3 +24,5 @@ class SearchForm(forms.Form):
     )
     deck = forms.CharField(label="Deck", required=False, max_length=200)
     tag = forms.CharField(label="Tag", required=False, max_length=100)
+    # Free text, checked by the selector (check_mode), so the page and the API say the same.
+    mode = forms.CharField(label="Match", required=False, max_length=20)

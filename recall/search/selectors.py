@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -12,14 +13,31 @@ from django.utils.safestring import SafeString
 
 from recall.core.text import markdown_plain_text
 from recall.decks.models import Deck, Note
+from recall.semantic import selectors as semantic
 
 from .backends import get_backend
 from .backends.sql import searchable_decks, tagged_card_ids
 from .base import SNIPPET_WORDS, BackendHit, BackendPage, SearchFilters, snippet_html
+from .fusion import reciprocal_rank_fusion
 from .query import ParsedQuery, QueryError, parse_query
 
 MAX_PAGE_SIZE = 200
 MAX_PAGE = 500
+
+LEXICAL, SEMANTIC, HYBRID = "lexical", "semantic", "hybrid"
+MODES = (LEXICAL, SEMANTIC, HYBRID)
+MODE_LABELS = {
+    LEXICAL: "words (lexical)",
+    SEMANTIC: "meaning (semantic)",
+    HYBRID: "words and meaning (hybrid)",
+}
+# How many of each ranking are fused (more when a later page is asked for).
+FUSION_WINDOW = 100
+MAX_FUSION_WINDOW = 2000
+# Nearest notes below this cosine similarity are not shown: for all-MiniLM-L6-v2 they share
+# little more than the language with the query.
+SEMANTIC_MIN_SIMILARITY = 0.2
+_NOT_MEANING_RE = re.compile(r'(?:(?<=\s)|^)(?:-\S+|(?:deck|tag):\S+)|"')
 
 
 @dataclass
@@ -32,6 +50,8 @@ class SearchHit:
     deck_id: int
     deck_slug: str
     deck_title: str
+    # Whose deck it is, for people: "your deck", "your copy", "by alice" (``hits_label_decks``).
+    deck_owner_label: str = ""
 
     @property
     def url(self) -> str:
@@ -134,6 +154,11 @@ class SearchResults:
     page_size: int = 20
     corrected_query: str = ""
     backend: str = ""
+    mode: str = LEXICAL
+
+    @property
+    def mode_label(self) -> str:
+        return MODE_LABELS[self.mode]
 
     @property
     def first_index(self) -> int:
@@ -149,6 +174,30 @@ def _clean_filter(value: str | None) -> tuple[str, ...]:
     return (value[:200],) if value else ()
 
 
+def default_mode() -> str:
+    """Hybrid when meaning-aware search works here, else lexical."""
+    return HYBRID if semantic.semantic_search_available() else LEXICAL
+
+
+def check_mode(mode: str | None) -> str:
+    """The mode to search in; raises QueryError for an unknown one or one that cannot run."""
+    if not mode:
+        return default_mode()
+    if mode not in MODES:
+        raise QueryError(f"mode must be one of {', '.join(MODES)}, not {mode[:20]!r}")
+    if mode != LEXICAL and not semantic.semantic_search_available():
+        raise QueryError(
+            f"{mode} search needs the optional semantic extra (pip install -e '.[semantic]'); "
+            "use mode=lexical"
+        )
+    return mode
+
+
+def meaning_text(query: str) -> str:
+    """What the query means, for the embedding: without filters, exclusions and quotes."""
+    return " ".join(_NOT_MEANING_RE.sub(" ", query).split())
+
+
 def search_cards(
     *,
     user: Any,
@@ -157,18 +206,22 @@ def search_cards(
     page_size: int = 20,
     deck_slug: str | None = None,
     tag: str | None = None,
+    mode: str | None = None,
 ) -> SearchResults:
     """Cards the user may find that match the query, best first, with highlighted snippets.
 
     Visibility (own decks and others' public ones, ``decks_listed_for``; never others'
     unlisted decks) is applied by the backend at query time; archived cards are never in
-    the index. Raises QueryError for a query that cannot
-    be searched for (too long, nothing to look for).
+    the index. ``mode``: lexical (the backend's words), semantic (nearest notes by meaning,
+    over the same decks) or hybrid (both, fused by reciprocal rank); by default hybrid when
+    available. Raises QueryError for a query that cannot be searched for (too long,
+    nothing to look for, a mode that cannot run here).
     """
     if not 1 <= page <= MAX_PAGE:
         raise QueryError(f"page must be between 1 and {MAX_PAGE}")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise QueryError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+    mode = check_mode(mode)
     extra_decks, extra_tags = _clean_filter(deck_slug), _clean_filter(tag)
     parsed = parse_query(query, filtered=bool(extra_decks or extra_tags))
     filters = SearchFilters(
@@ -180,8 +233,10 @@ def search_cards(
     offset = (page - 1) * page_size
     if parsed.filters_only:
         result = filtered_cards(filters, offset=offset, limit=page_size)
-    else:
+    elif mode == LEXICAL:
         result = backend.search(parsed, filters, offset=offset, limit=page_size)
+    else:
+        result = _meaning_page(query, parsed, filters, mode=mode, offset=offset, limit=page_size)
     cards = {h.card_id: h.summary for h in result.hits if h.summary is not None}
     unread = [h.card_id for h in result.hits if h.summary is None]
     if unread:
@@ -211,4 +266,118 @@ def search_cards(
         page_size=page_size,
         corrected_query=result.corrected_query,
         backend=backend.name,
+        mode=mode,
     )
+
+
+def _semantic_ranking(
+    query: str, parsed: ParsedQuery, filters: SearchFilters, *, window: int
+) -> list[tuple[int, float]]:
+    """(note id, similarity) of the notes nearest the query's meaning, over the same decks
+    and tags as the lexical search, without notes holding an excluded word."""
+    text = meaning_text(query)
+    # No stored vector, no neighbour: skip loading the model (a fresh install, most tests).
+    if not text or not semantic.has_embeddings():
+        return []
+    notes = None
+    if filters.tags:
+        notes = Note.objects.all()
+        for name in filters.tags:
+            notes = notes.filter(id__in=tagged_card_ids(name))
+    vector = semantic.encode_query(text)
+    # Elasticsearch holds the vectors beside the text and ranks them itself (knn).
+    found = get_backend().nearest(vector, filters, k=window)
+    if found is None:
+        found = semantic.nearest_notes(
+            vector, decks=searchable_decks(filters), notes=notes, k=window
+        )
+    found = [(pk, score) for pk, score in found if score >= SEMANTIC_MIN_SIMILARITY]
+    excluded = [t.text.lower() for t in parsed.negative_terms] + [
+        " ".join(p.words) for p in parsed.phrases if p.negated
+    ]
+    if excluded and found:
+        texts = Note.objects.filter(id__in=[pk for pk, _ in found]).values_list(
+            "id", "question", "answer"
+        )
+        hidden = {pk for pk, q, a in texts if any(word in f"{q}\n{a}".lower() for word in excluded)}
+        found = [(pk, score) for pk, score in found if pk not in hidden]
+    return found
+
+
+def _meaning_page(
+    query: str,
+    parsed: ParsedQuery,
+    filters: SearchFilters,
+    *,
+    mode: str,
+    offset: int,
+    limit: int,
+) -> BackendPage:
+    """One page of a semantic or hybrid search, ranked over the best ``window`` of each list."""
+    window = min(max(FUSION_WINDOW, offset + limit), MAX_FUSION_WINDOW)
+    meaning = _semantic_ranking(query, parsed, filters, window=window)
+    if mode == HYBRID and not meaning:
+        # Nothing near in meaning (or nothing embedded yet): the lexical ranking as it is,
+        # with its exact total and every page.
+        return get_backend().search(parsed, filters, offset=offset, limit=limit)
+    lexical = BackendPage()
+    if mode == HYBRID:
+        lexical = get_backend().search(parsed, filters, offset=0, limit=window)
+        fused = reciprocal_rank_fusion(
+            [[h.card_id for h in lexical.hits], [pk for pk, _ in meaning]]
+        )
+        # Lexical matches past the window are not ranked: the total says "at least".
+        exact = lexical.total_exact and lexical.total <= len(lexical.hits)
+        ranked, total = fused, len(fused)
+    else:
+        ranked, total, exact = meaning, len(meaning), True
+    page = ranked[offset : offset + limit]
+    by_id = {h.card_id: h for h in lexical.hits}
+    missing = [pk for pk, _ in page if pk not in by_id]
+    plain = {
+        pk: (question, answer, deck_id, slug, title)
+        for pk, question, answer, deck_id, slug, title in Note.objects.filter(
+            id__in=missing
+        ).values_list("id", "question", "answer", "deck_id", "deck__slug", "deck__title")
+    }
+    hits: list[BackendHit] = []
+    for pk, score in page:
+        hit = by_id.get(pk)
+        if hit is not None:
+            hits.append(
+                BackendHit(pk, score, hit.question_snippet, hit.answer_snippet, hit.summary)
+            )
+        elif pk in plain:
+            question, answer, deck_id, slug, title = plain[pk]
+            hits.append(
+                BackendHit(
+                    pk,
+                    score,
+                    # Found by meaning: no word to highlight, the text as lists show it.
+                    _leading_words(markdown_plain_text(question)),
+                    _leading_words(answer),
+                    summary=(question, deck_id, slug, title),
+                )
+            )
+    return BackendPage(
+        hits=hits, total=total, total_exact=exact, corrected_query=lexical.corrected_query
+    )
+
+
+def hits_label_decks(hits: list[SearchHit], *, user: Any) -> None:
+    """Say whose deck each hit is in, so the same question in a public deck and in the
+    reader's copy of it can be told apart (one query for the page's decks)."""
+    ids = {hit.deck_id for hit in hits}
+    if not ids:
+        return
+    rows = Deck.objects.filter(pk__in=ids).values_list(
+        "pk", "owner_id", "owner__username", "copied_from_id"
+    )
+    labels: dict[int, str] = {}
+    for pk, owner_id, username, copied_from in rows:
+        if owner_id == getattr(user, "pk", None):
+            labels[pk] = "your copy" if copied_from else "your deck"
+        else:
+            labels[pk] = f"by {username}"
+    for hit in hits:
+        hit.deck_owner_label = labels.get(hit.deck_id, "")

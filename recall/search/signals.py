@@ -59,7 +59,10 @@ def _backend_denormalises(what: str) -> bool:
     from .backends import backend_class
 
     try:
-        return bool(getattr(backend_class(settings.SEARCH_BACKEND), f"denormalises_{what}"))
+        cls = backend_class(settings.SEARCH_BACKEND)
+        if what == "vectors":
+            return bool(cls.stores_vectors)
+        return bool(getattr(cls, f"denormalises_{what}"))
     except Exception:
         return False
 
@@ -102,3 +105,9 @@ def deck_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> 
     if raw or not _backend_denormalises("decks"):
         return
     schedule(decks=[instance.pk])
+
+
+def embeddings_changed(sender: Any, note_ids: Iterable[int] = (), **kwargs: Any) -> None:
+    """Notes' embeddings changed: an index holding the vectors (Elasticsearch) reindexes them."""
+    if _backend_denormalises("vectors"):
+        schedule(index=note_ids)

@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 
 from .forms import SearchForm
 from .query import QueryError
-from .selectors import SearchResults, search_cards
+from .selectors import MODE_LABELS, SearchResults, default_mode, hits_label_decks, search_cards
 
 PAGE_SIZE = 20
 
@@ -39,13 +39,18 @@ class SearchView(TemplateView):
                     page_size=PAGE_SIZE,
                     deck_slug=form.cleaned_data["deck"] or None,
                     tag=form.cleaned_data["tag"] or None,
+                    mode=form.cleaned_data["mode"] or None,
                 )
             except QueryError as exc:
                 error = exc.message
+            else:
+                hits_label_decks(results.hits, user=self.request.user)
         elif form.is_bound and not form.is_valid():
             error = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         context.update(
             form=form,
+            modes=MODE_LABELS,
+            default_mode=default_mode(),
             results=results,
             error=error,
             previous_url=self._page_url(results, -1),

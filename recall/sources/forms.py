@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+
+from recall.decks.forms import ImportOptionsForm
 
 from .models import Forge, SourceKind
 
 
-class SourceForm(forms.Form):
+class SourceForm(ImportOptionsForm):
+    """A source's settings, and the import options every file of it is read with."""
+
+    unset_label = "Default"
+    field_order = [
+        "name",
+        "kind",
+        "url",
+        "branch",
+        "subfolder",
+        "glob",
+        "forge",
+        "username",
+        "secret",
+        "interval_minutes",
+    ]
     name = forms.CharField(max_length=100)
     kind = forms.ChoiceField(choices=SourceKind.choices, initial=SourceKind.GIT, label="Kind")
     url = forms.CharField(
@@ -31,6 +50,22 @@ class SourceForm(forms.Form):
     interval_minutes = forms.IntegerField(
         min_value=1, max_value=7 * 24 * 60, initial=15, label="Sync every (minutes)"
     )
+
+    def source_fields(self) -> dict[str, Any]:
+        """The cleaned data as source_create/source_update take it."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.OPTION_FIELDS}
+        data["import_options"] = self.import_options()
+        return data
+
+    @classmethod
+    def initial_options(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """Form values of stored import options (the inverse of import_options())."""
+        shown = {True: "yes", False: "no", None: "auto"}
+        return {
+            name: shown[value] if value is None or isinstance(value, bool) else value
+            for name, value in (options or {}).items()
+            if name in cls.OPTION_FIELDS
+        }
 
 
 class SourceEditForm(SourceForm):

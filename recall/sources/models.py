@@ -43,6 +43,8 @@ class Source(TimeStampedModel):
     username = models.CharField(max_length=100, blank=True)
     credential_encrypted = models.TextField(blank=True, editable=False)
     interval_minutes = models.PositiveIntegerField(default=15)
+    # ImportOptions.to_dict() for every file of the source (separators, cloze styles).
+    import_options = models.JSONField(default=dict, blank=True)
     enabled = models.BooleanField(default=True)
     # The last good state: what the decks show. A failed sync leaves it untouched.
     last_commit = models.CharField(max_length=64, blank=True)

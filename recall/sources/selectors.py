@@ -9,7 +9,8 @@ from urllib.parse import quote, urlsplit
 
 from django.db.models import QuerySet
 
-from recall.decks.importers import parse_document
+from recall.decks import importers
+from recall.decks.importers import ImportOptions
 
 from .models import Forge, Source, SourceFile, SyncRun
 
@@ -100,7 +101,12 @@ def card_patch(card: Any, record: SourceFile | None = None) -> str:
     if record is None or not record.content:
         return ""
     text = record.content.replace("\r\n", "\n")
-    parsed = parse_document(record.path, text)
+    try:
+        options = ImportOptions.from_dict(record.source.import_options)
+    except ValueError:
+        options = ImportOptions()
+    # Read as the sync read it, so the card is found at the same line.
+    parsed = importers.parse_document(record.path, text, options)
     original = next((c for c in parsed.cards if c.line == card.source_line), None)
     if original is None:
         return ""

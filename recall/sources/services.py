@@ -17,9 +17,18 @@ from django.utils import timezone
 from recall.core.exceptions import ApplicationError
 from recall.core.progress import JobProgress, publish_job
 from recall.core.tasks import task_named
+from recall.decks.importers.base import ImportOptions
 from recall.decks.models import Deck
-from recall.decks.services import ImportRejected, deck_archive_cards, deck_create, notes_import
-from recall.jobs.models import Job, JobStatus
+from recall.decks.selectors import skipped_line_warnings
+from recall.decks.services import (
+    ImportRejected,
+    deck_archive_cards,
+    deck_create,
+    import_options_clean,
+    import_options_complete,
+    notes_import,
+)
+from recall.jobs.models import Job, JobKind, JobStatus
 
 from .crypto import decrypt_secret, encrypt_secret
 from .fetching import (
@@ -43,8 +52,23 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 # Job.kind of a sync (the decks app's job list shows it like any other background work).
-SYNC_JOB_KIND = "source_sync"
-_EDITABLE = ("name", "url", "branch", "subfolder", "glob", "forge", "username", "enabled")
+SYNC_JOB_KIND = JobKind.SOURCE_SYNC
+_EDITABLE = (
+    "name",
+    "url",
+    "branch",
+    "subfolder",
+    "glob",
+    "forge",
+    "username",
+    "enabled",
+    "import_options",
+)
+
+
+def _stored_options(data: dict[str, Any] | None) -> dict[str, Any]:
+    """A source's import options as stored: validated, only those that differ from defaults."""
+    return ImportOptions.from_dict(import_options_clean(data)).to_dict()
 
 
 def _validate(source: Source) -> None:
@@ -76,8 +100,12 @@ def source_create(
     secret: str = "",
     interval_minutes: int = 15,
     enabled: bool = True,
+    import_options: dict[str, Any] | None = None,
 ) -> Source:
-    """Add a source (checked: URL scheme, host, allowed folder); its secret is encrypted."""
+    """Add a source (checked: URL scheme, host, allowed folder); its secret is encrypted.
+
+    ``import_options``: how its files are read (ImportOptions names); the rest are defaults.
+    """
     source = Source(
         owner=owner,
         name=name.strip(),
@@ -90,6 +118,7 @@ def source_create(
         username=username.strip(),
         interval_minutes=interval_minutes,
         enabled=enabled,
+        import_options=_stored_options(import_options),
     )
     _validate(source)
     source.credential_encrypted = encrypt_secret(secret)
@@ -102,6 +131,8 @@ def source_update(*, source: Source, secret: str | None = None, **fields: Any) -
     for name, value in fields.items():
         if name not in (*_EDITABLE, "interval_minutes"):
             raise SourceRejected(f"'{name}' cannot be changed")
+        if name == "import_options":
+            value = _stored_options(value)
         setattr(source, name, value.strip() if isinstance(value, str) else value)
     _validate(source)
     update = [*fields, "updated_at"]
@@ -290,7 +321,12 @@ def _import_file(
         deck = _deck_for_new_file(source, path)
     try:
         summary = notes_import(
-            owner=source.owner, filename=path, data=data, deck_slug=deck.slug if deck else None
+            owner=source.owner,
+            filename=path,
+            data=data,
+            deck_slug=deck.slug if deck else None,
+            # All of them: a setting the source dropped must not live on in its decks' memory.
+            options=import_options_complete(source.import_options),
         )
     except ImportRejected as exc:
         # One unreadable file must not hold the others back: it is reported and left as it was.
@@ -302,6 +338,8 @@ def _import_file(
     outcome.unchanged += summary.unchanged
     outcome.deck_ids.extend(summary.deck_ids)
     outcome.warnings.extend(summary.warnings)
+    # Lines that looked like cards but were not taken: in the sync's history, never silent.
+    outcome.warnings.extend(skipped_line_warnings(summary.as_dict()))
     if record is None:
         record = SourceFile(source=source)
     record.path = path

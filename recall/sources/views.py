@@ -37,7 +37,7 @@ class SourceCreateView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form: SourceForm) -> HttpResponse:
         try:
-            source = services.source_create(owner=self.request.user, **form.cleaned_data)
+            source = services.source_create(owner=self.request.user, **form.source_fields())
         except ApplicationError as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form)
@@ -79,10 +79,11 @@ class SourceUpdateView(_OwnSourceMixin, SingleObjectMixin, FormView):
     def get_initial(self) -> dict[str, Any]:
         source = self.object
         fields = [*SourceEditForm.base_fields]
-        return {f: getattr(source, f) for f in fields if hasattr(source, f) and f != "secret"}
+        initial = {f: getattr(source, f) for f in fields if hasattr(source, f) and f != "secret"}
+        return {**initial, **SourceEditForm.initial_options(source.import_options)}
 
     def form_valid(self, form: SourceEditForm) -> HttpResponse:
-        data = dict(form.cleaned_data)
+        data = form.source_fields()
         secret = data.pop("secret") or None
         if data.pop("forget_secret"):
             secret = ""

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import CardState, DailyReviewCount, ReviewLog
+from .models import CardState, DailyReviewCount, Exam, ReviewLog
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -51,3 +51,11 @@ class DailyReviewCountAdmin(ReadOnlyAdmin):
     search_fields = ("user__username",)
     raw_id_fields = ("user", "deck")
     date_hierarchy = "day_start"
+
+
+@admin.register(Exam)
+class ExamAdmin(admin.ModelAdmin):
+    list_display = ("date", "user", "deck", "target_retention", "updated_at")
+    search_fields = ("user__username", "deck__title")
+    raw_id_fields = ("user", "deck")
+    date_hierarchy = "date"

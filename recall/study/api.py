@@ -42,7 +42,10 @@ class QueueCardSerializer(serializers.Serializer):
     ordinal = serializers.IntegerField(help_text="1 forward, 2 backward, or the cloze number.")
     deck = serializers.IntegerField(source="deck_id")
     deck_title = serializers.CharField(source="deck.title")
-    queue = serializers.ChoiceField(choices=["learning", "review", "new"])
+    queue = serializers.ChoiceField(
+        choices=["learning", "review", "new", "exam"],
+        help_text="`exam`: planned today by an exam plan, after the regular cards.",
+    )
     question = serializers.CharField()
     answer = serializers.CharField()
     question_html = serializers.CharField()
@@ -57,6 +60,7 @@ class CountsSerializer(serializers.Serializer):
     learning = serializers.IntegerField()
     review = serializers.IntegerField()
     new = serializers.IntegerField()
+    exam = serializers.IntegerField(help_text="Cards your exam plans add today.")
     total = serializers.IntegerField()
 
 
@@ -134,7 +138,7 @@ _PREVIEWS = {
     "easy": "2026-03-09T09:00:00Z",
 }
 QUEUE_EXAMPLE = {
-    "counts": {"learning": 0, "review": 12, "new": 20, "total": 32},
+    "counts": {"learning": 0, "review": 12, "new": 20, "exam": 0, "total": 32},
     "cards": [
         {
             "id": 1201,

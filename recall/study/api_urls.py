@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import api
+from . import api, api_custom
 
 app_name = "study"
 urlpatterns = [
@@ -13,4 +13,9 @@ urlpatterns = [
     path("undo/", api.UndoView.as_view(), name="undo"),
     path("stats/", api.StatsView.as_view(), name="stats"),
     path("parameters/", api.ParametersView.as_view(), name="parameters"),
+    # Custom study (api_custom): review ahead, cram, exam dates and their plans.
+    path("ahead/", api_custom.AheadView.as_view(), name="ahead"),
+    path("cram/", api_custom.CramView.as_view(), name="cram"),
+    path("exams/", api_custom.ExamListView.as_view(), name="exams"),
+    path("exams/<int:pk>/", api_custom.ExamDetailView.as_view(), name="exam-detail"),
 ]

@@ -4,27 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from recall.decks.extensions import StudyExtension
 from recall.decks.models import Card
 
-from .models import CardState, State
+from . import browser
 from .selectors import card_info
 from .services import card_bury
 
 
-def cards_in_state(cards: QuerySet[Card], user: Any, state: str) -> QuerySet[Card]:
-    """The cards in the user's study ``state``; a card without a row of the user's is new."""
-    states = CardState.objects.filter(user_id=user.pk, card_id=OuterRef("pk"))
-    if state == "new":
-        return cards.exclude(Exists(states.exclude(state=State.NEW)))
-    return cards.filter(Exists(states.filter(state=State[state.upper()])))
+def cards_filter(cards: QuerySet[Card], user: Any, filters: dict[str, Any]) -> QuerySet[Card]:
+    """The cards matching the card browser's ``filters`` (``browser.CardQuery``'s fields)."""
+    return browser.cards_filter(cards, user, browser.CardQuery(**filters))
+
+
+def cards_sort(cards: QuerySet[Card], user: Any, sort: str) -> QuerySet[Card]:
+    """The cards sorted by the user's study data (one of ``browser.SORTS``, "-" descending)."""
+    return browser.cards_sort(browser.with_study_state(cards, user), sort)
 
 
 def study_extension() -> StudyExtension:
     return StudyExtension(
         card_info=lambda user, cards: card_info(user=user, cards=cards),
-        cards_in_state=cards_in_state,
+        cards_filter=cards_filter,
+        cards_sort=cards_sort,
         card_bury=lambda user, card, buried: card_bury(user=user, card=card, buried=buried),
     )

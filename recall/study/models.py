@@ -105,6 +105,9 @@ class ReviewLog(models.Model):
     state_after = models.PositiveSmallIntegerField(choices=State.choices)
     card_before = models.JSONField()
     card_after = models.JSONField()
+    # Interview mode: what the user typed, and its score (0-100) against the note's answer.
+    typed_answer = models.TextField(blank=True, default="")
+    interview_score = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = ReviewLogQuerySet.as_manager()
 
@@ -133,7 +136,7 @@ class DailyReviewCount(models.Model):
     and rollover hour when the grade was made. ``last_reviewed_at`` (never lowered) lets
     the queue see when a row cannot be trusted for today (the user's zone or hour changed,
     or a grade carries a later time): it then counts the log instead, so the quotas always
-    equal counting the log. See ``recall.study.hotpath``.
+    equal counting the log. See ``recall.study.queue.deck_quotas``.
     """
 
     user = models.ForeignKey(
@@ -158,3 +161,28 @@ class DailyReviewCount(models.Model):
     def __str__(self) -> str:
         day = f"{self.day_start:%Y-%m-%d %H:%M}"
         return f"{self.user_id}/{self.deck_id} {day}: {self.new_cards} new, {self.reviews} reviews"
+
+
+class Exam(models.Model):
+    """A user's exam on a deck: the plan (``exam_plan``) aims every card's predicted recall
+    on ``date`` at ``target_retention`` or more. One exam per user and deck: setting a new
+    date replaces it. The plan itself is computed from the card states, never stored, so
+    that every grade (Again included) is taken into account at once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exams", db_index=False
+    )
+    deck = models.ForeignKey("decks.Deck", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(help_text="The exam's day, in the user's study days.")
+    target_retention = models.FloatField(default=0.9)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "deck"], name="exam_unique_per_user_deck")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.deck_id} exam on {self.date:%Y-%m-%d}"

@@ -1,15 +1,20 @@
-"""Receivers of the study app: keep each user's cached statistics fresh (connected in ready())."""
+"""Receivers of the study app: keep each user's cached statistics, exams and day queues
+fresh, and their card states' copy of a card's deck in step when notes move."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save, pre_delete, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-from recall.decks.models import Deck
-from recall.decks.signals import notes_bulk_changed
+from recall.decks.models import Card, Deck
+from recall.decks.signals import card_schedules_imported, notes_bulk_changed, notes_moved
 
+from .exams import exams_changed
+from .models import CardState, Exam
+from .queue import queue_stale_for_deck, queue_stale_for_decks
+from .seeding import states_from_schedules
 from .selectors import deck_stats_users, invalidate_stats, invalidate_stats_of
 from .signals import card_reviewed, review_undone
 
@@ -31,6 +36,13 @@ def stats_stale_after_import(sender: Any, *, deck_id: int | None = None, **kwarg
     owner_id = Deck.objects.filter(pk=deck_id).values_list("owner_id", flat=True).first()
     if owner_id is not None:
         invalidate_stats(owner_id)
+
+
+def states_follow_moved_notes(
+    sender: Any, *, note_ids: list[int], deck_id: int, **kwargs: Any
+) -> None:
+    # The queue reads CardState.deck (a copy of the card's deck) for per-deck limits.
+    CardState.objects.filter(card__note_id__in=note_ids).update(deck_id=deck_id)
 
 
 def remember_deck_access(
@@ -63,11 +75,41 @@ def stats_stale_after_deck_delete(sender: Any, instance: Deck, **kwargs: Any) ->
     transaction.on_commit(lambda: invalidate_stats_of(users))
 
 
+def states_from_imported_schedules(
+    sender: Any, *, owner: Any, schedules: dict[int, Any], **kwargs: Any
+) -> None:
+    states_from_schedules(user=owner, schedules=schedules)
+
+
+def queue_stale_after_notes_changed(
+    sender: Any, *, deck_id: int | None = None, **kwargs: Any
+) -> None:
+    # Imports, edits, archiving, copies: cards may have been added or changed.
+    queue_stale_for_deck(deck_id)
+
+
+def queue_stale_after_card_save(sender: Any, instance: Card, **kwargs: Any) -> None:
+    # Unsuspended, unburied, moved: a card may have become eligible (no query: a cache write).
+    queue_stale_for_deck(instance.deck_id)
+
+
+def queue_stale_after_deck_change(sender: Any, **kwargs: Any) -> None:
+    # Limits, access, a new or deleted deck: the cached scopes are read again (one query
+    # each, at their next use; the day queues stay unless their limits changed).
+    queue_stale_for_decks()
+
+
+def exams_stale(sender: Any, instance: Exam, raw: bool = False, **kwargs: Any) -> None:
+    # The study queue reads a user's exams from the cache (recall.study.exams).
+    exams_changed(instance.user_id)
+
+
 def connect() -> None:
     """Connect every receiver of this module once (StudyConfig.ready())."""
     card_reviewed.connect(stats_stale_after_review, dispatch_uid="study_stats_after_grade")
     review_undone.connect(stats_stale_after_review, dispatch_uid="study_stats_after_undo")
     notes_bulk_changed.connect(stats_stale_after_import, dispatch_uid="study_stats_after_import")
+    notes_moved.connect(states_follow_moved_notes, dispatch_uid="study_states_follow_moved_notes")
     pre_save.connect(
         remember_deck_access, sender=Deck, dispatch_uid="study_stats_deck_access_before"
     )
@@ -77,3 +119,20 @@ def connect() -> None:
     pre_delete.connect(
         stats_stale_after_deck_delete, sender=Deck, dispatch_uid="study_stats_after_deck_delete"
     )
+    card_schedules_imported.connect(
+        states_from_imported_schedules, dispatch_uid="study_states_from_imported_schedules"
+    )
+    notes_bulk_changed.connect(
+        queue_stale_after_notes_changed, dispatch_uid="study_queue_after_notes_changed"
+    )
+    post_save.connect(
+        queue_stale_after_card_save, sender=Card, dispatch_uid="study_queue_after_card_save"
+    )
+    post_save.connect(
+        queue_stale_after_deck_change, sender=Deck, dispatch_uid="study_queue_after_deck_save"
+    )
+    post_delete.connect(
+        queue_stale_after_deck_change, sender=Deck, dispatch_uid="study_queue_after_deck_delete"
+    )
+    post_save.connect(exams_stale, sender=Exam, dispatch_uid="study_exams_after_save")
+    post_delete.connect(exams_stale, sender=Exam, dispatch_uid="study_exams_after_delete")

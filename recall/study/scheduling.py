@@ -131,6 +131,25 @@ def review(
     return Outcome(card=new_card, reps=reps + 1, lapses=lapses + int(lapsed))
 
 
+def memory_after(user: Any, card: fsrs.Card, grade: int, now: datetime) -> fsrs.Card:
+    """The card's memory state (stability, difficulty, state, step) after one grade.
+
+    Exactly what ``review`` stores for them, at a fraction of the cost (one fsrs call, no
+    interval rules): for simulations (``exam_plan``). Its ``due`` is fsrs' own, right for
+    learning steps, not for review intervals (which ``review`` gives).
+    """
+    now = utc(now)
+    given = copy(card)
+    if card.last_review is not None:
+        given.last_review = now - timedelta(
+            days=max(0, study_days_between(user, card.last_review, now))
+        )
+    outcome = scheduler_for(user).review_card(given, fsrs.Rating(grade), now)[0]
+    outcome.last_review = now
+    _store_precision(outcome)
+    return outcome
+
+
 def previews(user: Any, card: fsrs.Card, now: datetime, *, reps: int) -> dict[int, datetime]:
     """The due time each of the four grades would give, without saving anything."""
     after = _outcomes(user, card, now, reps=reps, grades=(1, 2, 3, 4))

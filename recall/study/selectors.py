@@ -4,10 +4,14 @@ Public functions (used by the API, the web pages and the CLI):
 
 - ``study_queue(*, user, deck=None, now=None, limit=None) -> list[Card]``: cards to study now,
   in order: due learning/relearning cards, due reviews (per-deck ``reviews_per_day`` cap),
-  then new cards (per-deck ``new_cards_per_day`` limit). Each card carries
-  ``card.study_state`` (its ``CardState`` or ``None``) and ``card.queue``
-  (``"learning"``, ``"review"`` or ``"new"``).
-- ``queue_counts(*, user, deck=None, now=None) -> QueueCounts``: how many of each remain.
+  then new cards (per-deck ``new_cards_per_day`` limit), then the cards the user's exam
+  plans add today (``exam_queue``). Each card carries ``card.study_state`` (its
+  ``CardState`` or ``None``) and ``card.queue`` (``"learning"``, ``"review"``, ``"new"``
+  or ``"exam"``).
+- ``queue_counts(*, user, deck=None, now=None) -> QueueCounts``: how many of each remain
+  (``exam``: the exam plans' cards).
+  (The regular queue, ``study_session`` and ``study_decks`` live in ``recall.study.queue``;
+  the exam plans' cards are added here.)
 - ``grade_previews(*, user, card, now=None) -> dict[int, datetime]``: next due per grade 1-4.
 - ``study_decks(user, deck=None)``, ``deck_for_study(user, deck_id)``.
 - Statistics, each one SQL query: ``deck_counts(user)``, ``reviews_per_day(user, days=365)``,
@@ -25,59 +29,87 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import (
     Avg,
-    Case,
     Count,
     DateTimeField,
-    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
-    IntegerField,
     Min,
-    OuterRef,
     Q,
-    QuerySet,
-    Subquery,
     Sum,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import RowNumber, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from recall.core.exceptions import NotFoundError
 from recall.decks.models import Card, Deck
 from recall.decks.selectors import deck_readable_q
 
-from . import hotpath, scheduling
+from . import exam_queue, queue, scheduling
 from .models import CardState, Grade, ReviewLog, State
 
-# When nothing else is left, learning cards due this soon are shown early (Anki does the same),
-# so a session does not end with "come back in 10 minutes".
-LEARN_AHEAD = timedelta(minutes=20)
-LEARNING_STATES = (State.LEARNING, State.RELEARNING)
+# The queue lives in its own module (recall.study.queue); its names stay importable here.
+LEARN_AHEAD = queue.LEARN_AHEAD
+LEARNING_STATES = queue.LEARNING_STATES
+QueueCounts = queue.QueueCounts
+study_decks = queue.study_decks
 STATS_CACHE_SECONDS = 600
 
 
-# Scope ----------------------------------------------------------------------------------
+def study_queue(
+    *, user: Any, deck: Deck | None = None, now: datetime | None = None, limit: int | None = None
+) -> list[Card]:
+    """The cards to study now, in order (see the module docstring)."""
+    now = now or timezone.now()
+    cards = queue.study_queue(user=user, deck=deck, now=now, limit=limit)
+    return _with_exams(user, deck, now, cards, limit)
 
 
-def study_decks(user: Any, deck: Deck | None = None) -> QuerySet[Deck]:
-    """Decks a session draws from: one deck, or the user's own plus readable started ones."""
-    if deck is not None:
-        return Deck.objects.filter(pk=deck.pk)
-    started = Exists(CardState.objects.filter(user=user, deck=OuterRef("pk")))
-    return Deck.objects.filter(Q(owner=user) | (deck_readable_q(user) & started)).order_by(
-        "title", "id"
+def queue_counts(
+    *, user: Any, deck: Deck | None = None, now: datetime | None = None
+) -> QueueCounts:
+    now = now or timezone.now()
+    counts = queue.queue_counts(user=user, deck=deck, now=now)
+    return _exam_counted(user, deck, now, counts)
+
+
+def study_session(
+    *, user: Any, deck: Deck | None = None, now: datetime | None = None, limit: int | None = 1
+) -> tuple[list[Card], QueueCounts]:
+    """The next cards and the remaining counts, sharing one look at today's quotas."""
+    now = now or timezone.now()
+    cards, counts = queue.study_session(user=user, deck=deck, now=now, limit=limit)
+    return (
+        _with_exams(user, deck, now, cards, limit),
+        _exam_counted(user, deck, now, counts),
     )
+
+
+# Exam plans add today's planned cards after the regular ones (recall.study.exam_queue).
+
+
+def _with_exams(
+    user: Any, deck: Deck | None, now: datetime, cards: list[Card], limit: int | None
+) -> list[Card]:
+    version = functools.partial(stats_version, user.pk)
+    return exam_queue.extend_queue(
+        cards, user=user, deck=deck, now=now, limit=limit, version=version
+    )
+
+
+def _exam_counted(user: Any, deck: Deck | None, now: datetime, counts: QueueCounts) -> QueueCounts:
+    version = functools.partial(stats_version, user.pk)
+    exam = exam_queue.exam_count(
+        user=user, deck=deck, now=now, version=version, regular_new=counts.new
+    )
+    return replace(counts, exam=exam) if exam else counts
 
 
 def deck_for_study(user: Any, deck_id: int) -> Deck:
@@ -86,302 +118,6 @@ def deck_for_study(user: Any, deck_id: int) -> Deck:
     if deck is None:
         raise NotFoundError("No such deck.")
     return deck
-
-
-# Queue ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueueCounts:
-    learning: int
-    review: int
-    new: int
-
-    @property
-    def total(self) -> int:
-        return self.learning + self.review + self.new
-
-    def as_dict(self) -> dict[str, int]:
-        return {**asdict(self), "total": self.total}
-
-
-def _live_siblings(note: Any, card: Any) -> QuerySet[Card]:
-    return Card.objects.filter(note_id=note, is_archived=False, suspended=False).exclude(pk=card)
-
-
-def _graded_today(user_id: int, day_start: datetime) -> Exists:
-    return Exists(
-        ReviewLog.objects.filter(
-            user_id=user_id, card_id=OuterRef("pk"), reviewed_at__gte=day_start
-        )
-    )
-
-
-@functools.lru_cache(maxsize=1024)
-def _new_cards(
-    user_id: int, deck_id: int, day_start: datetime, day_end: datetime
-) -> QuerySet[Card]:
-    """A deck's new cards for a user's study day, in study order, siblings buried.
-
-    Building this nest of subqueries costs several times more than running it on the
-    ``card_live_order`` index, and it depends only on the arguments: built once per user,
-    deck and day, and only ever used through clones (``.all()``, slices), so no result is
-    kept. Which cards it returns is decided by the database at each run.
-    """
-    states = CardState.objects.filter(user_id=user_id, card_id=OuterRef("pk"))
-    # A new card waits when a live sibling was graded today, is due today, or is new with
-    # a lower ordinal.
-    blocking = _live_siblings(OuterRef("note_id"), OuterRef("pk")).filter(
-        _graded_today(user_id, day_start)
-        | Exists(states.filter(due__lt=day_end))
-        | (Q(ordinal__lt=OuterRef("ordinal")) & ~Exists(states))
-    )
-    studied = CardState.objects.filter(user_id=user_id, card=OuterRef("pk"))
-    # Burying lasts until the start of a study day, so within one day "no longer buried" is
-    # "buried until this day's start or earlier": a rule that needs no clock of its own.
-    unburied = Q(buried_until__isnull=True) | Q(buried_until__lte=day_start)
-    return (
-        Card.objects.filter(deck_id=deck_id, is_archived=False, suspended=False)
-        .filter(unburied)
-        .exclude(Exists(studied))
-        .filter(Q(deck__bury_siblings=False) | ~Exists(blocking))
-        .order_by("position", "ordinal", "id")
-    )
-
-
-class _Plan:
-    """What a session may still show today: the decks and their remaining daily quotas."""
-
-    def __init__(
-        self, user: Any, deck: Deck | None, now: datetime | None, next_cards: int | None = None
-    ) -> None:
-        self.user = user
-        self.now = now or timezone.now()
-        self.day = scheduling.current_day(user, self.now)
-        deck_id = deck.pk if deck is not None else None
-        # The first due states for ``cards(next_cards)``, when read with the quotas.
-        self._due: tuple[int, tuple[list[CardState], list[CardState]]] | None = None
-        # Decks in scope (ordered by title, id) and what they have left today: one query
-        # (the scope of ``study_decks``, today's reviews grouped by deck). On PostgreSQL the
-        # same statement reads the first due states as ``cards(next_cards)`` would.
-        if next_cards is not None and next_cards > 0:
-            rows, due = hotpath.quotas_and_due(
-                user_id=user.pk,
-                deck_id=deck_id,
-                day_start=self.day.start,
-                now=self.now,
-                limit=next_cards,
-                review_before=self.day.end,
-            )
-            if due is not None:
-                self._due = (next_cards, due)
-        else:
-            rows = hotpath.deck_quotas(user.pk, deck_id, self.day.start)
-        self.decks = {quota.pk: quota for quota in rows}
-        self.deck_ids = list(self.decks)
-        self.new_left = {quota.pk: quota.new_left for quota in rows}
-        self.reviews_left = {quota.pk: quota.reviews_left for quota in rows}
-
-    def _states(self) -> QuerySet[CardState]:
-        return CardState.objects.filter(
-            user=self.user, deck__in=self.deck_ids, card__is_archived=False, card__suspended=False
-        ).filter(self._unburied("card__"))
-
-    def _unburied(self, prefix: str = "") -> Q:
-        # A buried card comes back on its own once its ``buried_until`` has passed.
-        return Q(**{f"{prefix}buried_until__isnull": True}) | Q(
-            **{f"{prefix}buried_until__lte": self.now}
-        )
-
-    # Sibling burying: one card of a note a day, in decks that bury siblings (the default).
-    # A card waits when a sibling (same note, live) was graded since the study day began;
-    # a review also when a sibling is in learning today or is a review due today ahead of
-    # it; a new card also when a sibling is due today or is new with a lower ordinal.
-    # Learning cards never wait. hotpath._UNBURIED is the review rule in SQL.
-
-    def _live_siblings(self, note: Any, card: Any) -> QuerySet[Card]:
-        return _live_siblings(note, card)
-
-    def _graded_today(self) -> Exists:
-        return _graded_today(self.user.pk, self.day.start)
-
-    def unburied_reviews(self, states: QuerySet[CardState]) -> QuerySet[CardState]:
-        ahead = CardState.objects.filter(
-            user=self.user, card_id=OuterRef("pk"), due__lt=self.day.end
-        ).filter(
-            Q(state__in=LEARNING_STATES)
-            | Q(state=State.REVIEW, due__lt=OuterRef(OuterRef("due")))
-            | Q(state=State.REVIEW, due=OuterRef(OuterRef("due")), id__lt=OuterRef(OuterRef("id")))
-        )
-        blocking = self._live_siblings(OuterRef("card__note_id"), OuterRef("card_id")).filter(
-            self._graded_today() | Exists(ahead)
-        )
-        return states.filter(Q(deck__bury_siblings=False) | ~Exists(blocking))
-
-    def learning(self, *, ahead: bool = False) -> QuerySet[CardState]:
-        until = self.now + LEARN_AHEAD if ahead else self.now
-        return self._states().filter(state__in=LEARNING_STATES, due__lte=until)
-
-    def reviews(self) -> QuerySet[CardState]:
-        capped = [pk for pk, left in self.reviews_left.items() if left > 0]
-        qs = self.unburied_reviews(
-            self._states().filter(state=State.REVIEW, due__lt=self.day.end, deck__in=capped)
-        )
-        if len(capped) <= 1:
-            return qs.order_by("due", "id")[: self.reviews_left[capped[0]] if capped else 0]
-        # Per-deck caps in one query: number the due cards within each deck, keep the first N.
-        cap = Case(
-            *[When(deck_id=pk, then=Value(self.reviews_left[pk])) for pk in capped],
-            output_field=IntegerField(),
-        )
-        rank = Window(RowNumber(), partition_by=[F("deck_id")], order_by=[F("due"), F("id")])
-        return qs.annotate(rank=rank, cap=cap).filter(rank__lte=F("cap")).order_by("due", "id")
-
-    def first_reviews(
-        self, limit: int, first_chunk: tuple[list[CardState], int] | None = None
-    ) -> list[CardState]:
-        """The first ``limit`` rows of ``reviews()``, read off the (user, state, due) index.
-
-        Walking the due cards in due order and skipping a deck once it reached its cap gives
-        exactly the rows the windowed query keeps; a deck that is full is then left out of
-        the next chunk's query, so full decks are never scanned twice. ``first_chunk``: the
-        first rows and how many were asked for, when the caller already read them.
-        """
-        left = {pk: n for pk, n in self.reviews_left.items() if n > 0}
-        out: list[CardState] = []
-        after: tuple[datetime, int] | None = None
-        chunk = self.review_chunk(limit)
-        while left and len(out) < limit:
-            if first_chunk is not None:
-                (rows, chunk), first_chunk = first_chunk, None
-            else:
-                chunk = self.review_chunk(limit)
-                qs = (
-                    self.unburied_reviews(
-                        self._states().filter(
-                            state=State.REVIEW, due__lt=self.day.end, deck__in=list(left)
-                        )
-                    )
-                    .select_related("card", "card__deck")
-                    .order_by("due", "id")
-                )
-                if after is not None:
-                    qs = qs.filter(Q(due__gt=after[0]) | Q(due=after[0], id__gt=after[1]))
-                rows = list(qs[:chunk])
-            for state in rows:
-                if state.deck_id in left:
-                    out.append(state)
-                    left[state.deck_id] -= 1
-                    if left[state.deck_id] == 0:
-                        del left[state.deck_id]
-                    if len(out) == limit:
-                        break
-            if len(rows) < chunk:
-                break
-            after = (rows[-1].due, rows[-1].pk)
-        return out
-
-    def review_chunk(self, limit: int) -> int:
-        """How many due reviews to read for ``limit`` cards (``hotpath.review_chunk``)."""
-        return hotpath.review_chunk(limit, list(self.reviews_left.values()))
-
-    def new_cards(self, deck_id: int) -> QuerySet[Card]:
-        """The deck's new cards in study order, unburied (a fresh clone of the day's query)."""
-        return _new_cards(self.user.pk, deck_id, self.day.start, self.day.end).all()
-
-    def cards(self, limit: int | None) -> list[Card]:
-        out: list[Card] = []
-
-        def room() -> int | None:
-            return None if limit is None else limit - len(out)
-
-        def take(states: Iterable[CardState], queue: str) -> None:
-            for state in states:
-                card = state.card
-                card.study_state = state  # type: ignore[attr-defined]
-                card.queue = queue  # type: ignore[attr-defined]
-                out.append(card)
-
-        related = ("card", "card__deck")
-        if limit is None:
-            take(self.learning().select_related(*related).order_by("due", "id"), "learning")
-            take(self.reviews().select_related(*related), "review")
-        elif limit > 0:
-            # The next few cards: learning and the first chunk of reviews in one indexed query.
-            capped = [pk for pk in self.deck_ids if self.reviews_left[pk] > 0]
-            if self._due is not None and self._due[0] == limit:
-                learning, reviews = self._due[1]  # read with the quotas: the same rows
-            else:
-                learning, reviews = hotpath.due_states(
-                    user_id=self.user.pk,
-                    decks=self.decks,
-                    now=self.now,
-                    learning_limit=limit,
-                    review_deck_ids=capped,
-                    review_before=self.day.end,
-                    review_limit=self.review_chunk(limit),
-                    day_start=self.day.start,
-                )
-            take(learning, "learning")
-            left = room()
-            if left and capped:
-                first = (reviews, self.review_chunk(limit))
-                take(self.first_reviews(left, first_chunk=first), "review")
-        for deck_id in self.deck_ids:
-            left = room()
-            if left == 0:
-                break
-            quota = self.new_left[deck_id] if left is None else min(left, self.new_left[deck_id])
-            if quota <= 0:
-                continue
-            for card in self.new_cards(deck_id).select_related("deck")[:quota]:
-                card.study_state = None  # type: ignore[attr-defined]
-                card.queue = "new"  # type: ignore[attr-defined]
-                out.append(card)
-        if not out:
-            ahead = self.learning(ahead=True).select_related(*related).order_by("due", "id")
-            take(ahead if limit is None else ahead[:limit], "learning")
-        return out
-
-    def counts(self) -> QueueCounts:
-        """What the queue serves now, by queue: the same rules as ``cards``.
-
-        When nothing else is left, ``cards`` shows learning cards due within
-        ``LEARN_AHEAD`` early, so the learning count then counts those too.
-        """
-        learning = self.learning().count()
-        reviews = self.reviews()
-        review = reviews.count() if isinstance(reviews, QuerySet) else len(reviews)
-        new = 0
-        for deck_id in self.deck_ids:
-            quota = self.new_left[deck_id]
-            if quota > 0:
-                # COUNT over a LIMITed subquery: never counts more cards than today's quota.
-                new += self.new_cards(deck_id)[:quota].count()
-        if learning + review + new == 0:
-            learning = self.learning(ahead=True).count()
-        return QueueCounts(learning=learning, review=review, new=new)
-
-
-def study_queue(
-    *, user: Any, deck: Deck | None = None, now: datetime | None = None, limit: int | None = None
-) -> list[Card]:
-    """The cards to study now, in order (see the module docstring)."""
-    return _Plan(user, deck, now, next_cards=limit).cards(limit)
-
-
-def queue_counts(
-    *, user: Any, deck: Deck | None = None, now: datetime | None = None
-) -> QueueCounts:
-    return _Plan(user, deck, now).counts()
-
-
-def study_session(
-    *, user: Any, deck: Deck | None = None, now: datetime | None = None, limit: int | None = 1
-) -> tuple[list[Card], QueueCounts]:
-    """The next cards and the remaining counts, sharing one look at today's quotas."""
-    plan = _Plan(user, deck, now, next_cards=limit)
-    return plan.cards(limit), plan.counts()
 
 
 def card_state_for(user: Any, card: Card) -> CardState | None:
@@ -739,46 +475,3 @@ def card_info(
             info.update(state_label=State.NEW.label, retrievability=None, interval=None)
         out.append(info)
     return out
-
-
-def card_browser(
-    *,
-    user: Any,
-    deck_id: int | None = None,
-    tag: str = "",
-    state: str = "",
-    suspended: bool | None = None,
-    flagged: bool | None = None,
-) -> QuerySet[Card]:
-    """The user's own live cards for the card browser, filtered, in deck order.
-
-    Each card carries ``study_state_value`` and ``study_due`` (None when never graded:
-    new). ``state``: "new", "learning", "review" or "relearning"; "buried" is a state of
-    its own here (buried now, until the next study day).
-    """
-    now = timezone.now()
-    states = CardState.objects.filter(user=user, card_id=OuterRef("pk"))
-    cards = (
-        Card.objects.filter(deck__owner=user, is_archived=False)
-        .select_related("deck", "note")
-        .annotate(
-            study_state_value=Subquery(states.values("state")[:1]),
-            study_due=Subquery(states.values("due")[:1]),
-        )
-        .order_by("deck__title", "deck_id", "position", "ordinal", "id")
-    )
-    if deck_id is not None:
-        cards = cards.filter(deck_id=deck_id)
-    if tag:
-        cards = cards.filter(note__tags__name=tag)
-    if state == "new":
-        cards = cards.exclude(Exists(states.exclude(state=State.NEW)))
-    elif state == "buried":
-        cards = cards.filter(buried_until__gt=now)
-    elif state:
-        cards = cards.filter(Exists(states.filter(state=State[state.upper()])))
-    if suspended is not None:
-        cards = cards.filter(suspended=suspended)
-    if flagged is not None:
-        cards = cards.filter(flagged=flagged)
-    return cards

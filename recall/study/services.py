@@ -2,15 +2,16 @@
 
 Public functions:
 
-- ``card_grade(*, user, card_id, grade, duration_ms, expected_version=None, now=None)
-  -> GradeResult``: applies one grade (1 Again, 2 Hard, 3 Good, 4 Easy) through
-  ``scheduling.review`` (fsrs, with Anki's rules around it), appends a ``ReviewLog`` and
-  sends ``card_reviewed`` after commit. Exactly once: with an ``expected_version`` (0 for
-  a new card) the write is a compare-and-swap on the ``CardState`` version (a new card's
-  row: the unique (user, card) constraint); without one, the row is locked
-  (``select_for_update``) and compared with the version read before. A stale version, or
-  a grade that lost the race with a concurrent grade of the same card, raises
-  ``ConflictError`` (HTTP 409).
+- ``card_grade(*, user, card_id, grade, duration_ms, expected_version=None, now=None,
+  typed_answer="", interview_score=None) -> GradeResult``: applies one grade (1 Again, 2
+  Hard, 3 Good, 4 Easy) through ``scheduling.review`` (fsrs, with Anki's rules around it),
+  appends a ``ReviewLog`` and sends ``card_reviewed`` after commit. Exactly once: with an
+  ``expected_version`` (0 for a new card) the write is a compare-and-swap on the
+  ``CardState`` version (a new card's row: the unique (user, card) constraint); without
+  one, the row is locked (``select_for_update``) and compared with the version read
+  before. A stale version, or a grade that lost the race with a concurrent grade of the
+  same card, raises ``ConflictError`` (HTTP 409). Interview mode passes the typed answer
+  and its score, kept on the log row.
 - ``review_undo(*, user, review_id=None, now=None) -> UndoResult``: takes back the user's
   latest review, restoring the card exactly from the log's ``card_before`` snapshot (or
   deleting the ``CardState`` if the card was new) and deleting that log row: the one
@@ -34,7 +35,8 @@ from typing import Any
 import fsrs
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from recall.core.exceptions import ApplicationError, ConflictError, NotFoundError
@@ -43,8 +45,9 @@ from recall.core.tasks import task_named
 from recall.decks.models import Card
 from recall.decks.selectors import deck_readable_q
 
-from . import hotpath, scheduling
+from . import scheduling
 from .models import CardState, DailyReviewCount, ReviewLog, State
+from .queue import queue_stale_for_user
 from .selectors import grade_previews, study_queue
 from .signals import card_reviewed, review_undone
 
@@ -97,6 +100,14 @@ class GradeResult:
 
 
 @dataclass(frozen=True)
+class _TypedAnswer:
+    """What an interview-mode grade adds to its log row: the typed answer and its score."""
+
+    text: str = ""
+    score: int | None = None
+
+
+@dataclass(frozen=True)
 class UndoResult:
     review_id: int
     card_id: int | None
@@ -108,7 +119,8 @@ def _readable_card(user: Any, card_id: int) -> Card:
     seen = CardState.objects.filter(user=user, card=OuterRef("pk")).values("version")[:1]
     card = (
         Card.objects.filter(deck_readable_q(user, prefix="deck__"), pk=card_id)
-        .only("id", "deck_id", "is_archived")
+        .select_related("deck")
+        .only("id", "deck_id", "is_archived", "deck__owner_id")
         .annotate(seen_version=Subquery(seen))
         .first()
     )
@@ -153,6 +165,8 @@ def _graded(
     grade: int,
     duration_ms: int,
     now: datetime,
+    typed_answer: str = "",
+    interview_score: int | None = None,
 ) -> ReviewLog:
     """Run fsrs: update ``state`` in memory (version bumped) and return its unsaved log."""
     if created:
@@ -177,6 +191,8 @@ def _graded(
         state_after=state.state,
         card_before=before,
         card_after=scheduling.snapshot(outcome.card, reps=state.reps, lapses=state.lapses),
+        typed_answer=typed_answer,
+        interview_score=interview_score,
     )
 
 
@@ -188,6 +204,7 @@ def _grade_locked(
     grade: int,
     duration_ms: int,
     now: datetime,
+    answer: _TypedAnswer,
 ) -> tuple[ReviewLog, CardState]:
     """The grade without a version from the client: lock the row, then compare."""
     state, created = _locked_state(user, card, now)
@@ -204,35 +221,54 @@ def _grade_locked(
         grade=grade,
         duration_ms=duration_ms,
         now=now,
+        typed_answer=answer.text,
+        interview_score=answer.score,
     )
     # The row exists (created above, or locked): a plain UPDATE and INSERT.
-    hotpath.update(state, _STATE_FIELDS)
-    hotpath.insert_review(log)
-    hotpath.count_review(log, scheduling.current_day(user, now).start)
+    state.save(update_fields=_STATE_FIELDS)
+    log.save()
+    _count(log, scheduling.current_day(user, now).start)
     return log, state
 
 
+def _card_and_state(user: Any, card_id: int) -> tuple[Card, CardState | None]:
+    """The card if the user may study it (else NotFoundError), and their state of it."""
+    card = (
+        Card.objects.filter(deck_readable_q(user, prefix="deck__"), pk=card_id)
+        .select_related("deck")
+        .only("id", "deck_id", "is_archived", "deck__owner_id")
+        .first()
+    )
+    if card is None:
+        raise NotFoundError("No such card.")
+    if card.is_archived:
+        raise NotFoundError("This card is archived and cannot be studied.")
+    return card, CardState.objects.filter(user=user, card_id=card_id).first()
+
+
 def _grade_versioned(
-    *, user: Any, card_id: int, grade: int, duration_ms: int, expected_version: int, now: datetime
-) -> tuple[ReviewLog, CardState, int]:
+    *,
+    user: Any,
+    card_id: int,
+    grade: int,
+    duration_ms: int,
+    expected_version: int,
+    now: datetime,
+    answer: _TypedAnswer,
+) -> tuple[ReviewLog, CardState, Card]:
     """The grade when the client sent the version it saw (the study pages and the API do).
 
-    One read (card, its deck's readability, the user's state), then one compare-and-swap
-    write (``hotpath.grade_write``): the hot path of a study session, two statements.
+    Two reads (the card with its deck's readability, the user's state), then a
+    compare-and-swap write: the state row is updated only while it still has the version
+    read (a new card's row inserted only if there is none), so the second of two racing
+    grades writes nothing and gets a 409.
     """
-    found = hotpath.card_and_state(user.pk, card_id)
-    if found is None:
-        raise NotFoundError("No such card.")
-    state, deck_id, archived, readable = found
-    if not readable:
-        raise NotFoundError("No such card.")
-    if archived:
-        raise NotFoundError("This card is archived and cannot be studied.")
+    card, state = _card_and_state(user, card_id)
     created = state is None
     if state is None:
         fresh = scheduling.new_fsrs_card(card_id, now)
         state = CardState(
-            user_id=user.pk, card_id=card_id, deck_id=deck_id, due=fresh.due, step=0, version=0
+            user=user, card_id=card_id, deck_id=card.deck_id, due=fresh.due, step=0, version=0
         )
     if state.version != expected_version:
         raise ConflictError(ALREADY_GRADED)
@@ -242,22 +278,57 @@ def _grade_versioned(
         state=state,
         created=created,
         card_id=card_id,
-        deck_id=deck_id,
+        deck_id=card.deck_id,
         grade=grade,
         duration_ms=duration_ms,
         now=now,
+        typed_answer=answer.text,
+        interview_score=answer.score,
     )
-    written = hotpath.grade_write(
-        state,
-        created=created,
-        names=_STATE_FIELDS,
-        seen_version=seen_version,
-        log=log,
-        day_start=scheduling.current_day(user, now).start,
+    with transaction.atomic():
+        if created:
+            try:
+                with transaction.atomic():
+                    state.save(force_insert=True)
+            except IntegrityError:
+                raise ConflictError(ALREADY_GRADED) from None
+        else:
+            values = {name: getattr(state, name) for name in _STATE_FIELDS}
+            rows = CardState.objects.filter(pk=state.pk, version=seen_version).update(**values)
+            if rows != 1:
+                raise ConflictError(ALREADY_GRADED)
+        log.save()
+        _count(log, scheduling.current_day(user, now).start)
+    return log, state, card
+
+
+def _count(log: ReviewLog, day_start: datetime) -> None:
+    """Add a review to its day's DailyReviewCount row (created by the day's first grade)."""
+    if log.deck_id is None or log.state_before not in (State.NEW, State.REVIEW):
+        return
+    new = int(log.state_before == State.NEW)
+    row = DailyReviewCount.objects.filter(
+        user_id=log.user_id, deck_id=log.deck_id, day_start=day_start
     )
-    if not written:
-        raise ConflictError(ALREADY_GRADED)
-    return log, state, deck_id
+    added = {
+        "new_cards": F("new_cards") + new,
+        "reviews": F("reviews") + (1 - new),
+        "last_reviewed_at": Greatest("last_reviewed_at", Value(log.reviewed_at)),
+    }
+    if row.update(**added):
+        return
+    try:
+        with transaction.atomic():
+            DailyReviewCount.objects.create(
+                user_id=log.user_id,
+                deck_id=log.deck_id,
+                day_start=day_start,
+                new_cards=new,
+                reviews=1 - new,
+                last_reviewed_at=log.reviewed_at,
+            )
+    except IntegrityError:  # another grade of the same day created it first
+        row.update(**added)
 
 
 def card_grade(
@@ -268,25 +339,31 @@ def card_grade(
     duration_ms: int,
     expected_version: int | None = None,
     now: datetime | None = None,
+    typed_answer: str = "",
+    interview_score: int | None = None,
 ) -> GradeResult:
     """Grade a card once; see the module docstring."""
     if grade not in (1, 2, 3, 4):
         raise ApplicationError("Grade must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
     if duration_ms < 0:
         raise ApplicationError("duration_ms cannot be negative.")
+    if interview_score is not None and not 0 <= interview_score <= 100:
+        raise ApplicationError("interview_score must be between 0 and 100.")
+    answer = _TypedAnswer(typed_answer, interview_score)
     if not is_id(card_id):
         # No row can have it, and SQLite cannot even bind an int beyond 64 bits.
         raise NotFoundError("No such card.")
     now = now or timezone.now()
     duration_ms = min(int(duration_ms), MAX_DURATION_MS)
     if expected_version is not None:
-        log, state, deck_id = _grade_versioned(
+        log, state, card = _grade_versioned(
             user=user,
             card_id=card_id,
             grade=grade,
             duration_ms=duration_ms,
             expected_version=expected_version,
             now=now,
+            answer=answer,
         )
     else:
         card = _readable_card(user, card_id)
@@ -296,8 +373,15 @@ def card_grade(
             grade=grade,
             duration_ms=duration_ms,
             now=now,
+            answer=answer,
         )
-        deck_id = card.deck_id
+    deck_id, owner_id = card.deck_id, card.deck.owner_id
+    if state.state == State.REVIEW and state.due < scheduling.current_day(user, now).end:
+        # Due again today: a review the day queue did not pick this morning.
+        queue_stale_for_user(user.pk)
+    elif state.reps == 1 and owner_id != user.pk:
+        # The first grade in someone else's deck may start it: it joins "all decks".
+        queue_stale_for_user(user.pk)
     user_id, review_id = user.pk, log.pk
     transaction.on_commit(
         lambda: card_reviewed.send(
@@ -352,6 +436,8 @@ def review_undo(*, user: Any, review_id: int | None = None) -> UndoResult:
     log_id, card_id = latest.pk, latest.card_id
     ReviewLog.objects.filter(pk=log_id).delete()
     _uncount(latest)
+    # The card is due or new again: the day queue may have dropped it.
+    queue_stale_for_user(user.pk)
     transaction.on_commit(
         lambda: review_undone.send(
             sender=CardState, user_id=user.pk, card_id=card_id, review_id=log_id
@@ -366,7 +452,7 @@ def _uncount(log: ReviewLog) -> None:
     That row is the user's latest day of the deck starting at or before the review (with the
     user's settings unchanged since, the review's own day). When the settings changed in
     between, the row decremented may be another: rows of days other than today holding
-    reviews from today on then exist, and the queue counts the log (``hotpath.deck_quotas``).
+    reviews from today on then exist, and the queue counts the log (``queue.deck_quotas``).
     """
     if log.deck_id is None or log.state_before not in (State.NEW, State.REVIEW):
         return
@@ -479,11 +565,3 @@ def card_bury(*, user: Any, card: Card, buried: bool = True, now: datetime | Non
         card.buried_until = until
         card.save(update_fields=["buried_until", "updated_at"])
     return card
-
-
-def cards_set_suspended(*, user: Any, card_ids: list[int], suspended: bool) -> int:
-    """Suspend or unsuspend many of the user's own cards at once (the card browser's bulk
-    action); ids of other people's cards are ignored. Returns how many cards changed."""
-    with transaction.atomic():
-        cards = Card.objects.filter(pk__in=card_ids, deck__owner=user).exclude(suspended=suspended)
-        return cards.update(suspended=suspended, updated_at=timezone.now())

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.defaultfilters import pluralize
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
@@ -25,6 +25,7 @@ from recall.decks import services as deck_services
 from recall.decks.models import Card, Deck
 
 from . import selectors, services
+from .browser import card_browser
 from .forms import GRADE_CHOICES, CardBrowserFilterForm, CardBulkForm, GradeForm
 from .models import State
 
@@ -204,28 +205,53 @@ class CardActionView(LoginRequiredMixin, View):
 
 
 class CardBrowserView(LoginRequiredMixin, ListView):
-    """``/cards/``: the user's cards, filtered by deck, tag, state, suspended or flagged,
-    a page at a time, with a bulk suspend / unsuspend of the ticked ones."""
+    """``/cards/``: the user's cards, filtered (deck, tag, kind, state, due range, lapses,
+    suspended, flagged, text), sorted by a column, a page at a time, with bulk actions on
+    the ticked ones (``recall.decks.services.cards_bulk``; deleting asks first)."""
 
     template_name = "study/card_browser.html"
     context_object_name = "cards"
     paginate_by = 50
+    COLUMNS = [
+        ("deck", "Deck"),
+        ("kind", "Kind"),
+        ("state", "State"),
+        ("due", "Due"),
+        ("interval", "Interval"),
+        ("stability", "Stability"),
+        ("difficulty", "Difficulty"),
+        ("lapses", "Lapses"),
+        ("created", "Created"),
+    ]
 
-    def get_filter_form(self) -> CardBrowserFilterForm:
+    def own_decks(self) -> list[tuple[int, str]]:
         decks = Deck.objects.filter(owner_id=self.request.user.pk).order_by("title", "id")
-        return CardBrowserFilterForm(
-            self.request.GET or None, decks=list(decks.values_list("pk", "title"))
-        )
+        return list(decks.values_list("pk", "title"))
 
     def get_queryset(self) -> Any:
-        self.filter_form = self.get_filter_form()
+        self.decks = self.own_decks()
+        self.filter_form = CardBrowserFilterForm(self.request.GET or None, decks=self.decks)
         if self.filter_form.is_bound and not self.filter_form.is_valid():
             return Card.objects.none()
-        return selectors.card_browser(user=self.request.user, **self.filter_form.filters())
+        return card_browser(user=self.request.user, query=self.filter_form.query())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.filter_form
+        context["bulk_form"] = CardBulkForm(decks=self.decks)
+        current = self.filter_form.query().sort
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        columns = []
+        for name, label in self.COLUMNS:
+            column: dict[str, Any] = {"name": name, "label": label, "url": "", "sort": ""}
+            if name in CardBrowserFilterForm.SORT_LABELS:
+                # A click on the column sorts by it; a second click reverses the order.
+                params["sort"] = f"-{name}" if current == name else name
+                column["url"] = "?" + params.urlencode()
+                column["sort"] = {name: "ascending", f"-{name}": "descending"}.get(current, "")
+            columns.append(column)
+        context["columns"] = columns
         for card in context["cards"]:
             value = card.study_state_value
             card.state_label = State.NEW.label if value is None else State(value).label
@@ -238,16 +264,32 @@ class CardBrowserView(LoginRequiredMixin, ListView):
         return response
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = CardBulkForm(request.POST)
+        form = CardBulkForm(request.POST, decks=self.own_decks())
         back = reverse("card-browser") + ("?" + request.GET.urlencode() if request.GET else "")
         if not form.is_valid():
-            messages.error(request, "Tick at least one card and choose an action.")
+            if "cards" in form.errors or "action" in form.errors:
+                problem = "Tick at least one card and choose an action."
+            else:
+                problem = " ".join(str(e) for errors in form.errors.values() for e in errors)
+            messages.error(request, problem)
             return HttpResponseRedirect(back)
-        changed = services.cards_set_suspended(
-            user=request.user,
-            card_ids=form.cleaned_data["cards"],
-            suspended=form.cleaned_data["action"] == "suspend",
-        )
-        verb = "suspended" if form.cleaned_data["action"] == "suspend" else "unsuspended"
-        messages.success(request, f"{changed} card{pluralize(changed)} {verb}.")
+        data = form.cleaned_data
+        if data["action"] == "delete" and not data["confirm"]:
+            notes, cards = deck_selectors.cards_notes_count(
+                user=request.user, card_ids=data["cards"]
+            )
+            context = {"card_ids": data["cards"], "notes": notes, "cards": cards, "back": back}
+            return render(request, "study/card_bulk_delete.html", context)
+        try:
+            result = deck_services.cards_bulk(
+                user=request.user,
+                card_ids=data["cards"],
+                action=data["action"],
+                tags=data.get("tag_names", ()),
+                deck_id=data["target_deck"],
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message[:1].upper() + exc.message[1:])
+        else:
+            messages.success(request, result.message)
         return HttpResponseRedirect(back)

@@ -1,4 +1,5 @@
-"""Every deck/note/card endpoint x {owner, other user, anonymous} x {private, unlisted, public}.
+"""Every deck/note/card endpoint (and interview mode's, which reads cards) x {owner, other user,
+anonymous} x {private, unlisted, public}.
 
 Reads: the owner and anyone for public/unlisted; another user's private deck is a 404.
 Writes: the owner; a non-owner gets 404 on a private deck and 403 on a visible one;
@@ -46,6 +47,23 @@ def _card_create(role: str, visibility: str) -> int:
     return 400 if visibility == "private" else 403
 
 
+def _bulk(role: str, visibility: str) -> int:
+    return 401 if role == "anonymous" else 200
+
+
+class Id(str):
+    """A body value filled with the id itself (an integer), for endpoints that type it."""
+
+
+def _signed_in_read(ok: int):
+    """Interview mode: signed-in users only, on decks they may read."""
+
+    def expected(role: str, visibility: str) -> int:
+        return 401 if role == "anonymous" else _read(role, visibility, ok)
+
+    return expected
+
+
 # (name, method, url template, body, expected(role, visibility))
 ENDPOINTS: list[tuple[str, str, str, dict | None, Any]] = [
     ("deck-detail", "get", "/api/v1/decks/{deck}/", None, _read),
@@ -79,6 +97,14 @@ ENDPOINTS: list[tuple[str, str, str, dict | None, Any]] = [
     ),
     ("deck-delete", "delete", "/api/v1/decks/{deck}/", None, lambda r, v: _write(r, v, 204)),
     ("deck-copy", "post", "/api/v1/decks/{deck}/copy/", None, _copy),
+    # The seeded decks are no copies: the owner is told so (400), others as for any write.
+    (
+        "deck-update-copy",
+        "post",
+        "/api/v1/decks/{deck}/update-copy/",
+        None,
+        lambda r, v: _write(r, v, 400),
+    ),
     (
         "note-patch",
         "patch",
@@ -95,6 +121,36 @@ ENDPOINTS: list[tuple[str, str, str, dict | None, Any]] = [
     ),
     ("note-delete", "delete", "/api/v1/notes/{note}/", None, lambda r, v: _write(r, v, 204)),
     ("note-create", "post", "/api/v1/notes/", {"deck": "{deck}", "question": "New?"}, _card_create),
+    # Bulk actions take any ids: someone else's are ignored (200, nothing done; see
+    # test_bulk_by_a_non_owner_changes_nothing), anonymous callers are refused.
+    (
+        "cards-bulk",
+        "post",
+        "/api/v1/cards/bulk/",
+        {"action": "suspend", "cards": [Id("card")]},
+        _bulk,
+    ),
+    (
+        "interview-score",
+        "post",
+        "/api/v1/interview/score/",
+        {"card": Id("card"), "answer": "It is explained with code."},
+        _signed_in_read(200),
+    ),
+    (
+        "interview-record",
+        "post",
+        "/api/v1/interview/record/",
+        {"card": Id("card"), "answer": "It is explained with code.", "grade": 3},
+        _signed_in_read(200),
+    ),
+    (
+        "interview-session",
+        "post",
+        "/api/v1/interview/sessions/",
+        {"decks": [Id("deck")], "questions": 1},
+        _signed_in_read(201),
+    ),
 ]
 
 
@@ -107,10 +163,14 @@ def _client(role: str, seeded: Seeded, anon_client):
 
 
 def _fill(value: Any, ids: dict[str, int]) -> Any:
+    if isinstance(value, Id):
+        return ids[str(value)]
     if isinstance(value, str):
         return value.format(**ids)
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
     return value
 
 
@@ -135,6 +195,19 @@ def test_endpoint_status_by_role_and_visibility(
     if role != "owner":
         secret = seeded.cards["private"].question.encode()
         assert secret not in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["suspend", "tag", "move", "delete"])
+def test_bulk_by_a_non_owner_changes_nothing(seeded: Seeded, action):
+    from recall.decks.models import Card, Deck
+
+    cards = [card.pk for card in seeded.cards.values()]
+    own = Deck.objects.create(owner=seeded.other, title="Mine", slug="mine")
+    body = {"action": action, "cards": cards, "tags": ["x"], "deck": own.pk}
+    response = token_client(seeded.other).post("/api/v1/cards/bulk/", body, format="json")
+    assert response.status_code == 200 and response.json()["cards"] == 0
+    assert Card.objects.filter(pk__in=cards, suspended=False, deck__owner=seeded.owner).count() == 3
 
 
 @pytest.mark.django_db

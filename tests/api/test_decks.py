@@ -10,7 +10,7 @@ from recall.decks.models import Card, Deck
 from recall.jobs.models import Job, JobStatus
 from tests.factories import CardFactory, DeckFactory
 
-from .conftest import Seeded, error_of
+from .conftest import Seeded, error_of, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +257,26 @@ def test_import_refuses_a_file_over_the_upload_limit(owner_client, settings):
         "The file is 2.7\xa0KB; the limit is 1.0\xa0KB."
     ]
     assert not Job.objects.exists()
+
+
+def test_copy_again_is_a_409_and_update_copy_pulls_changes(seeded: Seeded, other, other_client):
+    from recall.decks import services
+
+    source = seeded.decks["public"]
+    copy_id = other_client.post(f"/api/v1/decks/{source.pk}/copy/").json()["id"]
+    again = other_client.post(f"/api/v1/decks/{source.pk}/copy/")
+    assert again.status_code == 409
+    assert (
+        error_of(again)["code"] == "already_copied" and str(copy_id) in error_of(again)["message"]
+    )
+    assert Deck.objects.filter(owner=other).count() == 1
+    services.note_create(deck=source, question="New in the original?", answer="yes")
+    response = other_client.post(f"/api/v1/decks/{copy_id}/update-copy/")
+    assert response.status_code == 200
+    assert response.json() == {"created": 1, "updated": 0, "archived": 0}
+    # Only on one's own copy: the original's owner gets a 404 (the copy is private), a deck
+    # that is no copy a 400.
+    owner_client = token_client(seeded.owner)
+    assert owner_client.post(f"/api/v1/decks/{copy_id}/update-copy/").status_code == 404
+    not_copy = owner_client.post(f"/api/v1/decks/{source.pk}/update-copy/")
+    assert not_copy.status_code == 400 and "not a copy" in error_of(not_copy)["message"]

@@ -1,4 +1,4 @@
-"""Note, card and tag endpoints: CRUD through the services, filters, ordering, lean lists."""
+"""Note, card and tag endpoints: CRUD through the services, filters, ordering."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIRequestFactory
 
-from recall.decks.api.serializers import NoteListSerializer, NoteSerializer
 from recall.decks.models import Note, Tag
 from recall.study.models import CardState, State
 from tests.factories import CardFactory, DeckFactory, NoteFactory, TagFactory
@@ -212,16 +210,6 @@ def test_page_size_is_bounded(owner, owner_client):
     assert body["count"] == 210
     assert len(body["results"]) == 200
     assert owner_client.get("/api/v1/notes/?mine=true&page=99").status_code == 404
-
-
-def test_lean_list_output_equals_the_model_serializer(seeded: Seeded, owner):
-    card = seeded.notes["public"]
-    tag: Any = TagFactory(owner=owner, name="zz")
-    card.tags.add(tag)
-    card = Note.objects.prefetch_related("tags", "cards").get(pk=card.pk)
-    request = APIRequestFactory().get("/")
-    request.user = owner
-    assert NoteListSerializer(card).data == NoteSerializer(card, context={"request": request}).data
 
 
 def test_tags_crud(owner, owner_client, other_client, seeded: Seeded):

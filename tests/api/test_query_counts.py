@@ -87,12 +87,15 @@ LISTS: list[tuple[str, Callable, int | dict[str, int]]] = [
     ("/api/v1/notes/?tag=t1&archived=false", _cards, 4),
     ("/api/v1/cards/", _cards, 2),
     ("/api/v1/cards/?archived=false&state=new", _cards, 2),
+    ("/api/v1/cards/?sort=-due&kind=basic&lapses=0&q=Q", _cards, 2),
     ("/api/v1/tags/", _tags, 2),
     ("/api/v1/jobs/", _jobs, 2),
     ("/api/v1/tokens/", _tokens, 2),
     # The search app's list: the same rule holds.
     # (the search backend's own queries: one on SQLite FTS5, three on PostgreSQL)
-    ("/api/v1/search/?q=Q", _searchable, {"sqlite": 1, "postgresql": 3}),
+    ("/api/v1/search/?q=Q&mode=lexical", _searchable, {"sqlite": 1, "postgresql": 3}),
+    # Hybrid (the default with the semantic extra): the same, then one read of the vectors.
+    ("/api/v1/search/?q=Q&mode=hybrid", _searchable, {"sqlite": 2, "postgresql": 4}),
 ]
 
 

@@ -71,14 +71,15 @@ def test_three_notes_of_three_kinds_by_keyboard(live_server, chromium):
         kinds = list(deck.notes.order_by("position").values_list("kind", flat=True))
         assert kinds == ["basic", "reversed", "cloze"]
         assert deck.cards.count() == 5
-        listed = page.locator(".card-list li a").all_inner_texts()
+        listed = page.locator(".card-list li > a").all_inner_texts()
         assert len(listed) == 3 and "HEAD" in listed
 
         # The card browser finds them by state and tag.
         page.goto(f"{live_server.url}/cards/")
         assert page.locator(".card-table tbody tr[data-card]").count() == 5
-        page.get_by_label("Tag").fill("git")
-        page.get_by_label("State").select_option("new")
+        filters = page.locator("form.card-filters")
+        filters.locator("input[name=tag]").fill("git")
+        filters.locator("select[name=state]").select_option("new")
         with page.expect_navigation():
             page.get_by_role("button", name="Filter").click()
         rows = page.locator(".card-table tbody tr[data-card]")

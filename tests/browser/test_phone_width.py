@@ -106,6 +106,7 @@ def _main_pages(site) -> list[str]:
         "/cards/",
         f"/decks/{deck.pk}/notes/new/",
         "/study/",
+        "/interview/",
         "/search/?q=select_related",
         f"/search/?tag=queries&deck={deck.slug}",
         "/import/",

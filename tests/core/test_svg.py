@@ -117,3 +117,17 @@ def test_forecast_date_labels_stay_clear_of_the_right_edge():
     markup = forecast_svg({}, start=END, days=30, width=600)
     xs = [_num(t, "x") for t in _labels(markup) if t.text not in ("0",)]
     assert max(xs) <= 600 - 5 * (600 - 40) / 30
+
+
+def test_a_long_forecast_labels_every_few_weeks_and_takes_a_label():
+    start = dt.date(2026, 1, 5)
+    chart = forecast_svg(
+        {start: 3}, start=start, days=365, label="Exam plan: 3 reviews", unit="review"
+    )
+    labels = chart.count('class="chart-label" x=')
+    assert 10 <= labels <= 16  # 0 and the peak, then one label every five weeks
+    assert 'aria-label="Exam plan: 3 reviews"' in chart
+    assert "today: 3 reviews</title>" in chart
+    # The dashboard's 30 days keep a label a week.
+    short = forecast_svg({}, start=start, days=30)
+    assert short.count('class="chart-label" x=') == 1 + 4

@@ -18,17 +18,20 @@ pytestmark = pytest.mark.django_db
 def test_study_registers_its_functions_at_start_up():
     registered = extensions._study
     assert registered is not None
-    assert registered.cards_in_state is study_extensions.cards_in_state
+    assert registered.cards_filter is study_extensions.cards_filter
+    assert registered.cards_sort is study_extensions.cards_sort
 
 
-def test_without_study_cards_are_new_there_is_no_panel_and_bury_is_refused(monkeypatch):
+def test_without_study_cards_are_new_unsorted_there_is_no_panel_and_bury_is_refused(monkeypatch):
     monkeypatch.setattr(extensions, "_study", None)
     note: Any = NoteFactory()
     cards = Card.objects.filter(note=note)
     user = note.deck.owner
     assert cards.exists()
-    assert list(extensions.cards_in_state(cards, user, "new")) == list(cards)
-    assert not extensions.cards_in_state(cards, user, "review").exists()
+    assert list(extensions.cards_filter(cards, user, {"state": "new"})) == list(cards)
+    assert not extensions.cards_filter(cards, user, {"state": "review"}).exists()
+    assert not extensions.cards_filter(cards, user, {"lapses_min": 1}).exists()
+    assert list(extensions.cards_sort(cards, user, "-due")) == list(cards)
     assert extensions.card_info(user, list(cards)) is None
     with pytest.raises(ApplicationError):
         extensions.card_bury(user, cards[0], True)

@@ -304,10 +304,13 @@ def test_equal_counts_prefer_question_like_questions() -> None:
     assert parse_document("grouped.md", grouped).layout == "bold-questions"
 
 
-def test_remaining_ties_go_to_the_heading_layout() -> None:
+def test_a_heading_over_explicit_cards_is_their_context_not_a_card() -> None:
+    # Issue 20: "most cards wins" used to make this one heading card; the heading only
+    # groups the card written in explicit syntax below it.
     deck = parse_document("t.md", "## Capitals\nFrance::Paris\n")
-    assert deck.layout == "markdown-headings"
-    assert qa(deck) == [("Capitals", "France::Paris")]
+    assert deck.layout == "inline-separators"
+    assert qa(deck) == [("France", "Paris")]
+    assert deck.cards[0].heading_path == ["Capitals"]
 
 
 def test_no_cards_error_names_the_file_and_never_another_exception() -> None:

@@ -17,8 +17,10 @@ AFTER = ("decks", "0005_card_prompt_only")
 
 
 def _state_at(executor: MigrationExecutor, decks_node: tuple[str, str]) -> Any:
-    """The models as they were with decks at ``decks_node`` and every other app at its leaf."""
-    nodes = [n for n in executor.loader.graph.leaf_nodes() if n[0] != "decks"]
+    """The models as they are in the database now, with decks at ``decks_node``: every other
+    app at what is applied (a later migration of theirs may need a later decks schema)."""
+    applied = MigrationExecutor(connection).loader.applied_migrations
+    nodes = [n for n in applied if n[0] != "decks"]
     return executor.loader.project_state([*nodes, decks_node]).apps
 
 

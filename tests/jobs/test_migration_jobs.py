@@ -12,13 +12,14 @@ from recall.decks.models import Deck
 from recall.jobs.models import Job
 from recall.sources.models import SyncRun
 
-BEFORE = [("jobs", None), ("decks", "0007_card_live_order"), ("sources", "0002_beat_schedule")]
+# Just before the move: decks.Job as its last decks migration (0008) left it.
+DECKS_BEFORE = ("decks", "0009_note_context")
+SOURCES_BEFORE = ("sources", "0003_source_import_options")
+BEFORE = [("jobs", None), DECKS_BEFORE, SOURCES_BEFORE]
 
 
 def _apps_before(executor: MigrationExecutor) -> Any:
-    return executor.loader.project_state(
-        [("decks", "0007_card_live_order"), ("sources", "0002_beat_schedule")]
-    ).apps
+    return executor.loader.project_state([DECKS_BEFORE, SOURCES_BEFORE]).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -30,7 +31,12 @@ def test_job_rows_move_to_jobs_with_their_deck_and_sync_run() -> None:
         user = apps.get_model("accounts", "User").objects.create(username="alice")
         deck = apps.get_model("decks", "Deck").objects.create(owner=user, title="D", slug="d")
         old_job = apps.get_model("decks", "Job").objects.create(
-            owner=user, deck=deck, filename="d.md", status="succeeded", result={"created": 3}
+            owner=user,
+            deck=deck,
+            filename="d.md",
+            status="succeeded",
+            result={"created": 3},
+            import_options={"inline_separator": ":="},
         )
         source = apps.get_model("sources", "Source").objects.create(
             owner=user, name="notes", kind="folder", url="notes"
@@ -47,6 +53,7 @@ def test_job_rows_move_to_jobs_with_their_deck_and_sync_run() -> None:
     job = Job.objects.get(pk=old_job.pk)
     assert (job.owner_id, job.deck_id, job.filename) == (user.pk, deck.pk, "d.md")
     assert (job.status, job.result) == ("succeeded", {"created": 3})
+    assert job.import_options == {"inline_separator": ":="}
     assert SyncRun.objects.get(pk=run.pk).job_id == job.pk
     # The sync run's foreign key follows the renamed table (checked by the database).
     with connection.cursor() as cursor:

@@ -81,15 +81,17 @@ def test_a_tag_alone_lists_its_cards(indexed):
 
 
 def test_query_count_does_not_grow_with_hits(indexed, search_backend):
+    # The lexical path is pinned here; hybrid adds the nearest-notes statements
+    # (tests/semantic/test_search_modes.py).
     client = client_for(indexed.alice)
     NoteFactory.create_batch(3, deck=indexed.django, question="Counted card", answer="count")
     search_backend.rebuild()
     with CaptureQueriesContext(connection) as few:
-        assert client.get(URL, {"q": "counted"}).json()["count"] == 3
+        assert client.get(URL, {"q": "counted", "mode": "lexical"}).json()["count"] == 3
     NoteFactory.create_batch(12, deck=indexed.django, question="Counted card", answer="count")
     search_backend.rebuild()
     with CaptureQueriesContext(connection) as many:
-        assert client.get(URL, {"q": "counted"}).json()["count"] == 15
+        assert client.get(URL, {"q": "counted", "mode": "lexical"}).json()["count"] == 15
     assert len(many) == len(few)
     statements = [q["sql"] for q in few.captured_queries if "SAVEPOINT" not in q["sql"]]
     if search_backend.name == "sqlite":

@@ -1,5 +1,5 @@
 """Burying and suspending a card: out of the queue and its counts, a buried one until the
-user's next study day (SQLite and PostgreSQL: the hot path reads the same rule in SQL)."""
+user's next study day (SQLite and PostgreSQL: the day queue checks the same rule by id)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _queue(user, deck, when):
-    # The next card (read by the hot path) is the whole queue's first; the counts agree.
+    # The next card (from the day queue) is the whole queue's first; the counts agree.
     cards, counts = selectors.study_session(user=user, deck=deck, now=when, limit=1)
     assert counts == selectors.queue_counts(user=user, deck=deck, now=when)
     queue = [c.pk for c in selectors.study_queue(user=user, deck=deck, now=when)]

@@ -1,7 +1,7 @@
 """Today's per-deck counts (DailyReviewCount) always equal counting the review log.
 
 The queue's daily limits read one DailyReviewCount row per deck; these tests compare what
-``hotpath.deck_quotas`` gives with counting the log directly, through grades, undos, a
+``queue.deck_quotas`` gives with counting the log directly, through grades, undos, a
 non-UTC day rollover, a change of time zone mid-day and a grade dated later.
 """
 
@@ -11,11 +11,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.db.models import Count, Q
 
-from recall.decks.selectors import deck_readable_sql
-from recall.study import hotpath, scheduling, services
+from recall.study import queue, scheduling, services
 from recall.study.models import DailyReviewCount, ReviewLog, State
 from tests.factories import CardFactory, DeckFactory
 
@@ -41,9 +39,8 @@ def quotas(user: Any, now: Any) -> dict[int, tuple[int, int]]:
     """(new, reviews) per deck as the queue sees them (limits minus what is left)."""
     start = scheduling.current_day(user, now).start
     out = {}
-    for quota in hotpath.deck_quotas(user.pk, None, start):
-        deck = quota.deck
-        done = (deck.new_cards_per_day - quota.new_left, deck.reviews_per_day - quota.reviews_left)
+    for quota in queue.deck_quotas(user, None, start):
+        done = (quota.new_per_day - quota.new_left, quota.reviews_per_day - quota.reviews_left)
         if done != (0, 0):
             out[quota.pk] = done
     return out
@@ -118,42 +115,6 @@ def test_counts_of_today_are_one_row_per_deck(user, two_decks, django_assert_num
     start = scheduling.current_day(user, when).start
     rows = DailyReviewCount.objects.filter(user=user, day_start=start)
     assert sorted(r.new_cards for r in rows) == [2, 2]
+    queue.deck_quotas(user, None, start)  # the first call reads the scope (cached)
     with django_assert_num_queries(1):  # no fallback: one statement reads the quotas
-        hotpath.deck_quotas(user.pk, None, start)
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_postgres_hot_path_statements_are_prepared_with_generic_plans(user, two_decks):
-    cards = next(iter(two_decks.values()))
-    when = local(2026, 3, 2, 10)
-    for card in cards:
-        queue = services.study_queue(user=user, limit=1, now=when)
-        services.card_grade(
-            user=user,
-            card_id=card.pk,
-            grade=3,
-            duration_ms=1,
-            expected_version=0,
-            now=when,
-        )
-        assert queue
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements")
-        prepared = dict(cursor.fetchall())
-    assert any("study_dailyreviewcount r" in sql for sql in prepared), prepared
-    assert any(sql.startswith("WITH graded AS") for sql in prepared)
-    assert any(sql.startswith("WITH quotas AS") for sql in prepared)  # quotas + next cards
-    assert all(generic > 0 for generic in prepared.values())
-
-
-@pytest.mark.postgres
-def test_postgres_next_cards_statement_stays_in_psycopgs_query_cache():
-    # psycopg converts a statement's placeholders again on every call (~0.1 ms) when its
-    # text is longer than this; the merged quotas + next cards statement is the longest.
-    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
-
-    for one_deck in (False, True):
-        readable, _ = deck_readable_sql(1, alias="d")
-        sql, _ = hotpath._quotas_and_due_sql(one_deck, 1, 1, readable)
-        assert len(sql.pyformat.encode()) <= MAX_CACHED_STATEMENT_LENGTH
+        queue.deck_quotas(user, None, start)

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 
 from recall.decks.models import Card
-from recall.study import selectors
+from recall.study import queue, selectors
 from tests.factories import CardFactory, DeckFactory
 
 INDEX = "card_live_order"
@@ -27,13 +27,13 @@ def two_decks(user, deck, cards):
 
 def _new_card_sql(user, deck) -> tuple[str, tuple]:
     # The statement ``study_queue(limit=1)`` runs for a deck's next new card.
-    plan = selectors._Plan(user, deck, None)
+    plan = queue._Plan(user, deck, None)
     query = plan.new_cards(deck.pk).select_related("deck")[:1].query
     return query.sql_with_params()
 
 
 def _count_sql(user, deck) -> tuple[str, tuple]:
-    plan = selectors._Plan(user, deck, None)
+    plan = queue._Plan(user, deck, None)
     qs = plan.new_cards(deck.pk)[:3]
     sql, params = qs.query.sql_with_params()
     return f"SELECT COUNT(*) FROM ({sql}) sub", params
@@ -73,30 +73,3 @@ def test_the_queue_still_serves_new_cards_in_study_order(user, two_decks):
     queue = selectors.study_queue(user=user, deck=two_decks, limit=None)
     assert [c.position for c in queue] == [0, 1, 2]  # quota 3; archived card 7 never shown
     assert all(c.queue == "new" for c in queue)
-
-
-@pytest.mark.django_db
-def test_the_days_new_card_query_is_built_once_and_never_keeps_its_rows(user, deck, cards):
-    from recall.study import services
-
-    from .conftest import local
-
-    now = local(2026, 3, 2, 10)
-
-    def next_position(at=now):
-        return selectors.study_queue(user=user, deck=deck, now=at, limit=1)[0].position
-
-    # Earlier tests may have built queries for the same ids and days (ids are reused after
-    # a rollback): start from an empty memo so the misses below are this test's own.
-    selectors._new_cards.cache_clear()
-    assert next_position() == 0
-    built = selectors._new_cards.cache_info().misses
-    first = selectors.study_queue(user=user, deck=deck, now=now, limit=1)[0]
-    services.card_grade(user=user, card_id=first.pk, grade=4, duration_ms=1000, now=now)
-    assert next_position() == 1  # the graded card is no longer new
-    Card.objects.filter(deck=deck, position=1).update(is_archived=True)
-    assert next_position() == 2  # read again from the database, not from the first run
-    assert selectors._new_cards.cache_info().misses == built  # the same day's query, reused
-    # The next study day has its own bounds, hence its own query.
-    assert next_position(local(2026, 3, 3, 10)) == 2
-    assert selectors._new_cards.cache_info().misses == built + 1

@@ -10,7 +10,7 @@ import time_machine
 
 from recall.core.exceptions import NotFoundError
 from recall.decks.models import Visibility
-from recall.study import hotpath, selectors, services
+from recall.study import selectors, services
 from recall.study.models import CardState, State
 from tests.factories import CardFactory, DeckFactory, UserFactory
 
@@ -42,6 +42,7 @@ def test_learning_first_then_reviews_by_due_then_new_in_deck_order(user, deck, c
         "learning": 1,
         "review": 2,
         "new": 2,
+        "exam": 0,
         "total": 5,
     }
     assert ids(selectors.study_queue(user=user, deck=deck, now=later, limit=2)) == ids(queue[:2])
@@ -175,7 +176,7 @@ def test_daylight_saving_change_keeps_the_rollover_at_4am_local(user, deck, card
 def test_next_cards_equal_the_full_queue_under_tight_caps_and_ties(user):
     # Many due reviews spread over decks whose caps are smaller than the chunk the index walk
     # reads, equal due times (the id breaks ties), learning cards and an archived card: the
-    # "next N" path (raw SQL + walk) must give exactly the head of the ORM's windowed queue.
+    # "next N" path (the cached day queue) must give exactly the head of the full queue.
     now = local(2026, 3, 10, 9)
     caps = {"Alpha": 1, "Beta": 2, "Gamma": 7, "Delta": 0}
     decks: dict[str, Any] = {
@@ -213,14 +214,12 @@ def test_next_cards_equal_the_full_queue_under_tight_caps_and_ties(user):
     for n in range(1, len(queue) + 2):
         head = selectors.study_queue(user=user, now=now, limit=n)
         assert ids(head) == ids(queue[:n]), n
-    # The raw rows come back as the ORM would load them (aware datetimes, same values).
+    # The rows served come back as stored (aware datetimes, same values).
     for card in selectors.study_queue(user=user, now=now, limit=len(queue)):
         if card.study_state is not None:
             stored = CardState.objects.select_related("card__deck").get(pk=card.study_state.pk)
             for field in CardState._meta.concrete_fields:
                 assert getattr(card.study_state, field.attname) == getattr(stored, field.attname)
-            # The same tzinfo too: on PostgreSQL the hot path reads timestamps with psycopg's
-            # compiled loader instead of Django's.
             for raw_value, orm_value in (
                 (card.study_state.due, stored.due),
                 (card.study_state.last_review, stored.last_review),
@@ -232,25 +231,3 @@ def test_next_cards_equal_the_full_queue_under_tight_caps_and_ties(user):
             assert card.question_html == stored.card.question_html
             assert card.deck.title == stored.card.deck.title
             assert card.is_archived is False
-
-
-@pytest.mark.django_db
-def test_the_raw_scope_is_the_orm_scope(user):
-    # hotpath.deck_quotas restates study_decks' rule in SQL; both must pick the same decks,
-    # in the same order, for every kind of deck.
-    author: Any = UserFactory(username="grace")
-    mine = [DeckFactory(owner=user, title=t) for t in ("b", "a", "a")]
-    started: dict[str, Any] = {
-        vis: DeckFactory(owner=author, visibility=vis, title=f"z-{vis}")
-        for vis in (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE)
-    }
-    DeckFactory(owner=author, visibility=Visibility.PUBLIC, title="never started")
-    for deck in started.values():
-        shared: Any = CardFactory(deck=deck)
-        CardState.objects.create(user=user, card=shared, deck=deck, due=local(2026, 3, 1))
-    day = local(2026, 3, 2, 4)
-    raw = [quota.pk for quota in hotpath.deck_quotas(user.pk, None, day)]
-    assert raw == [d.pk for d in selectors.study_decks(user)]
-    assert started[Visibility.PRIVATE].pk not in raw  # started, but no longer readable
-    assert set(raw) >= {d.pk for d in mine}
-    assert [q.deck.title for q in hotpath.deck_quotas(user.pk, mine[0].pk, day)] == ["b"]

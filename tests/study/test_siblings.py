@@ -60,7 +60,7 @@ def _drain(user, deck, when, grade=4):
 def test_first_day_serves_one_card_per_note_and_counts_them(user, mixed, no_fuzz):
     day1 = local(2026, 3, 2, 9)
     counts = selectors.queue_counts(user=user, deck=mixed, now=day1)
-    assert counts.as_dict() == {"learning": 0, "review": 0, "new": 3, "total": 3}
+    assert counts.as_dict() == {"learning": 0, "review": 0, "new": 3, "exam": 0, "total": 3}
     served = _drain(user, mixed, day1)
     # Easy graduates each new card at once: each note asked once, by its first card.
     assert [(c.note.kind, c.ordinal) for c in served] == [
@@ -126,4 +126,4 @@ def test_learning_cards_due_soon_are_counted_when_they_are_what_is_left(user, mi
     cards, _ = selectors.study_session(user=user, deck=mixed, now=day1, limit=1)
     # Nothing else is left, so the card due soon is shown early: and it is counted.
     assert [c.pk for c in cards] == [card.pk]
-    assert counts.as_dict() == {"learning": 1, "review": 0, "new": 0, "total": 1}
+    assert counts.as_dict() == {"learning": 1, "review": 0, "new": 0, "exam": 0, "total": 1}

@@ -98,3 +98,67 @@ def test_new_note_page_renders_for_the_owner(client, owner, deck):
     client.force_login(owner)
     response = client.get(reverse("decks:note-create", args=[deck.pk]))
     assert response.status_code == 200 and "New note in" in response.content.decode()
+
+
+def test_edit_changes_kind_text_and_moves_the_note_keeping_its_reviews(client, owner, deck):
+    from recall.decks import services
+    from recall.study import services as study_services
+    from recall.study.models import CardState
+
+    other_deck: Any = DeckFactory(owner=owner, title="Elsewhere")
+    note = services.note_create(deck=deck, question="What is WSGI?", answer="An interface")
+    card = note.cards.get()
+    study_services.card_grade(user=owner, card_id=card.pk, grade=3, duration_ms=1)
+    client.force_login(owner)
+    url = reverse("decks:card-edit", args=[note.pk])
+    page = client.get(url).content.decode()
+    assert 'name="deck"' in page and "Elsewhere" in page and 'name="kind"' in page
+    response = client.post(
+        url,
+        {
+            "kind": "reversed",
+            "question": "What is WSGI?",
+            "answer": "A Python interface",
+            "tags": "web",
+            "deck": other_deck.pk,
+        },
+    )
+    assert response.status_code == 302
+    note.refresh_from_db()
+    assert (note.kind, note.answer, note.deck_id) == (
+        "reversed",
+        "A Python interface",
+        other_deck.pk,
+    )
+    assert set(note.cards.values_list("deck_id", flat=True)) == {other_deck.pk}
+    assert note.cards.count() == 2 and note.cards.filter(pk=card.pk).exists()
+    assert CardState.objects.get(card=card).deck_id == other_deck.pk
+    # A cloze without a deletion is refused; someone else's deck is not a choice.
+    stranger_deck: Any = DeckFactory(title="Not mine")
+    for data in (
+        {"kind": "cloze", "question": "No deletion", "answer": "", "deck": other_deck.pk},
+        {"kind": "basic", "question": "Q", "answer": "A", "deck": stranger_deck.pk},
+    ):
+        assert client.post(url, data).status_code == 400
+    note.refresh_from_db()
+    assert note.deck_id == other_deck.pk and note.kind == "reversed"
+
+
+def test_delete_a_note_from_the_deck_page_after_confirming(client, owner, deck):
+    from recall.decks import services
+
+    note = services.note_create(deck=deck, kind="cloze", question="{{c1::a}} {{c2::b}}")
+    client.force_login(owner)
+    page = client.get(deck.get_absolute_url()).content.decode()
+    url = reverse("decks:note-delete", args=[note.pk])
+    assert url in page and reverse("decks:card-edit", args=[note.pk]) in page
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and "Its 2 cards go with it" in confirm.content.decode()
+    assert Note.objects.filter(pk=note.pk).exists()
+    # Not the owner: a 404, nothing deleted.
+    client.force_login(UserFactory())
+    assert client.post(url).status_code == 404
+    client.force_login(owner)
+    response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == deck.get_absolute_url()
+    assert not Note.objects.filter(pk=note.pk).exists()

@@ -17,6 +17,7 @@ DECK = {
     "new_cards_per_day": 20,
     "reviews_per_day": 200,
     "bury_siblings": True,
+    "import_options": {"inline_separator": ":="},
     "copied_from": None,
     "created_at": "2026-01-05T09:30:00Z",
     "updated_at": "2026-01-06T18:02:11Z",
@@ -66,6 +67,7 @@ JOB = {
     "status": "running",
     "filename": "python-django-revision-notes.md",
     "target_deck_slug": "",
+    "import_options": {},
     "deck": None,
     "progress": 40,
     "total": 148,
@@ -73,6 +75,24 @@ JOB = {
     "result": {},
     "created_at": "2026-01-05T09:30:00Z",
     "finished_at": None,
+}
+IMPORT_PREVIEW = {
+    "filename": "vault.md",
+    "cards": 31,
+    "skipped": 1,
+    "files": [
+        {
+            "name": "vault.md",
+            "deck_title": "Data structures",
+            "deck_id": None,
+            "cards": 31,
+            "by_syntax": {"inline": 20, "multiline": 8, "cloze": 3},
+            "skipped": [
+                {"line": 42, "text": "a::b::c", "reason": "more than one separator on the line"}
+            ],
+            "options": {"inline_separator": ":="},
+        }
+    ],
 }
 TAG = {"id": 4, "name": "orm", "card_count": 12}
 
@@ -111,5 +131,8 @@ NOTE_CREATE = request(
 )
 NOTE_UPDATE = request("archive a note (and its cards)", {"is_archived": True})
 CARD_UPDATE = request("suspend a card", {"suspended": True})
+CARD_BULK = request(
+    "move cards to another deck", {"action": "move", "cards": [31, 32, 40], "deck": 9}
+)
 CARD_BURY = request("bury a card until your next study day", {"buried": True})
 TAG_CREATE = request("create a tag", {"name": "orm"})

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
+from recall.core.ids import MAX_ID
 from recall.decks import tags as tag_rules
+from recall.decks.importers.base import ImportOptions
 from recall.decks.limits import FieldTooLong, check_card_text
 from recall.decks.models import Card, CardKind, Deck, Note, Tag
 from recall.decks.prompts import prompt_label
 from recall.decks.selectors import deck_is_readable
+from recall.decks.services.cards import BULK_ACTIONS, MAX_BULK_CARDS
 from recall.decks.tags import TAG_MAX_LENGTH
 from recall.decks.uploads import upload_limit
 from recall.jobs.models import Job
@@ -64,11 +68,24 @@ class DeckSerializer(serializers.ModelSerializer):
             "new_cards_per_day",
             "reviews_per_day",
             "bury_siblings",
+            "import_options",
             "copied_from",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["source_name", "copied_from", "created_at", "updated_at"]
+        read_only_fields = [
+            "source_name",
+            "import_options",
+            "copied_from",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "import_options": {
+                "help_text": "The import options its last import used (only those that "
+                "differ from the defaults); a re-import starts from them."
+            }
+        }
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_owner(self, deck: Deck) -> bool:
@@ -107,7 +124,65 @@ class DeckCopySerializer(serializers.Serializer):
     """Nothing to send: the copy belongs to the requesting user."""
 
 
-class DeckImportSerializer(serializers.Serializer):
+class _GivenBoolean(serializers.BooleanField):
+    """A boolean that is absent when not sent, even in a form (not False like a checkbox)."""
+
+    default_empty_html = serializers.empty
+
+
+def _separator(help_text: str) -> serializers.CharField:
+    # The rule is ImportOptions.from_dict's (run in validate); repeated here for the schema.
+    return serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        min_length=1,
+        max_length=8,
+        validators=[
+            RegexValidator(
+                r"^[^\n\x00]*[^\s\x00][^\n\x00]*$", "Give 1 to 8 characters on one line."
+            )
+        ],
+        help_text=help_text,
+    )
+
+
+IMPORT_OPTION_FIELDS = [f.name for f in dataclass_fields(ImportOptions)]
+
+
+class ImportOptionsSerializer(serializers.Serializer):
+    """The import options; those not sent come from the deck's last import, else defaults."""
+
+    inline_separator = _separator("Default `::`.")
+    inline_reversed_separator = _separator("Default `:::`.")
+    multiline_separator = _separator("Default `?`, on a line of its own.")
+    multiline_reversed_separator = _separator("Default `??`, on a line of its own.")
+    cloze_highlight = _GivenBoolean(required=False, help_text="==deletions== (default true).")
+    cloze_bold = _GivenBoolean(required=False, help_text="**deletions** (default false).")
+    cloze_curly = _GivenBoolean(
+        required=False, help_text="{{deletions}} (default false; {{c1::…}} is always read)."
+    )
+    headings_as_cards = _GivenBoolean(
+        required=False,
+        allow_null=True,
+        help_text="true, false, or null (default): decided from the file.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        given = {name: attrs[name] for name in IMPORT_OPTION_FIELDS if name in attrs}
+        try:
+            ImportOptions.from_dict(given)
+        except ValueError as exc:
+            # The message starts with the setting's name: the error is shown against it.
+            name = str(exc).split(" ", 1)[0]
+            key = name if name in IMPORT_OPTION_FIELDS else "non_field_errors"
+            raise serializers.ValidationError({key: [str(exc)]}) from None
+        return attrs
+
+    def options(self) -> dict[str, Any]:
+        return {n: self.validated_data[n] for n in IMPORT_OPTION_FIELDS if n in self.validated_data}
+
+
+class DeckImportSerializer(ImportOptionsSerializer):
     file = serializers.FileField(
         help_text="A .md/.markdown/.txt note file, a .csv/.tsv, a .zip of them, or an .apkg."
     )
@@ -128,6 +203,31 @@ class DeckImportSerializer(serializers.Serializer):
         return value
 
 
+class SkippedLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    text = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class FilePreviewSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    deck_title = serializers.CharField()
+    deck_id = serializers.IntegerField(allow_null=True, help_text="null: a new deck.")
+    cards = serializers.IntegerField()
+    by_syntax = serializers.DictField(child=serializers.IntegerField())
+    skipped = SkippedLineSerializer(many=True)
+    options = serializers.DictField()
+
+
+class ImportPreviewSerializer(serializers.Serializer):
+    """What an import would do (``?dry_run=1``); nothing is written."""
+
+    filename = serializers.CharField()
+    cards = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    files = FilePreviewSerializer(many=True)
+
+
 class JobSerializer(serializers.ModelSerializer):
     # A plain id column on the job (jobs sit below decks), shown as the deck's id as before.
     deck = serializers.IntegerField(source="deck_id", read_only=True, allow_null=True)
@@ -143,6 +243,7 @@ class JobSerializer(serializers.ModelSerializer):
             "status",
             "filename",
             "target_deck_slug",
+            "import_options",
             "deck",
             "progress",
             "total",
@@ -280,34 +381,6 @@ class NoteSerializer(serializers.ModelSerializer):
         return deck
 
 
-class NoteListSerializer(serializers.BaseSerializer):
-    """Read-only, lean output of note lists: the same JSON as NoteSerializer, built by hand.
-
-    A ModelSerializer builds and runs a Field object per attribute and row; a
-    page of 50 notes spends most of its time there, so lists use this one.
-    tests/api/test_cards.py checks both produce the same JSON.
-    """
-
-    def to_representation(self, card: Note) -> dict[str, Any]:
-        return {
-            "id": card.pk,
-            "deck": card.deck_id,
-            "position": card.position,
-            "kind": card.kind,
-            "cards": note_cards(card),
-            "question": card.question,
-            "answer": card.answer,
-            "question_html": card.question_html,
-            "answer_html": card.answer_html,
-            "tags": [tag.name for tag in card.tags.all()],
-            "is_archived": card.is_archived,
-            "source_file": card.source_file,
-            "source_line": card.source_line,
-            "created_at": _iso(card.created_at),
-            "updated_at": _iso(card.updated_at),
-        }
-
-
 class CardSerializer(serializers.ModelSerializer):
     """A card: one prompt of a note, the unit that is studied (its text comes from the note).
 
@@ -367,12 +440,34 @@ class CardSerializer(serializers.ModelSerializer):
         return data
 
 
-def _iso(value: Any) -> str | None:
-    # The same format DRF's DateTimeField writes (ISO 8601, "Z" for UTC).
-    if value is None:
-        return None
-    text = timezone.localtime(value).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+class CardBulkSerializer(serializers.Serializer):
+    """One action on many of your cards (``recall.decks.services.cards_bulk``)."""
+
+    action = serializers.ChoiceField(choices=list(BULK_ACTIONS))
+    cards = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        min_length=1,
+        max_length=MAX_BULK_CARDS,
+        help_text="Card ids; those of cards that are not yours are ignored.",
+    )
+    tags = TagNamesField(required=False, help_text="For tag and untag: tag names.")
+    deck = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="For move: one of your decks."
+    )
+
+
+class CardBulkResultSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    cards = serializers.IntegerField(
+        help_text="Cards changed (suspend, unsuspend), or cards of the notes acted on."
+    )
+    notes = serializers.IntegerField(help_text="Notes tagged, untagged, moved or deleted.")
+
+
+class CopyUpdateSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Notes new in the original, added.")
+    updated = serializers.IntegerField(help_text="Notes the author changed, updated.")
+    archived = serializers.IntegerField(help_text="Notes the author removed, archived.")
 
 
 class TagSerializer(serializers.ModelSerializer):
@@ -384,7 +479,13 @@ class TagSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "card_count"]
 
     def validate_name(self, value: str) -> str:
-        value = value.strip()
+        # The one tag rule (spaces become hyphens...), so the clash is checked on the name
+        # that would be stored.
+        try:
+            cleaned = tag_rules.tag_names_clean([value], strict=True)
+        except tag_rules.TagNameTooLong as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        value = cleaned[0] if cleaned else ""
         if not value:
             raise serializers.ValidationError("A tag needs a name.")
         clash = Tag.objects.filter(owner=_request_user(self), name=value)

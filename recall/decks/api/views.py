@@ -20,7 +20,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,11 +40,14 @@ from recall.jobs.selectors import jobs_owned_by
 from . import examples as ex
 from .filters import CardFilter, DeckFilter, NoteFilter
 from .serializers import (
+    CardBulkResultSerializer,
+    CardBulkSerializer,
     CardSerializer,
+    CopyUpdateSerializer,
     DeckImportSerializer,
     DeckSerializer,
+    ImportPreviewSerializer,
     JobSerializer,
-    NoteListSerializer,
     NoteSerializer,
     TagSerializer,
 )
@@ -186,11 +189,16 @@ class DeckViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Copy a deck into your decks",
         description="Copies a public or unlisted deck (or one of yours) with all its cards; "
-        "the copy is private and records where it came from.",
+        "the copy is private and records where it came from. A deck you already copied is "
+        "not copied again (409): POST /api/v1/decks/{copy}/update-copy/ updates your copy.",
         request=None,
         responses={
             201: DeckSerializer,
             400: business_rules(("", "only public or unlisted decks can be copied")),
+            409: business_rules(
+                ("", "you already have a copy of this deck (deck 12); update it instead"),
+                code="already_copied",
+            ),
         },
         examples=[ex.response("the copy", {**ex.DECK, "visibility": "private", "copied_from": 7})],
     )
@@ -202,20 +210,54 @@ class DeckViewSet(viewsets.ModelViewSet):
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        summary="Bring the author's changes into your copy",
+        description="On a deck you copied: notes new in the original are added, notes the "
+        "author changed take the author's version (their cards, schedules and your review "
+        "history are kept), notes the author removed are archived. Notes you wrote, and "
+        "notes you changed that the author did not, are left alone.",
+        request=None,
+        responses={
+            200: CopyUpdateSerializer,
+            400: business_rules(("", "this deck is not a copy of a deck you can read")),
+        },
+        examples=[ex.response("updated", {"created": 2, "updated": 1, "archived": 0})],
+    )
+    @action(detail=True, methods=["post"], url_path="update-copy", filterset_class=None)
+    def update_copy(self, request: Request, pk: str | None = None) -> Response:
+        result = services.deck_copy_update(copy=self.get_object(), user=request.user)
+        body = {"created": result.created, "updated": result.updated, "archived": result.archived}
+        return Response(CopyUpdateSerializer(body).data)
+
+    @extend_schema(
         summary="Import a notes file",
         description="Upload a notes file as multipart/form-data. The import runs in the "
-        "background: the answer is 202 with a job to poll at /api/v1/jobs/{id}/.",
+        "background: the answer is 202 with a job to poll at /api/v1/jobs/{id}/. "
+        "Import options not sent come from the deck's last import (else the defaults), and "
+        "the deck remembers those used. With `?dry_run=1` nothing is written: the answer "
+        "is 200 with a preview (per file: cards by syntax, skipped lines and why).",
+        parameters=[
+            OpenApiParameter(
+                "dry_run",
+                OpenApiTypes.BOOL,
+                description="Preview only: read the file, write nothing, answer 200.",
+            )
+        ],
         request={"multipart/form-data": DeckImportSerializer},
         responses={
+            200: ImportPreviewSerializer,
             202: JobSerializer,
             400: business_rules(
                 ("", "notes.pdf: unsupported file type (.pdf); use one of .apkg, .csv, .md"),
                 ("", "you have no deck 'django' to import notes.md into"),
                 ("file", "The file is 30.0 MB; the limit is 20.0 MB."),
+                ("inline_separator", "Ensure this field has no more than 8 characters."),
                 code="import_rejected",
             ),
         },
-        examples=[ex.response("job", {**ex.JOB, "status": "pending", "progress": 0}, 202)],
+        examples=[
+            ex.response("job", {**ex.JOB, "status": "pending", "progress": 0}, 202),
+            ex.response("preview (dry_run=1)", ex.IMPORT_PREVIEW),
+        ],
     )
     @action(
         detail=False,
@@ -229,10 +271,19 @@ class DeckViewSet(viewsets.ModelViewSet):
     def import_file(self, request: Request) -> Response:
         serializer = DeckImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if _is_true(request.query_params.get("dry_run")):
+            preview = services.upload_preview(
+                owner=request.user,
+                uploaded_file=serializer.validated_data["file"],
+                deck_slug=serializer.validated_data["deck_slug"],
+                options=serializer.options(),
+            )
+            return Response(preview.as_dict(), status=status.HTTP_200_OK)
         job = services.job_create_import(
             owner=request.user,
             uploaded_file=serializer.validated_data["file"],
             deck_slug=serializer.validated_data["deck_slug"],
+            options=serializer.options(),
         )
         location = reverse("api:job-detail", kwargs={"pk": job.pk}, request=request)
         return Response(
@@ -306,11 +357,6 @@ class NoteViewSet(viewsets.ModelViewSet):
             return notes.prefetch_related("tags", "cards")
         return notes.select_related("deck").prefetch_related("tags", "cards")
 
-    def get_serializer_class(self) -> type[BaseSerializer]:
-        if self.action == "list":
-            return NoteListSerializer
-        return NoteSerializer
-
     def perform_create(self, serializer: BaseSerializer) -> None:
         note = services.note_create(**serializer.validated_data)
         serializer.instance = Note.objects.prefetch_related("tags", "cards").get(pk=note.pk)
@@ -359,7 +405,7 @@ class CardViewSet(
     ordering_fields = ["position", "ordinal", "created_at", "updated_at", "id"]
     ordering = ["deck_id", "position", "ordinal", "id"]
     queryset = Card.objects.none()
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Card]:
         user = self.request.user
@@ -369,6 +415,59 @@ class CardViewSet(
         ):
             cards = cards.filter(deck_listed_q(user, prefix="deck__"))
         return cards.select_related("note", "deck")
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        queryset = super().filter_queryset(queryset)
+        sort = self.request.query_params.get("sort", "")
+        if self.action == "list" and sort:
+            # The filterset validated it; sorted after OrderingFilter, which would replace it.
+            # The study app owns the rule (recall.decks.extensions: decks never imports it).
+            user = self.request.user if self.request.user.is_authenticated else None
+            queryset = extensions.cards_sort(queryset, user, sort)
+        return queryset
+
+    @extend_schema(
+        summary="One action on many of your cards",
+        description="Suspend, unsuspend, tag, untag, move (to another of your decks) or "
+        "delete the listed cards. Tags, moves and deletions act on the cards' notes (a "
+        "reversed or cloze note's other cards go along). Ids of cards that are not yours "
+        "are ignored; the answer says how many cards and notes were acted on.",
+        request=CardBulkSerializer,
+        responses={
+            200: CardBulkResultSerializer,
+            400: business_rules(
+                ("", "choose at least one card"),
+                ("", "name at least one tag"),
+                ("", "choose a deck to move the cards to"),
+                ("", "at most 1000 cards at once"),
+            ),
+            404: business_rules(("", "You have no such deck to move cards to."), code="not_found"),
+        },
+        examples=[ex.CARD_BULK, ex.response("done", {"action": "move", "cards": 3, "notes": 2})],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated],
+        # JSON only: a form post of a thousand ids would pass Django's field-count limit.
+        parser_classes=[JSONParser],
+        serializer_class=CardBulkSerializer,
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def bulk(self, request: Request) -> Response:
+        serializer = CardBulkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = services.cards_bulk(
+            user=request.user,
+            card_ids=data["cards"],
+            action=data["action"],
+            tags=data.get("tags", []),
+            deck_id=data.get("deck"),
+        )
+        body = {"action": result.action, "cards": result.cards, "notes": result.notes}
+        return Response(CardBulkResultSerializer(body).data)
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         data = serializer.validated_data
@@ -449,6 +548,10 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
     def get_queryset(self) -> QuerySet[Job]:
         return jobs_owned_by(self.request.user)
+
+
+def _is_true(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 __all__ = ["CardViewSet", "DeckViewSet", "JobViewSet", "NoteViewSet", "TagViewSet"]

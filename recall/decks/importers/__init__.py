@@ -4,23 +4,21 @@ r"""Parse one decoded notes file into a ParsedDeck: layout detection and dispatc
 It raises only ImportFormatError (whose message names the file and, where it
 applies, the line) for text it cannot turn into cards.
 
-Layout detection (deterministic):
+Reading (deterministic):
 
 1. ``.csv``, ``.tsv`` and ``.tab`` files are delimited records (``delimited``).
-2. Any other text is Markdown. Its skeleton (front matter, code fences,
-   headings) is scanned once, then every Markdown layout parses it and the
-   layout that finds the MOST cards wins; among equals, the one with more
-   question-like questions (numbered or ending in ``?``); then the first in
-   this order: ``markdown-headings``, ``bold-questions``, ``details-blocks``,
-   ``multiline-question-mark``, ``inline-separators``, ``cloze``.
-   So explicit markers (``<details>``, ``**Q:**``, ``?`` lines, ``::``, cloze
-   deletions) win over section headings that merely group them, while stray
-   markers inside heading answers (a ``<details>`` "Show answer" spoiler, a
-   ``==highlight==``, ``std::vec``) do not hijack a heading file.
-   A file whose front matter has ``question_level`` (the exporter's output)
-   declares the heading layout and is parsed with it alone.
-3. A ``.txt`` file where no Markdown layout finds a card but every line holds a
-   tab is read as TSV (Anki's plain-text export), see ``delimited``.
+2. Any other text is Markdown, read in ONE pass (``reader``) that takes every card syntax
+   wherever it appears, in order: question headings with a body, ``**bold**`` questions,
+   ``Q:``/``A:`` lines, ``<details>`` blocks, ``Q::A`` and ``Q:::A`` lines, ``?``/``??``
+   multi-line cards, cloze paragraphs, and the dialects of other tools (Obsidian_to_Anki,
+   mdanki, Anki for VS Code, RemNote, numbered question lists, Obsidian Spaced
+   Repetition). Headings are context (each card's ``heading_path``) when a file uses
+   explicit card syntax; fenced code and HTML comments are never read for cards. Lines that
+   look like cards but were not taken are listed in ``ParsedDeck.skipped`` with the reason.
+   Reading settings (``ImportOptions``) come from the caller, then the file's front matter
+   (``recall: {separator: ":="}``), then the defaults (``options``).
+3. A ``.txt`` file where no Markdown card is found but every line holds a tab is read as
+   TSV (Anki's plain-text export), see ``delimited``.
 4. No cards at all raises ImportFormatError("no questions found ...").
 
 Deck fields: the title comes from front matter ``title:``, else from a single
@@ -69,17 +67,7 @@ questions, answers, tags and order)::
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from . import (
-    bold_questions,
-    cloze,
-    delimited,
-    details_blocks,
-    inline_separators,
-    markdown_headings,
-    multiline_question_mark,
-)
+from . import delimited
 from .base import (
     ImportFormatError,
     ImportOptions,
@@ -89,8 +77,9 @@ from .base import (
     SkippedLine,
     SourceSchedule,
 )
-from .markdown_blocks import MarkdownDocument, scan, split_tags, unique
-from .questions import LayoutResult, looks_like_question, title_from_filename
+from .markdown_blocks import split_tags, unique
+from .questions import title_from_filename
+from .reader import read_markdown
 
 __all__ = [
     "ImportFormatError",
@@ -103,77 +92,46 @@ __all__ = [
     "parse_document",
 ]
 
-MarkdownLayout = tuple[str, Callable[[MarkdownDocument], LayoutResult]]
-
-
-def _markdown_layouts() -> list[MarkdownLayout]:
-    # The order breaks ties between layouts that find the same number of cards.
-    modules = [
-        markdown_headings,
-        bold_questions,
-        details_blocks,
-        multiline_question_mark,
-        inline_separators,
-        cloze,
-    ]
-    return [(module.NAME, module.parse) for module in modules]
-
 
 def parse_document(filename: str, text: str, options: ImportOptions | None = None) -> ParsedDeck:
-    # options: not yet applied by the layouts (the one-pass reader takes them).
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if delimited.handles(filename):
         deck = delimited.parse(filename, text)
+        for card in deck.cards:
+            card.syntax = card.syntax or "delimited"
     else:
-        deck = _parse_markdown(filename, text)
+        deck = _parse_markdown(filename, text, options)
         if not deck.cards and delimited.looks_tab_separated(filename, text):
             deck = delimited.parse_plain_text(filename, text)
+            for card in deck.cards:
+                card.syntax = card.syntax or "delimited"
     if not deck.cards and deck.layout == delimited.NAME:
         raise ImportFormatError("no questions found: the file has no data rows", source=filename)
     if not deck.cards:
         raise ImportFormatError(
             "no questions found: expected question headings, **bold** questions, "
-            "<details> blocks, Question::Answer lines, '?' separated cards "
+            "Q:/A: lines, <details> blocks, Question::Answer lines, '?' separated cards "
             "or cloze deletions",
             source=filename,
         )
     return deck
 
 
-def _parse_markdown(filename: str, text: str) -> ParsedDeck:
-    doc = scan(text)
-    best_name, best, best_score = "", LayoutResult(), (0, 0)
-    layouts = _markdown_layouts()
-    if "question_level" in doc.front_matter:
-        # The file declares the heading layout (the exporter writes this key): markers inside
-        # answers must not let another layout take over.
-        layouts = [layout for layout in layouts if layout[0] == markdown_headings.NAME]
-    for name, parse in layouts:
-        result = parse(doc)
-        score = (len(result.cards), sum(looks_like_question(c.question) for c in result.cards))
-        if score > best_score:
-            best_name, best, best_score = name, result, score
-    meta = doc.front_matter
-    title = _text(meta.get("title")) or best.title or title_from_filename(filename)
-    description = _text(meta.get("description")) or best.description
+def _parse_markdown(filename: str, text: str, options: ImportOptions | None) -> ParsedDeck:
+    deck, meta = read_markdown(filename, text, options)
+    deck.title = _text(meta.get("title")) or deck.title or title_from_filename(filename)
+    deck.description = _text(meta.get("description")) or deck.description
     meta_tags = meta.get("tags", [])
     tags = (
         split_tags(meta_tags)
         if isinstance(meta_tags, str)
         else [t.lstrip("#") for t in meta_tags if t]
     )
-    return ParsedDeck(
-        source_name=filename,
-        title=title,
-        description=description,
-        cards=best.cards,
-        references=best.references,
-        tags=unique([*tags, *best.tags]),
-        layout=best_name,
-    )
+    deck.tags = unique([*tags, *deck.tags])
+    return deck
 
 
 def _text(value: str | list[str] | None) -> str:

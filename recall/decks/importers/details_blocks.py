@@ -1,4 +1,4 @@
-"""Details layout: ``<details><summary>Question</summary> answer </details>`` blocks.
+"""Details cards: ``<details><summary>Question</summary> answer </details>`` blocks.
 
 A block opens on a line (outside code fences, indented at most 3 spaces) that
 starts with ``<details`` and runs to its matching ``</details>``, nested
@@ -6,18 +6,19 @@ starts with ``<details`` and runs to its matching ``</details>``, nested
 ``<summary>...</summary>`` (on one or several lines) is the question, with
 numbering stripped; everything after ``</summary>`` up to the closing tag is
 the answer, trimmed of blank lines, so nested blocks stay in the answer. A
-block without a summary is not a card. The card's line is the summary's line.
+block without a summary is not a card. The card's line is the summary's line. A
+summary that is no question ("Show answer") makes a spoiler, which alone does not make a
+file one of explicit cards (see ``source_lines.Found``).
 """
 
 from __future__ import annotations
 
 import re
 
-from .base import ParsedCard
-from .markdown_blocks import MarkdownDocument
-from .questions import LayoutResult, card_kind, read_leading, split_trailing_tags, strip_numbering
+from .questions import card_kind, looks_like_question, split_trailing_tags, strip_numbering
+from .source_lines import SPOILER, STRONG, Found, SourceLines
 
-NAME = "details-blocks"
+NAME = "details"
 
 _OPEN = re.compile(r"[ ]{0,3}<details(?:[\s>]|\Z)", re.IGNORECASE)
 _ANY_DETAILS = re.compile(r"<details", re.IGNORECASE)
@@ -26,37 +27,33 @@ _CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
 _SUMMARY = re.compile(r"<summary(?:\s[^>]*)?>(.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
 
 
-def parse(doc: MarkdownDocument) -> LayoutResult:
-    result = LayoutResult()
-    if not _ANY_DETAILS.search(doc.text):
-        return result
-    lines = doc.lines
-    in_fence = doc.in_fence
-    i = doc.body_start
-    first_card: int | None = None
+def find(src: SourceLines, taken: bytearray) -> list[Found]:
+    if not _ANY_DETAILS.search(src.doc.text):
+        return []
+    lines, det = src.text, src.det
+    found: list[Found] = []
+    i = src.doc.body_start
     while i < len(lines):
-        line = lines[i]
-        if in_fence[i] or "<" not in line[:4] or not _OPEN.match(line):
+        line = det[i]
+        if taken[i] or "<" not in line[:4] or not _OPEN.match(line):
             i += 1
             continue
         start, depth, j = i, 0, i
         while j < len(lines):
-            if not in_fence[j] and "<" in lines[j] and "details" in lines[j].lower():
-                depth += len(_OPEN_ANY.findall(lines[j])) - len(_CLOSE.findall(lines[j]))
+            if not src.dead[j] and "<" in det[j] and "details" in det[j].lower():
+                depth += len(_OPEN_ANY.findall(det[j])) - len(_CLOSE.findall(det[j]))
             j += 1
             if depth <= 0:
                 break
-        card = _card("\n".join(lines[start:j]), start)
+        card = _card("\n".join(lines[start:j]), start, j)
         if card:
-            first_card = start if first_card is None else first_card
-            result.cards.append(card)
+            taken[start:j] = b"\x01" * (j - start)
+            found.append(card)
         i = j
-    if first_card is not None:
-        read_leading(doc, first_card, result)
-    return result
+    return found
 
 
-def _card(block: str, start: int) -> ParsedCard | None:
+def _card(block: str, start: int, end: int) -> Found | None:
     summary = _SUMMARY.search(block)
     if not summary:
         return None
@@ -64,13 +61,16 @@ def _card(block: str, start: int) -> ParsedCard | None:
     if not question:
         return None
     closes = list(_CLOSE.finditer(block))
-    end = closes[-1].start() if closes else len(block)
-    body = block[summary.end() : max(end, summary.end())].split("\n")
+    stop = closes[-1].start() if closes else len(block)
+    body = block[summary.end() : max(stop, summary.end())].split("\n")
     a, b, tags = split_trailing_tags(body, 0, len(body))
-    return ParsedCard(
-        question=question,
-        answer="\n".join(body[a:b]),
-        line=start + 1 + block.count("\n", 0, summary.start()),
-        tags=tags,
+    return Found(
+        start + block.count("\n", 0, summary.start()),
+        end,
+        NAME,
+        question,
+        "\n".join(body[a:b]),
         kind=card_kind(question),
+        strength=STRONG if looks_like_question(question) else SPOILER,
+        tags=tags,
     )

@@ -1,4 +1,7 @@
-"""Heading layout: each question is an ATX heading, its answer the Markdown below it.
+"""Question headings: each question is an ATX heading, its answer the Markdown below it.
+
+Which headings are questions and which are context is settled by the reader (``reader``):
+this module finds the question level, the title heading and the text of a heading card.
 
 How the question level is chosen (the first rule that applies):
 
@@ -39,87 +42,94 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .base import ParsedCard
 from .markdown_blocks import Heading, MarkdownDocument, trim_blank
 from .questions import (
-    LayoutResult,
     card_kind,
     looks_like_question,
     parse_link_list,
     question_number,
     read_kind_mark,
-    read_preamble,
     split_trailing_tags,
     strip_numbering,
 )
+from .source_lines import Found, SourceLines
 
-NAME = "markdown-headings"
+NAME = "heading"
 
 
-def parse(doc: MarkdownDocument) -> LayoutResult:
-    result = LayoutResult()
-    # An empty heading ("#" alone) cannot be a question; its lines stay in the answer around it.
-    headings = [h for h in doc.headings if h.text]
-    lines = doc.lines
-    if not headings:
-        return result
+def section_card(
+    src: SourceLines, h: Heading, a: int, b: int
+) -> tuple[str, str, str, list[str]] | None:
+    """(question, answer, kind, tags) of a heading section with text, or None."""
+    lines = src.text
+    a, b, tags = split_trailing_tags(lines, a, b)
+    question = strip_numbering(h.text)
+    answer, kind = "\n".join(lines[a:b]), card_kind(question)
+    marked = read_kind_mark(question, lines, a, b)
+    if marked is not None:
+        kind, question, answer = marked
+    if not question.strip():
+        return None  # a cloze section with no text
+    return question, answer, kind, tags
+
+
+def find_mdanki(src: SourceLines, headings: list[Heading], taken: bytearray) -> list[Found]:
+    """mdanki: a heading is the front, a lone ``%`` line before any other heading ends it, the
+    back follows up to the next heading of the same or a shallower level."""
+    if "\n%" not in src.doc.text:
+        return []
+    det, found = src.det, []
+    for k, h in enumerate(headings):
+        stop = next((g.index for g in headings[k + 1 :] if g.level <= h.level), len(det))
+        own = headings[k + 1].index if k + 1 < len(headings) else len(det)
+        split = next((i for i in range(h.index + 1, own) if det[i].strip() == "%"), None)
+        if split is None or any(taken[h.index : stop]):
+            continue
+        qa, qb = trim_blank(src.text, h.index + 1, split)
+        aa, ab, tags = split_trailing_tags(src.text, split + 1, stop)
+        question = "\n".join([strip_numbering(h.text), *src.text[qa:qb]])
+        if aa == ab:
+            src.skip(h.index, "question without an answer")
+            continue
+        taken[h.index : stop] = b"\x01" * (stop - h.index)
+        found.append(Found(h.index, stop, "mdanki", question, "\n".join(src.text[aa:ab]),
+                           card_kind(question), tags=tags))  # fmt: skip
+    return found
+
+
+def question_level(doc: MarkdownDocument, headings: list[Heading]) -> int | None:
+    """The level of the question headings (see the module docstring), or None."""
     hint = _question_level_hint(doc)
-    # Each heading's own body runs to the next heading of any level.
+    if hint is not None:
+        return hint
+    if not headings:
+        return None
+    lines = doc.lines
     ends = [h.index for h in headings[1:]] + [len(lines)]
     own_body = {
         h.index: trim_blank(lines, h.index + 1, end) for h, end in zip(headings, ends, strict=True)
     }
 
-    title: Heading | None = None
+    def link_section(h: Heading) -> bool:
+        a, b = own_body[h.index]
+        return a < b and not looks_like_question(h.text) and parse_link_list(lines[a:b]) is not None
+
+    return _detect_level([h for h in headings if not link_section(h)], own_body)
+
+
+def title_heading(doc: MarkdownDocument, headings: list[Heading]) -> Heading | None:
+    """The document title: the only heading at the shallowest level, with others below it."""
+    if not headings:
+        return None
     first = headings[0]
+    hint = _question_level_hint(doc)
     if (
         len(headings) > 1
         and all(h.level > first.level for h in headings[1:])
         and (hint is None or first.level < hint)
     ):
-        title = first
-    rest = headings[1:] if title else headings
-
-    def link_section(h: Heading) -> bool:
-        a, b = own_body[h.index]
-        return a < b and not looks_like_question(h.text) and parse_link_list(lines[a:b]) is not None
-
-    level = hint or _detect_level([h for h in rest if not link_section(h)], own_body)
-    if level is None:
-        return result
-    boundaries = [h for h in rest if h.level <= level]
-    if not boundaries:
-        return result
-
-    if title:
-        result.title = title.text
-        read_preamble(lines, doc.body_start, title.index, result)
-        read_preamble(lines, title.index + 1, boundaries[0].index, result)
-    else:
-        read_preamble(lines, doc.body_start, boundaries[0].index, result)
-
-    stops = [h.index for h in boundaries[1:]] + [len(lines)]
-    for h, stop in zip(boundaries, stops, strict=True):
-        a, b = trim_blank(lines, h.index + 1, stop)
-        if a == b:
-            continue  # a section title
-        if not looks_like_question(h.text):
-            refs = parse_link_list(lines[a:b])
-            if refs:
-                result.references.extend(refs)
-                continue
-        a, b, tags = split_trailing_tags(lines, a, b)
-        question = strip_numbering(h.text)
-        answer, kind = "\n".join(lines[a:b]), card_kind(question)
-        marked = read_kind_mark(question, lines, a, b)
-        if marked is not None:
-            kind, question, answer = marked
-        if not question.strip():
-            continue  # a cloze section with no text
-        result.cards.append(
-            ParsedCard(question=question, answer=answer, line=h.index + 1, tags=tags, kind=kind)
-        )
-    return result
+        return first
+    return None
 
 
 def _question_level_hint(doc: MarkdownDocument) -> int | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .base import ParsedCard, ParsedReference
-from .markdown_blocks import MarkdownDocument, is_tag_line, tag_tokens, trim_blank, unique
+from .markdown_blocks import is_tag_line, tag_tokens, trim_blank, unique
 
 # "3. ", "3) ", "3: ", "Q3. ", "Q3: ", "Q 3) ", "Q: ", "Question 3: " - one prefix, followed by
 # white space so that "3.14 is pi" keeps its number.
@@ -226,18 +226,3 @@ def _is_prose(lines: list[str]) -> bool:
     return sum(len(line) for line in lines) <= 1000 and not any(
         _NOT_PROSE.match(line) for line in lines
     )
-
-
-def read_leading(doc: MarkdownDocument, first_card: int, result: LayoutResult) -> None:
-    """For marker layouts: a level-1 heading before the first card is the title; other
-    headings there are section titles; the remaining lines are the preamble."""
-    headings = [h for h in doc.headings if h.index < first_card]
-    if headings and headings[0].level == 1 and not any(h.level == 1 for h in headings[1:]):
-        result.title = headings[0].text
-    skip = {h.index for h in headings}
-    lines = [
-        line
-        for i, line in enumerate(doc.lines[doc.body_start : first_card], doc.body_start)
-        if i not in skip
-    ]
-    read_preamble(lines, 0, len(lines), result)

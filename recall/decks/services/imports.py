@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -12,18 +14,24 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
+from .. import importers
 from .. import tags as tag_rules
 from ..bulk import insert_rows
 from ..cards import cards_archive, cards_sync
-from ..importers import parse_document
 from ..importers.apkg import delete_media, parse_apkg, store_media
-from ..importers.base import ImportFormatError, ParsedCard, ParsedDeck
+from ..importers.base import (
+    ImportFormatError,
+    ImportOptions,
+    ParsedCard,
+    ParsedDeck,
+    SourceSchedule,
+)
 from ..importers.questions import title_from_filename
 from ..limits import FieldTooLong
-from ..models import CardKind, Deck, Note, Reference, Tag
+from ..models import Card, CardKind, Deck, Note, Reference, Tag
 from ..prompts import identity_text
 from ..rendering import render_many
-from ..signals import notes_changed
+from ..signals import card_schedules_imported, notes_changed
 from ..uploads import (
     PACKAGE_EXTENSIONS,
     ImportRejected,
@@ -50,6 +58,7 @@ _NOTE_FIELDS = [
     "answer_html",
     "source_file",
     "source_line",
+    "context",
     "content_hash",
     "is_archived",
     "updated_at",
@@ -68,6 +77,9 @@ class ImportSummary:
     files: list[str] = field(default_factory=list)
     # Things imported imperfectly or left out (e.g. media an Anki package lacks).
     warnings: list[str] = field(default_factory=list)
+    # Lines of notes files that look like cards but were not read as cards, and why:
+    # {"file": "notes.md", "line": 17, "text": "<!--q::a-->", "reason": "commented out"}.
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, other: ImportSummary) -> None:
         self.created += other.created
@@ -77,6 +89,7 @@ class ImportSummary:
         self.deck_ids.extend(other.deck_ids)
         self.files.extend(other.files)
         self.warnings.extend(other.warnings)
+        self.skipped.extend(other.skipped)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,8 +108,12 @@ def notes_import(
     data: bytes | IO[bytes],
     deck_slug: str | None = None,
     progress: ProgressCallback | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> ImportSummary:
     """Import a notes file (or a .zip of them) for owner: one deck per file, all or nothing.
+
+    ``options``: the import options given for this import (``import_options_clean``); each
+    deck's remembered options fill in the others, and the deck remembers what was used.
 
     ``data``: the file's bytes, or a seekable binary file; only an Anki package is read from
     the file as it goes, anything else is read whole (within its upload limit).
@@ -111,6 +128,56 @@ def notes_import(
         )
     if not isinstance(data, bytes):
         data = _read_within_limit(filename, data)
+    parsed, used = parse_upload(
+        owner=owner, filename=filename, data=data, deck_slug=deck_slug, options=options
+    )
+    return _write_import(
+        owner=owner, parsed=parsed, deck_slug=deck_slug, progress=progress, options_used=used
+    )
+
+
+def import_options_clean(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The import options given (only those keys), validated; a bad one is an ImportRejected."""
+    given = dict(data or {})
+    try:
+        checked = ImportOptions.from_dict(given)
+    except ValueError as exc:
+        raise ImportRejected(f"import options: {exc}") from None
+    return {name: getattr(checked, name) for name in given}
+
+
+def import_options_complete(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Every import option, those not in ``data`` at their defaults: options given this way
+    replace all of a deck's remembered ones (a source's settings are the whole truth)."""
+    return asdict(ImportOptions.from_dict(import_options_clean(data)))
+
+
+def import_options_for(
+    *, owner: Any, name: str, deck_slug: str | None, given: Mapping[str, Any] | None
+) -> ImportOptions:
+    """The options a file is read with: its deck's remembered ones, then those given."""
+    given = import_options_clean(given)
+    deck = existing_deck(owner=owner, name=name, deck_slug=deck_slug)
+    remembered = deck.import_options if deck is not None else {}
+    try:
+        return ImportOptions.from_dict({**(remembered or {}), **given})
+    except ValueError:
+        # Remembered by an older version that knew other settings: what was given still holds.
+        return ImportOptions.from_dict(given)
+
+
+def parse_upload(
+    *,
+    owner: Any,
+    filename: str,
+    data: bytes,
+    deck_slug: str | None,
+    options: Mapping[str, Any] | None,
+) -> tuple[list[ParsedDeck], list[ImportOptions]]:
+    """Every notes file of a (text or .zip) upload, parsed; nothing is written.
+
+    Also the options each file was read with, in the same order (what its deck remembers).
+    """
     documents = documents_from_upload(filename, data)
     if deck_slug and len(documents) > 1:
         raise ImportRejected(
@@ -118,14 +185,20 @@ def notes_import(
             "for a single file"
         )
     container = filename if len(documents) > 1 or documents[0].name != filename else ""
-    parsed = [_parse(doc, container) for doc in documents]
-    return _write_import(owner=owner, parsed=parsed, deck_slug=deck_slug, progress=progress)
+    used = [
+        import_options_for(owner=owner, name=doc.name, deck_slug=deck_slug, given=options)
+        for doc in documents
+    ]
+    parsed = [_parse(doc, container, o) for doc, o in zip(documents, used, strict=True)]
+    return parsed, used
 
 
-def _parse(doc: TextDocument, container: str) -> ParsedDeck:
+def _parse(doc: TextDocument, container: str, options: ImportOptions) -> ParsedDeck:
     prefix = f"{container}: " if container else ""
     try:
-        deck = parse_document(doc.name, doc.text)
+        # Looked up on the package: one parser for imports, previews and sources (tests
+        # watch what it is given).
+        deck = importers.parse_document(doc.name, doc.text, options)
     except ImportFormatError as exc:
         raise ImportRejected(f"{prefix}{exc}") from None
     # Identity of the deck is the name we were given, whatever the parser reports.
@@ -178,8 +251,11 @@ def _write_import(
     parsed: Sequence[ParsedDeck],
     deck_slug: str | None,
     progress: ProgressCallback | None,
+    options_used: Sequence[ImportOptions | None] = (),
 ) -> ImportSummary:
-    _check_import_sizes(parsed)
+    check_import_sizes(parsed)
+    # Anki packages have no reading options: None leaves their decks' remembered ones alone.
+    used = list(options_used) or [None] * len(parsed)
     summary = ImportSummary()
     total = sum(len(p.cards) for p in parsed)
     done = 0
@@ -197,16 +273,21 @@ def _write_import(
                 t for p in parsed for c in p.cards for t in [*c.tags, *p.tags]
             ),
         )
-        for deck_data in parsed:
+        for deck_data, options in zip(parsed, used, strict=True):
             summary.add(
                 _import_deck(
-                    owner=owner, parsed=deck_data, deck_slug=deck_slug, tags=tags, step=step
+                    owner=owner,
+                    parsed=deck_data,
+                    deck_slug=deck_slug,
+                    tags=tags,
+                    step=step,
+                    options=options,
                 )
             )
     return summary
 
 
-def _check_import_sizes(parsed: Sequence[ParsedDeck]) -> None:
+def check_import_sizes(parsed: Sequence[ParsedDeck]) -> None:
     """Refuse the whole import when a card is too long: all or nothing, like any import.
 
     Checked before anything is written or rendered, the first such card named with its file
@@ -233,25 +314,39 @@ def _check_import_sizes(parsed: Sequence[ParsedDeck]) -> None:
     )
 
 
-def _find_or_create_deck(*, owner: Any, parsed: ParsedDeck, deck_slug: str | None) -> Deck:
-    name = parsed.source_name
+def existing_deck(*, owner: Any, name: str, deck_slug: str | None) -> Deck | None:
+    """The deck a file named ``name`` would be imported into, if it exists already."""
     if deck_slug:
         deck = Deck.objects.filter(owner=owner, slug=deck_slug).first()
         if deck is None:
             raise ImportRejected(f"you have no deck '{deck_slug}' to import {name} into")
-        if deck.source_name != name:
+        return deck
+    return Deck.objects.filter(owner=owner, source_name=name[:255]).order_by("id").first()
+
+
+def new_deck_title(parsed: ParsedDeck) -> str:
+    name, title = parsed.source_name, parsed.title
+    if not title or ("/" in name and title == title_from_filename(name)):
+        # A file in a folder or zip with no title of its own is named from its whole path.
+        title = title_from_path(name)
+    return title
+
+
+def _find_or_create_deck(*, owner: Any, parsed: ParsedDeck, deck_slug: str | None) -> Deck:
+    name = parsed.source_name
+    deck = existing_deck(owner=owner, name=name, deck_slug=deck_slug)
+    if deck is not None:
+        if deck_slug and deck.source_name != name:
             # A renamed file re-attached to its deck: future imports find it by the new name.
             deck.source_name = name[:255]
             deck.save(update_fields=["source_name", "updated_at"])
         return deck
-    deck = Deck.objects.filter(owner=owner, source_name=name[:255]).order_by("id").first()
-    if deck is not None:
-        return deck
-    title = parsed.title
-    if not title or ("/" in name and title == title_from_filename(name)):
-        # A file in a folder or zip with no title of its own is named from its whole path.
-        title = title_from_path(name)
-    return deck_create(owner=owner, title=title, description=parsed.description, source_name=name)
+    return deck_create(
+        owner=owner,
+        title=new_deck_title(parsed),
+        description=parsed.description,
+        source_name=name,
+    )
 
 
 def title_from_path(name: str) -> str:
@@ -265,6 +360,50 @@ class _Planned:
     note: Note
     tags: list[str]
     text: str  # where its links are looked for
+    schedule: SourceSchedule | None = None
+
+
+def skipped_lines(parsed: ParsedDeck) -> list[dict[str, Any]]:
+    """The parser's skipped lines of one file, as an import result lists them."""
+    return [
+        {"file": parsed.source_name, "line": s.line, "text": s.text, "reason": s.reason}
+        for s in parsed.skipped
+    ]
+
+
+_CONTEXT_PART = 200  # characters kept of each heading of a note's context
+
+
+def _context(path: Sequence[str]) -> str:
+    """A heading path as ``Note.context`` stores it: one heading a line."""
+    parts = (" ".join(part.split())[:_CONTEXT_PART] for part in path[:12])
+    return "\n".join(part for part in parts if part)
+
+
+def _with_context(chash: str, path: Sequence[str]) -> str:
+    """The content hash, changed by the note's context when it has one (so that notes
+    without one keep the hash they had before contexts existed)."""
+    if not path:
+        return chash
+    payload = json.dumps([chash, _context(path)])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _send_schedules(owner: Any, created: Sequence[_Planned]) -> None:
+    """New notes that carry a schedule from their notes file start their cards with it.
+
+    Only notes created by this import: a note that already exists keeps its own review
+    history, whatever its file now says. The study app writes the states (receiver)."""
+    scheduled = {p.note.pk: p.schedule for p in created if p.schedule is not None}
+    if not scheduled:
+        return
+    by_card = {
+        card_id: scheduled[note_id]
+        for card_id, note_id in Card.objects.filter(
+            note_id__in=list(scheduled), is_archived=False
+        ).values_list("id", "note_id")
+    }
+    card_schedules_imported.send(sender=Note, owner=owner, schedules=by_card)
 
 
 @dataclass
@@ -305,8 +444,11 @@ def _import_plan(*, deck: Deck, parsed: ParsedDeck, now: datetime) -> _ImportPla
     for position, (pc, key) in enumerate(zip(parsed.cards, keys, strict=True)):
         note_tags = tag_rules.tag_names_clean([*pc.tags, *parsed.tags])
         kind = pc.kind if pc.kind in _KINDS else CardKind.BASIC
-        chash = note_content_hash(
-            question=pc.question, answer=pc.answer, tags=note_tags, kind=kind, position=position
+        chash = _with_context(
+            note_content_hash(
+                question=pc.question, answer=pc.answer, tags=note_tags, kind=kind, position=position
+            ),
+            pc.heading_path,
         )
         row = existing.get(key)
         if row is not None and row["content_hash"] == chash and not row["is_archived"]:
@@ -318,7 +460,7 @@ def _import_plan(*, deck: Deck, parsed: ParsedDeck, now: datetime) -> _ImportPla
                 )
             continue
         note = _card_from(pc, deck, position, kind, key, chash, source_file, now)
-        planned = _Planned(note, note_tags, f"{pc.question}\n{pc.answer}")
+        planned = _Planned(note, note_tags, f"{pc.question}\n{pc.answer}", pc.schedule)
         if row is None:
             plan.to_create.append(planned)
         else:
@@ -376,11 +518,18 @@ def _import_deck(
     deck_slug: str | None,
     tags: dict[str, Tag],
     step: Callable[[int], None],
+    options: ImportOptions | None = None,
 ) -> ImportSummary:
-    """One parsed file into one deck: plan, render, write, then sync tags, references,
-    links and listeners."""
+    """One parsed file into one deck: plan, render, write, then sync schedules, tags,
+    references, links and listeners."""
     deck = _find_or_create_deck(owner=owner, parsed=parsed, deck_slug=deck_slug)
-    summary = ImportSummary(deck_ids=[deck.pk], files=[parsed.source_name])
+    summary = ImportSummary(
+        deck_ids=[deck.pk], files=[parsed.source_name], skipped=skipped_lines(parsed)
+    )
+    if options is not None and deck.import_options != options.to_dict():
+        # Remembered for the next import of this deck (the front matter is read again anyway).
+        deck.import_options = options.to_dict()
+        deck.save(update_fields=["import_options", "updated_at"])
     if parsed.description and parsed.description != deck.description:
         deck.description = parsed.description
         deck.save(update_fields=["description", "updated_at"])
@@ -391,6 +540,7 @@ def _import_deck(
     notes_reported = _render_planned(written, step)
     _write_plan(plan, now)
 
+    _send_schedules(owner, plan.to_create)
     _sync_card_tags(plan.to_create, plan.to_update, tags)
     _sync_references(deck, parsed)
     texts = {p.note.pk: p.text for p in written}
@@ -426,6 +576,7 @@ def _card_from(
         answer=pc.answer,
         source_file=source_file,
         source_line=pc.line,
+        context=_context(pc.heading_path),
         source_key=key,
         content_hash=chash,
         is_archived=False,

@@ -5,7 +5,7 @@
    decks); decks clears the id when a deck is deleted (recall.decks.receivers).
 3. The column becomes a plain id in the state (same column, deck_id).
 4. The table is renamed decks_job -> jobs_job (foreign keys to it follow the rename).
-decks drops the model from its state afterwards (decks 0008_job_moves_to_jobs).
+decks drops the model from its state afterwards (decks 0010_job_moves_to_jobs).
 """
 
 import django.db.models.deletion
@@ -19,7 +19,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("decks", "0002_job_upload_private_storage"),
+        # After decks 0008, which gave decks.Job its import options, preview status and
+        # source-sync kind: the state taken over below is the model as it was then.
+        ("decks", "0008_import_options_preview_source_sync"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -32,11 +34,12 @@ class Migration(migrations.Migration):
                         ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                         ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
                         ("updated_at", models.DateTimeField(auto_now=True)),
-                        ("kind", models.CharField(choices=[("import", "Import"), ("reindex", "Search reindex"), ("link_check", "Link check")], default="import", max_length=12)),
+                        ("kind", models.CharField(choices=[("import", "Import"), ("reindex", "Search reindex"), ("link_check", "Link check"), ("source_sync", "Source sync")], default="import", max_length=12)),
                         ("target_deck_slug", models.SlugField(blank=True, max_length=200)),
+                        ("import_options", models.JSONField(blank=True, default=dict)),
                         ("upload", models.FileField(blank=True, storage=recall.core.storage.private_upload_storage, upload_to="imports/%Y/%m/")),
                         ("filename", models.CharField(blank=True, max_length=255)),
-                        ("status", models.CharField(choices=[("pending", "Waiting"), ("running", "Running"), ("succeeded", "Done"), ("failed", "Failed")], db_index=True, default="pending", max_length=10)),
+                        ("status", models.CharField(choices=[("pending", "Waiting"), ("running", "Running"), ("succeeded", "Done"), ("failed", "Failed"), ("preview", "Previewed")], db_index=True, default="pending", max_length=10)),
                         ("progress", models.PositiveIntegerField(default=0)),
                         ("total", models.PositiveIntegerField(default=0)),
                         ("message", models.TextField(blank=True)),

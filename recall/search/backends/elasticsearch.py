@@ -16,6 +16,9 @@ from django.conf import settings
 # The listing rule is looked up on its module at call time: one function, every caller.
 from recall.decks import selectors as deck_selectors
 from recall.decks.models import Note
+from recall.semantic.embeddings import DIMENSIONS
+from recall.semantic.models import NoteEmbedding
+from recall.semantic.vectors import unpack
 
 from ..base import (
     HIGHLIGHT_END,
@@ -69,6 +72,14 @@ def index_definition() -> dict[str, Any]:
                 "question": text_field,
                 "answer": text_field,
                 "parts": {"type": "text", "analyzer": "english"},
+                # The note's sentence embedding (unit length), when it has one: the knn
+                # query of semantic and hybrid search ranks on it (build_knn_body).
+                "embedding": {
+                    "type": "dense_vector",
+                    "dims": DIMENSIONS,
+                    "index": True,
+                    "similarity": "dot_product",
+                },
             },
         },
     }
@@ -147,8 +158,43 @@ def build_search_body(
     }
 
 
-def card_document(card: Note) -> dict[str, Any]:
+def build_knn_body(vector: list[float], filters: SearchFilters, *, k: int) -> dict[str, Any]:
+    """The body of a nearest-notes request: knn on the embedding, filtered like a search
+    (the listing rule, deck: and tag: filters) before the neighbours are chosen."""
+    filter_: list[dict[str, Any]] = [visibility_filter(filters.user)]
+    if filters.deck_slugs:
+        filter_.append({"terms": {"deck_slug": list(filters.deck_slugs)}})
+    filter_ += [{"term": {"tags": tag.lower()}} for tag in filters.tags]
+    return {
+        "knn": {
+            "field": "embedding",
+            "query_vector": list(vector),
+            "k": k,
+            "num_candidates": max(100, 2 * k),
+            "filter": filter_,
+        },
+        "size": k,
+        "source": False,
+    }
+
+
+def parse_knn_response(response: dict[str, Any]) -> list[tuple[int, float]]:
+    """(note id, cosine similarity): for dot_product on unit vectors, _score = (1 + cos) / 2."""
+    return [
+        (int(hit["_id"]), 2.0 * float(hit.get("_score") or 0.0) - 1.0)
+        for hit in response["hits"]["hits"]
+    ]
+
+
+def card_document(card: Note, vector: list[float] | None = None) -> dict[str, Any]:
     """The indexed form of a card (its deck must be loaded, its tags prefetched)."""
+    document = card_fields(card)
+    if vector is not None:
+        document["embedding"] = vector
+    return document
+
+
+def card_fields(card: Note) -> dict[str, Any]:
     return {
         "deck_id": card.deck_id,
         "owner_id": card.deck.owner_id,
@@ -167,6 +213,9 @@ def bulk_actions(index: str, card_ids: Iterable[int]) -> Iterator[dict[str, Any]
     for start in range(0, len(ids), INDEX_BATCH):
         chunk = ids[start : start + INDEX_BATCH]
         cards = Note.objects.filter(id__in=chunk).select_related("deck").prefetch_related("tags")
+        vectors = dict(
+            NoteEmbedding.objects.filter(note_id__in=chunk).values_list("note_id", "vector")
+        )
         found = set()
         for card in cards:
             found.add(card.pk)
@@ -177,7 +226,9 @@ def bulk_actions(index: str, card_ids: Iterable[int]) -> Iterator[dict[str, Any]
                     "_op_type": "index",
                     "_index": index,
                     "_id": card.pk,
-                    "_source": card_document(card),
+                    "_source": card_document(
+                        card, unpack(vectors[card.pk]) if card.pk in vectors else None
+                    ),
                 }
         for missing in sorted(set(chunk) - found):
             yield {"_op_type": "delete", "_index": index, "_id": missing}
@@ -201,6 +252,7 @@ class ElasticsearchBackend(SearchBackend):
     name = "elasticsearch"
     denormalises_decks = True
     denormalises_tags = True
+    stores_vectors = True
 
     def __init__(self, url: str | None = None, index_name: str | None = None) -> None:
         self.url = url if url is not None else settings.ELASTICSEARCH_URL
@@ -289,6 +341,13 @@ class ElasticsearchBackend(SearchBackend):
             index=self.index_name, **build_search_body(query, filters, offset=offset, limit=limit)
         )
         return parse_response(dict(response))
+
+    def nearest(
+        self, vector: list[float], filters: SearchFilters, *, k: int
+    ) -> list[tuple[int, float]] | None:
+        self.ensure_index()
+        response = self.client.search(index=self.index_name, **build_knn_body(vector, filters, k=k))
+        return parse_knn_response(dict(response))
 
 
 def parse_response(response: dict[str, Any]) -> BackendPage:

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 
 from recall.decks.models import Note
 
-from ..base import CardRow, SearchFilters
+from ..base import ROW_FIELDS, CardRow, SearchFilters, card_row
 from ..query import ParsedQuery, Term
 from .sql import searchable_decks_sql
 
@@ -68,11 +68,11 @@ def _deck_card_rows(deck_id: int, batch: int = 2000) -> Iterator[list[CardRow]]:
         rows = list(
             Note.objects.filter(deck_id=deck_id, id__gt=last, is_archived=False)
             .order_by("id")
-            .values_list("id", "deck_id", "question", "answer", "is_archived")[:batch]
+            .values_list(*ROW_FIELDS)[:batch]
         )
         if not rows:
             return
-        yield [CardRow(*row) for row in rows]
+        yield [card_row(*row) for row in rows]
         last = rows[-1][0]
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from recall.decks.api.serializers import ImportOptionsSerializer
+
 from .. import services
 from ..models import Source, SyncRun
 
@@ -35,12 +37,21 @@ class SyncRunSerializer(serializers.ModelSerializer[SyncRun]):
         read_only_fields = fields
 
 
+class SourceImportOptionsSerializer(ImportOptionsSerializer):
+    """How every file of the source is read; those not given are the defaults (and only
+    the settings that differ from the defaults are shown)."""
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return dict(instance or {})
+
+
 class SourceSerializer(serializers.ModelSerializer[Source]):
     # Write-only: a credential is never shown again, only whether one is set.
     secret = serializers.CharField(
         write_only=True, required=False, allow_blank=True, trim_whitespace=False
     )
     has_credential = serializers.BooleanField(read_only=True)
+    import_options = SourceImportOptionsSerializer(required=False)
 
     class Meta:
         model = Source
@@ -58,6 +69,7 @@ class SourceSerializer(serializers.ModelSerializer[Source]):
             "has_credential",
             "interval_minutes",
             "enabled",
+            "import_options",
             "last_commit",
             "last_synced_at",
             "last_error",
@@ -74,6 +86,3 @@ class SourceSerializer(serializers.ModelSerializer[Source]):
         validated_data.pop("kind", None)  # a source does not change kind
         secret = validated_data.pop("secret", None)
         return services.source_update(source=instance, secret=secret, **validated_data)
-
-
-# Refusals of well-formed input: documented as the 400s of their operations.

@@ -30,6 +30,7 @@ SOURCE = {
     "has_credential": True,
     "interval_minutes": 15,
     "enabled": True,
+    "import_options": {"inline_separator": ":="},
     "last_commit": "9f1c2d3e4b5a69788796a5b4c3d2e1f0a9b8c7d6",
     "last_synced_at": "2026-01-06T18:02:11Z",
     "last_error": "",
@@ -68,6 +69,7 @@ RUN = {
 }
 
 
+# Refusals of well-formed input: documented as the 400s of their operations.
 SOURCE_RULES = business_rules(
     ("", "only https://, ssh:// and git@host:path repository URLs are allowed"),
     ("", "this folder is not under a folder the administrator allowed (RECALL_SOURCE_ROOTS)"),

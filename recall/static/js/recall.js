@@ -1,5 +1,6 @@
 /* Recall site script: live Markdown preview on the card editor (debounced, CSRF-protected),
-   the deck page's new-note keys, copy buttons, charts scrolled to today. */
+   the deck page's new-note keys, copy buttons, the card browser's tick-all box, Ctrl+Enter
+   in the note editor, charts scrolled to today. */
 (function () {
   "use strict";
 
@@ -80,6 +81,26 @@
       }
     });
   }
+
+  // The card browser: one box ticks (or unticks) every card of the page.
+  document.querySelectorAll("[data-tick-all]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      var form = box.closest("form");
+      if (!form) return;
+      form.querySelectorAll("input[name=cards]").forEach(function (card) { card.checked = box.checked; });
+    });
+  });
+
+  // Every note editor (not the new-note form, handled above): Ctrl/Cmd+Enter saves.
+  document.querySelectorAll("form[data-preview-url]:not([data-new-note-form])").forEach(function (form) {
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        if (form.requestSubmit) form.requestSubmit();
+        else form.submit();
+      }
+    });
+  });
 
   // On a narrow screen the heatmap scrolls: start at today, not a year ago.
   document.querySelectorAll(".chart-scroll").forEach(function (box) {

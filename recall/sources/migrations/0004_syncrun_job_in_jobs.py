@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("sources", "0002_beat_schedule"),
+        ("sources", "0003_source_import_options"),
         ("jobs", "0001_job_moves_from_decks"),
     ]
 

@@ -6,9 +6,9 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("decks", "0007_card_live_order"),
+        ("decks", "0009_note_context"),
         ("jobs", "0001_job_moves_from_decks"),
-        ("sources", "0003_syncrun_job_in_jobs"),
+        ("sources", "0004_syncrun_job_in_jobs"),
     ]
 
     operations = [

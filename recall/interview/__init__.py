@@ -1,0 +1,1 @@
+"""Interview mode: answer in writing, get graded against your own notes (issue 18)."""

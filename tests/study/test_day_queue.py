@@ -1,0 +1,184 @@
+"""The day queue (recall.study.queue): built once per user, scope and study day, kept in the
+cache as ids, and still exact: two tabs, undo, suspending, burying, imports and grades
+made elsewhere all show at the next call (issue 15)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from recall.decks import services as deck_services
+from recall.decks.models import Card
+from recall.study import queue, selectors, services
+from recall.study.models import CardState, State
+from tests.factories import CardFactory, DeckFactory
+
+from .conftest import local
+
+pytestmark = pytest.mark.django_db
+
+NOW = local(2026, 3, 2, 10)
+
+
+@pytest.fixture
+def builds(monkeypatch: Any) -> list[int]:
+    """How many times a day queue was built (appends 1 per build)."""
+    calls: list[int] = []
+    original = queue.DayQueue.rebuild
+
+    def counting(self: queue.DayQueue) -> Any:
+        calls.append(1)
+        return original(self)
+
+    monkeypatch.setattr(queue.DayQueue, "rebuild", counting)
+    return calls
+
+
+def next_card(user: Any, deck: Any = None, when: Any = NOW) -> Card | None:
+    cards = selectors.study_queue(user=user, deck=deck, now=when, limit=1)
+    return cards[0] if cards else None
+
+
+def grade(user: Any, card: Any, g: int = 4, when: Any = NOW) -> Any:
+    version = card.study_state.version if getattr(card, "study_state", None) else 0
+    return services.card_grade(
+        user=user, card_id=card.pk, grade=g, duration_ms=1000, expected_version=version, now=when
+    )
+
+
+def reviews_due(user: Any, deck: Any, cards: list[Any]) -> None:
+    CardState.objects.bulk_create(
+        CardState(
+            user=user,
+            card=card,
+            deck=deck,
+            state=State.REVIEW,
+            stability=5.0,
+            difficulty=5.0,
+            due=NOW - timedelta(hours=i + 1),
+            last_review=NOW - timedelta(days=5),
+            reps=3,
+            version=3,
+        )
+        for i, card in enumerate(cards)
+    )
+
+
+def test_the_queue_is_built_once_a_day_and_the_full_queue_is_what_it_serves(
+    user, deck, cards, builds
+):
+    full = selectors.study_queue(user=user, deck=deck, now=NOW)
+    served = []
+    for _ in range(5):
+        card = next_card(user, deck)
+        if card is None:
+            break
+        served.append(card.pk)
+        grade(user, card)
+    assert served == [c.pk for c in full] == [c.pk for c in cards[:3]]
+    assert len(builds) == 1  # every later call popped from the cached lists
+    next_card(user, deck, local(2026, 3, 3, 10))  # a new study day: its own queue
+    assert len(builds) == 2
+
+
+def test_two_tabs_never_get_a_card_graded_in_the_other(user, deck, cards):
+    reviews_due(user, deck, cards[3:6])
+    for kind in ("review", "review", "review", "new", "new"):
+        tab_a, tab_b = next_card(user, deck), next_card(user, deck)
+        assert tab_a is not None and tab_b is not None
+        assert tab_a.pk == tab_b.pk and tab_a.queue == kind
+        grade(user, tab_a)
+        after = next_card(user, deck)  # tab B asks again: the next card, never the graded one
+        assert after is None or after.pk != tab_a.pk
+        # Tab B's stale answer of the same card is refused, not counted twice.
+        with pytest.raises(services.ConflictError):
+            grade(user, tab_b)
+
+
+def test_undo_brings_the_card_back_first(user, deck, cards):
+    reviews_due(user, deck, cards[3:5])
+    first = next_card(user, deck)
+    assert first is not None and first.queue == "review"
+    grade(user, first)
+    assert next_card(user, deck).pk != first.pk  # type: ignore[union-attr]
+    services.review_undo(user=user)
+    again = next_card(user, deck)
+    assert again is not None and again.pk == first.pk and again.queue == "review"
+    # And a new card: undone, it is new again and first in its deck's order.
+    deck.reviews_per_day = 0
+    deck.save()
+    new = next_card(user, deck)
+    assert new is not None and new.queue == "new" and new.pk == cards[0].pk
+    grade(user, new)
+    assert next_card(user, deck).pk == cards[1].pk  # type: ignore[union-attr]
+    services.review_undo(user=user)
+    assert next_card(user, deck).pk == cards[0].pk  # type: ignore[union-attr]
+    assert selectors.queue_counts(user=user, deck=deck, now=NOW).new == 3
+
+
+def test_suspend_bury_and_their_undoing_show_at_once(
+    user, deck, cards, django_capture_on_commit_callbacks
+):
+    assert next_card(user, deck).pk == cards[0].pk  # type: ignore[union-attr]
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_services.cards_set_suspended(user=user, card_ids=[cards[0].pk], suspended=True)
+    assert next_card(user, deck).pk == cards[1].pk  # type: ignore[union-attr]
+    services.card_bury(user=user, card=cards[1], now=NOW)
+    assert next_card(user, deck).pk == cards[2].pk  # type: ignore[union-attr]
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_services.cards_set_suspended(user=user, card_ids=[cards[0].pk], suspended=False)
+    services.card_bury(user=user, card=Card.objects.get(pk=cards[1].pk), buried=False, now=NOW)
+    assert [c.pk for c in selectors.study_queue(user=user, deck=deck, now=NOW, limit=3)] == [
+        c.pk for c in cards[:3]
+    ]
+
+
+def test_an_import_adds_its_cards_to_the_days_queue(
+    user, builds, django_capture_on_commit_callbacks
+):
+    target: Any = DeckFactory(owner=user, title="Imported", slug="imported", new_cards_per_day=10)
+    CardFactory(deck=target, position=0)
+    assert [c.pk for c in selectors.study_queue(user=user, deck=target, now=NOW, limit=5)]
+    built = len(builds)
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_services.notes_import(
+            owner=user,
+            filename="more.csv",
+            data=b"question,answer\nWhat is WSGI?,A sync interface.\nWhat is ASGI?,Async.\n",
+            deck_slug="imported",
+        )
+    served = selectors.study_queue(user=user, deck=target, now=NOW, limit=5)
+    # The file replaces the deck's notes: the old card is archived, the two new ones served.
+    assert [c.question for c in served] == ["What is WSGI?", "What is ASGI?"]
+    assert len(builds) == built + 1
+
+
+def test_grades_made_elsewhere_count_against_the_quota(user, deck, cards):
+    # The deck's session built its queue (quota 3: cards 0-2); the all-decks session and an
+    # API client then grade cards of the same deck: the deck's queue serves what is left.
+    assert next_card(user, deck).pk == cards[0].pk  # type: ignore[union-attr]
+    grade(user, cards[5])  # a card beyond the day's list, graded directly
+    everywhere = next_card(user)
+    assert everywhere is not None and everywhere.pk == cards[0].pk
+    grade(user, everywhere)
+    left = selectors.study_queue(user=user, deck=deck, now=NOW, limit=5)
+    assert [c.pk for c in left] == [cards[1].pk]  # 3 new a day, two already graded
+
+
+def test_a_longer_day_than_one_chunk_is_served_in_full(user, monkeypatch):
+    monkeypatch.setattr(queue, "DAY_QUEUE_CHUNK", 2)
+    big: Any = DeckFactory(owner=user, title="Big", new_cards_per_day=5, reviews_per_day=5)
+    cards = [CardFactory(deck=big, position=i) for i in range(7)]
+    reviews_due(user, big, cards[4:])
+    full = selectors.study_queue(user=user, deck=big, now=NOW)
+    served = []
+    for _ in range(10):
+        card = next_card(user, big)
+        if card is None:
+            break
+        served.append(card.pk)
+        grade(user, card)
+    assert served == [c.pk for c in full]
+    assert len(served) == 3 + 4  # three due reviews, then the four new cards left
