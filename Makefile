@@ -64,9 +64,11 @@ test-postgres: install
 
 lint: install
 	bash scripts/check_repo_paths.sh
+	bash scripts/check_module_size.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
@@ -87,4 +89,4 @@ prod-down:
 	bash scripts/prod_down.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .test-media staticfiles
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .grimp_cache .import_linter_cache .test-media staticfiles

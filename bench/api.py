@@ -33,6 +33,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _setup import setup_django  # noqa: E402
+
 GOAL_RATIO = 0.8
 CARDS = 1000
 PAGE_SIZE = 50
@@ -50,14 +52,7 @@ def free_port() -> int:
 
 def seed(db_path: Path) -> tuple[str, int]:
     """Migrate a fresh SQLite file and fill one deck with rendered, tagged cards."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.apibench.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ.pop("REDIS_URL", None)
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
+    setup_django(f"sqlite:///{db_path}", settings="bench.apibench.settings", migrate=True)
 
     from recall.accounts.models import User
     from recall.accounts.tokens import api_token_create

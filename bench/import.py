@@ -22,25 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _setup import setup_django  # noqa: E402
+
 FLAGSHIP_GOAL_MS = 50.0
 CARDS_PER_SECOND_GOAL = 5000.0
 CORPUS_CARDS = 10_000
 RUNS = 7
-
-
-def setup_django(db_path: Path) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ.pop("REDIS_URL", None)
-    import logging
-
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    # The eager search-index task logs each run; the figures are what this prints.
-    logging.disable(logging.WARNING)
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 TOPICS = [
@@ -90,7 +77,7 @@ def _children_cpu() -> float:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        setup_django(Path(tmp) / "bench.sqlite3")
+        setup_django(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", migrate=True, quiet=True)
         run()
 
 

@@ -45,6 +45,9 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import _setup  # noqa: E402
+
 # Word pools come from the repository's own notes, or from RECALL_CORPUS_DIR when it is set.
 CORPUS = Path(os.environ.get("RECALL_CORPUS_DIR") or ROOT / "tests" / "fixtures")
 
@@ -127,13 +130,7 @@ class TextMaker:
 
 
 def setup_django(engine: str, database_url: str) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["SEARCH_BACKEND"] = engine
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
+    _setup.setup_django(database_url, search_backend=engine)
 
 
 def create_people(n_decks: int) -> tuple[Any, list[int]]:

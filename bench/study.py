@@ -51,14 +51,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    os.environ.pop("REDIS_URL", None)  # local-memory cache: measure the database, not Redis
-    import django
-
-    django.setup()
+from _setup import setup_django  # noqa: E402
 
 
 def populate(cards_total: int, decks: int, studied: int, due: int) -> tuple[Any, datetime]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from recall.accounts.api import ApiTokenViewSet, MeView
+from recall.accounts.api.views import ApiTokenViewSet, MeView
 from recall.decks.api.views import CardViewSet, DeckViewSet, JobViewSet, NoteViewSet, TagViewSet
 from recall.search.api import SearchAPIView
-from recall.sources.api import SourceViewSet
+from recall.sources.api.views import SourceViewSet
 
 router = DefaultRouter()
 # One URL per resource: no `.json` suffix variants (`?format=` names export formats).

@@ -12,7 +12,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.ws_routes import websocket_urlpatterns  # noqa: E402
-from recall.core.ws_auth import TokenAuthMiddleware  # noqa: E402
+from recall.accounts.ws_auth import TokenAuthMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

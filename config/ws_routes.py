@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import path
 
-from recall.core.consumers import JobProgressConsumer
+from recall.jobs.consumers import JobProgressConsumer
 
 websocket_urlpatterns: list[Any] = [
     path("ws/jobs/<int:job_id>/", JobProgressConsumer.as_asgi()),

@@ -48,7 +48,6 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -60,6 +59,7 @@ THIRD_PARTY_APPS = [
 LOCAL_APPS = [
     "recall.core",
     "recall.accounts",
+    "recall.jobs",
     "recall.decks",
     "recall.study",
     "recall.semantic",

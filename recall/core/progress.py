@@ -46,29 +46,9 @@ def publish_job_progress(job_id: int, payload: dict[str, Any]) -> None:
         logger.warning("could not publish progress of job %s", job_id, exc_info=True)
 
 
-def job_snapshot(job: Any) -> dict[str, Any]:
-    """The job's state as the websocket and the JSON status view show it (one shape for both)."""
-    deck_url = job.deck.get_absolute_url() if job.deck_id else ""
-    progress, total = job.progress, job.total
-    if job.status == "running":
-        live = cache.get(_live_key(job.pk)) or {}
-        if live.get("status") == "running" and live.get("progress", 0) >= progress:
-            progress, total = live["progress"], live.get("total", total)
-    return {
-        "job": job.pk,
-        "kind": job.kind,
-        "status": job.status,
-        "status_display": job.get_status_display(),
-        "progress": progress,
-        "total": total,
-        "message": job.message,
-        "result": job.result,
-        "deck": job.deck_id,
-        "deck_url": deck_url,
-        "finished": job.status in {"succeeded", "failed"},
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "url": job.get_absolute_url(),
-    }
+def live_progress(job_id: int) -> dict[str, Any]:
+    """The counters a running job last published (empty when none are cached)."""
+    return cache.get(_live_key(job_id)) or {}
 
 
 def publish_job(job: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Card, Deck, Job, Link, Note, Reference, Tag
+from .models import Card, Deck, Link, Note, Reference, Tag
 
 
 class NoteInline(admin.TabularInline):
@@ -82,11 +82,3 @@ class LinkAdmin(admin.ModelAdmin):
     search_fields = ("url", "deck__title")
     raw_id_fields = ("deck",)
     filter_horizontal = ("notes",)
-
-
-@admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
-    list_display = ("kind", "filename", "owner", "status", "progress", "total", "created_at")
-    list_filter = ("kind", "status", "created_at")
-    search_fields = ("filename", "owner__username", "message")
-    raw_id_fields = ("owner", "deck")

@@ -8,4 +8,6 @@ class DecksConfig(AppConfig):
     label = "decks"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import receivers
+
+        receivers.connect()

@@ -14,6 +14,7 @@ from . import tags as tag_rules
 from . import uploads
 from .limits import FieldTooLong, check_card_text
 from .models import Deck, Note
+from .prompts import cloze_numbers
 from .services import import_options_clean
 
 
@@ -135,8 +136,6 @@ class NoteForm(forms.ModelForm):
             raise forms.ValidationError(str(exc)) from exc
 
     def clean(self) -> dict[str, Any]:
-        from .prompts import cloze_numbers
-
         cleaned = super().clean() or {}
         question = cleaned.get("question") or ""
         kind = cleaned.get("kind") or self.instance.kind

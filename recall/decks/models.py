@@ -1,4 +1,4 @@
-"""Decks, notes and their cards, tags, references, links and import jobs."""
+"""Decks, notes and their cards, tags, references and links."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recall.core.models import TimeStampedModel
-from recall.core.storage import private_upload_storage
+
+from .prompts import prompt_label
+from .rendering import render_card_fields
 
 
 class Visibility(models.TextChoices):
@@ -111,8 +113,6 @@ class Note(TimeStampedModel):
         return self.question[:80]
 
     def save(self, *args: object, **kwargs: object) -> None:
-        from .rendering import render_card_fields
-
         # Rendering is the costly part of a save: only when the Markdown may have changed.
         update_fields = kwargs.get("update_fields")
         if update_fields is None or {"question", "answer"} & set(update_fields):  # type: ignore[call-overload]
@@ -129,8 +129,6 @@ class Note(TimeStampedModel):
 
     def live_cards(self) -> list[tuple[str, Card]]:
         """(label, card) of the cards the note generates now (uses prefetched cards)."""
-        from .prompts import prompt_label
-
         cards = sorted((c for c in self.cards.all() if not c.is_archived), key=lambda c: c.ordinal)
         return [(prompt_label(self.kind, c.ordinal), c) for c in cards]
 
@@ -230,57 +228,3 @@ class Link(models.Model):
 
     def __str__(self) -> str:
         return self.url
-
-
-class JobStatus(models.TextChoices):
-    PENDING = "pending", "Waiting"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Done"
-    FAILED = "failed", "Failed"
-    # An import whose upload was read and shown, waiting for the user to confirm it.
-    PREVIEW = "preview", "Previewed"
-
-
-class JobKind(models.TextChoices):
-    IMPORT = "import", "Import"
-    REINDEX = "reindex", "Search reindex"
-    LINK_CHECK = "link_check", "Link check"
-    SOURCE_SYNC = "source_sync", "Source sync"
-
-
-class Job(TimeStampedModel):
-    """Background work a user waits for (an import, a reindex); its progress is shown live."""
-
-    kind = models.CharField(max_length=12, choices=JobKind.choices, default=JobKind.IMPORT)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
-    )
-    deck = models.ForeignKey(
-        Deck, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # Slug of an existing deck to (re-)attach an import to, as with --deck.
-    target_deck_slug = models.SlugField(max_length=200, blank=True)
-    # The import options the user gave (the deck's remembered ones fill in the rest).
-    import_options = models.JSONField(default=dict, blank=True)
-    # Private: stored outside MEDIA_ROOT, so no web server serves it while the job runs.
-    upload = models.FileField(
-        upload_to="imports/%Y/%m/", storage=private_upload_storage, blank=True
-    )
-    filename = models.CharField(max_length=255, blank=True)
-    status = models.CharField(
-        max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
-    )
-    progress = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.filename} ({self.status})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("decks:job-detail", kwargs={"pk": self.pk})

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import nh3
 from markdown_it import MarkdownIt
@@ -27,9 +27,6 @@ from pygments.util import ClassNotFound
 
 from .prompts import CLOZE_RE as CLOZE_RE  # the deletion pattern, for callers of this module
 from .prompts import sub_cloze
-
-if TYPE_CHECKING:
-    from .models import Note
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +183,37 @@ _NH3_UNESCAPES = [("&quot;", '"'), ("&#39;", "'"), ("&#x27;", "'"), ("\xa0", "&n
 _ODD_CHAR_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffd-\uffff\ud800-\udfff]")
 
 
+def _simple_fence(lines: list[str], i: int, lang: str) -> tuple[str, int] | None:
+    """The code block of the fence opening at line ``i`` and the line after it, or None
+    when the fence is not simple (unclosed, a nested fence, text right after it)."""
+    count = len(lines)
+    end = i + 1
+    while end < count and lines[end] != "```":
+        if _FENCE_LIKE_RE.match(lines[end]):
+            return None
+        end += 1
+    if end == count or (end + 1 < count and lines[end + 1]):
+        return None  # unclosed, or text right after the fence
+    code = "".join(f"{line}\n" for line in lines[i + 1 : end])
+    return _code_block(code, lang), end + 1
+
+
+def _simple_list(chunk: list[str]) -> str | None:
+    """A paragraph of bullet or numbered items as a list, or None when it is neither."""
+    bullets = [_BULLET_RE.fullmatch(line) for line in chunk]
+    if all(bullets):
+        body = "".join(f"<li>{_inline(m.group(1))}</li>\n" for m in bullets if m)
+        return f"<ul>\n{body}</ul>\n"
+    items = [_ORDERED_RE.fullmatch(line) for line in chunk]
+    if not all(items):
+        return None
+    first = items[0]
+    start = int(first.group(1)) if first else 1
+    body = "".join(f"<li>{_inline(m.group(2))}</li>\n" for m in items if m)
+    attr = "" if start == 1 else f' start="{start}"'
+    return f"<ol{attr}>\n{body}</ol>\n"
+
+
 def render_simple(source: str) -> str | None:
     """render_full's output for the simple subset of Markdown, or None outside it."""
     if "\r" in source or "\x00" in source or "{{" in source or _may_link(source):
@@ -200,16 +228,12 @@ def render_simple(source: str) -> str | None:
             continue
         fence = _FENCE_OPEN_RE.fullmatch(lines[i])
         if fence is not None:
-            end = i + 1
-            while end < count and lines[end] != "```":
-                if _FENCE_LIKE_RE.match(lines[end]):
-                    return None
-                end += 1
-            if end == count or (end + 1 < count and lines[end + 1]):
-                return None  # unclosed, or text right after the fence
-            code = "".join(f"{line}\n" for line in lines[i + 1 : end])
-            out.append(_code_block(code, fence.group(1)))
-            i, after_list = end + 1, False
+            block = _simple_fence(lines, i, fence.group(1))
+            if block is None:
+                return None
+            html_block, i = block
+            out.append(html_block)
+            after_list = False
             continue
         end = i
         while end < count and lines[end]:
@@ -222,19 +246,10 @@ def render_simple(source: str) -> str | None:
             continue
         if after_list:
             return None  # two lists a blank line apart would merge into one loose list
-        items = [_BULLET_RE.fullmatch(line) for line in chunk]
-        if all(items):
-            body = "".join(f"<li>{_inline(m.group(1))}</li>\n" for m in items if m)
-            out.append(f"<ul>\n{body}</ul>\n")
-        else:
-            items = [_ORDERED_RE.fullmatch(line) for line in chunk]
-            if not all(items):
-                return None
-            first = items[0]
-            start = int(first.group(1)) if first else 1
-            body = "".join(f"<li>{_inline(m.group(2))}</li>\n" for m in items if m)
-            attr = "" if start == 1 else f' start="{start}"'
-            out.append(f"<ol{attr}>\n{body}</ol>\n")
+        html_list = _simple_list(chunk)
+        if html_list is None:
+            return None
+        out.append(html_list)
         after_list = True
     return "".join(out)
 
@@ -288,7 +303,16 @@ def _may_start_processes() -> bool:
     return not (current is not None and getattr(current(), "daemon", False))
 
 
-def render_card_fields(card: Note) -> None:
+class HasMarkdownFields(Protocol):
+    """A note's Markdown and its stored HTML (a protocol: models import this module)."""
+
+    question: str
+    answer: str
+    question_html: str
+    answer_html: str
+
+
+def render_card_fields(card: HasMarkdownFields) -> None:
     card.question_html = render_markdown(card.question)
     card.answer_html = render_markdown(card.answer)
 

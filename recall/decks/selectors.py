@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from .models import Card, Deck, Note, Visibility
+from .models import Card, Deck, Note, Tag, Visibility
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,60 @@ def note_readable(user: Any) -> QuerySet[Note]:
         .select_related("deck", "deck__owner")
         .prefetch_related("tags", "cards")
     )
+
+
+def decks_owned_by(user: Any) -> QuerySet[Deck]:
+    """The user's own decks (the ones they may edit, delete or import into)."""
+    return Deck.objects.filter(owner_id=user.pk)
+
+
+def deck_copies_by_origin(user: Any, origin_ids: Sequence[int]) -> dict[int, int]:
+    """origin deck id -> the id of the user's copy of it (for the decks shown)."""
+    rows = (
+        Deck.objects.filter(owner_id=user.pk, copied_from__in=list(origin_ids))
+        .order_by("-pk")
+        .values_list("copied_from", "pk")
+    )
+    return {origin: pk for origin, pk in rows if origin is not None}
+
+
+def deck_origin(user: Any, deck: Deck) -> Deck | None:
+    """The deck ``deck`` was copied from, when it still exists and the user may read it."""
+    if deck.copied_from_id is None:
+        return None
+    origin = Deck.objects.select_related("owner").filter(pk=deck.copied_from_id).first()
+    return origin if origin and deck_is_readable(user, origin) else None
+
+
+def deck_fresh(deck_id: int) -> Deck:
+    """The deck as stored now (a form may have filled an instance in while validating)."""
+    return Deck.objects.get(pk=deck_id)
+
+
+def deck_live_notes(deck: Deck) -> QuerySet[Note]:
+    """The deck's notes that are not archived, with their tags, for its page."""
+    return deck.notes.filter(is_archived=False).prefetch_related("tags")
+
+
+def deck_tag_counts(deck: Deck) -> QuerySet[Tag]:
+    """The tags used by the deck's live notes, each with its count ``n`` of notes."""
+    return (
+        Tag.objects.filter(owner_id=deck.owner_id, notes__deck=deck, notes__is_archived=False)
+        .annotate(n=Count("notes"))
+        .order_by("name")
+    )
+
+
+def notes_owned_by(user: Any) -> QuerySet[Note]:
+    """The notes in the user's own decks, with their deck and tags (the editor's reads)."""
+    return (
+        Note.objects.filter(deck__owner_id=user.pk).select_related("deck").prefetch_related("tags")
+    )
+
+
+def note_fresh(note_id: int) -> Note:
+    """The note as stored now, with its deck and owner (a form may have filled it in)."""
+    return Note.objects.select_related("deck__owner").get(pk=note_id)
 
 
 def cards_notes_count(*, user: Any, card_ids: Sequence[int]) -> tuple[int, int]:

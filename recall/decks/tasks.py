@@ -10,6 +10,7 @@ from django.db import OperationalError
 from recall.core.tasks import retry_on_database_errors
 
 from . import services
+from .linkcheck import deck_links_check, decks_with_stale_links
 
 
 @shared_task(bind=True, soft_time_limit=540, time_limit=600, **retry_on_database_errors(3))
@@ -37,7 +38,6 @@ def forget_stale_import_previews() -> int:
 @shared_task(soft_time_limit=300, time_limit=360, **retry_on_database_errors(3))
 def check_deck_links(deck_id: int) -> dict[str, int]:
     """Check every link of a deck and store the answers; a rerun simply checks again."""
-    from .linkcheck import deck_links_check
 
     return deck_links_check(deck_id=deck_id)
 
@@ -45,7 +45,6 @@ def check_deck_links(deck_id: int) -> dict[str, int]:
 @shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
 def check_stale_deck_links() -> int:
     """Periodic (beat): queue a check of every deck with links unchecked for a while."""
-    from .linkcheck import decks_with_stale_links
 
     deck_ids = decks_with_stale_links()
     for deck_id in deck_ids:

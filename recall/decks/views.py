@@ -33,11 +33,14 @@ from django.views.generic import (
 )
 from django.views.generic.detail import SingleObjectMixin
 
+from recall.core.downloads import attachment_response
 from recall.core.exceptions import ApplicationError
 from recall.core.mixins import ApplicationErrorMessageMixin
-from recall.core.progress import job_snapshot
+from recall.jobs.models import Job, JobStatus
+from recall.jobs.selectors import job_previewed, job_snapshot, jobs_listed_for, jobs_owned_by
 
-from . import selectors, services
+from . import extensions, selectors, services
+from .exporters import EXPORTERS
 from .forms import (
     DeckCreateForm,
     DeckForm,
@@ -46,8 +49,9 @@ from .forms import (
     NoteCreateForm,
     NoteForm,
 )
-from .models import CardKind, Deck, Job, JobStatus, Note
+from .models import CardKind, Deck, Note
 from .rendering import render_markdown
+from .tasks import check_deck_links
 
 
 def _with_card_counts(decks: QuerySet[Deck]) -> QuerySet[Deck]:
@@ -82,11 +86,7 @@ class GalleryView(ListView):
         if user.is_authenticated:
             # Decks this user already copied say so, and offer to update the copy instead.
             shown = [deck.pk for deck in context["decks"]]
-            copies = dict(
-                Deck.objects.filter(owner=user, copied_from__in=shown)
-                .order_by("-pk")
-                .values_list("copied_from", "pk")
-            )
+            copies = selectors.deck_copies_by_origin(user, shown)
             for deck in context["decks"]:
                 deck.my_copy_id = copies.get(deck.pk)
         return context
@@ -101,28 +101,19 @@ class DeckDetailView(DetailView):
         return selectors.deck_readable(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from .exporters import EXPORTERS
-
         context = super().get_context_data(**kwargs)
         deck = self.object
-        context["cards"] = deck.notes.filter(is_archived=False).prefetch_related("tags")
+        context["cards"] = selectors.deck_live_notes(deck)
         context["references"] = deck.references.all()
         context["links"] = deck.links.all()
-        context["tags"] = (
-            deck.owner.tags.filter(notes__deck=deck, notes__is_archived=False)
-            .annotate(n=Count("notes"))
-            .order_by("name")
-        )
+        context["tags"] = selectors.deck_tag_counts(deck)
         context["exporters"] = list(EXPORTERS.values())
         context["is_owner"] = deck.owner_id == self.request.user.pk
         user = self.request.user
         if user.is_authenticated and not context["is_owner"]:
             context["my_copy"] = services.copy_of(deck=deck, owner=user)
         if context["is_owner"] and deck.copied_from_id is not None:
-            origin = Deck.objects.select_related("owner").filter(pk=deck.copied_from_id).first()
-            context["origin"] = (
-                origin if origin and selectors.deck_is_readable(user, origin) else None
-            )
+            context["origin"] = selectors.deck_origin(user, deck)
         if context["is_owner"]:
             # The kind of the note just added stays chosen for the next one.
             kind = self.request.GET.get("kind", "")
@@ -138,7 +129,7 @@ class OwnedDeckMixin(LoginRequiredMixin):
     request: HttpRequest
 
     def get_queryset(self) -> QuerySet[Deck]:
-        return Deck.objects.filter(owner_id=self.request.user.pk)
+        return selectors.decks_owned_by(self.request.user)
 
 
 class DeckCreateView(LoginRequiredMixin, ApplicationErrorMessageMixin, CreateView):
@@ -164,7 +155,7 @@ class DeckUpdateView(OwnedDeckMixin, ApplicationErrorMessageMixin, UpdateView):
 
     def form_valid(self, form: DeckForm) -> HttpResponse:
         # The form filled the instance in while validating; save from a fresh copy.
-        deck = Deck.objects.get(pk=self.object.pk)
+        deck = selectors.deck_fresh(self.object.pk)
         services.deck_update(deck=deck, **form.cleaned_data)
         messages.success(self.request, "Deck saved.")
         return HttpResponseRedirect(deck.get_absolute_url())
@@ -189,12 +180,15 @@ class DeckExportView(SingleObjectMixin, View):
         return selectors.deck_readable(self.request.user)
 
     def get(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-        from .exporters import EXPORTERS
-
         deck = self.get_object()
         if fmt not in EXPORTERS:
             raise Http404("No such export format.")
-        return services.deck_export_response(deck=deck, fmt=fmt)
+        exported = services.deck_export(deck=deck, fmt=fmt)
+        return attachment_response(
+            content=exported.content,
+            content_type=exported.content_type,
+            filename=exported.filename,
+        )
 
 
 class DeckCopyView(LoginRequiredMixin, SingleObjectMixin, View):
@@ -226,7 +220,7 @@ class DeckCopyUpdateView(LoginRequiredMixin, SingleObjectMixin, View):
     """POST on one's copy of a deck: bring the author's changes in, keeping one's reviews."""
 
     def get_queryset(self) -> QuerySet[Deck]:
-        return Deck.objects.filter(owner_id=self.request.user.pk).select_related("copied_from")
+        return selectors.decks_owned_by(self.request.user).select_related("copied_from")
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         copy = self.get_object()
@@ -243,11 +237,9 @@ class DeckLinksCheckView(LoginRequiredMixin, SingleObjectMixin, View):
     """POST: queue a check of the deck's links (its owner only); the deck page shows results."""
 
     def get_queryset(self) -> QuerySet[Deck]:
-        return Deck.objects.filter(owner_id=self.request.user.pk)
+        return selectors.decks_owned_by(self.request.user)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from .tasks import check_deck_links
-
         deck = self.get_object()
         check_deck_links.delay(deck.pk)
         messages.success(request, "The links of this deck are being checked.")
@@ -265,11 +257,9 @@ class CardDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         if self.request.user.is_authenticated:
             # The card info panel: the reader's own schedule and history of each prompt.
-            from recall.study.selectors import card_info  # study depends on decks, not back
-
             prompts = self.object.live_cards()
-            info = card_info(user=self.request.user, cards=[card for _label, card in prompts])
-            for (label, _card), row in zip(prompts, info, strict=True):
+            info = extensions.card_info(self.request.user, [card for _label, card in prompts])
+            for (label, _card), row in zip(prompts, info or [], strict=info is not None):
                 row["label"] = label
             context["card_info"] = info
         return context
@@ -317,11 +307,7 @@ class CardUpdateView(LoginRequiredMixin, ApplicationErrorMessageMixin, UpdateVie
     context_object_name = "card"
 
     def get_queryset(self) -> QuerySet[Note]:
-        return (
-            Note.objects.filter(deck__owner_id=self.request.user.pk)
-            .select_related("deck")
-            .prefetch_related("tags")
-        )
+        return selectors.notes_owned_by(self.request.user)
 
     def form_invalid(self, form: NoteForm) -> HttpResponse:
         # The form comes back with its errors, as a 400: nothing was saved.
@@ -333,7 +319,7 @@ class CardUpdateView(LoginRequiredMixin, ApplicationErrorMessageMixin, UpdateVie
         return {**super().get_form_kwargs(), "owner": self.request.user}
 
     def form_valid(self, form: NoteForm) -> HttpResponse:
-        note = Note.objects.select_related("deck__owner").get(pk=self.object.pk)
+        note = selectors.note_fresh(self.object.pk)
         data = form.cleaned_data
         services.note_edit(
             user=self.request.user,
@@ -355,7 +341,7 @@ class NoteDeleteView(LoginRequiredMixin, DeleteView):
     context_object_name = "note"
 
     def get_queryset(self) -> QuerySet[Note]:
-        return Note.objects.filter(deck__owner_id=self.request.user.pk).select_related("deck")
+        return selectors.notes_owned_by(self.request.user)
 
     def form_valid(self, form: Any) -> HttpResponse:
         deck = self.object.deck
@@ -383,11 +369,7 @@ class ImportView(LoginRequiredMixin, ApplicationErrorMessageMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["recent_jobs"] = (
-            Job.objects.filter(owner_id=self.request.user.pk)
-            .exclude(status=JobStatus.PREVIEW)
-            .select_related("deck")[:5]
-        )
+        context["recent_jobs"] = jobs_listed_for(self.request.user)[:5]
         preview_job = self._preview_job()
         if preview_job is not None:
             context["preview_job"] = preview_job
@@ -399,9 +381,7 @@ class ImportView(LoginRequiredMixin, ApplicationErrorMessageMixin, FormView):
         raw = self.request.GET.get("preview", "")
         if not raw.isdigit():
             return None
-        return Job.objects.filter(
-            owner_id=self.request.user.pk, pk=int(raw), status=JobStatus.PREVIEW
-        ).first()
+        return job_previewed(self.request.user, int(raw))
 
     def form_valid(self, form: ImportForm) -> HttpResponse:
         # "Preview" (the first button, so also Enter) reads the file and shows what it gives;
@@ -426,16 +406,14 @@ class ImportView(LoginRequiredMixin, ApplicationErrorMessageMixin, FormView):
 
 class _OwnPreviewMixin(LoginRequiredMixin, View):
     def preview_job(self, pk: int) -> Job:
-        return get_object_or_404(
-            Job, pk=pk, owner_id=self.request.user.pk, status=JobStatus.PREVIEW
-        )
+        return get_object_or_404(jobs_owned_by(self.request.user), pk=pk, status=JobStatus.PREVIEW)
 
 
 class ImportConfirmView(_OwnPreviewMixin):
     """POST: import a previewed upload (the stored file the preview read)."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        job = get_object_or_404(Job, pk=pk, owner_id=request.user.pk)
+        job = get_object_or_404(jobs_owned_by(request.user), pk=pk)
         # A second click finds it already queued: it just follows the same job.
         job = services.job_confirm_import(job=job)
         return HttpResponseRedirect(job.get_absolute_url())
@@ -456,14 +434,14 @@ class JobDetailView(LoginRequiredMixin, DetailView):
     context_object_name = "job"
 
     def get_queryset(self) -> QuerySet[Job]:
-        return Job.objects.filter(owner_id=self.request.user.pk).select_related("deck")
+        return jobs_owned_by(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         job = self.object
         context["finished"] = job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
-        context["result_decks"] = Deck.objects.filter(
-            owner_id=self.request.user.pk, pk__in=(job.result or {}).get("deck_ids") or []
+        context["result_decks"] = selectors.decks_owned_by(self.request.user).filter(
+            pk__in=(job.result or {}).get("deck_ids") or []
         )
         context["skipped_files"] = selectors.skipped_lines_by_file(job.result)
         return context
@@ -473,5 +451,5 @@ class JobStatusView(LoginRequiredMixin, View):
     """The job's state as JSON: the polling fallback of the job page."""
 
     def get(self, request: HttpRequest, pk: int) -> JsonResponse:
-        job = get_object_or_404(Job, pk=pk, owner_id=request.user.pk)
+        job = get_object_or_404(jobs_owned_by(request.user), pk=pk)
         return JsonResponse(job_snapshot(job))

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from recall.core.progress import JobProgress, publish_job
-from recall.decks.models import Job, JobKind, JobStatus
+from recall.jobs.models import Job, JobKind, JobStatus
 
 from .backends import get_backend
 from .base import IndexFailure, ProgressCallback

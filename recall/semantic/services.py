@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from recall.core.progress import JobProgress, publish_job
-from recall.decks.models import Job, JobStatus, Note
+from recall.decks.models import Note
+from recall.jobs.models import Job, JobStatus
 
 from . import embeddings
 from .events import notify_embeddings_changed

@@ -273,16 +273,17 @@ def _ssh_failure(exc: Any) -> str:
     return lines[-1] if lines else "the SSH connection closed unexpectedly"
 
 
-def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
-    from dulwich.client import HTTPUnauthorized, get_transport_and_path
-    from dulwich.errors import GitProtocolError, HangupException, NotGitRepository
-    from dulwich.repo import MemoryRepo
+def _is_ssh(url: str) -> bool:
+    return url.startswith("ssh://") or (_SCP_RE.match(url) is not None and "://" not in url)
 
-    limits = _Limits()
+
+def _git_client_options(source: Any, *, secret: str, tmp: str) -> dict[str, Any]:
+    """dulwich client options: the credential (an SSH key file or HTTP basic auth) and,
+    over HTTP, a pool manager that vets every redirect."""
+    from dulwich.client import default_urllib3_manager
+
     options: dict[str, Any] = {}
-    is_ssh = source.url.startswith("ssh://") or (
-        _SCP_RE.match(source.url) is not None and "://" not in source.url
-    )
+    is_ssh = _is_ssh(source.url)
     if is_ssh:
         options["ssh_command"] = _ssh_command()
     if secret and is_ssh:
@@ -296,8 +297,6 @@ def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
         options["username"] = source.username or "x-access-token"
         options["password"] = secret
     if source.url.strip().lower().startswith(("https://", "http://")):
-        from dulwich.client import default_urllib3_manager
-
         # Redirects are followed by hand, each target vetted (scheme, private address).
         options["pool_manager"] = default_urllib3_manager(
             None,
@@ -305,6 +304,47 @@ def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
             base_url=source.url.strip(),
             timeout=float(settings.RECALL_SOURCE_TIMEOUT),
         )
+    return options
+
+
+def _matching_tree_files(repo: Any, commit: Any, source: Any, limits: _Limits) -> dict[str, str]:
+    """The commit's regular files that the source's subfolder and glob select, by blob id."""
+    files: dict[str, str] = {}
+    for entry in repo.object_store.iter_tree_contents(commit.tree):
+        name = entry.path.decode("utf-8", "surrogateescape")
+        if not stat.S_ISREG(entry.mode):
+            continue  # symlinks and submodules are not notes
+        if file_matches(name, subfolder=source.subfolder, glob=source.glob):
+            files[name] = entry.sha.decode()
+            limits.check_files(len(files))
+    return files
+
+
+def _fetch_failure(exc: Exception, url: str) -> SyncFailed | None:
+    """The user-facing reason a fetch failed, or None for an error that is a bug of ours."""
+    from dulwich.client import HTTPUnauthorized
+    from dulwich.errors import GitProtocolError, HangupException, NotGitRepository
+
+    is_ssh = _is_ssh(url)
+    if isinstance(exc, HTTPUnauthorized):
+        return SyncFailed(f"{url} refused the credential (or needs one): check the token")
+    if isinstance(exc, HangupException):
+        return SyncFailed(f"could not fetch {url}: {_ssh_failure(exc) if is_ssh else exc}")
+    if isinstance(exc, FileNotFoundError):
+        if is_ssh:
+            return SyncFailed("SSH repositories need the ssh client on the server")
+        return SyncFailed(f"could not fetch {url}")
+    if isinstance(exc, (GitProtocolError, NotGitRepository, OSError, ValueError)):
+        return SyncFailed(f"could not fetch {url}: {exc or type(exc).__name__}")
+    return None
+
+
+def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
+    from dulwich.client import get_transport_and_path
+    from dulwich.repo import MemoryRepo
+
+    limits = _Limits()
+    options = _git_client_options(source, secret=secret, tmp=tmp)
     branch = (source.branch or "main").strip()
     ref: Any = f"refs/heads/{branch}".encode()
     # Closed with the temporary folder it may spill into (the caller's with-block).
@@ -339,20 +379,11 @@ def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
         )
     except (SyncFailed, SourceRejected):
         raise
-    except HTTPUnauthorized:
-        raise SyncFailed(
-            f"{source.url} refused the credential (or needs one): check the token"
-        ) from None
-    except HangupException as exc:
-        if is_ssh:
-            raise SyncFailed(f"could not fetch {source.url}: {_ssh_failure(exc)}") from None
-        raise SyncFailed(f"could not fetch {source.url}: {exc}") from None
-    except FileNotFoundError:
-        if is_ssh:
-            raise SyncFailed("SSH repositories need the ssh client on the server") from None
-        raise SyncFailed(f"could not fetch {source.url}") from None
-    except (GitProtocolError, NotGitRepository, OSError, ValueError) as exc:
-        raise SyncFailed(f"could not fetch {source.url}: {exc or type(exc).__name__}") from None
+    except Exception as exc:
+        failure = _fetch_failure(exc, source.url)
+        if failure is None:
+            raise
+        raise failure from None
     head: Any = dict(result.refs or {}).get(ref)
     if head is None:
         raise SyncFailed(f"the repository has no branch '{branch}'")
@@ -361,14 +392,7 @@ def _git_snapshot(source: Any, *, secret: str, tmp: str) -> Snapshot:
         repo.object_store.add_thin_pack(spool.read, None)  # type: ignore[attr-defined]
     spool.close()
     commit = repo[head]
-    files: dict[str, str] = {}
-    for entry in repo.object_store.iter_tree_contents(commit.tree):  # type: ignore[attr-defined]
-        name = entry.path.decode("utf-8", "surrogateescape")
-        if not stat.S_ISREG(entry.mode):
-            continue  # symlinks and submodules are not notes
-        if file_matches(name, subfolder=source.subfolder, glob=source.glob):
-            files[name] = entry.sha.decode()
-            limits.check_files(len(files))
+    files = _matching_tree_files(repo, commit, source, limits)
 
     def read(name: str) -> bytes:
         return bytes(repo[files[name].encode()].as_raw_string())

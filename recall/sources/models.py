@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from recall.core.models import TimeStampedModel
-from recall.decks.models import Deck, Job
+from recall.decks.models import Deck
+from recall.jobs.models import Job
 
 
 class SourceKind(models.TextChoices):

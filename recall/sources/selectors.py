@@ -9,6 +9,9 @@ from urllib.parse import quote, urlsplit
 
 from django.db.models import QuerySet
 
+from recall.decks import importers
+from recall.decks.importers import ImportOptions
+
 from .models import Forge, Source, SourceFile, SyncRun
 
 _SCP_RE = re.compile(r"^[\w.+-]+@(?P<host>[\w.-]+):(?P<path>.+)$")
@@ -93,7 +96,6 @@ def card_patch(card: Any, record: SourceFile | None = None) -> str:
 
     "" when the card matches its file, or its text cannot be found in the file as imported.
     """
-    from recall.decks.importers import ImportOptions, parse_document
 
     record = record or card_source_file(card)
     if record is None or not record.content:
@@ -104,7 +106,7 @@ def card_patch(card: Any, record: SourceFile | None = None) -> str:
     except ValueError:
         options = ImportOptions()
     # Read as the sync read it, so the card is found at the same line.
-    parsed = parse_document(record.path, text, options)
+    parsed = importers.parse_document(record.path, text, options)
     original = next((c for c in parsed.cards if c.line == card.source_line), None)
     if original is None:
         return ""

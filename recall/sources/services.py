@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from recall.core.exceptions import ApplicationError
 from recall.core.progress import JobProgress, publish_job
+from recall.core.tasks import task_named
 from recall.decks.importers.base import ImportOptions
-from recall.decks.models import Deck, Job, JobKind, JobStatus
+from recall.decks.models import Deck
 from recall.decks.selectors import skipped_line_warnings
 from recall.decks.services import (
     ImportRejected,
@@ -27,6 +28,7 @@ from recall.decks.services import (
     import_options_complete,
     notes_import,
 )
+from recall.jobs.models import Job, JobKind, JobStatus
 
 from .crypto import decrypt_secret, encrypt_secret
 from .fetching import (
@@ -176,12 +178,7 @@ def sync_request(*, source: Source, trigger: str = SyncTrigger.MANUAL) -> SyncRu
             return source.runs.filter(status__in=ACTIVE_SYNC_STATUSES).get()
         run_id = run.pk
 
-        def schedule() -> None:
-            from .tasks import sync_source
-
-            sync_source.delay(run_id)
-
-        transaction.on_commit(schedule)
+        transaction.on_commit(lambda: task_named("recall.sources.tasks.sync_source").delay(run_id))
     return run
 
 

@@ -8,4 +8,11 @@ class StudyConfig(AppConfig):
     label = "study"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401
+        from recall.decks import extensions
+
+        from . import receivers
+        from .extensions import study_extension
+
+        receivers.connect()
+        # What study adds to decks' card page and cards API (decks cannot import study).
+        extensions.register_study(study_extension())

@@ -89,7 +89,11 @@ def cards_filter(cards: QuerySet[Card], user: Any, query: CardQuery) -> QuerySet
 
     ``user`` may be None for a query without study filters (an anonymous API reader's text
     search)."""
-    states = CardState.objects.filter(user_id=_user_id(user), card_id=OuterRef("pk"))
+    return _study_filtered(_card_filtered(cards, query), user, query)
+
+
+def _card_filtered(cards: QuerySet[Card], query: CardQuery) -> QuerySet[Card]:
+    """The filters on the card and its note (no study data)."""
     if query.deck_id is not None:
         cards = cards.filter(deck_id=query.deck_id)
     if query.tag:
@@ -97,6 +101,22 @@ def cards_filter(cards: QuerySet[Card], user: Any, query: CardQuery) -> QuerySet
         cards = cards.filter(note__tags__name=query.tag)
     if query.kind:
         cards = cards.filter(note__kind=query.kind)
+    if query.q:
+        # A plain match on the note's text: every word must appear (case ignored).
+        for word in query.q.split()[:10]:
+            cards = cards.filter(
+                Q(note__question__icontains=word) | Q(note__answer__icontains=word)
+            )
+    if query.suspended is not None:
+        cards = cards.filter(suspended=query.suspended)
+    if query.flagged is not None:
+        cards = cards.filter(flagged=query.flagged)
+    return cards
+
+
+def _study_filtered(cards: QuerySet[Card], user: Any, query: CardQuery) -> QuerySet[Card]:
+    """The filters on the user's study state of the card."""
+    states = CardState.objects.filter(user_id=_user_id(user), card_id=OuterRef("pk"))
     if query.state == "new":
         cards = cards.exclude(Exists(states.exclude(state=State.NEW)))
     elif query.state == "buried":
@@ -113,16 +133,6 @@ def cards_filter(cards: QuerySet[Card], user: Any, query: CardQuery) -> QuerySet
         cards = cards.filter(Exists(states.filter(due)))
     if query.lapses_min:
         cards = cards.filter(Exists(states.filter(lapses__gte=query.lapses_min)))
-    if query.q:
-        # A plain match on the note's text: every word must appear (case ignored).
-        for word in query.q.split()[:10]:
-            cards = cards.filter(
-                Q(note__question__icontains=word) | Q(note__answer__icontains=word)
-            )
-    if query.suspended is not None:
-        cards = cards.filter(suspended=query.suspended)
-    if query.flagged is not None:
-        cards = cards.filter(flagged=query.flagged)
     return cards
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
-from django.dispatch import receiver
 
 from recall.decks.models import Card, Deck
 from recall.decks.signals import card_schedules_imported, notes_bulk_changed, notes_moved
@@ -15,6 +14,7 @@ from recall.decks.signals import card_schedules_imported, notes_bulk_changed, no
 from .exams import exams_changed
 from .models import CardState, Exam
 from .queue import queue_stale_for_deck, queue_stale_for_decks
+from .seeding import states_from_schedules
 from .selectors import deck_stats_users, invalidate_stats, invalidate_stats_of
 from .signals import card_reviewed, review_undone
 
@@ -23,13 +23,10 @@ _ACCESS_FIELDS = {"visibility", "owner", "owner_id"}
 _ACCESS_BEFORE = "_study_access_before"
 
 
-@receiver(card_reviewed, dispatch_uid="study_stats_after_grade")
-@receiver(review_undone, dispatch_uid="study_stats_after_undo")
 def stats_stale_after_review(sender: Any, *, user_id: int, **kwargs: Any) -> None:
     invalidate_stats(user_id)
 
 
-@receiver(notes_bulk_changed, dispatch_uid="study_stats_after_import")
 def stats_stale_after_import(sender: Any, *, deck_id: int | None = None, **kwargs: Any) -> None:
     # Sent by imports, card edits, archiving and copies. The owner sees new and archived
     # counts at once; other readers of a public deck within the stats cache lifetime
@@ -41,7 +38,6 @@ def stats_stale_after_import(sender: Any, *, deck_id: int | None = None, **kwarg
         invalidate_stats(owner_id)
 
 
-@receiver(notes_moved, dispatch_uid="study_states_follow_moved_notes")
 def states_follow_moved_notes(
     sender: Any, *, note_ids: list[int], deck_id: int, **kwargs: Any
 ) -> None:
@@ -49,7 +45,6 @@ def states_follow_moved_notes(
     CardState.objects.filter(card__note_id__in=note_ids).update(deck_id=deck_id)
 
 
-@receiver(pre_save, sender=Deck, dispatch_uid="study_stats_deck_access_before")
 def remember_deck_access(
     sender: Any, instance: Deck, raw: bool = False, update_fields: Any = None, **kwargs: Any
 ) -> None:
@@ -61,7 +56,6 @@ def remember_deck_access(
     instance.__dict__[_ACCESS_BEFORE] = before
 
 
-@receiver(post_save, sender=Deck, dispatch_uid="study_stats_after_deck_access")
 def stats_stale_after_access_change(
     sender: Any, instance: Deck, created: bool = False, raw: bool = False, **kwargs: Any
 ) -> None:
@@ -75,23 +69,18 @@ def stats_stale_after_access_change(
     transaction.on_commit(lambda: invalidate_stats_of({old_owner, *deck_stats_users(deck_id)}))
 
 
-@receiver(pre_delete, sender=Deck, dispatch_uid="study_stats_after_deck_delete")
 def stats_stale_after_deck_delete(sender: Any, instance: Deck, **kwargs: Any) -> None:
     # Read now: the deck's study states are deleted with it.
     users = deck_stats_users(instance.pk)
     transaction.on_commit(lambda: invalidate_stats_of(users))
 
 
-@receiver(card_schedules_imported, dispatch_uid="study_states_from_imported_schedules")
 def states_from_imported_schedules(
     sender: Any, *, owner: Any, schedules: dict[int, Any], **kwargs: Any
 ) -> None:
-    from .seeding import states_from_schedules
-
     states_from_schedules(user=owner, schedules=schedules)
 
 
-@receiver(notes_bulk_changed, dispatch_uid="study_queue_after_notes_changed")
 def queue_stale_after_notes_changed(
     sender: Any, *, deck_id: int | None = None, **kwargs: Any
 ) -> None:
@@ -99,22 +88,51 @@ def queue_stale_after_notes_changed(
     queue_stale_for_deck(deck_id)
 
 
-@receiver(post_save, sender=Card, dispatch_uid="study_queue_after_card_save")
 def queue_stale_after_card_save(sender: Any, instance: Card, **kwargs: Any) -> None:
     # Unsuspended, unburied, moved: a card may have become eligible (no query: a cache write).
     queue_stale_for_deck(instance.deck_id)
 
 
-@receiver(post_save, sender=Deck, dispatch_uid="study_queue_after_deck_save")
-@receiver(post_delete, sender=Deck, dispatch_uid="study_queue_after_deck_delete")
 def queue_stale_after_deck_change(sender: Any, **kwargs: Any) -> None:
     # Limits, access, a new or deleted deck: the cached scopes are read again (one query
     # each, at their next use; the day queues stay unless their limits changed).
     queue_stale_for_decks()
 
 
-@receiver(post_save, sender=Exam, dispatch_uid="study_exams_after_save")
-@receiver(post_delete, sender=Exam, dispatch_uid="study_exams_after_delete")
 def exams_stale(sender: Any, instance: Exam, raw: bool = False, **kwargs: Any) -> None:
     # The study queue reads a user's exams from the cache (recall.study.exams).
     exams_changed(instance.user_id)
+
+
+def connect() -> None:
+    """Connect every receiver of this module once (StudyConfig.ready())."""
+    card_reviewed.connect(stats_stale_after_review, dispatch_uid="study_stats_after_grade")
+    review_undone.connect(stats_stale_after_review, dispatch_uid="study_stats_after_undo")
+    notes_bulk_changed.connect(stats_stale_after_import, dispatch_uid="study_stats_after_import")
+    notes_moved.connect(states_follow_moved_notes, dispatch_uid="study_states_follow_moved_notes")
+    pre_save.connect(
+        remember_deck_access, sender=Deck, dispatch_uid="study_stats_deck_access_before"
+    )
+    post_save.connect(
+        stats_stale_after_access_change, sender=Deck, dispatch_uid="study_stats_after_deck_access"
+    )
+    pre_delete.connect(
+        stats_stale_after_deck_delete, sender=Deck, dispatch_uid="study_stats_after_deck_delete"
+    )
+    card_schedules_imported.connect(
+        states_from_imported_schedules, dispatch_uid="study_states_from_imported_schedules"
+    )
+    notes_bulk_changed.connect(
+        queue_stale_after_notes_changed, dispatch_uid="study_queue_after_notes_changed"
+    )
+    post_save.connect(
+        queue_stale_after_card_save, sender=Card, dispatch_uid="study_queue_after_card_save"
+    )
+    post_save.connect(
+        queue_stale_after_deck_change, sender=Deck, dispatch_uid="study_queue_after_deck_save"
+    )
+    post_delete.connect(
+        queue_stale_after_deck_change, sender=Deck, dispatch_uid="study_queue_after_deck_delete"
+    )
+    post_save.connect(exams_stale, sender=Exam, dispatch_uid="study_exams_after_save")
+    post_delete.connect(exams_stale, sender=Exam, dispatch_uid="study_exams_after_delete")

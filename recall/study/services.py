@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from recall.core.exceptions import ApplicationError, ConflictError, NotFoundError
 from recall.core.ids import is_id
+from recall.core.tasks import task_named
 from recall.decks.models import Card
 from recall.decks.selectors import deck_readable_q
 
@@ -479,11 +480,10 @@ def parameters_optimize_request(*, user: Any) -> str:
             f"Optimising needs at least {needed} reviews; you have {have}. "
             "Until then the FSRS defaults are used."
         )
-    from .tasks import optimize_parameters
-
     task_id = str(uuid.uuid4())
     user_id = user.pk
-    transaction.on_commit(lambda: optimize_parameters.apply_async((user_id,), task_id=task_id))
+    optimize = task_named("recall.study.tasks.optimize_parameters")
+    transaction.on_commit(lambda: optimize.apply_async((user_id,), task_id=task_id))
     return task_id
 
 

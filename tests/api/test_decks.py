@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from recall.decks.exporters import EXPORTERS
-from recall.decks.models import Card, Deck, Job, JobStatus
+from recall.decks.models import Card, Deck
+from recall.jobs.models import Job, JobStatus
 from tests.factories import CardFactory, DeckFactory
 
 from .conftest import Seeded, error_of, token_client

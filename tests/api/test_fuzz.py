@@ -32,7 +32,8 @@ from schemathesis.checks import load_all_checks, positive_data_acceptance
 
 from recall.accounts.tokens import api_token_create
 from recall.core.schema import RULE_EXAMPLE_PREFIX
-from recall.decks.models import Job, Visibility
+from recall.decks.models import Visibility
+from recall.jobs.models import Job
 from recall.study.models import CardState, State
 from tests.factories import CardFactory, DeckFactory, NoteFactory, TagFactory, UserFactory
 

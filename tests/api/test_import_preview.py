@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from recall.decks import importers
 from recall.decks.importers.base import ImportOptions, ParsedDeck, SkippedLine
-from recall.decks.models import Card, Deck, Job, JobStatus, Note
+from recall.decks.models import Card, Deck, Note
+from recall.jobs.models import Job, JobStatus
 from tests.factories import DeckFactory
 
 from .conftest import error_of

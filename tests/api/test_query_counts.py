@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 
 from recall.accounts.models import ApiToken
 from recall.decks.cards import cards_sync
-from recall.decks.models import Deck, Job, Note, Tag, Visibility
+from recall.decks.models import Deck, Note, Tag, Visibility
+from recall.jobs.models import Job
 from recall.search.services import search_rebuild
 from tests.factories import UserFactory
 

@@ -31,7 +31,8 @@ def test_preview_before_anything_is_written_then_import(
 ):
     from recall.decks import importers
     from recall.decks.importers.base import ImportOptions, ParsedDeck, SkippedLine
-    from recall.decks.models import Deck, Job, JobStatus, Note
+    from recall.decks.models import Deck, Note
+    from recall.jobs.models import Job, JobStatus
     from tests.factories import UserFactory
 
     real = importers.parse_document

@@ -34,7 +34,8 @@ def site(live_server):
     """A user with a bit of everything: decks, tagged Markdown cards, links, jobs, a source."""
     from django.utils import timezone
 
-    from recall.decks.models import Job, JobStatus, Link, LinkStatus, Reference, Visibility
+    from recall.decks.models import Link, LinkStatus, Reference, Visibility
+    from recall.jobs.models import Job, JobStatus
     from recall.sources.models import Source
     from tests.factories import DeckFactory, NoteFactory, TagFactory, UserFactory
 
@@ -170,7 +171,7 @@ def test_focus_ring_is_not_the_error_colour(chromium, site):
 
 
 def test_a_job_that_fails_while_watched_turns_red(chromium, site):
-    from recall.decks.models import Job, JobStatus
+    from recall.jobs.models import Job, JobStatus
 
     job = Job.objects.create(
         owner=site["user"], filename="watched.md", status=JobStatus.RUNNING, progress=4, total=10

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from recall.decks import importers
 from recall.decks.importers.base import ImportOptions, ParsedDeck, SkippedLine
-from recall.decks.models import Card, Deck, Job, JobStatus, Note
+from recall.decks.models import Card, Deck, Note
 from recall.decks.services import (
     ImportRejected,
     import_options_clean,
@@ -23,6 +23,7 @@ from recall.decks.services import (
     notes_import,
     notes_preview,
 )
+from recall.jobs.models import Job, JobStatus
 from tests.factories import DeckFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

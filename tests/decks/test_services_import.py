@@ -380,7 +380,7 @@ def upload(name: str = "python.md", data: bytes = NOTES.encode()):
 def test_job_create_stores_the_upload_and_runs_after_commit(
     owner, django_capture_on_commit_callbacks
 ):
-    from recall.decks.models import Job, JobStatus
+    from recall.jobs.models import Job, JobStatus
 
     with django_capture_on_commit_callbacks(execute=True):
         job = services.job_create_import(owner=owner, uploaded_file=upload())
@@ -389,7 +389,8 @@ def test_job_create_stores_the_upload_and_runs_after_commit(
     assert job.status == JobStatus.SUCCEEDED
     assert (job.progress, job.total) == (3, 3)
     assert job.result["created"] == 3
-    assert job.deck is not None and job.deck.source_name == "python.md"
+    assert job.deck_id is not None
+    assert Deck.objects.get(pk=job.deck_id).source_name == "python.md"
     assert job.message == "python.md: 3 created, 0 updated, 0 archived, 0 unchanged"
     assert job.finished_at is not None
     assert Job.objects.count() == 1
@@ -420,7 +421,7 @@ def test_a_finished_job_deletes_its_upload(owner, data, status, django_capture_o
     ],
 )
 def test_job_create_refuses_bad_uploads_at_once(owner, name, data, message):
-    from recall.decks.models import Job
+    from recall.jobs.models import Job
 
     with pytest.raises(ImportRejected, match=message):
         services.job_create_import(owner=owner, uploaded_file=upload(name, data))
@@ -428,7 +429,7 @@ def test_job_create_refuses_bad_uploads_at_once(owner, name, data, message):
 
 
 def test_job_run_is_idempotent(owner):
-    from recall.decks.models import JobStatus
+    from recall.jobs.models import JobStatus
 
     job = services.job_create_import(owner=owner, uploaded_file=upload())
     assert job.status == JobStatus.PENDING  # on_commit never fired inside the test transaction
@@ -445,8 +446,8 @@ def test_job_run_is_idempotent(owner):
 
 
 def test_job_left_running_by_a_killed_worker_completes_on_redelivery(owner):
-    from recall.decks.models import JobStatus
     from recall.decks.tasks import run_import_job
+    from recall.jobs.models import JobStatus
 
     job = services.job_create_import(owner=owner, uploaded_file=upload())
     # The first worker marked it running, then died before its import transaction committed.
@@ -463,7 +464,7 @@ def test_job_left_running_by_a_killed_worker_completes_on_redelivery(owner):
 
 
 def test_failed_job_keeps_the_clear_message_and_imports_nothing(owner):
-    from recall.decks.models import JobStatus
+    from recall.jobs.models import JobStatus
 
     data = make_zip({"a.md": NOTES, "b.md": b"\x00\x01\x02"})
     job = services.job_create_import(owner=owner, uploaded_file=upload("notes.zip", data))
@@ -481,7 +482,7 @@ def test_failed_job_keeps_the_clear_message_and_imports_nothing(owner):
 
 
 def test_job_reimport_into_a_deck_given_by_slug(owner):
-    from recall.decks.models import JobStatus
+    from recall.jobs.models import JobStatus
 
     first = notes_import(owner=owner, filename="python.md", data=NOTES.encode())
     deck = Deck.objects.get(pk=first.deck_ids[0])
@@ -591,7 +592,7 @@ def test_two_concurrent_runs_of_one_job_import_once():
     from django.db import connections
 
     from recall.accounts.models import User
-    from recall.decks.models import Job, JobStatus
+    from recall.jobs.models import Job, JobStatus
 
     owner = User.objects.create_user(username="racer")
     # Big enough that the two runs overlap if nothing serialises them.

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from recall.decks.importers.apkg import parse_apkg
-from recall.decks.models import Deck, Job, JobStatus
+from recall.decks.models import Deck
+from recall.jobs.models import Job, JobStatus
 from tests.factories import DeckFactory, NoteFactory
 
 from .apkg_builders import basic_type, genanki_package

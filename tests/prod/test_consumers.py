@@ -15,7 +15,7 @@ from config.asgi import application
 from recall.accounts.models import User
 from recall.accounts.tokens import api_token_create
 from recall.core.progress import publish_job_progress
-from recall.decks.models import Job, JobStatus
+from recall.jobs.models import Job, JobStatus
 from tests.factories import UserFactory
 
 ORIGIN = (b"origin", b"http://127.0.0.1")

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from recall.accounts.models import User
-from recall.accounts.tasks import send_daily_digest, send_daily_digests
 from recall.decks.models import Card, Deck
 from recall.study.models import CardState, State
+from recall.study.tasks import send_daily_digest, send_daily_digests
 from tests.factories import CardFactory, DeckFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

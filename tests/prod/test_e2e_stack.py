@@ -321,7 +321,7 @@ def test_stack_end_to_end_through_nginx(stack: Stack, flagship_path: Path) -> No
     stack.manage(
         "shell",
         "-c",
-        "from recall.accounts.tasks import send_daily_digests\nsend_daily_digests.delay()",
+        "from recall.study.tasks import send_daily_digests\nsend_daily_digests.delay()",
     )
     deadline = time.monotonic() + 60
     mails: list[str] = []

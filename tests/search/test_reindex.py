@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from recall.core import progress
-from recall.decks.models import Job, JobKind, JobStatus
+from recall.jobs.models import Job, JobKind, JobStatus
 from recall.search import services, tasks
 from recall.search.selectors import search_cards
 from tests.search.conftest import use_backend

@@ -21,9 +21,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from recall.decks.importers.apkg import parse_apkg
 from recall.decks.importers.base import ImportFormatError
 from recall.decks.importers.html_to_markdown import MAX_DEPTH, html_field_to_markdown
-from recall.decks.models import Card, Job, JobStatus
+from recall.decks.models import Card
 from recall.decks.rendering import render_markdown
 from recall.decks.services import ImportRejected, job_create_import, job_run_import, notes_import
+from recall.jobs.models import Job, JobStatus
 from tests.factories import UserFactory
 from tests.interop.apkg_builders import basic_type, genanki_package, zip_bytes
 

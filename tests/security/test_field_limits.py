@@ -16,8 +16,9 @@ from rest_framework.test import APIClient
 
 from recall.decks import rendering, services
 from recall.decks.limits import FieldTooLong, check_card_text, max_field_bytes
-from recall.decks.models import Deck, Job, JobStatus, Note
+from recall.decks.models import Deck, Note
 from recall.decks.services import ImportRejected, notes_import
+from recall.jobs.models import Job, JobStatus
 from tests.factories import DeckFactory, NoteFactory, UserFactory
 from tests.interop.apkg_builders import basic_type, genanki_package
 

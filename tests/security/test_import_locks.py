@@ -16,7 +16,8 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from recall.accounts.models import User
 from recall.decks import services
-from recall.decks.models import Deck, Job, JobStatus, Tag
+from recall.decks.models import Deck, Tag
+from recall.jobs.models import Job, JobStatus
 
 NOTES = "# Python\n\n## What is a list?\n\nA mutable sequence.\n\n## What is a tuple?\n\nFixed.\n"
 

@@ -13,7 +13,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from recall.decks.models import Job, JobStatus, Visibility
+from recall.decks.models import Visibility
+from recall.jobs.models import Job, JobStatus
 from recall.search import services, signals, tasks
 from recall.search.backends import get_backend, pg_words, postgres
 from recall.search.base import IndexFailure, IndexWriteError

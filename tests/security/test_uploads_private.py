@@ -20,8 +20,9 @@ from django.urls import clear_url_caches
 
 import config.urls
 from recall.core.storage import PrivateUploadStorage
-from recall.decks.models import Job, JobStatus
+from recall.decks.models import Deck
 from recall.decks.services import job_create_import, job_run_import
+from recall.jobs.models import Job, JobStatus
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,7 @@ def test_the_job_still_reads_its_private_upload_and_then_deletes_it(
         job_run_import(job_id=pending_job.pk)
     job: Any = Job.objects.get(pk=pending_job.pk)
     assert job.status == JobStatus.SUCCEEDED, job.message
-    assert job.deck.cards.get().question == "What is the launch code?"
+    assert Deck.objects.get(pk=job.deck_id).cards.get().question == "What is the launch code?"
     assert not stored.exists()
     assert job.upload.name == ""
 

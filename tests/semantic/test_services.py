@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from recall.decks.models import Job, JobStatus
 from recall.decks.signals import notes_changed
+from recall.jobs.models import Job, JobStatus
 from recall.semantic import services, tasks
 from recall.semantic.models import NoteEmbedding
 from recall.semantic.vectors import unpack

@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from recall.decks import importers
 from recall.decks.importers.base import ImportOptions, ParsedDeck
-from recall.decks.models import Deck, JobKind
+from recall.decks.models import Deck
 from recall.decks.services import ImportRejected
+from recall.jobs.models import JobKind
 from recall.sources import services
 from recall.sources.models import Source
 from tests.factories import UserFactory

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from recall.decks.models import Deck, Job, Note
+from recall.decks.models import Deck, Note
+from recall.jobs.models import Job
 from recall.sources import services
 from recall.sources.models import SourceFile, SyncRun, SyncStatus
 from tests.factories import UserFactory

@@ -9,7 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from recall.decks.models import Deck, Job, JobStatus, Note, Visibility
+from recall.decks.models import Deck, Note, Visibility
+from recall.jobs.models import Job, JobStatus
 from tests.factories import DeckFactory, NoteFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

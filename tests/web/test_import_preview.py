@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from recall.decks import importers
 from recall.decks.importers.base import ImportOptions, ParsedDeck, SkippedLine
-from recall.decks.models import Card, Deck, Job, JobStatus, Note
+from recall.decks.models import Card, Deck, Note
+from recall.jobs.models import Job, JobStatus
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -76,15 +76,3 @@ def percent(part: Any, whole: Any) -> int:
     if whole_f <= 0:
         return 0
     return max(0, min(100, round(100 * part_f / whole_f)))
-
-
-@register.simple_tag
-def filter_choices(user: Any) -> dict[str, list[tuple[str, str]]]:
-    """Deck (slug, title) and tag (name, name) options for the search filters of a user."""
-    if user is None or not user.is_authenticated:
-        return {"decks": [], "tags": []}
-    from recall.decks.selectors import deck_list_for
-
-    decks = [(d.slug, d.title) for d in deck_list_for(user).only("slug", "title", "owner")]
-    tags = [(name, name) for name in user.tags.order_by("name").values_list("name", flat=True)]
-    return {"decks": decks, "tags": tags}

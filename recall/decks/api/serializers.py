@@ -16,12 +16,13 @@ from recall.core.ids import MAX_ID
 from recall.decks import tags as tag_rules
 from recall.decks.importers.base import ImportOptions
 from recall.decks.limits import FieldTooLong, check_card_text
-from recall.decks.models import Card, CardKind, Deck, Job, Note, Tag
+from recall.decks.models import Card, CardKind, Deck, Note, Tag
 from recall.decks.prompts import prompt_label
 from recall.decks.selectors import deck_is_readable
 from recall.decks.services.cards import BULK_ACTIONS, MAX_BULK_CARDS
 from recall.decks.tags import TAG_MAX_LENGTH
 from recall.decks.uploads import upload_limit
+from recall.jobs.models import Job
 
 MAX_PER_DAY = 99999
 MAX_POSITION = 2**31 - 1
@@ -228,6 +229,8 @@ class ImportPreviewSerializer(serializers.Serializer):
 
 
 class JobSerializer(serializers.ModelSerializer):
+    # A plain id column on the job (jobs sit below decks), shown as the deck's id as before.
+    deck = serializers.IntegerField(source="deck_id", read_only=True, allow_null=True)
     target_deck_slug = serializers.CharField(
         read_only=True, help_text="The deck the import was aimed at; empty for a new deck."
     )

@@ -27,11 +27,15 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 
+from recall.core.downloads import attachment_response
 from recall.core.permissions import IsOwnerOrReadOnly
 from recall.core.schema import RecallAutoSchema, business_rules
-from recall.decks import services
-from recall.decks.models import Card, Deck, Job, Note, Tag
+from recall.decks import extensions, services
+from recall.decks.exporters import EXPORTERS
+from recall.decks.models import Card, Deck, Note, Tag
 from recall.decks.selectors import deck_listed_q, deck_readable_q
+from recall.jobs.models import Job
+from recall.jobs.selectors import jobs_owned_by
 
 from . import examples as ex
 from .filters import CardFilter, DeckFilter, NoteFilter
@@ -57,8 +61,6 @@ class DeckSchema(RecallAutoSchema):
     """
 
     def _export_formats(self) -> dict[str, Any]:
-        from recall.decks.exporters import EXPORTERS
-
         return EXPORTERS
 
     def get_override_parameters(self) -> list[Any]:
@@ -298,7 +300,12 @@ class DeckViewSet(viewsets.ModelViewSet):
     def export(self, request: Request, pk: str | None = None) -> HttpResponse:
         deck = self.get_object()
         fmt = request.query_params.get("format") or "md"
-        return services.deck_export_response(deck=deck, fmt=fmt)
+        exported = services.deck_export(deck=deck, fmt=fmt)
+        return attachment_response(
+            content=exported.content,
+            content_type=exported.content_type,
+            filename=exported.filename,
+        )
 
 
 @extend_schema_view(
@@ -414,11 +421,9 @@ class CardViewSet(
         sort = self.request.query_params.get("sort", "")
         if self.action == "list" and sort:
             # The filterset validated it; sorted after OrderingFilter, which would replace it.
-            from recall.study import browser  # study depends on decks, not back
-
+            # The study app owns the rule (recall.decks.extensions: decks never imports it).
             user = self.request.user if self.request.user.is_authenticated else None
-            studied = browser.with_study_state(queryset, user)
-            queryset = browser.cards_sort(studied, sort)
+            queryset = extensions.cards_sort(queryset, user, sort)
         return queryset
 
     @extend_schema(
@@ -465,8 +470,6 @@ class CardViewSet(
         return Response(CardBulkResultSerializer(body).data)
 
     def perform_update(self, serializer: BaseSerializer) -> None:
-        from recall.study.services import card_bury  # study depends on decks, not back
-
         data = serializer.validated_data
         card = services.card_set_flags(
             card=cast(Card, serializer.instance),
@@ -474,7 +477,7 @@ class CardViewSet(
             flagged=data.get("flagged"),
         )
         if data.get("buried") is not None:
-            card = card_bury(user=self.request.user, card=card, buried=data["buried"])
+            card = extensions.card_bury(self.request.user, card, data["buried"])
         serializer.instance = card
 
 
@@ -544,7 +547,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     queryset = Job.objects.none()
 
     def get_queryset(self) -> QuerySet[Job]:
-        return Job.objects.filter(owner_id=self.request.user.pk)
+        return jobs_owned_by(self.request.user)
 
 
 def _is_true(value: str | None) -> bool:

@@ -34,7 +34,7 @@ from .decks import (
     deck_update,
     unique_deck_slug,
 )
-from .exports import deck_export, deck_export_markdown, deck_export_response
+from .exports import deck_export, deck_export_markdown
 from .imports import (
     ImportSummary,
     import_options_clean,
@@ -92,7 +92,6 @@ __all__ = [
     "deck_delete",
     "deck_export",
     "deck_export_markdown",
-    "deck_export_response",
     "deck_update",
     "import_options_clean",
     "import_options_complete",

@@ -7,15 +7,18 @@ import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from .. import importers
 from .. import tags as tag_rules
 from ..bulk import insert_rows
 from ..cards import cards_archive, cards_sync
+from ..importers.apkg import delete_media, parse_apkg, store_media
 from ..importers.base import (
     ImportFormatError,
     ImportOptions,
@@ -191,11 +194,11 @@ def parse_upload(
 
 
 def _parse(doc: TextDocument, container: str, options: ImportOptions) -> ParsedDeck:
-    from ..importers import parse_document
-
     prefix = f"{container}: " if container else ""
     try:
-        deck = parse_document(doc.name, doc.text, options)
+        # Looked up on the package: one parser for imports, previews and sources (tests
+        # watch what it is given).
+        deck = importers.parse_document(doc.name, doc.text, options)
     except ImportFormatError as exc:
         raise ImportRejected(f"{prefix}{exc}") from None
     # Identity of the deck is the name we were given, whatever the parser reports.
@@ -214,7 +217,6 @@ def _import_anki_package(
     progress: ProgressCallback | None,
 ) -> ImportSummary:
     """An Anki .apkg: one deck per Anki deck, its media stored (see importers.apkg)."""
-    from ..importers.apkg import delete_media, parse_apkg, store_media
 
     if isinstance(data, bytes):
         check_upload(filename, len(data))
@@ -404,6 +406,111 @@ def _send_schedules(owner: Any, created: Sequence[_Planned]) -> None:
     card_schedules_imported.send(sender=Note, owner=owner, schedules=by_card)
 
 
+@dataclass
+class _ImportPlan:
+    """What an import does to a deck's notes, decided before anything is written."""
+
+    to_create: list[_Planned] = field(default_factory=list)
+    to_update: list[_Planned] = field(default_factory=list)
+    moved: list[Note] = field(default_factory=list)  # unchanged notes at a new line or file
+    kept_texts: dict[int, str] = field(default_factory=dict)  # unchanged note id -> text
+    archived_ids: list[int] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def written(self) -> list[_Planned]:
+        return [*self.to_create, *self.to_update]
+
+
+def _existing_notes(deck: Deck) -> dict[str, dict[str, Any]]:
+    """The deck's notes by source key (the first of a key wins)."""
+    existing: dict[str, dict[str, Any]] = {}
+    for values in (
+        Note.objects.filter(deck=deck)
+        .order_by("id")
+        .values("id", "source_key", "content_hash", "is_archived", "source_file", "source_line")
+    ):
+        existing.setdefault(values["source_key"], {**values})
+    return existing
+
+
+def _import_plan(*, deck: Deck, parsed: ParsedDeck, now: datetime) -> _ImportPlan:
+    """Plan step: each parsed card is new, changed, unchanged (maybe moved); notes no longer
+    in the file are archived."""
+    existing = _existing_notes(deck)
+    source_file = parsed.source_name[:500]
+    keys = note_source_keys(identity_text(c.kind, c.question) for c in parsed.cards)
+    plan = _ImportPlan()
+    for position, (pc, key) in enumerate(zip(parsed.cards, keys, strict=True)):
+        note_tags = tag_rules.tag_names_clean([*pc.tags, *parsed.tags])
+        kind = pc.kind if pc.kind in _KINDS else CardKind.BASIC
+        chash = _with_context(
+            note_content_hash(
+                question=pc.question, answer=pc.answer, tags=note_tags, kind=kind, position=position
+            ),
+            pc.heading_path,
+        )
+        row = existing.get(key)
+        if row is not None and row["content_hash"] == chash and not row["is_archived"]:
+            plan.unchanged += 1
+            plan.kept_texts[row["id"]] = f"{pc.question}\n{pc.answer}"
+            if row["source_line"] != pc.line or row["source_file"] != source_file:
+                plan.moved.append(
+                    Note(id=row["id"], source_line=pc.line, source_file=source_file, updated_at=now)
+                )
+            continue
+        note = _card_from(pc, deck, position, kind, key, chash, source_file, now)
+        planned = _Planned(note, note_tags, f"{pc.question}\n{pc.answer}", pc.schedule)
+        if row is None:
+            plan.to_create.append(planned)
+        else:
+            note.pk = row["id"]
+            plan.to_update.append(planned)
+    seen_keys = set(keys)
+    plan.archived_ids = [
+        row["id"]
+        for key, row in existing.items()
+        if key not in seen_keys and not row["is_archived"]
+    ]
+    return plan
+
+
+def _render_planned(planned: list[_Planned], step: Callable[[int], None]) -> int:
+    """Render step: the HTML of every written note, all at once (bulk writes skip
+    Note.save; see render_many). Returns how many notes were reported to ``step``."""
+    # Rendering is the slow part of an import, so progress follows it (two texts a note).
+    texts_done = notes_reported = 0
+
+    def rendered_texts(n: int) -> None:
+        nonlocal texts_done, notes_reported
+        texts_done += n
+        if texts_done // 2 > notes_reported:
+            step(texts_done // 2 - notes_reported)
+            notes_reported = texts_done // 2
+
+    sources = [t for p in planned for t in (p.note.question, p.note.answer)]
+    rendered = iter(render_many(sources, done=rendered_texts))
+    for p in planned:
+        p.note.question_html, p.note.answer_html = next(rendered), next(rendered)
+    return notes_reported
+
+
+def _write_plan(plan: _ImportPlan, now: datetime) -> None:
+    """Write step: new, changed, moved and archived notes, then the cards they make."""
+    insert_rows(Note, [p.note for p in plan.to_create], now)
+    if plan.to_update:
+        Note.objects.bulk_update([p.note for p in plan.to_update], _NOTE_FIELDS, batch_size=_BATCH)
+    if plan.moved:
+        Note.objects.bulk_update(
+            plan.moved, ["source_line", "source_file", "updated_at"], batch_size=_BATCH
+        )
+    if plan.archived_ids:
+        for chunk in _chunks(plan.archived_ids, _BATCH):
+            Note.objects.filter(id__in=chunk).update(is_archived=True, updated_at=now)
+        cards_archive(plan.archived_ids, now=now)
+    cards_sync([p.note for p in plan.written], now=now)
+
+
 def _import_deck(
     *,
     owner: Any,
@@ -413,6 +520,8 @@ def _import_deck(
     step: Callable[[int], None],
     options: ImportOptions | None = None,
 ) -> ImportSummary:
+    """One parsed file into one deck: plan, render, write, then sync schedules, tags,
+    references, links and listeners."""
     deck = _find_or_create_deck(owner=owner, parsed=parsed, deck_slug=deck_slug)
     summary = ImportSummary(
         deck_ids=[deck.pk], files=[parsed.source_name], skipped=skipped_lines(parsed)
@@ -425,97 +534,27 @@ def _import_deck(
         deck.description = parsed.description
         deck.save(update_fields=["description", "updated_at"])
 
-    existing: dict[str, dict[str, Any]] = {}
-    for values in (
-        Note.objects.filter(deck=deck)
-        .order_by("id")
-        .values("id", "source_key", "content_hash", "is_archived", "source_file", "source_line")
-    ):
-        existing.setdefault(values["source_key"], {**values})
-
     now = timezone.now()
-    source_file = parsed.source_name[:500]
-    keys = note_source_keys(identity_text(c.kind, c.question) for c in parsed.cards)
-    to_create: list[_Planned] = []
-    to_update: list[_Planned] = []
-    moved: list[Note] = []
-    kept_ids: dict[int, str] = {}  # unchanged note id -> text, for links
-    for position, (pc, key) in enumerate(zip(parsed.cards, keys, strict=True)):
-        note_tags = tag_rules.tag_names_clean([*pc.tags, *parsed.tags])
-        kind = pc.kind if pc.kind in _KINDS else CardKind.BASIC
-        chash = _with_context(
-            note_content_hash(
-                question=pc.question, answer=pc.answer, tags=note_tags, kind=kind, position=position
-            ),
-            pc.heading_path,
-        )
-        row = existing.get(key)
-        if row is not None and row["content_hash"] == chash and not row["is_archived"]:
-            summary.unchanged += 1
-            kept_ids[row["id"]] = f"{pc.question}\n{pc.answer}"
-            if row["source_line"] != pc.line or row["source_file"] != source_file:
-                moved.append(
-                    Note(id=row["id"], source_line=pc.line, source_file=source_file, updated_at=now)
-                )
-            continue
-        note = _card_from(pc, deck, position, kind, key, chash, source_file, now)
-        planned = _Planned(note, note_tags, f"{pc.question}\n{pc.answer}", pc.schedule)
-        if row is None:
-            to_create.append(planned)
-        else:
-            note.pk = row["id"]
-            to_update.append(planned)
+    plan = _import_plan(deck=deck, parsed=parsed, now=now)
+    written = plan.written
+    notes_reported = _render_planned(written, step)
+    _write_plan(plan, now)
 
-    # Rendering is the slow part of an import, so progress follows it (two texts a note).
-    texts_done = notes_reported = 0
-
-    def rendered_texts(n: int) -> None:
-        nonlocal texts_done, notes_reported
-        texts_done += n
-        if texts_done // 2 > notes_reported:
-            step(texts_done // 2 - notes_reported)
-            notes_reported = texts_done // 2
-
-    # bulk writes skip Note.save, so the HTML is rendered here, all at once (see render_many).
-    to_render = [*to_create, *to_update]
-    sources = [t for p in to_render for t in (p.note.question, p.note.answer)]
-    rendered = iter(render_many(sources, done=rendered_texts))
-    for p in to_render:
-        p.note.question_html, p.note.answer_html = next(rendered), next(rendered)
-
-    seen_keys = set(keys)
-    archived_ids = [
-        row["id"]
-        for key, row in existing.items()
-        if key not in seen_keys and not row["is_archived"]
-    ]
-    insert_rows(Note, [p.note for p in to_create], now)
-    if to_update:
-        Note.objects.bulk_update([p.note for p in to_update], _NOTE_FIELDS, batch_size=_BATCH)
-    if moved:
-        Note.objects.bulk_update(
-            moved, ["source_line", "source_file", "updated_at"], batch_size=_BATCH
-        )
-    if archived_ids:
-        for chunk in _chunks(archived_ids, _BATCH):
-            Note.objects.filter(id__in=chunk).update(is_archived=True, updated_at=now)
-        cards_archive(archived_ids, now=now)
-    cards_sync([p.note for p in to_render], now=now)
-    _send_schedules(owner, to_create)
-    _sync_card_tags(to_create, to_update, tags)
+    _send_schedules(owner, plan.to_create)
+    _sync_card_tags(plan.to_create, plan.to_update, tags)
     _sync_references(deck, parsed)
-    texts = {p.note.pk: p.text for p in [*to_create, *to_update]}
-    texts.update(kept_ids)
+    texts = {p.note.pk: p.text for p in written}
+    texts.update(plan.kept_texts)
     _sync_links(deck, texts, [r.url for r in parsed.references])
-    step(len(to_render) - notes_reported + summary.unchanged)
+    step(len(written) - notes_reported + plan.unchanged)
 
-    summary.created = len(to_create)
-    summary.updated = len(to_update)
-    summary.archived = len(archived_ids)
-    changed_ids = [p.note.pk for p in [*to_create, *to_update]]
-    if changed_ids or archived_ids:
-        deck_id = deck.pk
-        notes_changed(deck_id=deck_id, note_ids=changed_ids, archived_ids=archived_ids)
+    summary.unchanged = plan.unchanged
+    summary.created = len(plan.to_create)
+    summary.updated = len(plan.to_update)
+    summary.archived = len(plan.archived_ids)
+    changed_ids = [p.note.pk for p in written]
+    if changed_ids or plan.archived_ids:
+        notes_changed(deck_id=deck.pk, note_ids=changed_ids, archived_ids=plan.archived_ids)
     return summary
 
 

@@ -15,8 +15,10 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from recall.core.progress import JobProgress, publish_job
+from recall.core.tasks import task_named
+from recall.jobs.models import Job, JobKind, JobStatus
 
-from ..models import Deck, Job, JobKind, JobStatus
+from ..models import Deck
 from ..uploads import ImportRejected, check_upload
 from .imports import import_options_clean, notes_import
 from .previews import ImportPreview, notes_preview
@@ -106,12 +108,8 @@ def _upload_name(uploaded_file: UploadedFile) -> str:
 
 
 def _schedule(job_id: int) -> None:
-    def schedule() -> None:
-        from ..tasks import run_import_job
-
-        run_import_job.delay(job_id)
-
-    transaction.on_commit(schedule)
+    # By name: the tasks module imports these services (recall.core.tasks.task_named).
+    transaction.on_commit(lambda: task_named("recall.decks.tasks.run_import_job").delay(job_id))
 
 
 def job_confirm_import(*, job: Job) -> Job:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
+from ..importers.apkg import parse_apkg
 from ..importers.base import ImportFormatError, ParsedDeck
 from ..models import Deck
 from ..uploads import PACKAGE_EXTENSIONS, ImportRejected, check_upload, extension_of
@@ -106,8 +107,6 @@ def _target(owner: Any, parsed: ParsedDeck, deck_slug: str | None) -> Deck | Non
 
 
 def _anki_decks(filename: str, data: bytes | IO[bytes], deck_slug: str | None) -> list[ParsedDeck]:
-    from ..importers.apkg import parse_apkg
-
     if isinstance(data, bytes):
         check_upload(filename, len(data))
     else:

@@ -1,4 +1,4 @@
-"""Signal receivers of the accounts app: the welcome e-mail for each new user."""
+"""Receivers of the accounts app: the welcome e-mail for each new user (connected in ready())."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_save
-from django.dispatch import receiver
 
 from .models import User
+from .tasks import send_welcome_email
 
 
-@receiver(post_save, sender=User, dispatch_uid="accounts_welcome_email")
 def send_welcome_on_signup(
     sender: type[User], instance: User, created: bool, **kwargs: Any
 ) -> None:
@@ -19,7 +18,10 @@ def send_welcome_on_signup(
     # sign-up must not send one either, hence on_commit.
     if not created or kwargs.get("raw") or not instance.email:
         return
-    from .tasks import send_welcome_email
-
     user_id = instance.pk
     transaction.on_commit(lambda: send_welcome_email.delay(user_id))
+
+
+def connect() -> None:
+    """Connect every receiver of this module once (AccountsConfig.ready())."""
+    post_save.connect(send_welcome_on_signup, sender=User, dispatch_uid="accounts_welcome_email")

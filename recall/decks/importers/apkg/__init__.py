@@ -47,69 +47,52 @@ Limits (each refusal is an ``ImportFormatError`` naming the file)
 
 Not supported: scheduling and review history (Recall schedules with its own FSRS state),
 LaTeX and MathJax rendering (kept as text), deck descriptions and note type styling.
+
+This package reads the collection and converts its notes; ``archive`` reads the zip members
+within their budget (and zstd, protobuf), ``media`` the media files and their references.
 """  # noqa: RUF002
 
 from __future__ import annotations
 
-import hashlib
-import html
 import io
 import json
-import posixpath
 import re
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
-
-import zstandard
-from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.utils.text import get_valid_filename
+from typing import IO
 
 from recall.decks.limits import FieldTooLong, check_card_text
 
-from .base import ImportFormatError, ParsedCard, ParsedDeck
-from .html_to_markdown import html_field_to_markdown
+from ..base import ImportFormatError, ParsedCard, ParsedDeck
+from ..html_to_markdown import html_field_to_markdown
+from .archive import ZSTD_MAGIC, ArchiveReader, proto_first, zstd_decompress
+from .media import (
+    DEFAULT_MAX_MEDIA_FILE_BYTES,
+    MEDIA_EXTENSIONS,
+    MEDIA_PREFIX,
+    MediaEntry,
+    MediaFile,
+    MediaResolver,
+    delete_media,
+    max_media_file_bytes,
+    media_map,
+    store_media,
+)
 
 LAYOUT = "apkg"
 # Nested Anki decks become one Recall deck each, titled with this between the names.
 DECK_TITLE_SEPARATOR = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
-MEDIA_PREFIX = "anki"
-DEFAULT_MAX_MEDIA_FILE_BYTES = 20 * 1024 * 1024
 # Newest first: a modern package also carries a dummy legacy collection for old clients.
 COLLECTION_NAMES = ("collection.anki21b", "collection.anki21", "collection.anki2")
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-_READ_CHUNK = 64 * 1024
-# Media a web page can show safely; SVG and HTML could carry scripts, so they are not served.
-MEDIA_EXTENSIONS = frozenset(
-    {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".bmp", ".mp3", ".ogg", ".oga", ".wav"}
-    | {".m4a", ".opus", ".flac", ".mp4", ".webm"}
-)
 _FIELD_SEPARATOR = "\x1f"
 _NEW_DECK_SEPARATOR = "\x1f"
 _REF_RE = re.compile(r"\{\{([^{}]+)\}\}")
 _SPECIAL_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type", "CardID"}
-_IMG_SRC_RE = re.compile(r"(<img\b[^>]*?\bsrc\s*=\s*)(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
-_SOUND_RE = re.compile(r"\[sound:([^\]]+)\]")
 _CLOZE_MARK_RE = re.compile(r"\{\{c\d+::")
-
-
-@dataclass
-class MediaFile:
-    """A media file of the package: the name the notes use and where it is stored."""
-
-    name: str
-    path: str  # storage name, e.g. anki/3f5c0a1b2d3e4f50/diagram.png
-    data: bytes = field(repr=False)
-
-    @property
-    def url(self) -> str:
-        return default_storage.url(self.path)
 
 
 @dataclass
@@ -144,7 +127,7 @@ def parse_apkg(filename: str, data: bytes | IO[bytes]) -> AnkiImport:
             "is not an Anki package (an .apkg is a zip archive)", source=filename
         ) from None
     with archive:
-        reader = _ArchiveReader(filename, archive)
+        reader = ArchiveReader(filename, archive)
         member = next((n for n in COLLECTION_NAMES if n in reader.names), None)
         if member is None:
             raise ImportFormatError(
@@ -152,10 +135,10 @@ def parse_apkg(filename: str, data: bytes | IO[bytes]) -> AnkiImport:
                 source=filename,
             )
         raw = reader.read(member, reader.budget)
-        if member.endswith("b") or raw.startswith(_ZSTD_MAGIC):
-            raw = _zstd_decompress(filename, member, raw, reader.budget)
+        if member.endswith("b") or raw.startswith(ZSTD_MAGIC):
+            raw = zstd_decompress(filename, member, raw, reader.budget)
         result = AnkiImport(collection=member)
-        media_names = _media_map(reader)
+        media_names = media_map(reader)
         with tempfile.TemporaryDirectory(prefix="recall-apkg-") as tmp:
             db_path = Path(tmp) / "collection.sqlite"
             db_path.write_bytes(raw)
@@ -172,252 +155,6 @@ def parse_apkg(filename: str, data: bytes | IO[bytes]) -> AnkiImport:
                 ) from None
         _convert_notes(filename, collection, result, media_names, reader)
     return result
-
-
-def store_media(media: Iterable[MediaFile]) -> list[str]:
-    """Save media files not stored yet; return the storage names this call created."""
-    created: list[str] = []
-    try:
-        for item in media:
-            # Names are content addressed: an existing file already holds these bytes.
-            if default_storage.exists(item.path):
-                continue
-            saved = default_storage.save(item.path, ContentFile(item.data))
-            created.append(saved)
-    except Exception:
-        delete_media(created)
-        raise
-    return created
-
-
-def delete_media(paths: Iterable[str]) -> None:
-    """Remove files written by ``store_media`` for an import that did not complete."""
-    for path in paths:
-        default_storage.delete(path)
-
-
-def max_media_file_bytes() -> int:
-    return int(getattr(settings, "RECALL_MAX_MEDIA_FILE_BYTES", DEFAULT_MAX_MEDIA_FILE_BYTES))
-
-
-class _ArchiveReader:
-    """Bounded reads of zip members: sizes are checked on the bytes that come out."""
-
-    def __init__(self, filename: str, archive: zipfile.ZipFile) -> None:
-        self.filename = filename
-        self.archive = archive
-        infos = archive.infolist()
-        max_members = settings.RECALL_MAX_ARCHIVE_MEMBERS
-        if len(infos) > max_members:
-            raise ImportFormatError(
-                f"has too many files ({len(infos)}); the limit is {max_members}", source=filename
-            )
-        self.infos = {info.filename: info for info in infos}
-        self.names = set(self.infos)
-        self.budget = settings.RECALL_MAX_ARCHIVE_BYTES
-        declared = sum(info.file_size for info in infos)
-        if declared > self.budget:
-            raise ImportFormatError(
-                f"expands to {declared} bytes; the limit is {self.budget} bytes", source=filename
-            )
-
-    def read(self, name: str, limit: int, what: str = "", hint: str = "") -> bytes:
-        info = self.infos[name]
-        limit = min(limit, self.budget)
-        if info.file_size > limit:
-            raise ImportFormatError(
-                f"{what or name} is {info.file_size} bytes; the limit is {limit} bytes{hint}",
-                source=self.filename,
-            )
-        chunks: list[bytes] = []
-        total = 0
-        try:
-            with self.archive.open(info) as stream:
-                while chunk := stream.read(_READ_CHUNK):
-                    total += len(chunk)
-                    if total > limit:
-                        raise ImportFormatError(
-                            f"{what or name} expands beyond the limit of {limit} bytes{hint}",
-                            source=self.filename,
-                        )
-                    chunks.append(chunk)
-        except ImportFormatError:
-            raise
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-            raise ImportFormatError(
-                f"{name} cannot be read ({exc})", source=self.filename
-            ) from None
-        self.budget -= total
-        return b"".join(chunks)
-
-
-def _zstd_decompress(filename: str, name: str, raw: bytes, limit: int, hint: str = "") -> bytes:
-    out = io.BytesIO()
-    try:
-        reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(raw))
-        with reader:
-            while chunk := reader.read(_READ_CHUNK):
-                if out.tell() + len(chunk) > limit:
-                    raise ImportFormatError(
-                        f"{name} expands beyond the limit of {limit} bytes{hint}", source=filename
-                    )
-                out.write(chunk)
-    except zstandard.ZstdError as exc:
-        raise ImportFormatError(
-            f"{name} is not valid zstd-compressed data ({exc})", source=filename
-        ) from None
-    return out.getvalue()
-
-
-# --- protobuf: just enough of the wire format to read a few fields of Anki's messages ----------
-
-
-def _varint(buf: bytes, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        if pos >= len(buf):
-            raise ValueError("truncated varint")
-        byte = buf[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, pos
-        shift += 7
-        if shift > 63:
-            raise ValueError("varint too long")
-
-
-def _proto_fields(buf: bytes) -> Iterator[tuple[int, int | bytes]]:
-    """(field number, value) pairs: ints for varints and fixed widths, bytes for the rest."""
-    pos = 0
-    while pos < len(buf):
-        key, pos = _varint(buf, pos)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value, pos = _varint(buf, pos)
-            yield number, value
-        elif wire == 2:
-            length, pos = _varint(buf, pos)
-            if pos + length > len(buf):
-                raise ValueError("truncated field")
-            yield number, buf[pos : pos + length]
-            pos += length
-        elif wire in (1, 5):
-            width = 8 if wire == 1 else 4
-            yield number, int.from_bytes(buf[pos : pos + width], "little")
-            pos += width
-        else:
-            raise ValueError(f"unsupported wire type {wire}")
-
-
-def _proto_first(buf: bytes, number: int, default: Any = None) -> Any:
-    return next((v for n, v in _proto_fields(buf) if n == number), default)
-
-
-# --- media ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class _MediaEntry:
-    name: str
-    member: str
-    compressed: bool
-
-
-def _media_map(reader: _ArchiveReader) -> dict[str, _MediaEntry]:
-    """Name used in the notes -> zip member holding it."""
-    if "media" not in reader.names:
-        return {}
-    raw = reader.read("media", reader.budget, "the media list")
-    filename = reader.filename
-    entries: dict[str, _MediaEntry] = {}
-    if raw.startswith(_ZSTD_MAGIC):
-        raw = _zstd_decompress(filename, "media", raw, reader.budget)
-        try:
-            # MediaEntries { repeated MediaEntry entries = 1 }, MediaEntry { name = 1, ...,
-            # legacy_zip_filename = 4 }; the member is the entry's index unless that is set.
-            for index, (number, value) in enumerate(_proto_fields(raw)):
-                if number != 1 or not isinstance(value, bytes):
-                    continue
-                name = _proto_first(value, 1, b"").decode("utf-8")
-                member = str(_proto_first(value, 4, index))
-                entries[name] = _MediaEntry(name, member, compressed=True)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ImportFormatError(f"its media list is damaged ({exc})", source=filename) from None
-        return entries
-    try:
-        mapping = json.loads(raw.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ImportFormatError("its media list is not valid JSON", source=filename) from None
-    except RecursionError:
-        raise ImportFormatError("its media list is nested too deeply", source=filename) from None
-    if not isinstance(mapping, dict):
-        raise ImportFormatError("its media list is not a JSON object", source=filename)
-    for member, name in mapping.items():
-        if isinstance(name, str):
-            entries[name] = _MediaEntry(name, str(member), compressed=False)
-    return entries
-
-
-class _MediaResolver:
-    """Finds, checks and collects the media files the imported notes reference."""
-
-    def __init__(
-        self, reader: _ArchiveReader, entries: dict[str, _MediaEntry], result: AnkiImport
-    ) -> None:
-        self.reader = reader
-        self.entries = entries
-        self.result = result
-        self.urls: dict[str, str | None] = {}
-
-    def url_for(self, name: str) -> str | None:
-        if name in self.urls:
-            return self.urls[name]
-        url = self._load(name)
-        self.urls[name] = url
-        return url
-
-    def _load(self, name: str) -> str | None:
-        entry = self.entries.get(name)
-        filename = self.reader.filename
-        if entry is None or entry.member not in self.reader.names:
-            self.result.missing_media.append(name)
-            self.result.warnings.append(f"missing media file {name!r}: the package lacks it")
-            return None
-        ext = posixpath.splitext(name)[1].lower()
-        if ext not in MEDIA_EXTENSIONS:
-            self.result.warnings.append(f"media file {name!r} not stored: {ext or 'no'} type")
-            return None
-        limit = max_media_file_bytes()
-        what = f"media file {name!r}"
-        hint = " (RECALL_MAX_MEDIA_FILE_BYTES)"
-        if entry.compressed:
-            raw = self.reader.read(entry.member, self.reader.budget, what)
-            data = _zstd_decompress(filename, what, raw, limit, hint)
-        else:
-            data = self.reader.read(entry.member, limit, what, hint)
-        digest = hashlib.sha256(data).hexdigest()[:16]
-        safe = get_valid_filename(posixpath.basename(name)) or f"file{ext}"
-        media = MediaFile(name=name, path=f"{MEDIA_PREFIX}/{digest}/{safe}", data=data)
-        self.result.media.append(media)
-        return media.url
-
-    def rewrite(self, field_html: str) -> str:
-        def img(match: re.Match[str]) -> str:
-            raw = match.group(2) or match.group(3) or match.group(4) or ""
-            name = html.unescape(raw)
-            if re.match(r"^[a-z][a-z0-9+.-]*:", name, re.I) or name.startswith("/"):
-                return match.group(0)  # already a URL, not a packaged file
-            url = self.url_for(name)
-            return f'{match.group(1)}"{html.escape(url or name)}"'
-
-        def sound(match: re.Match[str]) -> str:
-            name = html.unescape(match.group(1))
-            url = self.url_for(name)
-            label = html.escape(name)
-            return f'<a href="{html.escape(url)}">🔊 {label}</a>' if url else f"🔊 {label}"
-
-        return _SOUND_RE.sub(sound, _IMG_SRC_RE.sub(img, field_html))
 
 
 # --- the collection ------------------------------------------------------------------------------
@@ -502,15 +239,15 @@ def _convert_notes(
     filename: str,
     collection: _Collection,
     result: AnkiImport,
-    media_entries: dict[str, _MediaEntry],
-    reader: _ArchiveReader,
+    media_entries: dict[str, MediaEntry],
+    reader: ArchiveReader,
 ) -> None:
     note_types, deck_names, card_rows = (
         collection.note_types,
         collection.deck_names,
         collection.cards,
     )
-    resolver = _MediaResolver(reader, media_entries, result)
+    resolver = MediaResolver(reader, media_entries, result)
     builder = _NoteConverter(resolver)
     by_deck: dict[str, list[ParsedCard]] = {}
     skipped: dict[str, int] = {}
@@ -591,13 +328,13 @@ def _note_types_new(conn: sqlite3.Connection) -> dict[int, _NoteType]:
     for ntid, config in conn.execute("SELECT ntid, config FROM templates ORDER BY ntid, ord"):
         # CardTemplate.Config { q_format = 1, a_format = 2, ... }
         blob = bytes(config)
-        front = _proto_first(blob, 1, b"").decode("utf-8", "replace")
-        back = _proto_first(blob, 2, b"").decode("utf-8", "replace")
+        front = proto_first(blob, 1, b"").decode("utf-8", "replace")
+        back = proto_first(blob, 2, b"").decode("utf-8", "replace")
         templates.setdefault(int(ntid), []).append((front, back))
     note_types: dict[int, _NoteType] = {}
     for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
         # Notetype.Config { kind = 1 (0 normal, 1 cloze), ... }
-        kind = _proto_first(bytes(config), 1, 0)
+        kind = proto_first(bytes(config), 1, 0)
         note_types[int(ntid)] = _NoteType(
             name=_cell_text(name) or "",
             is_cloze=kind == 1,
@@ -623,7 +360,7 @@ def _field_refs(template: str) -> list[tuple[str, str]]:
 
 
 class _NoteConverter:
-    def __init__(self, resolver: _MediaResolver) -> None:
+    def __init__(self, resolver: MediaResolver) -> None:
         self.resolver = resolver
         self.warnings: list[str] = []
         self._warned: set[str] = set()
@@ -718,3 +455,16 @@ def _swaps(first: tuple[str, str], second: tuple[str, str], values: dict[str, st
     a1 = shown(first[1]) - q1
     a2 = shown(second[1]) - q2
     return bool(q1) and bool(q2) and q2 == a1 and a2 == q1
+
+
+__all__ = [
+    "DEFAULT_MAX_MEDIA_FILE_BYTES",
+    "MEDIA_EXTENSIONS",
+    "MEDIA_PREFIX",
+    "AnkiImport",
+    "MediaFile",
+    "delete_media",
+    "max_media_file_bytes",
+    "parse_apkg",
+    "store_media",
+]

@@ -1,22 +1,21 @@
-"""REST API of sources: add, list, change, remove, "sync now", and each source's sync history."""
+"""Views of the sources API: add, list, change, remove, "sync now", and each source's sync
+history."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from recall.core.schema import business_rules
 from recall.decks.api import examples as ex
-from recall.decks.api.serializers import ImportOptionsSerializer
 
-from . import selectors, services
-from .models import Source, SyncRun
+from .. import selectors, services
+from ..models import Source
+from .serializers import SourceSerializer, SyncRunSerializer
 
 SOURCE = {
     "id": 3,
@@ -68,82 +67,6 @@ RUN = {
     "started_at": "2026-01-06T18:02:01Z",
     "finished_at": "2026-01-06T18:02:11Z",
 }
-
-
-class SyncRunSerializer(serializers.ModelSerializer[SyncRun]):
-    class Meta:
-        model = SyncRun
-        fields = [
-            "id",
-            "status",
-            "trigger",
-            "job",
-            "previous_commit",
-            "commit",
-            "files_changed",
-            "created",
-            "updated",
-            "archived",
-            "unchanged",
-            "decks_archived",
-            "warnings",
-            "error",
-            "created_at",
-            "started_at",
-            "finished_at",
-        ]
-        read_only_fields = fields
-
-
-class SourceImportOptionsSerializer(ImportOptionsSerializer):
-    """How every file of the source is read; those not given are the defaults (and only
-    the settings that differ from the defaults are shown)."""
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        return dict(instance or {})
-
-
-class SourceSerializer(serializers.ModelSerializer[Source]):
-    # Write-only: a credential is never shown again, only whether one is set.
-    secret = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, trim_whitespace=False
-    )
-    has_credential = serializers.BooleanField(read_only=True)
-    import_options = SourceImportOptionsSerializer(required=False)
-
-    class Meta:
-        model = Source
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "url",
-            "branch",
-            "subfolder",
-            "glob",
-            "forge",
-            "username",
-            "secret",
-            "has_credential",
-            "interval_minutes",
-            "enabled",
-            "import_options",
-            "last_commit",
-            "last_synced_at",
-            "last_error",
-            "created_at",
-        ]
-        read_only_fields = ["last_commit", "last_synced_at", "last_error", "created_at"]
-        # Uniqueness of the name is the service's rule (one message for web and API).
-        validators: list[Any] = []
-
-    def create(self, validated_data: dict[str, Any]) -> Source:
-        return services.source_create(owner=self.context["request"].user, **validated_data)
-
-    def update(self, instance: Source, validated_data: dict[str, Any]) -> Source:
-        validated_data.pop("kind", None)  # a source does not change kind
-        secret = validated_data.pop("secret", None)
-        return services.source_update(source=instance, secret=secret, **validated_data)
 
 
 # Refusals of well-formed input: documented as the 400s of their operations.

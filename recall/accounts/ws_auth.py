@@ -11,12 +11,12 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 
+from .tokens import api_token_authenticate
+
 
 @database_sync_to_async
 def _user_for_token(key: str) -> Any:
     # The same check as the API's ApiTokenAuthentication: one rule for both doors.
-    from recall.accounts.tokens import api_token_authenticate
-
     token = api_token_authenticate(key)
     return None if token is None else token.user
 

@@ -12,7 +12,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from .progress import job_group, job_snapshot
+from recall.core.progress import job_group
+
+from .selectors import job_snapshot, jobs_owned_by
 
 # Application close code for "not yours" (4000-4999 are free for applications).
 CLOSE_FORBIDDEN = 4403
@@ -20,11 +22,7 @@ CLOSE_FORBIDDEN = 4403
 
 @database_sync_to_async
 def _owned_job_state(job_id: int, user: Any) -> dict[str, Any] | None:
-    from recall.decks.models import Job
-
-    if user is None or not user.is_authenticated:
-        return None
-    job = Job.objects.filter(pk=job_id, owner_id=user.pk).first()
+    job = jobs_owned_by(user).filter(pk=job_id).first()
     return None if job is None else job_snapshot(job)
 
 
