@@ -478,3 +478,22 @@ def test_an_answer_label_under_a_question_heading_is_dropped() -> None:
         ("What is Docker?", "A container platform."),
         ("What is an image?", "A read-only template."),
     ]
+
+
+def test_a_declared_heading_layout_reads_answers_verbatim():
+    # The exporter's output (question_level): a "%" or "::" line in an answer is text, and a
+    # section before it does not swallow the card.
+    text = "---\nquestion_level: 2\n---\n## References\n\n- x\n\n## What?\n\n%\nanswer with a::b\n"
+    deck = parse_document("export.md", text)
+    assert [(c.question, c.answer) for c in deck.cards] == [
+        ("References", "- x"),
+        ("What?", "%\nanswer with a::b"),
+    ]
+
+
+def test_a_question_heading_taken_by_another_syntax_is_no_error():
+    # Found by the export round-trip property test: once raised ValueError (a 500).
+    deck = parse_document("notes.md", "---\nquestion_level: 2\n---\n## 1. 0\n\n%\n0\n")
+    assert [(c.question, c.answer) for c in deck.cards] == [("0", "%\n0")]
+    deck = parse_document("notes.md", "## 1. 0\n\n%\n0\n")
+    assert [(c.question, c.answer, c.syntax) for c in deck.cards] == [("0", "0", "mdanki")]

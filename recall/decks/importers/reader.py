@@ -99,16 +99,7 @@ def read_markdown(
     heading_at = {h.index for h in doc.headings}
     target = line_cards.target_deck(src, taken)
 
-    found = markdown_headings.find_mdanki(src, headings, taken)
-    found += details_blocks.find(src, taken)
-    found += multiline_question_mark.find(src, taken, heading_at)
-    found += line_cards.find_note_blocks(src, taken)
-    found += line_cards.find_flashcard_marker(src, taken)
-    found += line_cards.find_inline(src, taken, heading_at)
-    found += line_cards.find_remnote(src, taken)
-    found += line_cards.find_numbered(src, taken)
-    found += line_cards.find_label_starts(src, taken, heading_at)
-    found += cloze.find(src, taken, heading_at)
+    found = _explicit_cards(src, taken, headings, heading_at)
     found.sort(key=lambda f: f.start)
 
     mdanki = {f.start for f in found if f.syntax == "mdanki"}
@@ -185,6 +176,27 @@ def read_markdown(
     return deck, doc.front_matter
 
 
+def _explicit_cards(
+    src: SourceLines, taken: bytearray, headings: list[Heading], heading_at: set[int]
+) -> list[Found]:
+    """Cards written in an explicit syntax, wherever they are. None in a file that declares
+    the heading layout (``question_level``, the exporter's output): its answers are verbatim,
+    so a ``%`` or ``::`` line in one is text, never a card of its own."""
+    if "question_level" in src.doc.front_matter:
+        return []
+    found = markdown_headings.find_mdanki(src, headings, taken)
+    found += details_blocks.find(src, taken)
+    found += multiline_question_mark.find(src, taken, heading_at)
+    found += line_cards.find_note_blocks(src, taken)
+    found += line_cards.find_flashcard_marker(src, taken)
+    found += line_cards.find_inline(src, taken, heading_at)
+    found += line_cards.find_remnote(src, taken)
+    found += line_cards.find_numbered(src, taken)
+    found += line_cards.find_label_starts(src, taken, heading_at)
+    found += cloze.find(src, taken, heading_at)
+    return found
+
+
 def _sections(
     src: SourceLines, headings: list[Heading], found: list[Found], taken: bytearray
 ) -> tuple[list[_Section], list[ParsedReference]]:
@@ -194,6 +206,8 @@ def _sections(
     if level is None:
         return [], []
     bounds = [h for h in headings if h.level <= level]
+    if not bounds:  # the question-level headings were all taken by another syntax
+        return [], []
     stops = [h.index for h in bounds[1:]] + [len(doc.lines)]
     forced = src.options.headings_as_cards
     if forced is None and markdown_headings._question_level_hint(doc) is not None:
