@@ -138,7 +138,7 @@ def _queue_import(env: dict[str, str], tmp_path: Path) -> int:
 def _wait_status(job_id: int, wanted: set[str], timeout: float) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        status = _query("SELECT status FROM decks_job WHERE id = %s", job_id)[0][0]
+        status = _query("SELECT status FROM jobs_job WHERE id = %s", job_id)[0][0]
         if status in wanted:
             return str(status)
         time.sleep(0.1)
@@ -147,13 +147,13 @@ def _wait_status(job_id: int, wanted: set[str], timeout: float) -> str:
 
 def _assert_imported_exactly_once(job_id: int) -> None:
     status, result, deck_id = _query(
-        "SELECT status, result, deck_id FROM decks_job WHERE id = %s", job_id
+        "SELECT status, result, deck_id FROM jobs_job WHERE id = %s", job_id
     )[0]
     assert status == "succeeded"
     # The run that succeeded created every card: no earlier run left a partial deck behind.
     assert result["created"] == CARDS and result["updated"] == 0 and result["unchanged"] == 0
     assert _query("SELECT count(*) FROM decks_deck")[0][0] == 1
-    assert _query("SELECT count(*) FROM decks_job")[0][0] == 1
+    assert _query("SELECT count(*) FROM jobs_job WHERE kind = %s", "import")[0][0] == 1
     notes, keys, positions = _query(
         "SELECT count(*), count(DISTINCT source_key), count(DISTINCT position) "
         "FROM decks_note WHERE deck_id = %s",
@@ -168,7 +168,7 @@ def _kill_point(job_id: int) -> None:
     """Wait until the import is under way (running, nothing committed yet)."""
     _wait_status(job_id, {"running"}, timeout=60)
     time.sleep(0.3)  # an 8,000-card import takes seconds: this is well inside it
-    assert _query("SELECT status FROM decks_job WHERE id = %s", job_id)[0][0] == "running"
+    assert _query("SELECT status FROM jobs_job WHERE id = %s", job_id)[0][0] == "running"
 
 
 def test_killed_pool_process_is_replaced_and_the_import_completes_once(env, tmp_path):
