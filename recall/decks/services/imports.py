@@ -208,16 +208,8 @@ def _parse(doc: TextDocument, container: str, options: ImportOptions) -> ParsedD
     return deck
 
 
-def _import_anki_package(
-    *,
-    owner: Any,
-    filename: str,
-    data: bytes | IO[bytes],
-    deck_slug: str | None,
-    progress: ProgressCallback | None,
-) -> ImportSummary:
-    """An Anki .apkg: one deck per Anki deck, its media stored (see importers.apkg)."""
-
+def anki_package(filename: str, data: bytes | IO[bytes], deck_slug: str | None) -> Any:
+    """The parsed .apkg upload (within the size limits), or ImportRejected with the reason."""
     if isinstance(data, bytes):
         check_upload(filename, len(data))
     else:
@@ -232,6 +224,19 @@ def _import_anki_package(
             f"{filename} holds {len(package.decks)} Anki decks; a target deck can only be "
             "given for a package with one deck"
         )
+    return package
+
+
+def _import_anki_package(
+    *,
+    owner: Any,
+    filename: str,
+    data: bytes | IO[bytes],
+    deck_slug: str | None,
+    progress: ProgressCallback | None,
+) -> ImportSummary:
+    """An Anki .apkg: one deck per Anki deck, its media stored (see importers.apkg)."""
+    package = anki_package(filename, data, deck_slug)
     # Media first, so no note points at a file that is not there; removed again on failure.
     created = store_media(package.media)
     try:

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
-from ..importers.apkg import parse_apkg
-from ..importers.base import ImportFormatError, ParsedDeck
+from ..importers.base import ParsedDeck
 from ..models import Deck
-from ..uploads import PACKAGE_EXTENSIONS, ImportRejected, check_upload, extension_of
+from ..uploads import PACKAGE_EXTENSIONS, extension_of
 from .imports import (
     _read_within_limit,
+    anki_package,
     check_import_sizes,
     existing_deck,
     new_deck_title,
@@ -107,18 +107,4 @@ def _target(owner: Any, parsed: ParsedDeck, deck_slug: str | None) -> Deck | Non
 
 
 def _anki_decks(filename: str, data: bytes | IO[bytes], deck_slug: str | None) -> list[ParsedDeck]:
-    if isinstance(data, bytes):
-        check_upload(filename, len(data))
-    else:
-        check_upload(filename, data.seek(0, 2))
-        data.seek(0)
-    try:
-        package = parse_apkg(filename, data)
-    except ImportFormatError as exc:
-        raise ImportRejected(str(exc)) from None
-    if deck_slug and len(package.decks) > 1:
-        raise ImportRejected(
-            f"{filename} holds {len(package.decks)} Anki decks; a target deck can only be "
-            "given for a package with one deck"
-        )
-    return package.decks
+    return list(anki_package(filename, data, deck_slug).decks)
