@@ -137,3 +137,26 @@ def test_note_move_refuses_a_deck_of_someone_else(world):
         services.notes_move(user=world["owner"], notes=[world["basic"]], deck=world["theirs"])
     with pytest.raises(NotFoundError):
         services.notes_move(user=world["owner"], notes=[world["foreign"]], deck=world["sql"])
+
+
+def test_flag_and_bury_my_cards_only_and_the_queue_follows(world):
+    from recall.study import selectors
+
+    owner, basic = world["owner"], world["basic"]
+    ids = _card_ids(basic, world["foreign"])
+    mine = _card_ids(basic)
+    assert services.cards_bulk(user=owner, card_ids=ids, action="flag").cards == len(mine)
+    assert set(Card.objects.filter(flagged=True).values_list("pk", flat=True)) == set(mine)
+    assert services.cards_bulk(user=owner, card_ids=ids, action="unflag").cards == len(mine)
+    assert not Card.objects.filter(flagged=True).exists()
+
+    deck = basic.deck
+    before = {c.pk for c in selectors.study_queue(user=owner, deck=deck, limit=50)}
+    assert set(mine) <= before
+    result = services.cards_bulk(user=owner, card_ids=ids, action="bury")
+    assert result.cards == len(mine) and "buried" in result.message
+    assert not Card.objects.filter(pk__in=_card_ids(world["foreign"]), buried_until__isnull=False)
+    after = {c.pk for c in selectors.study_queue(user=owner, deck=deck, limit=50)}
+    assert after == before - set(mine)
+    assert services.cards_bulk(user=owner, card_ids=ids, action="unbury").cards == len(mine)
+    assert {c.pk for c in selectors.study_queue(user=owner, deck=deck, limit=50)} == before

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from recall.core.exceptions import ApplicationError, NotFoundError
 
+from .. import extensions
 from .. import tags as tag_rules
 from ..cards import cards_sync
 from ..models import Card, Deck, Note
@@ -26,7 +27,20 @@ from ._common import _BATCH, _chunks
 from .notes import _sync_links, note_set_fields, note_update
 from .tags import _tags_for
 
-BULK_ACTIONS = ("suspend", "unsuspend", "tag", "untag", "move", "delete")
+BULK_ACTIONS = (
+    "suspend",
+    "unsuspend",
+    "bury",
+    "unbury",
+    "flag",
+    "unflag",
+    "tag",
+    "untag",
+    "move",
+    "delete",
+)
+# Actions on the cards themselves (the others act on whole notes).
+CARD_ACTIONS = {"suspend", "unsuspend", "bury", "unbury", "flag", "unflag"}
 # One request's worth: a page of the browser is 50 cards, the API's largest page 200.
 MAX_BULK_CARDS = 1000
 
@@ -42,13 +56,17 @@ class BulkResult:
         what = {
             "suspend": "suspended",
             "unsuspend": "unsuspended",
+            "bury": "buried until your next study day",
+            "unbury": "unburied",
+            "flag": "flagged",
+            "unflag": "unflagged",
             "tag": "tagged",
             "untag": "untagged",
             "move": "moved",
             "delete": "deleted",
         }[self.action]
         cards = f"{self.cards} card{'' if self.cards == 1 else 's'}"
-        if self.action in ("suspend", "unsuspend"):
+        if self.action in CARD_ACTIONS:
             return f"{cards} {what}."
         notes = f"{self.notes} note{'' if self.notes == 1 else 's'}"
         return f"{notes} ({cards}) {what}."
@@ -82,6 +100,29 @@ def cards_set_suspended(*, user: Any, card_ids: Sequence[int], suspended: bool) 
             # No note changed, but the decks' cached day queues must be read again: an
             # unsuspended card is eligible once more.
             notes_changed(deck_id=deck_id)
+    return changed
+
+
+def cards_set_flagged(*, user: Any, card_ids: Sequence[int], flagged: bool) -> int:
+    """Flag or unflag many of the user's own cards; returns how many cards changed."""
+    changed = 0
+    with transaction.atomic():
+        for chunk in _chunks(list(card_ids), _BATCH):
+            cards = Card.objects.filter(pk__in=chunk, deck__owner=user).exclude(flagged=flagged)
+            changed += cards.update(flagged=flagged, updated_at=timezone.now())
+    return changed
+
+
+def cards_set_buried(*, user: Any, card_ids: Sequence[int], buried: bool) -> int:
+    """Bury many of the user's own cards until their next study day (the study app's rule,
+    one card at a time as on the study screen), or unbury them; returns how many changed."""
+    changed = 0
+    with transaction.atomic():
+        for chunk in _chunks(list(card_ids), _BATCH):
+            for card in Card.objects.filter(pk__in=chunk, deck__owner=user).select_related("deck"):
+                before = card.buried_until
+                if extensions.card_bury(user, card, buried).buried_until != before:
+                    changed += 1
     return changed
 
 
@@ -214,6 +255,12 @@ def cards_bulk(
         raise ApplicationError(f"at most {MAX_BULK_CARDS} cards at once")
     if action in ("suspend", "unsuspend"):
         changed = cards_set_suspended(user=user, card_ids=ids, suspended=action == "suspend")
+        return BulkResult(action, changed, 0)
+    if action in ("flag", "unflag"):
+        changed = cards_set_flagged(user=user, card_ids=ids, flagged=action == "flag")
+        return BulkResult(action, changed, 0)
+    if action in ("bury", "unbury"):
+        changed = cards_set_buried(user=user, card_ids=ids, buried=action == "bury")
         return BulkResult(action, changed, 0)
     if action == "tag":
         return cards_tag(user=user, card_ids=ids, tags=tags)
