@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from recall.decks.exporters.markdown import export_markdown
 from recall.decks.importers import parse_document
-from recall.decks.importers.markdown_blocks import is_tag_line
+from recall.decks.importers.markdown_blocks import is_tag_line, scan
 from recall.decks.models import Deck, Note, Reference
 from recall.decks.services import deck_export_markdown, notes_import
 from recall.decks.services.tags import _tags_for
@@ -66,6 +66,7 @@ block = st.one_of(paragraph, deep_heading, bullet_list, quote, fence, markers)
 answer = (
     st.lists(block, min_size=1, max_size=4)
     .map("\n\n".join)
+    .map(str.rstrip)  # imports store answers trimmed; trailing blank lines are not kept
     .filter(lambda a: a.strip() and not a.startswith(" ") and a.split("\n")[0].strip())
 )
 tags = st.lists(st.from_regex(r"[a-z][a-z0-9_-]{0,10}", fullmatch=True), max_size=3, unique=True)
@@ -99,6 +100,8 @@ def test_exported_deck_parses_and_imports_back_to_the_same_cards(cards):
     # The documented limits of the format, which no imported card can have.
     for _, a, ts in cards:
         assume(ts or not is_tag_line(a.split("\n")[-1]))
+        # An unclosed code fence is closed on export (documented): it cannot round-trip.
+        assume(all(f.closed for f in scan(a, front_matter=False).fences))
         assume(len(set(q for q, _, _ in cards)) == len(cards))
     with transaction.atomic():
         owner = UserFactory(username="roundtrip")
