@@ -166,9 +166,7 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # The layer blocks up to 5 s on each receive (BZPOPMIN): the socket must wait
-            # longer than that, or an idle websocket dies with a read timeout.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+            "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
 else:

@@ -7,6 +7,17 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import CELERY_BROKER_URL, REDIS_URL, SECRET_KEY, env
 
+if REDIS_URL:
+    # The servers' websockets: the layer blocks up to 5 s on each receive (BZPOPMIN), so its
+    # socket must wait longer than redis-py's 5 s default read timeout or an idle websocket
+    # dies (the e2e stack test through nginx shows it).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+        }
+    }
+
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set (at least 50 characters) in the production profile."
