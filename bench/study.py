@@ -342,11 +342,11 @@ def run(args: argparse.Namespace) -> None:
             # append-only ReviewLog row (state before and after, as two JSON snapshots).
             log_columns = (
                 "user_id, card_id, deck_id, grade, duration_ms, reviewed_at, state_before, "
-                "state_after, card_before, card_after"
+                "state_after, card_before, card_after, typed_answer"
             )
             log_insert = (
                 f"INSERT INTO study_reviewlog ({log_columns}) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '')"
             )
 
             def bare_logged(i: int) -> None:
