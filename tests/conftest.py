@@ -25,6 +25,9 @@ from services import reachable  # noqa: E402
 from tests.browser_support import chromium_browser  # noqa: E402
 from tests.notes_fixture import NOTES_FILE  # noqa: E402
 
+# The API clients, users and seeded decks are used by the API tests of every app.
+pytest_plugins = ["tests.api_support"]
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

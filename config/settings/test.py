@@ -14,7 +14,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / ".test-media"))  # noqa: F405
-# Throttles out of the way; tests/api/test_throttling.py and tests/security/ lower them.
+# Throttles out of the way; tests/core/test_api_throttling.py and the brute-force tests lower them.
 # A copy, so config.settings.base keeps the configured rates for the tests that use them.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405

@@ -16,7 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from recall.core.outages import server_error
 from recall.study import selectors as study_selectors
 from recall.study.models import ReviewLog
-from tests.api.conftest import error_of, token_client
+from tests.api_support import error_of, token_client
 from tests.factories import CardFactory, DeckFactory, UserFactory
 
 OUTAGES = [

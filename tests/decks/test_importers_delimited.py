@@ -106,7 +106,7 @@ def test_csv_without_rows_has_no_questions(text: str) -> None:
 
 def test_a_field_beyond_csv_s_own_cap_is_read_whole() -> None:
     # No cryptic "field larger than field limit": the import refuses a card over the card
-    # limit by name (tests/security/test_field_limits.py).
+    # limit by name (tests/decks/test_security_field_limits.py).
     deck = parse_document("big.csv", 'question,answer\nq,"' + "x" * 200_000 + '"\n')
     assert [(c.question, len(c.answer)) for c in deck.cards] == [("q", 200_000)]
 

@@ -8,7 +8,7 @@ import pytest
 
 from recall.decks.models import Card, Visibility
 from recall.study.models import CardState, ReviewLog
-from tests.api.conftest import token_client
+from tests.api_support import token_client
 from tests.factories import UserFactory
 
 from .conftest import import_flagship

@@ -8,7 +8,7 @@ from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from .conftest import error_of, token_client
+from tests.api_support import error_of, token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Seeded, token_client
+from tests.api_support import Seeded, token_client
 
 ROLES = ["owner", "other", "anonymous"]
 VISIBILITIES = ["private", "unlisted", "public"]

@@ -17,7 +17,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from config.settings import base
 from recall.accounts.models import User
-from tests.api.conftest import error_of, token_client
+from tests.api_support import error_of, token_client
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,8 @@ from django.utils import timezone
 from recall.decks import services
 from recall.decks.models import Card, Note
 from recall.study import services as study_services
+from tests.api_support import token_client
 from tests.factories import DeckFactory
-
-from .conftest import token_client
 
 pytestmark = pytest.mark.django_db
 

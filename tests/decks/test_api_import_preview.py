@@ -9,9 +9,8 @@ from recall.decks import importers
 from recall.decks.importers.base import ImportOptions, ParsedDeck, SkippedLine
 from recall.decks.models import Card, Deck, Note
 from recall.jobs.models import Job, JobStatus
+from tests.api_support import error_of
 from tests.factories import DeckFactory
-
-from .conftest import error_of
 
 pytestmark = pytest.mark.django_db
 

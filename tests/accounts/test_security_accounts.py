@@ -11,7 +11,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from recall.accounts.models import ApiToken
-from tests.api.conftest import error_of, token_client
+from tests.api_support import error_of, token_client
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

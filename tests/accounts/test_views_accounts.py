@@ -63,7 +63,7 @@ def test_updating_a_user_sends_no_welcome_mail(django_capture_on_commit_callback
         ({"username": "x", "email": "x@example.com", "password1": "123", "password2": "123"},
          "password2", "This password is too short."),
         # A taken e-mail address is no error: sign-up must not reveal it
-        # (tests/security/test_brute_force.py).
+        # (tests/accounts/test_security_brute_force.py).
     ],
 )  # fmt: skip
 def test_signup_form_errors_are_shown_next_to_the_field(client, data, field, message):

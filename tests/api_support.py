@@ -1,4 +1,8 @@
-"""Fixtures of the API tests: clients, users with tokens, and decks of each visibility."""
+"""Fixtures of the API tests: clients, users with tokens, and decks of each visibility.
+
+Registered for the whole suite by ``pytest_plugins`` in tests/conftest.py, as the API tests
+live in their apps' folders; ``token_client`` and ``error_of`` are imported from here.
+"""
 
 from __future__ import annotations
 

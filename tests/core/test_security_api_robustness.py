@@ -14,7 +14,7 @@ from django.test import Client
 
 from recall.core.ids import MAX_ID
 from recall.study.models import ReviewLog
-from tests.api.conftest import error_of, token_client
+from tests.api_support import error_of, token_client
 from tests.factories import CardFactory, DeckFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,8 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from recall.accounts.models import ApiToken
+from tests.api_support import error_of, token_client
 from tests.factories import UserFactory
-
-from .conftest import error_of, token_client
 
 pytestmark = pytest.mark.django_db
 

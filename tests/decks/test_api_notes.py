@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from recall.decks.models import Note, Tag
 from recall.study.models import CardState, State
+from tests.api_support import Seeded, error_of
 from tests.factories import CardFactory, DeckFactory, NoteFactory, TagFactory
-
-from .conftest import Seeded, error_of
 
 pytestmark = pytest.mark.django_db
 

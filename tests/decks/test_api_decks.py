@@ -8,9 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from recall.decks.exporters import EXPORTERS
 from recall.decks.models import Card, Deck
 from recall.jobs.models import Job, JobStatus
+from tests.api_support import Seeded, error_of, token_client
 from tests.factories import CardFactory, DeckFactory
-
-from .conftest import Seeded, error_of, token_client
 
 pytestmark = pytest.mark.django_db
 
