@@ -32,7 +32,7 @@ _HIGHLIGHT = re.compile(r"==(?=[^\s=])((?:(?!==).)+?)(?<=[^\s=])==")
 _BOLD = re.compile(r"\*\*(?=[^\s*])((?:(?!\*\*).)+?)(?<=[^\s*])\*\*")
 # "{{ name }}" with spaces is template syntax (Jinja, Django), not a deletion.
 _CURLY = re.compile(r"\{\{(?![cC][0-9]+::)(?=[^\s{}])([^{}\n]+?)(?<=[^\s{}])\}\}")
-# Kept for the regular-expression audit's pumped inputs (tests/security).
+# Kept for the regular-expression audit's pumped inputs (tests/core/regex_audit.py).
 _CODE_SPAN = re.compile(r"(?<!`)(`++).*?(?<!`)\1")
 _ITEM = re.compile(r"([ \t]*)(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]+|\Z)")
 
