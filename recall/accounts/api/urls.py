@@ -7,9 +7,10 @@ from django.urls import path
 
 from recall.core.routers import ViewSetRoute
 
-from .views import ApiTokenViewSet, MeView
+from .views import ApiTokenViewSet, MeViewSet
 
 routes = [ViewSetRoute("tokens", ApiTokenViewSet, "token")]
 urlpatterns = [
-    path("me/", MeView.as_view(), name="me"),
+    # One object, no id in its URL: the router makes no such route.
+    path("me/", MeViewSet.as_view({"get": "retrieve", "patch": "partial_update"}), name="me"),
 ]
