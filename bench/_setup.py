@@ -7,17 +7,19 @@ import os
 
 
 def setup_django(
-    database_url: str,
+    database_url: str | None,
     *,
     settings: str = "config.settings.test",
     search_backend: str | None = None,
     migrate: bool = False,
     quiet: bool = False,
 ) -> None:
-    """Point Django at ``database_url`` and set it up; the cache is local memory (no
-    REDIS_URL), so the figures measure the database, not Redis."""
+    """Point Django at ``database_url`` (None: the settings' own, for benches that read no
+    rows) and set it up; the cache is local memory (no REDIS_URL), so the figures measure
+    the database, not Redis."""
     os.environ["DJANGO_SETTINGS_MODULE"] = settings
-    os.environ["DATABASE_URL"] = database_url
+    if database_url is not None:
+        os.environ["DATABASE_URL"] = database_url
     os.environ.pop("REDIS_URL", None)
     if search_backend is not None:
         os.environ["SEARCH_BACKEND"] = search_backend

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,16 +27,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _setup import setup_django  # noqa: E402
+
 DATA = ROOT / "bench" / "data" / "interview_answers.json"
 NOTES = ROOT / "tests" / "fixtures" / "django-interview-notes.md"
 GOAL = 0.8
-
-
-def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import django
-
-    django.setup()
 
 
 def _references() -> dict[str, str]:
@@ -49,7 +43,7 @@ def _references() -> dict[str, str]:
 
 def run(method: str | None = None, verbose: bool = False) -> dict[str, Any]:
     """Score every hand-graded answer; ``method`` forces semantic or lexical matching."""
-    _setup()
+    setup_django(None)  # scoring reads no rows
     from recall.interview import scoring
     from recall.interview.keypoints import key_points
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 import tempfile
@@ -32,6 +31,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import _setup  # noqa: E402
+
 DATA = ROOT / "bench" / "data" / "semantic_queries.json"
 NOTES = [
     ROOT / "tests" / "fixtures" / "django-interview-notes.md",
@@ -43,16 +45,8 @@ DEPTH = 10
 
 
 def setup_django(db_path: Path) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
     os.environ["SEMANTIC_EMBED_ON_CHANGE"] = "0"  # embedded once below, timed on its own
-    os.environ.pop("REDIS_URL", None)
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    logging.disable(logging.WARNING)
-    call_command("migrate", verbosity=0, interactive=False)
+    _setup.setup_django(f"sqlite:///{db_path}", migrate=True, quiet=True)
 
 
 @dataclass

@@ -1,9 +1,11 @@
-"""Reads of the accounts app: a user's time zone."""
+"""Reads of the accounts app: a user as stored, a user's time zone."""
 
 from __future__ import annotations
 
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .models import User
 
 
 def user_zone(user: Any) -> ZoneInfo:
@@ -15,3 +17,8 @@ def user_zone(user: Any) -> ZoneInfo:
         return ZoneInfo(getattr(user, "time_zone", "") or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def user_fresh(user_id: int) -> User:
+    """The user as stored now (a model form writes the posted values onto its instance)."""
+    return User.objects.get(pk=user_id)

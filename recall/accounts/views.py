@@ -20,6 +20,7 @@ from recall.core.exceptions import ApplicationError, error_body
 
 from .forms import ApiTokenForm, ProfileForm, SignUpForm
 from .models import User
+from .selectors import user_fresh
 from .services import user_update_preferences
 from .tokens import api_token_create, api_token_list, api_token_revoke
 
@@ -61,7 +62,7 @@ class ProfileView(LoginRequiredMixin, UpdateView):
     def get_object(self, queryset: Any = None) -> User:
         # A copy: validating a model form writes the posted values onto its instance, and the
         # service must still see what the user had before (an e-mail change needs the password).
-        return User.objects.get(pk=cast(User, self.request.user).pk)
+        return user_fresh(cast(User, self.request.user).pk)
 
     def form_valid(self, form: ProfileForm) -> HttpResponse:
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}

@@ -208,3 +208,59 @@ def _lines(items: Any) -> list[dict[str, Any]]:
         for i in items
         if isinstance(i, dict)
     ]
+
+
+def note_cards_count(note: Note) -> int:
+    """How many cards the note makes (the message after adding it)."""
+    return note.cards.count()
+
+
+def decks_owned_among(user: Any, deck_ids: Sequence[int]) -> QuerySet[Deck]:
+    """Those of these decks the user owns (a finished job's decks, linked from its page)."""
+    return decks_owned_by(user).filter(pk__in=list(deck_ids))
+
+
+def own_deck_choices(user: Any) -> list[tuple[int, str]]:
+    """(id, title) of the user's own decks, by title: a filter's deck choices."""
+    return list(decks_owned_by(user).order_by("title", "id").values_list("pk", "title"))
+
+
+def own_card(user: Any, card_id: int) -> Card | None:
+    """The card with its deck when it is in one of the user's own decks, else None."""
+    return Card.objects.select_related("deck").filter(pk=card_id, deck__owner_id=user.pk).first()
+
+
+def deck_title(deck_id: int) -> str | None:
+    return Deck.objects.filter(pk=deck_id).values_list("title", flat=True).first()
+
+
+def card_with_note(card_id: int) -> Card | None:
+    """The card with its deck and note, or None when it is gone."""
+    return Card.objects.select_related("deck", "note").filter(pk=card_id).first()
+
+
+def _with_card_counts(decks: QuerySet[Deck]) -> QuerySet[Deck]:
+    return decks.annotate(card_count=Count("cards", filter=Q(cards__is_archived=False)))
+
+
+def deck_list_page(user: Any) -> QuerySet[Deck]:
+    """The user's deck list with each deck's live card count and its origin, by title."""
+    decks = deck_list_for(user).select_related("copied_from__owner")
+    # Aggregating drops Meta.ordering; pagination needs a stable order.
+    return _with_card_counts(decks).order_by("title", "pk")
+
+
+def gallery_decks() -> QuerySet[Deck]:
+    """Public decks with their owner and live card count, the latest changed first."""
+    decks = _with_card_counts(public_decks()).select_related("owner")
+    return decks.order_by("-updated_at", "title")
+
+
+def decks_to_copy(user: Any) -> QuerySet[Deck]:
+    """The decks the user may copy: readable and someone else's."""
+    return deck_readable(user).exclude(owner_id=user.pk)
+
+
+def own_copies(user: Any) -> QuerySet[Deck]:
+    """The user's own decks with the deck each was copied from (updating a copy)."""
+    return decks_owned_by(user).select_related("copied_from")

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -54,19 +54,13 @@ from .rendering import render_markdown
 from .tasks import check_deck_links
 
 
-def _with_card_counts(decks: QuerySet[Deck]) -> QuerySet[Deck]:
-    return decks.annotate(card_count=Count("cards", filter=Q(cards__is_archived=False)))
-
-
 class DeckListView(LoginRequiredMixin, ListView):
     template_name = "decks/deck_list.html"
     context_object_name = "decks"
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet[Deck]:
-        # Aggregating drops Meta.ordering; pagination needs a stable order.
-        decks = selectors.deck_list_for(self.request.user).select_related("copied_from__owner")
-        return _with_card_counts(decks).order_by("title", "pk")
+        return selectors.deck_list_page(self.request.user)
 
 
 class GalleryView(ListView):
@@ -77,8 +71,7 @@ class GalleryView(ListView):
     paginate_by = 30
 
     def get_queryset(self) -> QuerySet[Deck]:
-        decks = _with_card_counts(selectors.public_decks()).select_related("owner")
-        return decks.order_by("-updated_at", "title")
+        return selectors.gallery_decks()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -195,7 +188,7 @@ class DeckCopyView(LoginRequiredMixin, SingleObjectMixin, View):
     """POST: copy a public (or unlisted) deck into the signed-in user's decks."""
 
     def get_queryset(self) -> QuerySet[Deck]:
-        return selectors.deck_readable(self.request.user).exclude(owner_id=self.request.user.pk)
+        return selectors.decks_to_copy(self.request.user)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         deck = self.get_object()
@@ -220,7 +213,7 @@ class DeckCopyUpdateView(LoginRequiredMixin, SingleObjectMixin, View):
     """POST on one's copy of a deck: bring the author's changes in, keeping one's reviews."""
 
     def get_queryset(self) -> QuerySet[Deck]:
-        return selectors.decks_owned_by(self.request.user).select_related("copied_from")
+        return selectors.own_copies(self.request.user)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         copy = self.get_object()
@@ -273,7 +266,7 @@ class NoteCreateView(LoginRequiredMixin, ApplicationErrorMessageMixin, FormView)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated:
-            self.deck = get_object_or_404(Deck, pk=kwargs["pk"], owner_id=request.user.pk)
+            self.deck = get_object_or_404(selectors.decks_owned_by(request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -293,7 +286,7 @@ class NoteCreateView(LoginRequiredMixin, ApplicationErrorMessageMixin, FormView)
             answer=form.cleaned_data["answer"],
             tags=form.cleaned_data["tags"],
         )
-        count = note.cards.count()
+        count = selectors.note_cards_count(note)
         messages.success(self.request, f"Note added ({count} card{pluralize(count)}).")
         url = f"{self.deck.get_absolute_url()}?kind={note.kind}&next=1"
         return HttpResponseRedirect(url)
@@ -440,8 +433,8 @@ class JobDetailView(LoginRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         job = self.object
         context["finished"] = job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
-        context["result_decks"] = selectors.decks_owned_by(self.request.user).filter(
-            pk__in=(job.result or {}).get("deck_ids") or []
+        context["result_decks"] = selectors.decks_owned_among(
+            self.request.user, (job.result or {}).get("deck_ids") or []
         )
         context["skipped_files"] = selectors.skipped_lines_by_file(job.result)
         return context

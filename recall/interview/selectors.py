@@ -142,6 +142,10 @@ def session_questions(session: InterviewSession) -> list[InterviewQuestion]:
     return list(session.questions.select_related("card__note").order_by("position"))
 
 
+def session_question_count(session: InterviewSession) -> int:
+    return session.questions.count()
+
+
 def question_current(session: InterviewSession) -> InterviewQuestion | None:
     """The first question whose grade is not recorded yet; None when the interview is over."""
     return (

@@ -96,7 +96,7 @@ class SessionView(LoginRequiredMixin, View):
         context = {
             "session": session,
             "question": question,
-            "total": session.questions.count(),
+            "total": selectors.session_question_count(session),
             "seconds_left": seconds_left,
             "answer_form": AnswerForm(initial={"position": question.position}),
             "suggested": suggested,

@@ -14,8 +14,8 @@ from recall.decks.models import Note
 from recall.jobs.models import Job, JobStatus
 
 from . import embeddings
-from .events import notify_embeddings_changed
 from .models import NoteEmbedding
+from .signals import notify_embeddings_changed
 from .vectors import note_text, pack, text_hash
 
 logger = logging.getLogger(__name__)

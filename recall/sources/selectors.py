@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from recall.decks import importers
 from recall.decks.importers import ImportOptions
+from recall.decks.models import Note
 
 from .models import Forge, Source, SourceFile, SyncRun
 
@@ -27,6 +28,11 @@ def source_runs(source: Source) -> QuerySet[SyncRun]:
 
 def source_files(source: Source) -> QuerySet[SourceFile]:
     return source.files.select_related("deck").order_by("removed", "path")
+
+
+def own_notes(user: Any) -> QuerySet[Note]:
+    """The notes in the user's own decks (their cards' patches)."""
+    return Note.objects.filter(deck__owner_id=user.pk)
 
 
 def card_source_file(card: Any) -> SourceFile | None:

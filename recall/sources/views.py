@@ -16,7 +16,6 @@ from django.views.generic import DetailView, FormView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
 from recall.core.exceptions import ApplicationError
-from recall.decks.models import Note
 
 from . import selectors, services
 from .forms import SourceEditForm, SourceForm
@@ -126,7 +125,7 @@ class CardPatchView(LoginRequiredMixin, View):
     """GET: the card's edits as a unified diff against its notes file, to apply there."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        card = get_object_or_404(Note, pk=pk, deck__owner_id=request.user.pk)
+        card = get_object_or_404(selectors.own_notes(request.user), pk=pk)
         patch = selectors.card_patch(card)
         if not patch:
             raise Http404("this card matches its notes file")

@@ -185,11 +185,11 @@ class CardActionView(LoginRequiredMixin, View):
         card_id = request.POST.get("card_id", "")
         valid_id = card_id.isascii() and card_id.isdigit() and len(card_id) <= 19
         card = (
-            Card.objects.select_related("deck").filter(pk=int(card_id)).first()
+            deck_selectors.own_card(request.user, int(card_id))
             if valid_id and is_id(int(card_id))
             else None
         )
-        if action not in self.ACTIONS or card is None or card.deck.owner_id != request.user.pk:
+        if action not in self.ACTIONS or card is None:
             messages.error(request, "That card cannot be changed.")
             return HttpResponseRedirect(_back_to_study(request))
         if action == "bury":
@@ -225,8 +225,7 @@ class CardBrowserView(LoginRequiredMixin, ListView):
     ]
 
     def own_decks(self) -> list[tuple[int, str]]:
-        decks = Deck.objects.filter(owner_id=self.request.user.pk).order_by("title", "id")
-        return list(decks.values_list("pk", "title"))
+        return deck_selectors.own_deck_choices(self.request.user)
 
     def get_queryset(self) -> Any:
         self.decks = self.own_decks()

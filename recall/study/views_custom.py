@@ -22,7 +22,8 @@ from django.views.generic import TemplateView
 
 from recall.core import svg
 from recall.core.exceptions import ApplicationError
-from recall.decks.models import Card, Deck
+from recall.decks import selectors as deck_selectors
+from recall.decks.models import Deck
 
 from . import custom_study, exam_plan, exams, scheduling, selectors, services
 from .forms import GRADE_CHOICES, GradeForm
@@ -152,7 +153,7 @@ class CustomGradeView(LoginRequiredMixin, View):
 def _cram_label(user: Any, deck_id: int | None, tag: str, query: str) -> str:
     parts = []
     if deck_id is not None:
-        title = Deck.objects.filter(pk=deck_id).values_list("title", flat=True).first()
+        title = deck_selectors.deck_title(deck_id)
         parts.append(f"“{title}”")
     if tag:
         parts.append(f"tag {tag}")
@@ -170,7 +171,7 @@ class CramView(LoginRequiredMixin, View):
             return HttpResponseRedirect(reverse("study:custom"))
         card = None
         if cram.current is not None:
-            card = Card.objects.select_related("deck", "note").filter(pk=cram.current).first()
+            card = deck_selectors.card_with_note(cram.current)
             if card is None:  # deleted meanwhile: skip it
                 cram.ids.pop(0)
                 request.session[CRAM_KEY] = cram.as_dict()

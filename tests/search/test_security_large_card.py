@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 from recall.decks.models import Visibility
 from recall.jobs.models import Job, JobStatus
-from recall.search import services, signals, tasks
+from recall.search import receivers, services, tasks
 from recall.search.backends import get_backend, pg_words, postgres
 from recall.search.base import IndexFailure, IndexWriteError
 from recall.search.selectors import search_cards
@@ -46,7 +46,7 @@ def distinct_words(size: int) -> str:
 @pytest.fixture
 def owner(settings, db):
     settings.SEARCH_BACKEND = "postgres"
-    signals._state.pending = None  # ids a previous test left uncommitted
+    receivers._state.pending = None  # ids a previous test left uncommitted
     return UserFactory(username="alice")
 
 

@@ -13,7 +13,7 @@ from django.db import connection
 
 from recall.decks import services
 from recall.decks.models import Visibility
-from recall.search import signals
+from recall.search import receivers
 from recall.search.selectors import search_cards
 from tests.factories import DeckFactory, NoteFactory, UserFactory
 
@@ -27,7 +27,7 @@ PUBLIC_WORD = "quagmirezebras"
 @pytest.fixture
 def decks(settings, db, django_capture_on_commit_callbacks):
     settings.SEARCH_BACKEND = "postgres"
-    signals._state.pending = None  # ids a previous test left uncommitted
+    receivers._state.pending = None  # ids a previous test left uncommitted
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     with django_capture_on_commit_callbacks(execute=True):
         public = DeckFactory(owner=alice, visibility=Visibility.PUBLIC)

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from recall.decks import selectors as deck_selectors
 from recall.decks.models import Visibility
-from recall.search import signals
+from recall.search import receivers
 from recall.search.backends import get_backend
 from recall.search.backends.elasticsearch import visibility_filter
 from tests.factories import DeckFactory, NoteFactory, UserFactory
@@ -26,7 +26,7 @@ QUESTION = "Where does the zebrafinch nest?"
 @pytest.fixture
 def backend_of_this_pass(settings, db) -> str:
     settings.SEARCH_BACKEND = "postgres" if connection.vendor == "postgresql" else "sqlite"
-    signals._state.pending = None  # ids a previous test left uncommitted
+    receivers._state.pending = None  # ids a previous test left uncommitted
     return str(settings.SEARCH_BACKEND)
 
 

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from recall.decks.models import Note, Visibility
 from recall.decks.signals import notes_bulk_changed
-from recall.search import signals, tasks
+from recall.search import receivers, tasks
 from recall.search.selectors import search_cards
 from tests.factories import NoteFactory
 
@@ -32,7 +32,7 @@ def task_calls(monkeypatch):
 def _fresh_batch(indexed):
     # The test transaction never commits, so ids the fixtures scheduled are dropped here,
     # as a real commit would have sent them.
-    signals._state.pending = None
+    receivers._state.pending = None
 
 
 def found(user, query: str) -> set[int]:

@@ -1,4 +1,4 @@
-"""Embeddings per note (recall/semantic/services.py, signals.py, tasks.py): stored after an
+"""Embeddings per note (recall/semantic/services.py, receivers.py, tasks.py): stored after an
 edit or an import, recomputed only when the text changes, a no-op without the extra."""
 
 from __future__ import annotations

@@ -239,7 +239,7 @@ class SessionDetailView(JsonAPIView):
 
 
 def _question_body(session: InterviewSession, question: InterviewQuestion | None) -> dict:
-    total = session.questions.count()
+    total = selectors.session_question_count(session)
     if question is None:
         return {
             "done": True,

@@ -6,7 +6,7 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,59 +14,9 @@ from rest_framework.views import APIView
 from recall.core.pagination import StandardPagination
 from recall.core.schema import NOT_BLANK_TEXT_PATTERN, business_rules, error_response
 
-from .query import MAX_QUERY_LENGTH, MAX_TERMS
-from .selectors import MAX_PAGE, MODES, SearchResults, default_mode, search_cards
-
-
-class SearchParamsSerializer(serializers.Serializer):
-    q = serializers.CharField(trim_whitespace=True)
-    deck = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    tag = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    mode = serializers.ChoiceField(choices=MODES, required=False, allow_blank=True)
-
-
-class SearchDeckSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="deck_id")
-    slug = serializers.CharField(source="deck_slug")
-    title = serializers.CharField(source="deck_title")
-
-
-class SearchHitSerializer(serializers.Serializer):
-    card_id = serializers.IntegerField()
-    score = serializers.FloatField(
-        help_text="Relevance; higher is better, comparable within one search."
-    )
-    question = serializers.CharField()
-    question_snippet = serializers.CharField(
-        help_text="HTML: the card's text, escaped, with <mark> around the matches."
-    )
-    answer_snippet = serializers.CharField(
-        help_text="HTML: the card's text, escaped, with <mark> around the matches."
-    )
-    deck = SearchDeckSerializer(source="*")
-    url = serializers.CharField(help_text="The card's web page.")
-
-
-class SearchResponseSerializer(serializers.Serializer):
-    count = serializers.IntegerField(
-        help_text="Cards that match; a lower bound when count_exact is false."
-    )
-    count_exact = serializers.BooleanField(
-        help_text=(
-            "False when more cards match than are ranked (PostgreSQL ranks at most "
-            "SEARCH_RANK_WINDOW): the hits are the best of the first count matches."
-        )
-    )
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    query = serializers.CharField()
-    mode = serializers.ChoiceField(
-        choices=MODES, help_text="How the hits were matched: lexical, semantic or hybrid."
-    )
-    corrected_query = serializers.CharField(
-        help_text="Not empty when misspelt words were corrected (PostgreSQL backend)."
-    )
-    results = SearchHitSerializer(many=True)
+from ..query import MAX_QUERY_LENGTH, MAX_TERMS
+from ..selectors import MAX_PAGE, MODES, SearchResults, default_mode, search_cards
+from .serializers import SearchHitSerializer, SearchParamsSerializer, SearchResponseSerializer
 
 
 class _SearchWindow:

@@ -1,4 +1,5 @@
-"""Keep the search index in step with notes (keyed by note id): index tasks after commit.
+"""Receivers of the search app: keep the index in step with notes (keyed by note id), index
+tasks after commit (connected in SearchConfig.ready()).
 
 Every change inside one transaction is gathered and sent as one task per kind (index,
 remove) when it commits, so deleting a deck of 1,000 cards is one task, not 1,000.
@@ -14,6 +15,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from recall.decks import signals as decks_signals
+from recall.decks.models import Deck, Note
+from recall.semantic import signals as semantic_signals
 
 logger = logging.getLogger(__name__)
 _state = threading.local()
@@ -91,8 +97,6 @@ def card_tags_changed(sender: Any, instance: Any, action: str, pk_set: Any, **kw
     # Only an index holding copies of the tags cares; SQL backends join the tags at query time.
     if action not in {"post_add", "post_remove", "post_clear"} or not _backend_denormalises("tags"):
         return
-    from recall.decks.models import Note
-
     if isinstance(instance, Note):
         schedule(index=[instance.pk])
     elif pk_set:
@@ -111,3 +115,19 @@ def embeddings_changed(sender: Any, note_ids: Iterable[int] = (), **kwargs: Any)
     """Notes' embeddings changed: an index holding the vectors (Elasticsearch) reindexes them."""
     if _backend_denormalises("vectors"):
         schedule(index=note_ids)
+
+
+def connect() -> None:
+    """Connect every receiver of this module once (SearchConfig.ready())."""
+    post_save.connect(card_saved, sender=Note, dispatch_uid="search.card_saved")
+    post_delete.connect(card_deleted, sender=Note, dispatch_uid="search.card_deleted")
+    m2m_changed.connect(
+        card_tags_changed, sender=Note.tags.through, dispatch_uid="search.card_tags"
+    )
+    post_save.connect(deck_saved, sender=Deck, dispatch_uid="search.deck_saved")
+    decks_signals.notes_bulk_changed.connect(
+        notes_bulk_changed, dispatch_uid="search.notes_bulk_changed"
+    )
+    semantic_signals.embeddings_changed.connect(
+        embeddings_changed, dispatch_uid="search.embeddings_changed"
+    )

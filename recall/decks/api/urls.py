@@ -1,0 +1,18 @@
+"""Routes of the decks API: its viewsets, registered under /api/v1/ by config/api_router.py."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+from recall.core.routers import ViewSetRoute
+
+from .views import CardViewSet, DeckViewSet, JobViewSet, NoteViewSet, TagViewSet
+
+routes = [
+    ViewSetRoute("decks", DeckViewSet, "deck"),
+    ViewSetRoute("notes", NoteViewSet, "note"),
+    ViewSetRoute("cards", CardViewSet, "card"),
+    ViewSetRoute("tags", TagViewSet, "tag"),
+    ViewSetRoute("jobs", JobViewSet, "job"),
+]
+urlpatterns: list[URLPattern] = []

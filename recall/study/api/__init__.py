@@ -1,0 +1,1 @@
+"""The study API under /api/v1/study/."""
