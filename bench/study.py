@@ -14,7 +14,7 @@ The round trip is the real thing: ``selectors.study_queue(limit=1)`` (scope, tod
 quotas, learning before reviews, per-deck review caps) and ``services.card_grade`` with the
 version the queue gave (readability check, FSRS through ``scheduling.review``, the
 CardState write and the ReviewLog insert). Its statements per round trip are printed too.
-The queue is the day queue of ``recall/study/queue.py``: the day's reviews and new cards
+The queue is the day queue of ``recall/study/queue/``: the day's reviews and new cards
 picked once and kept in the cache as ids; each call reads today's per-deck counts (one
 DailyReviewCount query), the due learning cards, and checks the head of the lists by id.
 The grade reads the card and the user's state, then writes through the ORM (a
