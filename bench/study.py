@@ -245,11 +245,11 @@ def run(args: argparse.Namespace) -> None:
             # append-only ReviewLog row (state before and after, as two JSON snapshots).
             log_columns = (
                 "user_id, card_id, deck_id, grade, duration_ms, reviewed_at, state_before, "
-                "state_after, card_before, card_after"
+                "state_after, card_before, card_after, typed_answer"
             )
             log_insert = (
                 f"INSERT INTO study_reviewlog ({log_columns}) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             )
 
             def bare_logged(i: int) -> None:
@@ -258,7 +258,7 @@ def run(args: argparse.Namespace) -> None:
                     snapshot = json.dumps({"card_id": row[3], "state": 2, "stability": row[1]})
                     cur.execute(
                         log_insert,
-                        [user.pk, row[3], row[4], 3, 4000, now, 2, 2, snapshot, snapshot],
+                        [user.pk, row[3], row[4], 3, 4000, now, 2, 2, snapshot, snapshot, ""],
                     )
 
             def orm(i: int) -> None:
