@@ -50,13 +50,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import search as search_bench  # noqa: E402
 import study as study_bench  # noqa: E402
+from _steps.anki import (  # noqa: E402
+    anki_add,
+    anki_import_csv,
+    anki_limits,
+    anki_next_and_answer,
+    anki_open,
+    anki_queue_kind,
+)
+from _steps.corpus import TextMaker, insert_cards  # noqa: E402
+from _steps.postgres import throwaway_database  # noqa: E402
+from _steps.timing import each_turn  # noqa: E402
 
 NOTES_FILE = ROOT / "tests" / "fixtures" / "django-interview-notes.md"
 RUNS = 3
@@ -98,100 +108,7 @@ class Row:
         self.anki_cpu.append(times[3] * scale)
 
 
-def each_turn(
-    calls: list[tuple[Callable[[], Any], Callable[[], Any]]],
-) -> tuple[float, float, float, float]:
-    """Median seconds of Recall's and Anki's calls, taking turns (who goes first alternates):
-    wall time, then this thread's CPU time (Anki's engine runs in this thread too)."""
-    spent: list[list[float]] = [[], [], [], []]
-    for index, (recall_call, anki_call) in enumerate(calls):
-        pair = [(recall_call, 0), (anki_call, 1)]
-        for call, at in pair if index % 2 == 0 else pair[::-1]:
-            start, cpu = time.perf_counter(), time.thread_time()
-            call()
-            spent[at + 2].append(time.thread_time() - cpu)
-            spent[at].append(time.perf_counter() - start)
-    medians = [statistics.median(values) for values in spent]
-    return medians[0], medians[1], medians[2], medians[3]
-
-
 # -- Anki -------------------------------------------------------------------------------------
-
-
-def anki_open(directory: Path) -> Any:
-    from anki.collection import Collection
-
-    directory.mkdir(parents=True, exist_ok=True)
-    col = Collection(str(directory / "collection.anki2"))
-    col.set_config("fsrs", True)
-    # Anki syncs the disk at every commit (WAL, synchronous=FULL); Recall's SQLite runs WAL
-    # with synchronous=NORMAL (config/settings/base.py). Same durability on both sides, so
-    # that the figures compare the work and not the disk (whose syncs swing with other load).
-    assert col.db is not None
-    col.db.execute("PRAGMA synchronous = NORMAL")
-    # Recall's new cards have their own daily limit, never cut by the review limit.
-    col.set_config("newCardsIgnoreReviewLimit", True)
-    return col
-
-
-def anki_add(col: Any, rows: list[tuple[str, str, str]]) -> list[int]:
-    """Add (question, answer, deck name) rows as Basic notes; their card ids, in order."""
-    from anki.collection import AddNoteRequest
-    from anki.decks import DeckId
-
-    basic = col.models.by_name("Basic")
-    decks: dict[str, DeckId] = {}
-    requests = []
-    for question, answer, deck in rows:
-        if deck not in decks:
-            decks[deck] = DeckId(col.decks.id(deck))
-        note = col.new_note(basic)
-        note.fields[0] = question
-        note.fields[1] = answer
-        requests.append(AddNoteRequest(note=note, deck_id=decks[deck]))
-    for start in range(0, len(requests), 20_000):
-        col.add_notes(requests[start : start + 20_000])
-    note_ids = [request.note.id for request in requests]
-    by_note = dict(col.db.all("SELECT nid, id FROM cards"))
-    return [int(by_note[nid]) for nid in note_ids]
-
-
-def anki_limits(col: Any, *, new: int, reviews: int) -> None:
-    conf = col.decks.get_config(1)
-    conf["new"]["perDay"] = new
-    conf["rev"]["perDay"] = reviews
-    conf["newMix"] = 2  # reviews before new cards, as Recall shows them
-    col.decks.update_config(conf)
-
-
-def anki_next_and_answer(col: Any, rating: int) -> None:
-    from anki.cards import Card
-    from anki.scheduler_pb2 import CardAnswer
-
-    queued = col.sched.get_queued_cards(fetch_limit=1)
-    top = queued.cards[0]
-    card = Card(col, backend_card=top.card)
-    card.start_timer()
-    answer = col.sched.build_answer(
-        card=card, states=top.states, rating=CardAnswer.Rating.ValueType(rating - 1)
-    )
-    col.sched.answer_card(answer)
-
-
-def anki_queue_kind(col: Any) -> int:
-    """Anki's queue of its next card (0 new, 2 review)."""
-    return int(col.sched.get_queued_cards(fetch_limit=1).cards[0].card.queue)
-
-
-def anki_import_csv(col: Any, path: Path, deck: str) -> int:
-    from anki.collection import ImportCsvRequest
-    from anki.import_export_pb2 import CsvMetadata
-
-    metadata = col.get_csv_metadata(str(path), CsvMetadata.Delimiter.COMMA)
-    metadata.deck_id = int(col.decks.id(deck))
-    metadata.tags_column = 3
-    out = col.import_csv(ImportCsvRequest(path=str(path), metadata=metadata))
-    return len(out.log.new)
 
 
 # -- Recall -----------------------------------------------------------------------------------
@@ -229,7 +146,7 @@ def search_rows(args: argparse.Namespace, tmp: Path) -> list[Row]:
         for i in range(args.decks)
     ]
     t0 = time.perf_counter()
-    search_bench.insert_cards(0, args.cards, deck_ids, search_bench.TextMaker().pools())
+    insert_cards(0, args.cards, deck_ids, TextMaker().pools())
     get_backend().rebuild()
     analyze()
     rows = list(
@@ -398,7 +315,7 @@ def import_rows(args: argparse.Namespace, tmp: Path) -> list[Row]:
     from recall.decks.services import notes_import
 
     owner = get_user_model().objects.create_user(username="peer-import", password="x")
-    questions, answers = search_bench.TextMaker(seed=9).pools()
+    questions, answers = TextMaker(seed=9).pools()
     rng = random.Random(3)
     base = [
         (questions[i % len(questions)], answers[rng.randrange(len(answers))], f"t{i % 50} peer")
@@ -558,16 +475,9 @@ def main() -> int:
         subprocess.run([*command, *forward], check=True)
     database_url = os.environ.get("DATABASE_URL", "")
     if database_url.startswith(("postgres://", "postgresql://")):
-        parsed = urlparse(database_url)
-        name = (parsed.path.lstrip("/") or "recall") + "_peer"
-        url = urlunparse(parsed._replace(path=f"/{name}"))
-        search_bench.postgres_admin(database_url, f'DROP DATABASE IF EXISTS "{name}"')
-        search_bench.postgres_admin(database_url, f'CREATE DATABASE "{name}"')
-        try:
+        with throwaway_database(database_url, "_peer") as url:
             command = [sys.executable, __file__, "--engine=postgres", f"--database-url={url}"]
             subprocess.run([*command, *forward], check=True)
-        finally:
-            search_bench.postgres_admin(database_url, f'DROP DATABASE IF EXISTS "{name}"')
     return 0
 
 

@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
-import re
 import statistics
 import subprocess
 import sys
@@ -41,48 +39,25 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import _setup  # noqa: E402
-
-# Word pools come from the repository's own notes, or from RECALL_CORPUS_DIR when it is set.
-CORPUS = Path(os.environ.get("RECALL_CORPUS_DIR") or ROOT / "tests" / "fixtures")
+from _steps.corpus import (  # noqa: E402
+    CARDS_PER_DECK,
+    TextMaker,
+    create_people,
+    insert_cards,
+    vocabulary,
+)
+from _steps.postgres import throwaway_database  # noqa: E402
+from _steps.timing import percentile  # noqa: E402
 
 GOAL_RATIO = 1.3
 GOAL_P95_MS = 50.0
 REPEATS = 15
 PAGE_SIZE = 20
-CARDS_PER_DECK = 500
-POOL = 40_000  # distinct questions and answers; cards draw from these pools
-
-FALLBACK_WORDS = " ".join(
-    [
-        "django model view template queryset migration signal middleware request response",
-        "session cache celery task worker redis postgres index query join filter annotate",
-        "aggregate serializer router viewset permission token form field validation admin",
-        "static media settings deploy gunicorn nginx docker test fixture factory transaction",
-    ]
-).split(" ")
-CODE_TOKENS = [
-    "select_related",
-    "prefetch_related",
-    "__init__",
-    "__str__",
-    "asgi.py",
-    "wsgi.py",
-    "settings.py",
-    "@classmethod",
-    "@staticmethod",
-    "@property",
-    "get_queryset",
-    "on_commit",
-    "post_save",
-    "bulk_create",
-    "only_once",
-]
 
 
 def parse_size(text: str) -> int:
@@ -91,146 +66,11 @@ def parse_size(text: str) -> int:
     return int(float(text.rstrip("km")) * scale)
 
 
-def vocabulary() -> list[str]:
-    words: dict[str, None] = {}
-    if CORPUS.is_dir():
-        for path in sorted(CORPUS.glob("*.md")):
-            for word in re.findall(r"[a-z][a-z]{2,14}", path.read_text("utf-8").lower()):
-                words.setdefault(word, None)
-    for word in FALLBACK_WORDS:
-        words.setdefault(word, None)
-    # Synthetic rare words give the long tail a real vocabulary has.
-    return list(words) + [f"term{i}" for i in range(20_000)]
-
-
-class TextMaker:
-    def __init__(self, seed: int = 42) -> None:
-        self.rng = random.Random(seed)
-        self.words = vocabulary()
-        weights = [1.0 / (rank + 10) for rank in range(len(self.words))]
-        total = 0.0
-        self.cum: list[float] = []
-        for w in weights:
-            total += w
-            self.cum.append(total)
-
-    def sentence(self, low: int, high: int) -> str:
-        words = self.rng.choices(self.words, cum_weights=self.cum, k=self.rng.randint(low, high))
-        if self.rng.random() < 0.1:
-            words.insert(self.rng.randrange(len(words)), self.rng.choice(CODE_TOKENS))
-        return " ".join(words)
-
-    def pools(self) -> tuple[list[str], list[str]]:
-        questions = [self.sentence(5, 12).capitalize() + "?" for _ in range(POOL)]
-        answers = [self.sentence(20, 60).capitalize() + "." for _ in range(POOL)]
-        return questions, answers
-
-
 # -- one engine, in its own process ------------------------------------------------------------
 
 
 def setup_django(engine: str, database_url: str) -> None:
     _setup.setup_django(database_url, search_backend=engine)
-
-
-def create_people(n_decks: int) -> tuple[Any, list[int]]:
-    from recall.accounts.models import User
-    from recall.decks.models import Deck, Visibility
-
-    rng = random.Random(7)
-    users = User.objects.bulk_create(
-        [
-            User(username=f"bench{i}", email=f"bench{i}@example.com")
-            for i in range(max(2, n_decks // 4))
-        ]
-    )
-    choices = [Visibility.PUBLIC] * 25 + [Visibility.UNLISTED] * 10 + [Visibility.PRIVATE] * 65
-    decks = Deck.objects.bulk_create(
-        [
-            Deck(
-                owner=users[i % len(users)],
-                title=f"Deck {i}",
-                slug=f"deck-{i}",
-                visibility=rng.choice(choices),
-            )
-            for i in range(n_decks)
-        ]
-    )
-    return users[0], [d.pk for d in decks]
-
-
-def card_columns() -> list[str]:
-    from recall.decks.models import Note
-
-    # Search indexes notes: the corpus is notes (their cards play no part in a search).
-    return [f.column for f in Note._meta.local_concrete_fields if not f.primary_key]
-
-
-def card_row_values(deck_id: int, position: int, question: str, answer: str, now: Any) -> dict:
-    return {
-        "created_at": now,
-        "updated_at": now,
-        "position": position,
-        "kind": "basic",
-        "question": question,
-        "answer": answer,
-        "question_html": "",
-        "answer_html": "",
-        "source_file": "",
-        "source_line": None,
-        "source_key": "",
-        "content_hash": "",
-        "is_archived": False,
-        "deck_id": deck_id,
-    }
-
-
-def insert_cards(
-    start: int, stop: int, deck_ids: list[int], pools: tuple[list[str], list[str]]
-) -> None:
-    """Cards start..stop-1, written in bulk: COPY on PostgreSQL, executemany on SQLite."""
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from recall.decks.models import Note
-
-    columns = card_columns()
-    defaults = {
-        f.column: f.get_default() for f in Note._meta.local_concrete_fields if not f.primary_key
-    }
-    now = timezone.now()
-    questions, answers = pools
-    rng = random.Random(start)
-
-    def rows(lo: int, hi: int) -> list[tuple]:
-        out = []
-        for i in range(lo, hi):
-            values = {
-                **defaults,
-                **card_row_values(
-                    deck_ids[i // CARDS_PER_DECK % len(deck_ids)],
-                    i,
-                    rng.choice(questions),
-                    rng.choice(answers),
-                    now,
-                ),
-            }
-            out.append(tuple(values[c] for c in columns))
-        return out
-
-    table = Note._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            names = ", ".join(columns)
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for lo in range(start, stop, 50_000):
-                    for row in rows(lo, min(stop, lo + 50_000)):
-                        copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-            for lo in range(start, stop, 20_000):
-                cursor.executemany(sql, rows(lo, min(stop, lo + 20_000)))
 
 
 def query_sets() -> dict[str, list[str]]:
@@ -261,11 +101,6 @@ def query_sets() -> dict[str, list[str]]:
         ],
         "broad": [w[5], w[20], f"{w[15]} {w[25]}", f"{w[600][:4]}*"],
     }
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def time_queries(
@@ -466,21 +301,6 @@ def run_engine(engine: str, database_url: str, sizes: list[int]) -> None:
 # -- driver --------------------------------------------------------------------------------------
 
 
-def bench_database_url(url: str) -> str:
-    parsed = urlparse(url)
-    name = (parsed.path.lstrip("/") or "recall") + "_bench"
-    return urlunparse(parsed._replace(path=f"/{name}"))
-
-
-def postgres_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    conninfo = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10k,100k", help="comma-separated, e.g. 10k,100k,1m")
@@ -530,11 +350,7 @@ def main() -> int:
             if not database_url.startswith("postgres"):
                 print("postgres  skipped: DATABASE_URL is not a PostgreSQL URL")
                 continue
-            url = bench_database_url(database_url)
-            name = urlparse(url).path.lstrip("/")
-            postgres_admin(database_url, f'DROP DATABASE IF EXISTS "{name}"')
-            postgres_admin(database_url, f'CREATE DATABASE "{name}"')
-            try:
+            with throwaway_database(database_url, "_bench") as url:
                 subprocess.run(
                     [
                         sys.executable,
@@ -548,8 +364,6 @@ def main() -> int:
                     ],
                     check=True,
                 )
-            finally:
-                postgres_admin(database_url, f'DROP DATABASE IF EXISTS "{name}"')
     return 0
 
 

@@ -14,7 +14,7 @@ The round trip is the real thing: ``selectors.study_queue(limit=1)`` (scope, tod
 quotas, learning before reviews, per-deck review caps) and ``services.card_grade`` with the
 version the queue gave (readability check, FSRS through ``scheduling.review``, the
 CardState write and the ReviewLog insert). Its statements per round trip are printed too.
-The queue is the day queue of ``recall/study/queue.py``: the day's reviews and new cards
+The queue is the day queue of ``recall/study/queue/``: the day's reviews and new cards
 picked once and kept in the cache as ids; each call reads today's per-deck counts (one
 DailyReviewCount query), the due learning cards, and checks the head of the lists by id.
 The grade reads the card and the user's state, then writes through the ORM (a
@@ -43,7 +43,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from _setup import setup_django  # noqa: E402
+from _steps.timing import driver_share, timed  # noqa: E402
 
 
 def populate(cards_total: int, decks: int, studied: int, due: int) -> tuple[Any, datetime]:
@@ -146,103 +146,6 @@ def populate(cards_total: int, decks: int, studied: int, due: int) -> tuple[Any,
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return user, now
-
-
-def timed(rounds: int, steps: dict[str, Callable[[int], None]]) -> dict[str, list[float]]:
-    """Wall-clock seconds per call, the operations interleaved so machine load hits all alike."""
-    samples: dict[str, list[float]] = {name: [] for name in steps}
-    cpu: dict[str, float] = dict.fromkeys(steps, 0.0)
-    for i in range(rounds):
-        for name, step in steps.items():
-            start, start_cpu = time.perf_counter(), time.process_time()
-            step(i)
-            samples[name].append(time.perf_counter() - start)
-            cpu[name] += time.process_time() - start_cpu
-    for name in steps:
-        samples[name].append(cpu[name] / rounds)  # last item: mean CPU seconds of this process
-    return samples
-
-
-class _TimedCursor:
-    """A driver cursor whose calls into the database are timed (see ``driver_share``)."""
-
-    def __init__(self, clock: _TimedConnection, cursor: Any) -> None:
-        self._clock = clock
-        self._cursor = cursor
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._cursor, name)
-        if name in ("execute", "executemany", "fetchone", "fetchall", "fetchmany"):
-            return self._clock.timed(attr)
-        return attr
-
-    def __iter__(self) -> Any:
-        return iter(self._cursor)
-
-    def __enter__(self) -> _TimedCursor:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._cursor.close()
-
-
-class _TimedConnection:
-    """Stands in for the driver's connection, adding up the time spent inside its calls."""
-
-    def __init__(self, raw: Any) -> None:
-        object.__setattr__(self, "_raw", raw)
-        object.__setattr__(self, "spent", 0.0)
-
-    def timed(self, call: Callable[..., Any]) -> Callable[..., Any]:
-        def run(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return call(*args, **kwargs)
-            finally:
-                object.__setattr__(self, "spent", self.spent + time.perf_counter() - start)
-
-        return run
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._raw, name)
-        if name in ("commit", "rollback", "execute"):
-            return self.timed(attr)
-        return attr
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._raw, name, value)  # isolation_level, autocommit: the driver's own
-
-    # Equal to the connection it stands for, so that what the hot path remembers per
-    # connection (a WeakSet of those set up for prepared statements) still holds.
-    def __eq__(self, other: object) -> bool:
-        return self._raw == getattr(other, "_raw", other)
-
-    def __hash__(self) -> int:
-        return hash(self._raw)
-
-    def cursor(self, *args: Any, **kwargs: Any) -> _TimedCursor:
-        return _TimedCursor(self, self._raw.cursor(*args, **kwargs))
-
-
-def driver_share(step: Callable[[int], None], rounds: int) -> tuple[float, float]:
-    """Median seconds of ``step`` and of the time spent inside the database driver's calls
-    during it (statements, fetches, commits): the rest is this process's Python."""
-    from django.db import connection
-
-    raw = connection.connection
-    timed_connection = _TimedConnection(raw)
-    totals, inside = [], []
-    connection.connection = timed_connection
-    try:
-        for i in range(rounds):
-            object.__setattr__(timed_connection, "spent", 0.0)
-            start = time.perf_counter()
-            step(i)
-            totals.append(time.perf_counter() - start)
-            inside.append(timed_connection.spent)
-    finally:
-        connection.connection = raw
-    return statistics.median(totals), statistics.median(inside)
 
 
 def fixed_costs(user: Any, now: datetime, rounds: int = 2000) -> dict[str, float]:
@@ -346,7 +249,7 @@ def run(args: argparse.Namespace) -> None:
             )
             log_insert = (
                 f"INSERT INTO study_reviewlog ({log_columns}) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '')"
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             )
 
             def bare_logged(i: int) -> None:
@@ -355,7 +258,7 @@ def run(args: argparse.Namespace) -> None:
                     snapshot = json.dumps({"card_id": row[3], "state": 2, "stability": row[1]})
                     cur.execute(
                         log_insert,
-                        [user.pk, row[3], row[4], 3, 4000, now, 2, 2, snapshot, snapshot],
+                        [user.pk, row[3], row[4], 3, 4000, now, 2, 2, snapshot, snapshot, ""],
                     )
 
             def orm(i: int) -> None:

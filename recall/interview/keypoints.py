@@ -113,74 +113,93 @@ def key_points(markdown: str, question: str = "") -> list[KeyPoint]:
     An identifier the ``question`` itself names (``select_related`` in "select_related()
     vs prefetch_related()") is no point: any answer on the topic says it.
     """
-    points: list[KeyPoint] = []
-    seen: set[str] = set()
-    asked = question.lower().replace("()", "")
+    reader = _Reader(asked=question.lower().replace("()", ""))
+    for raw in markdown.splitlines():
+        reader.read(raw)
+    return reader.finish()
 
-    def add(text: str, kind: str, scored: bool = True) -> None:
+
+class _Reader:
+    """Reads a note line by line into key points: the state of ``key_points``."""
+
+    def __init__(self, asked: str) -> None:
+        self.asked = asked
+        self.points: list[KeyPoint] = []
+        self.seen: set[str] = set()
+        self.prose: list[str] = []
+        # The open code fence (its backticks or tildes), its info string and its lines.
+        self.fence: str | None = None
+        self.info = ""
+        self.block: list[str] = []
+        self.heading = ""
+
+    def add(self, text: str, kind: str, scored: bool = True) -> None:
         key = text.lower()
-        if kind == CODE and key.rstrip("()").rsplit(".", 1)[-1] in asked:
+        if kind == CODE and key.rstrip("()").rsplit(".", 1)[-1] in self.asked:
             return
-        if key and key not in seen:
-            seen.add(key)
-            points.append(KeyPoint(text=text, kind=kind, scored=scored))
+        if key and key not in self.seen:
+            self.seen.add(key)
+            self.points.append(KeyPoint(text=text, kind=kind, scored=scored))
 
-    prose: list[str] = []
-
-    def flush() -> None:
-        paragraph = _plain(" ".join(prose))
-        prose.clear()
+    def flush(self) -> None:
+        paragraph = _plain(" ".join(self.prose))
+        self.prose.clear()
         for sentence in _sentences(paragraph):
             if _worth_a_point(sentence):
-                add(sentence, SENTENCE)
+                self.add(sentence, SENTENCE)
 
-    fence: str | None = None
-    info = ""
-    heading = ""
-    block: list[str] = []
-    for raw in markdown.splitlines():
+    def add_block_names(self) -> None:
+        for name in _block_names(self.info, self.block):
+            self.add(name, CODE, scored=False)
+
+    def read(self, raw: str) -> None:
         opened = _FENCE_RE.match(raw)
-        if fence is not None:
-            if opened and opened.group(1)[0] == fence[0] and not raw.strip().strip(fence[0]):
-                for name in _block_names(info, block):
-                    add(name, CODE, scored=False)
-                fence, block = None, []
+        if self.fence is not None:
+            if (
+                opened
+                and opened.group(1)[0] == self.fence[0]
+                and not raw.strip().strip(self.fence[0])
+            ):
+                self.add_block_names()
+                self.fence, self.block = None, []
             else:
-                block.append(raw)
-            continue
+                self.block.append(raw)
+            return
         if opened and raw.strip().count(opened.group(1)) < 2:
-            flush()
-            fence = opened.group(1)
-            info = raw.strip()[len(fence) :]
-            continue
-        line = _QUOTE_RE.sub("", raw)
+            self.flush()
+            self.fence = opened.group(1)
+            self.info = raw.strip()[len(self.fence) :]
+            return
+        self.read_line(_QUOTE_RE.sub("", raw))
+
+    def read_line(self, line: str) -> None:
+        """A line outside code fences, quote marks taken off."""
         for span in _CODE_SPAN_RE.finditer(line):
             if _is_identifier(span.group(2)):
-                add(span.group(2).strip(), CODE)
+                self.add(span.group(2).strip(), CODE)
         if _HEADING_RE.match(line):
-            flush()
+            self.flush()
             # Items under a heading read as "heading: item", the way the notes mean them.
-            heading = _plain(_ITEM_RE.sub(r"\1", line.lstrip(" #"))).rstrip(":")
-            continue
-        if not line.strip():
-            flush()
-            continue
+            self.heading = _plain(_ITEM_RE.sub(r"\1", line.lstrip(" #"))).rstrip(":")
+            return
         item = _ITEM_RE.match(line)
         if item:
-            flush()
+            self.flush()
             text = _plain(item.group(1))
             if _worth_a_point(text):
-                add(f"{heading}: {text}" if heading else text, ITEM)
-            continue
-        if _CODE_SPAN_RE.fullmatch(line.strip()):
-            flush()  # a line of code alone (``` 1. Fields ```) is a label
-            continue
-        prose.append(line)
-    flush()
-    if fence is not None:
-        for name in _block_names(info, block):
-            add(name, CODE, scored=False)
-    return points
+                self.add(f"{self.heading}: {text}" if self.heading else text, ITEM)
+        elif not line.strip() or _CODE_SPAN_RE.fullmatch(line.strip()):
+            # A blank line ends a paragraph; a line of code alone (``` 1. Fields ```) is a
+            # label.
+            self.flush()
+        else:
+            self.prose.append(line)
+
+    def finish(self) -> list[KeyPoint]:
+        self.flush()
+        if self.fence is not None:
+            self.add_block_names()
+        return self.points
 
 
 def cloze_points(text: str, ordinal: int) -> list[KeyPoint]:

@@ -17,6 +17,7 @@ from recall.decks.models import Card, Visibility
 from recall.decks.selectors import ListedDecks
 from recall.search.base import SearchBackend
 from recall.study import queue, services
+from recall.study.services import grading
 
 from .conftest import Corpus
 
@@ -53,7 +54,7 @@ def observe(corpus: Corpus, backend: SearchBackend) -> dict[str, bool]:
 
 def _may_grade(user: Any, card_id: int) -> bool:
     try:
-        services._card_and_state(user, card_id)
+        grading._card_and_state(user, card_id)
     except NotFoundError:
         return False
     return True

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from recall.core.exceptions import ConflictError
 from recall.decks import services as deck_services
 from recall.decks.models import Card
 from recall.study import queue, selectors, services
@@ -93,7 +94,7 @@ def test_two_tabs_never_get_a_card_graded_in_the_other(user, deck, cards):
         after = next_card(user, deck)  # tab B asks again: the next card, never the graded one
         assert after is None or after.pk != tab_a.pk
         # Tab B's stale answer of the same card is refused, not counted twice.
-        with pytest.raises(services.ConflictError):
+        with pytest.raises(ConflictError):
             grade(user, tab_b)
 
 
@@ -168,7 +169,7 @@ def test_grades_made_elsewhere_count_against_the_quota(user, deck, cards):
 
 
 def test_a_longer_day_than_one_chunk_is_served_in_full(user, monkeypatch):
-    monkeypatch.setattr(queue, "DAY_QUEUE_CHUNK", 2)
+    monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", 2)
     big: Any = DeckFactory(owner=user, title="Big", new_cards_per_day=5, reviews_per_day=5)
     cards = [CardFactory(deck=big, position=i) for i in range(7)]
     reviews_due(user, big, cards[4:])

@@ -27,13 +27,13 @@ def two_decks(user, deck, cards):
 
 def _new_card_sql(user, deck) -> tuple[str, tuple]:
     # The statement ``study_queue(limit=1)`` runs for a deck's next new card.
-    plan = queue._Plan(user, deck, None)
+    plan = queue.Plan(user, deck, None)
     query = plan.new_cards(deck.pk).select_related("deck")[:1].query
     return query.sql_with_params()
 
 
 def _count_sql(user, deck) -> tuple[str, tuple]:
-    plan = queue._Plan(user, deck, None)
+    plan = queue.Plan(user, deck, None)
     qs = plan.new_cards(deck.pk)[:3]
     sql, params = qs.query.sql_with_params()
     return f"SELECT COUNT(*) FROM ({sql}) sub", params

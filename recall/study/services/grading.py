@@ -1,39 +1,23 @@
-"""Writes of the study app: grading, undo and fitting a user's FSRS parameters.
+"""Grading a card: one grade applied exactly once.
 
-Public functions:
-
-- ``card_grade(*, user, card_id, grade, duration_ms, expected_version=None, now=None,
-  typed_answer="", interview_score=None) -> GradeResult``: applies one grade (1 Again, 2
-  Hard, 3 Good, 4 Easy) through ``scheduling.review`` (fsrs, with Anki's rules around it),
-  appends a ``ReviewLog`` and sends ``card_reviewed`` after commit. Exactly once: with an
-  ``expected_version`` (0 for a new card) the write is a compare-and-swap on the
-  ``CardState`` version (a new card's row: the unique (user, card) constraint); without
-  one, the row is locked (``select_for_update``) and compared with the version read
-  before. A stale version, or a grade that lost the race with a concurrent grade of the
-  same card, raises ``ConflictError`` (HTTP 409). Interview mode passes the typed answer
-  and its score, kept on the log row.
-- ``review_undo(*, user, review_id=None, now=None) -> UndoResult``: takes back the user's
-  latest review, restoring the card exactly from the log's ``card_before`` snapshot (or
-  deleting the ``CardState`` if the card was new) and deleting that log row: the one
-  deletion the append-only log allows.
-- ``parameters_optimize_request(*, user) -> str``: checks there are enough reviews and
-  queues the optimiser task; returns the Celery task id.
-- ``parameters_optimize(*, user_id) -> list[float]``: the optimiser itself (run by the task).
-
-``study_queue`` and ``grade_previews`` are reads; they live in ``selectors`` and are
-re-exported here for callers that only import services.
+``card_grade(*, user, card_id, grade, duration_ms, expected_version=None, now=None,
+typed_answer="", interview_score=None) -> GradeResult`` applies one grade (1 Again, 2 Hard,
+3 Good, 4 Easy) through ``scheduling.review`` (fsrs, with Anki's rules around it), appends a
+``ReviewLog`` and sends ``card_reviewed`` after commit. Exactly once: with an
+``expected_version`` (0 for a new card) the write is a compare-and-swap on the ``CardState``
+version (a new card's row: the unique (user, card) constraint); without one, the row is
+locked (``select_for_update``) and compared with the version read before. A stale version,
+or a grade that lost the race with a concurrent grade of the same card, raises
+``ConflictError`` (HTTP 409). Interview mode passes the typed answer and its score, kept on
+the log row.
 """
 
 from __future__ import annotations
 
-import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import fsrs
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Greatest
@@ -41,28 +25,13 @@ from django.utils import timezone
 
 from recall.core.exceptions import ApplicationError, ConflictError, NotFoundError
 from recall.core.ids import is_id
-from recall.core.tasks import task_named
 from recall.decks.models import Card
 from recall.decks.selectors import deck_readable_q
 
-from . import scheduling
-from .models import CardState, DailyReviewCount, ReviewLog, State
-from .queue import queue_stale_for_user
-from .selectors import grade_previews, study_queue
-from .signals import card_reviewed, review_undone
-
-__all__ = [
-    "GradeResult",
-    "UndoResult",
-    "card_grade",
-    "grade_previews",
-    "parameters_optimize",
-    "parameters_optimize_request",
-    "review_undo",
-    "study_queue",
-]
-
-logger = logging.getLogger(__name__)
+from .. import scheduling
+from ..models import CardState, DailyReviewCount, ReviewLog, State
+from ..queue import queue_stale_for_user
+from ..signals import card_reviewed
 
 # Longer answer times are recorded as this much: a card left open over lunch says
 # nothing about how long the card takes.
@@ -105,13 +74,6 @@ class _TypedAnswer:
 
     text: str = ""
     score: int | None = None
-
-
-@dataclass(frozen=True)
-class UndoResult:
-    review_id: int
-    card_id: int | None
-    state: CardState | None  # None: the card is new again
 
 
 def _readable_card(user: Any, card_id: int) -> Card:
@@ -405,163 +367,3 @@ def card_grade(
         lapses=state.lapses,
         version=state.version,
     )
-
-
-@transaction.atomic
-def review_undo(*, user: Any, review_id: int | None = None) -> UndoResult:
-    """Take back the user's latest review; see the module docstring."""
-    latest = ReviewLog.objects.filter(user=user).order_by("-id").first()
-    if latest is None:
-        raise NotFoundError("There is no review to undo.")
-    if review_id is not None and latest.pk != review_id:
-        raise ConflictError("Only your latest review can be undone, and this is not it.")
-    state: CardState | None = None
-    if latest.card_id is not None:
-        state = (
-            CardState.objects.select_for_update().filter(user=user, card_id=latest.card_id).first()
-        )
-        # Re-read under the lock: a grade may have landed between the two reads.
-        newest = ReviewLog.objects.filter(user=user).order_by("-id").first()
-        if newest is None or newest.pk != latest.pk:
-            raise ConflictError("Another review was recorded meanwhile; undo again.")
-        if state is not None:
-            if latest.state_before == State.NEW:
-                state.delete()
-                state = None
-            else:
-                version = state.version
-                scheduling.restore(state, latest.card_before)
-                state.version = version + 1
-                state.save()
-    log_id, card_id = latest.pk, latest.card_id
-    ReviewLog.objects.filter(pk=log_id).delete()
-    _uncount(latest)
-    # The card is due or new again: the day queue may have dropped it.
-    queue_stale_for_user(user.pk)
-    transaction.on_commit(
-        lambda: review_undone.send(
-            sender=CardState, user_id=user.pk, card_id=card_id, review_id=log_id
-        )
-    )
-    return UndoResult(review_id=log_id, card_id=card_id, state=state)
-
-
-def _uncount(log: ReviewLog) -> None:
-    """Take an undone review off the DailyReviewCount row its grade added it to.
-
-    That row is the user's latest day of the deck starting at or before the review (with the
-    user's settings unchanged since, the review's own day). When the settings changed in
-    between, the row decremented may be another: rows of days other than today holding
-    reviews from today on then exist, and the queue counts the log (``queue.deck_quotas``).
-    """
-    if log.deck_id is None or log.state_before not in (State.NEW, State.REVIEW):
-        return
-    rows = DailyReviewCount.objects.filter(user_id=log.user_id, deck_id=log.deck_id)
-    day = rows.filter(day_start__lte=log.reviewed_at).order_by("-day_start").values("day_start")
-    new = int(log.state_before == State.NEW)
-    rows.filter(day_start=Subquery(day[:1])).update(
-        new_cards=F("new_cards") - new, reviews=F("reviews") - (1 - new)
-    )
-
-
-# Parameter optimisation -----------------------------------------------------------------
-
-
-def review_count(user: Any) -> int:
-    return ReviewLog.objects.filter(user=user).count()
-
-
-def parameters_optimize_request(*, user: Any) -> str:
-    """Queue the optimiser for the user (never run in a request); returns the task id."""
-    needed = int(settings.RECALL_OPTIMIZE_MIN_REVIEWS)
-    have = review_count(user)
-    if have < needed:
-        raise ApplicationError(
-            f"Optimising needs at least {needed} reviews; you have {have}. "
-            "Until then the FSRS defaults are used."
-        )
-    task_id = str(uuid.uuid4())
-    user_id = user.pk
-    optimize = task_named("recall.study.tasks.optimize_parameters")
-    transaction.on_commit(lambda: optimize.apply_async((user_id,), task_id=task_id))
-    return task_id
-
-
-def training_items(user: Any) -> list[Any]:
-    """The user's history as fsrs-rs training items, one per review after a day's gap.
-
-    For each card, every prefix of its review sequence ending in a review on a later
-    study day than the one before is one item; ``delta_t`` counts study days (time
-    zone and rollover hour respected), 0 for reviews on the same day.
-    """
-    from fsrs_rs_python import FSRSItem, FSRSReview
-
-    items: list[Any] = []
-    current_card: int | None = None
-    reviews: list[Any] = []
-    last_at: datetime | None = None
-    skip = False
-    rows = (
-        ReviewLog.objects.filter(user=user, card__isnull=False)
-        .order_by("card_id", "reviewed_at", "id")
-        .values_list("card_id", "reviewed_at", "grade", "state_before")
-        .iterator(chunk_size=5000)
-    )
-    for card_id, reviewed_at, grade, state_before in rows:
-        if card_id != current_card:
-            current_card, reviews, last_at = card_id, [], None
-            # A history must start at the card's first review, or the gaps are wrong.
-            skip = state_before != State.NEW
-        if skip:
-            continue
-        delta = 0 if last_at is None else scheduling.study_days_between(user, last_at, reviewed_at)
-        reviews.append(FSRSReview(int(grade), int(delta)))
-        last_at = reviewed_at
-        if delta > 0:
-            items.append(FSRSItem(list(reviews)))
-    return items
-
-
-def fit_parameters(items: list[Any]) -> list[float]:
-    """Run fsrs-rs' optimiser; it returns FSRS-6's 21 weights, the same layout as fsrs."""
-    from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
-
-    relearning_steps = len(fsrs.Scheduler().relearning_steps)
-    fitted = FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(
-        items, num_relearning_steps=relearning_steps
-    )
-    return [float(w) for w in fitted]
-
-
-def parameters_optimize(*, user_id: int) -> list[float]:
-    """Fit and store a user's FSRS parameters from their review log (CPU-bound: a task)."""
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.get(pk=user_id)
-    items = training_items(user)
-    if not items:
-        raise ApplicationError("Not enough reviews spread over several days to optimise.")
-    parameters = fit_parameters(items)
-    # fsrs validates the count (21) and every bound; refuse anything it would not run.
-    try:
-        fsrs.Scheduler(parameters=parameters)
-    except ValueError as exc:
-        raise ApplicationError(f"The optimiser produced unusable parameters: {exc}") from exc
-    user.fsrs_parameters = parameters
-    user.fsrs_parameters_updated_at = timezone.now()
-    user.save(update_fields=["fsrs_parameters", "fsrs_parameters_updated_at"])
-    logger.info("fitted FSRS parameters of user %s from %s items", user_id, len(items))
-    return parameters
-
-
-def card_bury(*, user: Any, card: Card, buried: bool = True, now: datetime | None = None) -> Card:
-    """Bury a card until the user's next study day (out of the queue and its counts), or
-    unbury it. The deck's owner only, like suspending: the card is theirs."""
-    if card.deck.owner_id != user.pk:
-        raise NotFoundError("No such card.")
-    now = now or timezone.now()
-    until = scheduling.current_day(user, now).end if buried else None
-    if card.buried_until != until:
-        card.buried_until = until
-        card.save(update_fields=["buried_until", "updated_at"])
-    return card

@@ -1,0 +1,83 @@
+"""The study queue: which cards a session shows now, in order, under the daily limits.
+
+Public functions (re-exported by ``selectors``, where callers find them):
+
+- ``study_queue(*, user, deck=None, now=None, limit=None) -> list[Card]``: cards to study now,
+  in order: due learning/relearning cards, due reviews (per-deck ``reviews_per_day`` cap),
+  then new cards (per-deck ``new_cards_per_day`` limit). Each card carries
+  ``card.study_state`` (its ``CardState`` or ``None``) and ``card.queue``
+  (``"learning"``, ``"review"`` or ``"new"``).
+- ``queue_counts(*, user, deck=None, now=None) -> QueueCounts``: how many of each remain.
+- ``study_session(...)``: both, sharing one look at today's quotas.
+- ``study_decks(user, deck=None)``: the decks a session draws from.
+- ``queue_stale_for_deck(*deck_ids)``, ``queue_stale_for_user(user_id)``,
+  ``queue_stale_for_decks()``: forget cached day queues and scopes (see "The day queue").
+
+The day queue. Reviews due today and the day's new cards change only when a card is graded
+(or undone) or when cards change, so the first ones (``DAY_QUEUE_CHUNK`` per list) are
+picked once per user, scope and study day by the full queries and kept in the cache, as
+ids, with the scope (decks and limits). Each "next cards" call then reads today's counts
+(one query on DailyReviewCount), the due learning cards (one query) and checks the head of
+those lists against the database (one query per kind, by primary key): a card graded,
+suspended, buried or archived since is skipped, and the quotas cap what is served, so two
+tabs and grades from anywhere stay exact. What a check cannot see, a card becoming
+eligible, forgets the lists through stamps kept in the cache (random values, so an evicted
+stamp never matches): a card saved or a deck's notes changed (imports, edits:
+``queue_stale_for_deck``), an undo, a review due again today or a deck of someone else's
+started (``queue_stale_for_user``), any deck saved or deleted (``queue_stale_for_decks``:
+the scopes are read again; changed limits also rebuild the lists).
+
+Modules: ``scope`` (the decks in scope and their quotas left today), ``plan`` (the queries),
+``day`` (the cached day queue and serving from it), ``stamps`` (the cache stamps and the
+``queue_stale_*`` functions).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from recall.decks.models import Card, Deck
+
+from .day import DayQueue, plan_cards
+from .plan import LEARN_AHEAD, LEARNING_STATES, Plan
+from .scope import DeckQuota, QueueCounts, deck_quotas, study_decks
+from .stamps import queue_stale_for_deck, queue_stale_for_decks, queue_stale_for_user
+
+__all__ = [
+    "LEARNING_STATES",
+    "LEARN_AHEAD",
+    "DayQueue",
+    "DeckQuota",
+    "Plan",
+    "QueueCounts",
+    "deck_quotas",
+    "queue_counts",
+    "queue_stale_for_deck",
+    "queue_stale_for_decks",
+    "queue_stale_for_user",
+    "study_decks",
+    "study_queue",
+    "study_session",
+]
+
+
+def study_queue(
+    *, user: Any, deck: Deck | None = None, now: datetime | None = None, limit: int | None = None
+) -> list[Card]:
+    """The cards to study now, in order (see the package docstring)."""
+    return plan_cards(Plan(user, deck, now), limit)
+
+
+def queue_counts(
+    *, user: Any, deck: Deck | None = None, now: datetime | None = None
+) -> QueueCounts:
+    return Plan(user, deck, now).counts()
+
+
+def study_session(
+    *, user: Any, deck: Deck | None = None, now: datetime | None = None, limit: int | None = 1
+) -> tuple[list[Card], QueueCounts]:
+    """The next cards and the remaining counts, sharing one look at today's quotas."""
+    plan = Plan(user, deck, now)
+    return plan_cards(plan, limit), plan.counts()

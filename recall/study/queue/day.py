@@ -1,0 +1,237 @@
+"""The day queue: the day's reviews and new cards, picked once per user, scope and study day
+by the full queries and kept in the cache as ids; served by checking the head of those lists
+against the database (see the package docstring)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q
+
+from recall.decks.models import Card
+
+from ..models import CardState, State
+from .plan import Plan, live_siblings, marked, marked_new
+from .stamps import DAY_QUEUE_SECONDS, current_stamps, stamp_key, user_key
+
+# Cards per list of the day queue: a rebuild every this many answers at most, and a cache
+# entry of a few kilobytes.
+DAY_QUEUE_CHUNK = 200
+# Ids checked per round against the database when serving from the day queue.
+_HEAD = 2
+
+
+@dataclass
+class _Entry:
+    """What the cache keeps for one user, scope and study day (ids only, no rows)."""
+
+    stamps: dict[str, str]
+    limits: tuple[tuple[int, int, int, bool], ...]
+    # (card id, deck id) in (due, id) order; complete: the whole list fit in the chunk.
+    reviews: list[tuple[int, int]]
+    reviews_complete: bool
+    # Per deck: card ids in study order, and whether they are all the deck has today.
+    new: dict[int, list[int]]
+    new_complete: dict[int, bool]
+    # Cards whose note has other live cards: checked with the full sibling rule.
+    siblings: set[int]
+
+
+class DayQueue:
+    """The day's reviews and new cards of a plan, built once and kept in the cache."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        user = plan.user
+        scope = plan.scope.pk if plan.scope is not None else "all"
+        self.key = f"study:day-queue:{user_key(user)}:{scope}:{plan.day.start.timestamp()}"
+        self.limits = tuple(
+            (pk, d.new_per_day, d.reviews_per_day, d.bury_siblings) for pk, d in plan.decks.items()
+        )
+        self.stamp_keys = [stamp_key("user", user.pk)] + [
+            stamp_key("deck", pk) for pk in plan.deck_ids
+        ]
+
+    # Reading and building
+
+    def _entry(self) -> _Entry:
+        entry = cache.get(self.key)
+        fresh = isinstance(entry, _Entry) and entry.limits == self.limits
+        if fresh and cache.get_many(self.stamp_keys) == entry.stamps:
+            return entry  # type: ignore[return-value]
+        return self.rebuild()
+
+    def rebuild(self) -> _Entry:
+        stamps = current_stamps(self.stamp_keys)
+        plan = self.plan
+        has_siblings = Exists(live_siblings(OuterRef("note_id"), OuterRef("pk")))
+        flagged = plan.reviews(flag_siblings=True)
+        reviews = list(
+            flagged.values_list("card_id", "deck_id", "has_siblings")[:DAY_QUEUE_CHUNK]  # type: ignore[misc]
+        )
+        siblings = {card_id for card_id, _, flag in reviews if flag}
+        new: dict[int, list[int]] = {}
+        new_complete: dict[int, bool] = {}
+        for deck_id in plan.deck_ids:
+            want = min(plan.new_left[deck_id], DAY_QUEUE_CHUNK)
+            rows = (
+                list(
+                    plan.new_cards(deck_id)
+                    .annotate(has_siblings=has_siblings)
+                    .values_list("pk", "has_siblings")[:want]
+                )
+                if want
+                else []
+            )
+            new[deck_id] = [pk for pk, _ in rows]
+            new_complete[deck_id] = len(rows) < want or want == plan.new_left[deck_id]
+            siblings.update(pk for pk, flag in rows if flag)
+        entry = _Entry(
+            stamps=stamps,
+            limits=self.limits,
+            reviews=[(card_id, deck_id) for card_id, deck_id, _ in reviews],
+            reviews_complete=len(reviews) < DAY_QUEUE_CHUNK,
+            new=new,
+            new_complete=new_complete,
+            siblings=siblings,
+        )
+        cache.set(self.key, entry, DAY_QUEUE_SECONDS)
+        return entry
+
+    # Serving
+
+    def next_cards(self, limit: int) -> list[Card]:
+        """The next ``limit`` reviews then new cards (no learning cards), in queue order."""
+        entry = self._entry()
+        out, pruned, exhausted = self._serve(entry, limit)
+        if exhausted:
+            # A list ran out while more cards may wait beyond its chunk: pick again.
+            entry = self.rebuild()
+            out, pruned, _ = self._serve(entry, limit)
+        if pruned:
+            cache.set(self.key, entry, DAY_QUEUE_SECONDS)
+        return out
+
+    def _serve(self, entry: _Entry, limit: int) -> tuple[list[Card], bool, bool]:
+        plan = self.plan
+        out: list[Card] = []
+        left = {pk: n for pk, n in plan.reviews_left.items() if n > 0}
+        reviews, pruned = self._valid_reviews(entry, left, limit)
+        out += reviews
+        exhausted = len(out) < limit and bool(left) and not entry.reviews_complete
+        for deck_id in plan.deck_ids:
+            room = limit - len(out)
+            if room <= 0 or exhausted:
+                break
+            quota = min(room, plan.new_left[deck_id])
+            if quota <= 0:
+                continue
+            cards, dropped = self._valid_new(entry, deck_id, quota)
+            pruned = pruned or dropped
+            out += cards
+            if len(cards) < quota and not entry.new_complete.get(deck_id, True):
+                exhausted = True
+        return out, pruned, exhausted
+
+    def _valid_reviews(
+        self, entry: _Entry, left: dict[int, int], limit: int
+    ) -> tuple[list[Card], bool]:
+        """Walk the review list: the first valid cards within each deck's cap.
+
+        What lies before the first card served is gone for the day (graded, capped,
+        suspended, buried, waiting for a sibling graded today): dropped from the entry.
+        """
+        plan = self.plan
+        out: list[Card] = []
+        first: int | None = None
+        at, count = 0, len(entry.reviews)
+        while left and len(out) < limit and at < count:
+            window = entry.reviews[at : at + _HEAD + limit]
+            start, at = at, at + len(window)
+            ids = [card_id for card_id, deck_id in window if deck_id in left]
+            if not ids:
+                continue
+            qs = plan._states().filter(
+                card_id__in=ids, state=State.REVIEW, due__lt=plan.day.end, deck__in=list(left)
+            )
+            check = [pk for pk in ids if pk in entry.siblings]
+            if check:
+                waiting = plan.unburied_reviews(plan._states().filter(card_id__in=check))
+                plain = [pk for pk in ids if pk not in entry.siblings]
+                qs = qs.filter(Q(card_id__in=plain) | Q(pk__in=waiting.values("pk")))
+            found = {s.card_id: s for s in qs.select_related("card", "card__deck")}
+            for offset, (card_id, deck_id) in enumerate(window):
+                state = found.get(card_id)
+                if state is None or deck_id not in left:
+                    continue
+                if first is None:
+                    first = start + offset
+                out += marked([state], "review")
+                left[deck_id] -= 1
+                if not left[deck_id]:
+                    del left[deck_id]
+                if len(out) == limit:
+                    break
+        drop = at if first is None else first
+        if drop:
+            entry.reviews = entry.reviews[drop:]
+        return out, bool(drop)
+
+    def _valid_new(self, entry: _Entry, deck_id: int, quota: int) -> tuple[list[Card], bool]:
+        plan = self.plan
+        ids = entry.new.get(deck_id, [])
+        out: list[Card] = []
+        at = 0
+        skipped = 0
+        while len(out) < quota and at < len(ids):
+            head = ids[at : at + _HEAD + quota]
+            at += len(head)
+            plain = [pk for pk in head if pk not in entry.siblings]
+            check = [pk for pk in head if pk in entry.siblings]
+            studied = CardState.objects.filter(user=plan.user, card=OuterRef("pk"))
+            unburied = Q(buried_until__isnull=True) | Q(buried_until__lte=plan.day.start)
+            qs = (
+                Card.objects.filter(deck_id=deck_id, is_archived=False, suspended=False)
+                .filter(unburied)
+                .exclude(Exists(studied))
+            )
+            condition = Q(pk__in=plain)
+            if check:
+                condition |= Q(pk__in=plan.new_cards(deck_id).filter(pk__in=check).values("pk"))
+            found = {c.pk: c for c in qs.filter(condition).select_related("deck")}
+            for pk in head:
+                if pk in found:
+                    out += marked_new([found[pk]])
+                    if len(out) == quota:
+                        break
+                elif not out:
+                    skipped += 1
+        if skipped:
+            entry.new[deck_id] = ids[skipped:]
+        return out, bool(skipped)
+
+
+def plan_cards(plan: Plan, limit: int | None) -> list[Card]:
+    """The plan's cards to study now, in order: the day queue serves reviews and new cards
+    when a limit is given; without one, the full queries list everything."""
+    related = ("card", "card__deck")
+    if limit is None:
+        out = marked(plan.learning().select_related(*related).order_by("due", "id"), "learning")
+        out += marked(plan.reviews().select_related(*related), "review")
+        for deck_id in plan.deck_ids:
+            if plan.new_left[deck_id] > 0:
+                out += marked_new(
+                    plan.new_cards(deck_id).select_related("deck")[: plan.new_left[deck_id]]
+                )
+    elif limit > 0:
+        learning = plan.learning().select_related(*related).order_by("due", "id")[:limit]
+        out = marked(learning, "learning")
+        if len(out) < limit:
+            out += DayQueue(plan).next_cards(limit - len(out))
+    else:
+        return []
+    if not out:
+        ahead = plan.learning(ahead=True).select_related(*related).order_by("due", "id")
+        out = marked(ahead if limit is None else ahead[:limit], "learning")
+    return out
