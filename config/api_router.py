@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from recall.accounts.api import urls as accounts_api
 from recall.decks.api import urls as decks_api
+from recall.jobs.api import urls as jobs_api
 from recall.search.api import urls as search_api
 from recall.sources.api import urls as sources_api
 
@@ -15,7 +16,7 @@ router = DefaultRouter()
 # One URL per resource: no `.json` suffix variants (`?format=` names export formats).
 router.include_format_suffixes = False
 
-for app_api in (decks_api, accounts_api, sources_api):
+for app_api in (decks_api, jobs_api, accounts_api, sources_api):
     for route in app_api.routes:
         router.register(route.prefix, route.viewset, basename=route.basename)
 
@@ -24,6 +25,7 @@ urlpatterns: list = [
     *accounts_api.urlpatterns,
     *search_api.urlpatterns,
     *decks_api.urlpatterns,
+    *jobs_api.urlpatterns,
     *sources_api.urlpatterns,
     # Namespaced: api:study:queue, api:interview:score.
     path("study/", include("recall.study.api.urls")),

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample
+# Re-exported: the decks, sources and study documentation read them as ``ex.page`` etc.
+from recall.core.schema_examples import page as page
+from recall.core.schema_examples import request as request
+from recall.core.schema_examples import response as response
+from recall.jobs.api.examples import JOB as JOB
 
 DECK = {
     "id": 7,
@@ -61,21 +65,6 @@ NOTE = {
     "created_at": "2026-01-05T09:30:00Z",
     "updated_at": "2026-01-05T09:30:00Z",
 }
-JOB = {
-    "id": 31,
-    "kind": "import",
-    "status": "running",
-    "filename": "python-django-revision-notes.md",
-    "target_deck_slug": "",
-    "import_options": {},
-    "deck": None,
-    "progress": 40,
-    "total": 148,
-    "message": "",
-    "result": {},
-    "created_at": "2026-01-05T09:30:00Z",
-    "finished_at": None,
-}
 IMPORT_PREVIEW = {
     "filename": "vault.md",
     "cards": 31,
@@ -95,23 +84,6 @@ IMPORT_PREVIEW = {
     ],
 }
 TAG = {"id": 4, "name": "orm", "card_count": 12}
-
-
-def page(item: dict) -> dict:
-    return {
-        "count": 1,
-        "next": None,
-        "previous": None,
-        "results": [item],
-    }
-
-
-def request(name: str, value: dict) -> OpenApiExample:
-    return OpenApiExample(name, value=value, request_only=True)
-
-
-def response(name: str, value: dict, status_code: int = 200) -> OpenApiExample:
-    return OpenApiExample(name, value=value, response_only=True, status_codes=[str(status_code)])
 
 
 DECK_CREATE = request(

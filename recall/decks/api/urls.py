@@ -6,13 +6,12 @@ from django.urls import URLPattern
 
 from recall.core.routers import ViewSetRoute
 
-from .views import CardViewSet, DeckViewSet, JobViewSet, NoteViewSet, TagViewSet
+from .views import CardViewSet, DeckViewSet, NoteViewSet, TagViewSet
 
 routes = [
     ViewSetRoute("decks", DeckViewSet, "deck"),
     ViewSetRoute("notes", NoteViewSet, "note"),
     ViewSetRoute("cards", CardViewSet, "card"),
     ViewSetRoute("tags", TagViewSet, "tag"),
-    ViewSetRoute("jobs", JobViewSet, "job"),
 ]
 urlpatterns: list[URLPattern] = []

@@ -13,7 +13,6 @@ from .imports import (
     ImportPreviewSerializer,
     SkippedLineSerializer,
 )
-from .jobs import JobSerializer
 from .notes import NoteCardSerializer, NoteSerializer, note_cards
 from .tags import TagSerializer
 
@@ -28,7 +27,6 @@ __all__ = [
     "FilePreviewSerializer",
     "ImportOptionsSerializer",
     "ImportPreviewSerializer",
-    "JobSerializer",
     "NoteCardSerializer",
     "NoteSerializer",
     "SkippedLineSerializer",

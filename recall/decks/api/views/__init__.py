@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from .cards import CardViewSet
 from .decks import DeckViewSet
-from .jobs import JobViewSet
 from .notes import NoteViewSet
 from .tags import TagViewSet
 
-__all__ = ["CardViewSet", "DeckViewSet", "JobViewSet", "NoteViewSet", "TagViewSet"]
+__all__ = ["CardViewSet", "DeckViewSet", "NoteViewSet", "TagViewSet"]

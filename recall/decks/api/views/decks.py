@@ -30,6 +30,7 @@ from recall.decks import services
 from recall.decks.exporters import EXPORTERS
 from recall.decks.models import Deck
 from recall.decks.selectors import deck_listed_q, deck_readable_q
+from recall.jobs.api.serializers import JobSerializer
 
 from .. import examples as ex
 from ..filters import DeckFilter
@@ -38,7 +39,6 @@ from ..serializers import (
     DeckImportSerializer,
     DeckSerializer,
     ImportPreviewSerializer,
-    JobSerializer,
 )
 
 
