@@ -229,9 +229,12 @@ def run(show_misses: bool, choose_weight: bool = False) -> int:
     if agreement is None:
         print("interview grade agreement: not measured (bench/interview_agreement.py absent)")
     else:
+        met = agreement["agreement"] >= 0.8
         print(
-            f"interview grade agreement: {agreement['agreement']:.1%} over {agreement['n']} "
-            "hand-graded answers"
+            f"goal interview grade agreement >= 80%: {'met' if met else 'NOT met'} "
+            f"(held out: {agreement['agreement']:.1%} over {agreement['n']} hand-graded "
+            "answers, constants chosen on the other half of the questions; in-sample with "
+            f"the shipped constants {agreement.get('in_sample', agreement['agreement']):.1%})"
         )
     return 0
 
