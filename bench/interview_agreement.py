@@ -127,7 +127,7 @@ def held_out(method: str) -> dict[str, Any]:
         )
     if method == scoring.SEMANTIC:
         low, high = scoring.SEMANTIC_RAMP
-        weights = WEIGHTS
+        weights: tuple[float, ...] = WEIGHTS
         shipped_weight = scoring.SEMANTIC_WEIGHT
     else:
         low, high = scoring.LEXICAL_RAMP
@@ -147,7 +147,7 @@ def held_out(method: str) -> dict[str, Any]:
         chosen = [(g, f) for h, g, f in rows if h == half]
         return sum(_bucket(f, setting) == g for g, f in chosen) / len(chosen)
 
-    folds = []
+    folds: list[dict[str, Any]] = []
     for choice in (0, 1):
         best = max(grid, key=lambda setting: agreement(setting, choice))  # first of ties
         folds.append(

@@ -158,9 +158,11 @@ class SearchAPIView(APIView):
                 "mode",
                 {"type": "string", "enum": list(MODES)},
                 description=(
-                    "lexical: the words; semantic: nearest notes by meaning; hybrid: both, "
-                    "fused by reciprocal rank. Default: hybrid when the semantic extra is "
-                    "installed, else lexical (semantic and hybrid then answer 400)."
+                    "lexical: the words (all must match); semantic: nearest notes by meaning; "
+                    "hybrid: both, fused by reciprocal rank (its words leg matches any "
+                    "content word, and weighs less than meaning). Default: hybrid when the "
+                    "semantic extra is installed, else lexical (semantic and hybrid then "
+                    "answer 400)."
                 ),
             ),
             OpenApiParameter(
