@@ -13,9 +13,9 @@ recall.search.selectors.search_cards, as the page and the API do.
 - MRR: the mean of 1 / rank of the first expected note (0 when none is in the first 10).
 
 Both are also printed for two halves of the queries: the choice half (even positions), on
-which hybrid's one tuned number (the lexical ranking's weight in the fusion) was chosen,
+which hybrid's one tuned number (the any-word ranking's weight in the fusion) was chosen,
 and the held-out half (odd positions), never used to choose anything. --choose-weight
-repeats that choice before measuring. A last row, any-word, is hybrid's lexical leg on
+repeats that choice before measuring. A last row, any-word, is hybrid's any-word ranking on
 its own (every note holding any content word of the query, ranked by the backend): no mode
 of the page, printed to show what the fusion adds to each of its two rankings.
 
@@ -120,7 +120,7 @@ def main() -> int:
     parser.add_argument(
         "--choose-weight",
         action="store_true",
-        help="Choose hybrid's lexical weight on the choice half first (how the default was set).",
+        help="Choose hybrid's any-word weight on the choice half first (how the default was set).",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -187,18 +187,18 @@ def run(show_misses: bool, choose_weight: bool = False) -> int:
 
     choice, held_out = halves(len(queries))
     if choose_weight:
-        # The weight of the lexical ranking in hybrid search, chosen on the choice half
+        # The weight of the any-word ranking in hybrid search, chosen on the choice half
         # only: highest MRR, ties to the larger weight (recall@5 printed beside it).
         misses: list[str] = []
-        print(f"hybrid lexical weight on the choice half ({len(choice)} queries):")
+        print(f"hybrid any-word weight on the choice half ({len(choice)} queries):")
         best: tuple[float, float] = (-1.0, 0.0)
         for weight in WEIGHTS:
-            selectors.HYBRID_LEXICAL_WEIGHT = weight
+            selectors.HYBRID_ANY_WORD_WEIGHT = weight
             score = measure("hybrid", choice)
             print(f"  {weight:<5} recall@5 {score.recall_at_5:.3f}  MRR {score.mrr:.3f}")
             best = max(best, (round(score.mrr, 6), weight))
-        print(f"chosen: {best[1]} (recall.search.selectors.HYBRID_LEXICAL_WEIGHT)")
-        selectors.HYBRID_LEXICAL_WEIGHT = best[1]
+        print(f"chosen: {best[1]} (recall.search.selectors.HYBRID_ANY_WORD_WEIGHT)")
+        selectors.HYBRID_ANY_WORD_WEIGHT = best[1]
 
     misses = []
     timings: dict[str, list[float]] = {mode: [] for mode in MODES}
@@ -210,7 +210,7 @@ def run(show_misses: bool, choose_weight: bool = False) -> int:
         f"{len(queries)} labelled queries ({', '.join(f'{n} {k}' for k, n in kinds.items())}) "
         f"over {len(notes)} notes "
         f"({embedded} embedded in {embed_s:.1f} s, ranking: {index.engine_name()}; "
-        f"hybrid lexical weight {selectors.HYBRID_LEXICAL_WEIGHT})"
+        f"hybrid any-word weight {selectors.HYBRID_ANY_WORD_WEIGHT})"
     )
     print(
         f"{'mode':<10} {'recall@5':>9} {'MRR':>7} {'median ms':>10}   "

@@ -37,14 +37,15 @@ MAX_FUSION_WINDOW = 2000
 # Nearest notes below this cosine similarity are not shown: for all-MiniLM-L6-v2 they share
 # little more than the language with the query.
 SEMANTIC_MIN_SIMILARITY = 0.2
-# Hybrid search: weight of the lexical ranking in the fusion (the meaning ranking weighs 1).
-# Its leg matches any content word of the query (``any_word_query``), so it finds the
-# paraphrases that all-words matching missed, and also cards sharing one common word: it
-# is trusted less than meaning. Chosen on one half of bench/data/semantic_queries.json
-# (the even-numbered queries) by ``bench/semantic.py --choose-weight``, among 0, 0.1,
-# 0.25, 0.5, 0.75 and 1 (highest MRR, ties to the larger weight); the other half is the
-# held-out figure the README reports.
-HYBRID_LEXICAL_WEIGHT = 0.25
+# Hybrid search fuses three rankings: meaning (weight 1); the notes holding every word of
+# the query, what lexical mode finds (weight 1: an exact match is as strong a signal as
+# meaning, and an identifier must not sink below the meaning hits); and the notes holding
+# any content word (``any_word_query``), which finds the paraphrases that all-words
+# matching misses but also notes sharing one common word, so it is trusted less: the
+# weight below. Chosen on one half of bench/data/semantic_queries.json (the queries at
+# even positions) by ``bench/semantic.py --choose-weight``, among 0, 0.1, 0.25, 0.5, 0.75
+# and 1 (highest MRR, ties to the larger weight); the other half is held out.
+HYBRID_ANY_WORD_WEIGHT = 0.25
 _NOT_MEANING_RE = re.compile(r'(?:(?<=\s)|^)(?:-\S+|(?:deck|tag):\S+)|"')
 
 
@@ -329,20 +330,29 @@ def _meaning_page(
         # Nothing near in meaning (or nothing embedded yet): the lexical ranking as it is,
         # with its exact total and every page.
         return get_backend().search(parsed, filters, offset=offset, limit=limit)
-    lexical = BackendPage()
+    lexical = some = BackendPage()
     if mode == HYBRID:
-        lexical = get_backend().search(any_word_query(parsed), filters, offset=0, limit=window)
+        lexical = get_backend().search(parsed, filters, offset=0, limit=window)
+        any_word = any_word_query(parsed)
+        if len(parsed.positive_terms) + len(parsed.positive_phrases) > 1:
+            some = get_backend().search(any_word, filters, offset=0, limit=window)
+        else:
+            some = lexical  # one word: "every" and "any" are the same query
         fused = reciprocal_rank_fusion(
-            [[h.card_id for h in lexical.hits], [pk for pk, _ in meaning]],
-            weights=[HYBRID_LEXICAL_WEIGHT, 1.0],
+            [
+                [h.card_id for h in lexical.hits],
+                [h.card_id for h in some.hits],
+                [pk for pk, _ in meaning],
+            ],
+            weights=[1.0, HYBRID_ANY_WORD_WEIGHT, 1.0],
         )
-        # Lexical matches past the window are not ranked: the total says "at least".
-        exact = lexical.total_exact and lexical.total <= len(lexical.hits)
+        # Matches past the window are not ranked: the total says "at least".
+        exact = some.total_exact and some.total <= len(some.hits)
         ranked, total = fused, len(fused)
     else:
         ranked, total, exact = meaning, len(meaning), True
     page = ranked[offset : offset + limit]
-    by_id = {h.card_id: h for h in lexical.hits}
+    by_id = {h.card_id: h for h in [*some.hits, *lexical.hits]}
     missing = [pk for pk, _ in page if pk not in by_id]
     plain = {
         pk: (question, answer, deck_id, slug, title)

@@ -196,3 +196,15 @@ def test_hybrid_matches_any_content_word_and_trusts_meaning_more(embedded: Corpu
     assert {cards["init"].pk, cards["classmethod"].pk} <= set(hybrid)
     # "does" is in select_related's question, but stop words match nothing.
     assert cards["select_related"].pk not in hybrid
+
+
+def test_hybrid_puts_a_note_holding_every_word_above_meanings_first(embedded: Corpus, monkeypatch):
+    from recall.search import selectors
+
+    cards = embedded.cards
+    # Meaning misses the exact match (as it can among many notes): the words still lead.
+    monkeypatch.setattr(
+        selectors, "_semantic_ranking", lambda *a, **k: [(cards["prefetch"].pk, 0.9)]
+    )
+    hybrid = [h.card_id for h in search_cards(user=embedded.alice, query="select_related").hits]
+    assert hybrid[:2] == [cards["select_related"].pk, cards["prefetch"].pk]
