@@ -159,8 +159,8 @@ class SearchAPIView(APIView):
                 {"type": "string", "enum": list(MODES)},
                 description=(
                     "lexical: the words (all must match); semantic: nearest notes by meaning; "
-                    "hybrid: both, fused by reciprocal rank (its words leg matches any "
-                    "content word, and weighs less than meaning). Default: hybrid when the "
+                    "hybrid: both, fused by reciprocal rank (notes with every word weigh as "
+                    "much as meaning, notes with some of them less). Default: hybrid when the "
                     "semantic extra is installed, else lexical (semantic and hybrid then "
                     "answer 400)."
                 ),

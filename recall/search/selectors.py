@@ -222,8 +222,9 @@ def search_cards(
     Visibility (own decks and others' public ones, ``decks_listed_for``; never others'
     unlisted decks) is applied by the backend at query time; archived cards are never in
     the index. ``mode``: lexical (the backend's words), semantic (nearest notes by meaning,
-    over the same decks) or hybrid (meaning fused by reciprocal rank with the cards holding any
-    content word of the query, ``any_word_query``); by default hybrid when
+    over the same decks) or hybrid (meaning fused by reciprocal rank with the words: the
+    cards holding every word, and those holding any content word, ``HYBRID_ANY_WORD_WEIGHT``);
+    by default hybrid when
     available. Raises QueryError for a query that cannot be searched for (too long,
     nothing to look for, a mode that cannot run here).
     """
