@@ -224,9 +224,8 @@ def search_cards(
     the index. ``mode``: lexical (the backend's words), semantic (nearest notes by meaning,
     over the same decks) or hybrid (meaning fused by reciprocal rank with the words: the
     cards holding every word, and those holding any content word, ``HYBRID_ANY_WORD_WEIGHT``);
-    by default hybrid when
-    available. Raises QueryError for a query that cannot be searched for (too long,
-    nothing to look for, a mode that cannot run here).
+    by default hybrid when available. Raises QueryError for a query that cannot be searched
+    for (too long, nothing to look for, a mode that cannot run here).
     """
     if not 1 <= page <= MAX_PAGE:
         raise QueryError(f"page must be between 1 and {MAX_PAGE}")
