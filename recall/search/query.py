@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from recall.core.exceptions import ApplicationError
 
@@ -64,6 +64,9 @@ class ParsedQuery:
     phrases: list[Phrase] = field(default_factory=list)
     decks: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    # True: a card matches with any one positive word or phrase (hybrid search's lexical
+    # leg, ``any_word_query``); exclusions still exclude. False: all must match.
+    match_any: bool = False
 
     @property
     def positive_terms(self) -> list[Term]:
@@ -207,3 +210,33 @@ def parse_query(raw: str, *, filtered: bool = False) -> ParsedQuery:
         if not (filtered or parsed.decks or parsed.tags):
             raise QueryError("Type at least one word to search for.")
     return parsed
+
+
+# Words that say how a question is asked, not what about: in a query whose words are ORed
+# they would match nearly every card.
+STOP_WORDS = frozenset(
+    re.split(
+        r"\s+",
+        """a about above after again all also am an and any are as at be because been before
+    being both but by can could did do does doing each for from further had has have having
+    here how i if in into is it its itself just me more most my no nor not of off on once
+    only or other our out over own same she should so some such than that the their them
+    then there these they this those through to too under until up very vs versus was we
+    were what when where which while who whom why will with would you your""".strip(),
+    )
+)
+
+
+def any_word_query(parsed: ParsedQuery) -> ParsedQuery:
+    """The query matching any of its words, without stop words (kept when nothing else is).
+
+    Hybrid search ranks by meaning; its lexical leg only has to say which cards share the
+    query's content words, best (bm25 and the like) first. All words ANDed, a question in
+    plain language ("why are threads useless for CPU work") finds nothing.
+    """
+    content = [t for t in parsed.positive_terms if t.code or t.prefix or t.text not in STOP_WORDS]
+    if not content and not parsed.positive_phrases:
+        content = parsed.positive_terms
+    return replace(
+        parsed, terms=content + parsed.negative_terms, phrases=list(parsed.phrases), match_any=True
+    )

@@ -19,7 +19,7 @@ from .backends import get_backend
 from .backends.sql import searchable_decks, tagged_card_ids
 from .base import SNIPPET_WORDS, BackendHit, BackendPage, SearchFilters, snippet_html
 from .fusion import reciprocal_rank_fusion
-from .query import ParsedQuery, QueryError, parse_query
+from .query import ParsedQuery, QueryError, any_word_query, parse_query
 
 MAX_PAGE_SIZE = 200
 MAX_PAGE = 500
@@ -37,6 +37,15 @@ MAX_FUSION_WINDOW = 2000
 # Nearest notes below this cosine similarity are not shown: for all-MiniLM-L6-v2 they share
 # little more than the language with the query.
 SEMANTIC_MIN_SIMILARITY = 0.2
+# Hybrid search fuses three rankings: meaning (weight 1); the notes holding every word of
+# the query, what lexical mode finds (weight 1: an exact match is as strong a signal as
+# meaning, and an identifier must not sink below the meaning hits); and the notes holding
+# any content word (``any_word_query``), which finds the paraphrases that all-words
+# matching misses but also notes sharing one common word, so it is trusted less: the
+# weight below. Chosen on one half of bench/data/semantic_queries.json (the queries at
+# even positions) by ``bench/semantic.py --choose-weight``, among 0, 0.1, 0.25, 0.5, 0.75
+# and 1 (highest MRR, ties to the larger weight); the other half is held out.
+HYBRID_ANY_WORD_WEIGHT = 0.25
 _NOT_MEANING_RE = re.compile(r'(?:(?<=\s)|^)(?:-\S+|(?:deck|tag):\S+)|"')
 
 
@@ -213,9 +222,10 @@ def search_cards(
     Visibility (own decks and others' public ones, ``decks_listed_for``; never others'
     unlisted decks) is applied by the backend at query time; archived cards are never in
     the index. ``mode``: lexical (the backend's words), semantic (nearest notes by meaning,
-    over the same decks) or hybrid (both, fused by reciprocal rank); by default hybrid when
-    available. Raises QueryError for a query that cannot be searched for (too long,
-    nothing to look for, a mode that cannot run here).
+    over the same decks) or hybrid (meaning fused by reciprocal rank with the words: the
+    cards holding every word, and those holding any content word, ``HYBRID_ANY_WORD_WEIGHT``);
+    by default hybrid when available. Raises QueryError for a query that cannot be searched
+    for (too long, nothing to look for, a mode that cannot run here).
     """
     if not 1 <= page <= MAX_PAGE:
         raise QueryError(f"page must be between 1 and {MAX_PAGE}")
@@ -320,19 +330,29 @@ def _meaning_page(
         # Nothing near in meaning (or nothing embedded yet): the lexical ranking as it is,
         # with its exact total and every page.
         return get_backend().search(parsed, filters, offset=offset, limit=limit)
-    lexical = BackendPage()
+    lexical = some = BackendPage()
     if mode == HYBRID:
         lexical = get_backend().search(parsed, filters, offset=0, limit=window)
+        any_word = any_word_query(parsed)
+        if len(parsed.positive_terms) + len(parsed.positive_phrases) > 1:
+            some = get_backend().search(any_word, filters, offset=0, limit=window)
+        else:
+            some = lexical  # one word: "every" and "any" are the same query
         fused = reciprocal_rank_fusion(
-            [[h.card_id for h in lexical.hits], [pk for pk, _ in meaning]]
+            [
+                [h.card_id for h in lexical.hits],
+                [h.card_id for h in some.hits],
+                [pk for pk, _ in meaning],
+            ],
+            weights=[1.0, HYBRID_ANY_WORD_WEIGHT, 1.0],
         )
-        # Lexical matches past the window are not ranked: the total says "at least".
-        exact = lexical.total_exact and lexical.total <= len(lexical.hits)
+        # Matches past the window are not ranked: the total says "at least".
+        exact = some.total_exact and some.total <= len(some.hits)
         ranked, total = fused, len(fused)
     else:
         ranked, total, exact = meaning, len(meaning), True
     page = ranked[offset : offset + limit]
-    by_id = {h.card_id: h for h in lexical.hits}
+    by_id = {h.card_id: h for h in [*some.hits, *lexical.hits]}
     missing = [pk for pk, _ in page if pk not in by_id]
     plain = {
         pk: (question, answer, deck_id, slug, title)

@@ -22,3 +22,11 @@ def test_every_item_appears_once_best_first():
 
 def test_an_empty_ranking_leaves_the_other_in_order():
     assert [i for i, _ in reciprocal_rank_fusion([[3, 1, 2], []])] == [3, 1, 2]
+
+
+def test_weights_scale_each_rankings_votes():
+    fused = dict(reciprocal_rank_fusion([["a", "b"], ["b", "a"]], weights=[0.25, 1.0]))
+    assert fused["b"] == pytest.approx(0.25 / (RRF_K + 2) + 1 / (RRF_K + 1))
+    assert fused["b"] > fused["a"]
+    with pytest.raises(ValueError):
+        reciprocal_rank_fusion([["a"], ["b"]], weights=[1.0])

@@ -79,3 +79,68 @@ def test_a_moved_note_is_ranked_in_its_new_deck(notes, monkeypatch):
     assert created[0].pk not in {
         pk for pk, _ in index.nearest(query, decks=Deck.objects.filter(pk=deck.pk), k=3)
     }
+
+
+class _Raw:
+    """A DB-API connection as load_sqlite_vec sees it."""
+
+    def __init__(self, loads: bool) -> None:
+        self.loads = loads
+        self.calls: list[bool] = []
+
+    def enable_load_extension(self, on: bool) -> None:
+        self.calls.append(on)
+        if on and not self.loads:
+            raise AttributeError("not authorized")
+
+
+class _Wrapper:
+    vendor = "sqlite"
+
+    def __init__(self, raw: object) -> None:
+        self.connection = raw
+
+
+def test_sqlite_vec_is_used_only_where_the_extension_loads(monkeypatch):
+    import sqlite_vec
+
+    # This machine's Python: sqlite3 built without loadable extensions (no such method).
+    bare = _Wrapper(object())
+    index.load_sqlite_vec(None, bare)
+    assert bare.recall_sqlite_vec is False  # type: ignore[attr-defined]
+    refused = _Wrapper(_Raw(loads=False))
+    index.load_sqlite_vec(None, refused)
+    assert refused.recall_sqlite_vec is False  # type: ignore[attr-defined]
+    monkeypatch.setattr(sqlite_vec, "load", lambda raw: None)
+    raw = _Raw(loads=True)
+    loaded = _Wrapper(raw)
+    index.load_sqlite_vec(None, loaded)
+    assert loaded.recall_sqlite_vec is True  # type: ignore[attr-defined]
+    assert raw.calls == [True, False]  # loading is switched off again afterwards
+
+
+def test_sqlite_vec_reads_the_stored_blobs_as_the_numpy_scan_does():
+    """The SQL ranking's one assumption: vec_distance_cosine over pack()ed blobs is 1 - cosine.
+    Checked with the sqlite3 shell, which can load the extension where this Python cannot."""
+    import shutil
+    import subprocess
+
+    import sqlite_vec
+
+    from recall.semantic.vectors import pack
+
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        pytest.skip("no sqlite3 shell to load the extension into")
+    a, b = word_vector("celery periodic tasks"), word_vector("celery workers run tasks")
+    sql = f"SELECT vec_distance_cosine(X'{pack(a).hex()}', X'{pack(b).hex()}');"
+    out = subprocess.run(
+        [shell, ":memory:", f".load {sqlite_vec.loadable_path()}", sql],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    cosine = sum(x * y for x, y in zip(a, b, strict=True))
+    assert 0 < cosine < 1
+    assert float(out.stdout) == pytest.approx(1 - cosine, abs=1e-5)

@@ -177,3 +177,34 @@ def test_the_semantic_page_costs_the_same_queries_for_more_hits(embedded: Corpus
 
 def test_the_ranking_engine_is_named(db):
     assert index.engine_name() in {index.SQLITE_VEC, index.NUMPY}
+
+
+def test_hybrid_matches_any_content_word_and_trusts_meaning_more(embedded: Corpus, monkeypatch):
+    from recall.search import selectors
+
+    cards = embedded.cards
+    question = "how does an object get initialises by the constructor"
+    # Meaning finds only prefetch here, so what else hybrid shows came from the words.
+    monkeypatch.setattr(
+        selectors, "_semantic_ranking", lambda *a, **k: [(cards["prefetch"].pk, 0.9)]
+    )
+    assert search_cards(user=embedded.alice, query=question, mode="lexical").hits == []
+    hybrid = [h.card_id for h in search_cards(user=embedded.alice, query=question).hits]
+    # Both lists' first: meaning's weighs more than the words' (weight < 1).
+    assert hybrid[0] == cards["prefetch"].pk
+    # Matched by "initialises"; classmethod by "constructors".
+    assert {cards["init"].pk, cards["classmethod"].pk} <= set(hybrid)
+    # "does" is in select_related's question, but stop words match nothing.
+    assert cards["select_related"].pk not in hybrid
+
+
+def test_hybrid_puts_a_note_holding_every_word_above_meanings_first(embedded: Corpus, monkeypatch):
+    from recall.search import selectors
+
+    cards = embedded.cards
+    # Meaning misses the exact match (as it can among many notes): the words still lead.
+    monkeypatch.setattr(
+        selectors, "_semantic_ranking", lambda *a, **k: [(cards["prefetch"].pk, 0.9)]
+    )
+    hybrid = [h.card_id for h in search_cards(user=embedded.alice, query="select_related").hits]
+    assert hybrid[:2] == [cards["select_related"].pk, cards["prefetch"].pk]

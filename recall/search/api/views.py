@@ -108,9 +108,11 @@ class SearchAPIView(APIView):
                 "mode",
                 {"type": "string", "enum": list(MODES)},
                 description=(
-                    "lexical: the words; semantic: nearest notes by meaning; hybrid: both, "
-                    "fused by reciprocal rank. Default: hybrid when the semantic extra is "
-                    "installed, else lexical (semantic and hybrid then answer 400)."
+                    "lexical: the words (all must match); semantic: nearest notes by meaning; "
+                    "hybrid: both, fused by reciprocal rank (notes with every word weigh as "
+                    "much as meaning, notes with some of them less). Default: hybrid when the "
+                    "semantic extra is installed, else lexical (semantic and hybrid then "
+                    "answer 400)."
                 ),
             ),
             OpenApiParameter(

@@ -133,6 +133,10 @@ def build_search_body(
         {"multi_match": {"query": " ".join(p.words), "type": "phrase", "fields": TEXT_FIELDS}}
         for p in query.negative_phrases
     ]
+    # match_any (hybrid's lexical leg): one positive clause is enough.
+    matching: dict[str, Any] = (
+        {"should": must, "minimum_should_match": 1} if query.match_any else {"must": must}
+    )
     filter_: list[dict[str, Any]] = [visibility_filter(filters.user)]
     if filters.deck_slugs:
         filter_.append({"terms": {"deck_slug": list(filters.deck_slugs)}})
@@ -143,7 +147,7 @@ def build_search_body(
         "no_match_size": SNIPPET_CHARS,
     }
     return {
-        "query": {"bool": {"must": must, "must_not": must_not, "filter": filter_}},
+        "query": {"bool": {**matching, "must_not": must_not, "filter": filter_}},
         "highlight": {
             "pre_tags": [HIGHLIGHT_START],
             "post_tags": [HIGHLIGHT_END],

@@ -148,8 +148,11 @@ def compile_tsquery(query: ParsedQuery, *, for_headline: bool = False) -> tuple[
 
     Plain words and phrases go through websearch_to_tsquery (stemmed); prefixes through
     to_tsquery; code tokens are matched as exact lexemes and, for ranking and highlighting,
-    also as the phrase the English parser makes of them.
+    also as the phrase the English parser makes of them. With ``match_any`` (hybrid search's
+    lexical leg) the positive words and phrases are ORed, each compiled as above.
     """
+    if query.match_any:
+        return _compile_any(query, for_headline=for_headline)
     web: list[str] = []
     prefixes: list[str] = []
     exact: list[str] = []
@@ -180,6 +183,26 @@ def compile_tsquery(query: ParsedQuery, *, for_headline: bool = False) -> tuple[
     if not parts:
         return "''::tsquery", []
     return " && ".join(parts), params
+
+
+def _compile_any(query: ParsedQuery, *, for_headline: bool) -> tuple[str, list[Any]]:
+    alternatives = [ParsedQuery(terms=[t]) for t in query.positive_terms]
+    alternatives += [ParsedQuery(phrases=[p]) for p in query.positive_phrases]
+    parts: list[str] = []
+    params: list[Any] = []
+    for alternative in alternatives:
+        sql, alt_params = compile_tsquery(alternative, for_headline=for_headline)
+        parts.append(f"({sql})")
+        params += alt_params
+    if not parts:
+        return "''::tsquery", []
+    sql = " || ".join(parts)
+    excluded = ParsedQuery(terms=query.negative_terms, phrases=query.negative_phrases)
+    if excluded.terms or excluded.phrases:
+        not_sql, not_params = compile_tsquery(excluded, for_headline=for_headline)
+        sql = f"({sql}) && ({not_sql})"
+        params += not_params
+    return sql, params
 
 
 def access_tsquery(user: Any) -> str:

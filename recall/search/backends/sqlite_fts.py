@@ -54,7 +54,7 @@ def compile_match(query: ParsedQuery) -> str:
     """The FTS5 MATCH expression of a parsed query."""
     positives = [_term(t) for t in query.positive_terms]
     positives += [_quote(" ".join(p.words)) for p in query.positive_phrases]
-    expr = " AND ".join(positives)
+    expr = (" OR " if query.match_any else " AND ").join(positives)
     negatives = [_term(t) for t in query.negative_terms]
     negatives += [_quote(" ".join(p.words)) for p in query.negative_phrases]
     if negatives:
