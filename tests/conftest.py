@@ -97,3 +97,19 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def seen(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The import options ``parse_document`` is called with (it still parses for real)."""
+    from recall.decks import importers
+
+    calls: list[Any] = []
+    real = importers.parse_document
+
+    def spy(filename: str, text: str, options: Any = None) -> Any:
+        calls.append(options)
+        return real(filename, text, options)
+
+    monkeypatch.setattr(importers, "parse_document", spy)
+    return calls

@@ -29,19 +29,6 @@ def post(client, name: str, data: bytes, query: str = "", **fields):
     return client.post(f"{URL}{query}", {"file": upload, **fields}, format="multipart")
 
 
-@pytest.fixture
-def seen(monkeypatch) -> list[ImportOptions | None]:
-    calls: list[ImportOptions | None] = []
-    real = importers.parse_document
-
-    def spy(filename: str, text: str, options: ImportOptions | None = None) -> ParsedDeck:
-        calls.append(options)
-        return real(filename, text, options)
-
-    monkeypatch.setattr(importers, "parse_document", spy)
-    return calls
-
-
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [

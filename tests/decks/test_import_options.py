@@ -39,20 +39,6 @@ def owner():
     return UserFactory(username="demo")
 
 
-@pytest.fixture
-def seen(monkeypatch) -> list[ImportOptions | None]:
-    """The options parse_document is called with (it still parses for real)."""
-    calls: list[ImportOptions | None] = []
-    real = importers.parse_document
-
-    def spy(filename: str, text: str, options: ImportOptions | None = None) -> ParsedDeck:
-        calls.append(options)
-        return real(filename, text, options)
-
-    monkeypatch.setattr(importers, "parse_document", spy)
-    return calls
-
-
 def with_skipped(monkeypatch, *skipped: SkippedLine) -> None:
     """Make the parser report skipped lines (what the one-pass reader does), cards unchanged."""
     real = importers.parse_document

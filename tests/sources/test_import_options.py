@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from recall.decks import importers
-from recall.decks.importers.base import ImportOptions, ParsedDeck
+from recall.decks.importers.base import ImportOptions
 from recall.decks.models import Deck
 from recall.decks.services import ImportRejected
 from recall.jobs.models import JobKind
@@ -18,19 +17,6 @@ from tests.sources.conftest import notes
 pytestmark = pytest.mark.django_db
 
 PYTHON = notes(("What is a list?", "A mutable sequence."), title="Python")
-
-
-@pytest.fixture
-def seen(monkeypatch) -> list[ImportOptions | None]:
-    calls: list[ImportOptions | None] = []
-    real = importers.parse_document
-
-    def spy(filename: str, text: str, options: ImportOptions | None = None) -> ParsedDeck:
-        calls.append(options)
-        return real(filename, text, options)
-
-    monkeypatch.setattr(importers, "parse_document", spy)
-    return calls
 
 
 def sync(source: Source):
