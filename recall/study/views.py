@@ -134,26 +134,32 @@ def _back_to_study(request: HttpRequest) -> str:
     return reverse("study:session")
 
 
+def record_grade(request: HttpRequest) -> bool:
+    """Record the grade a study page posted (``GradeForm``); say why on the next page if not."""
+    form = GradeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That grade could not be recorded: " + form.errors.as_text())
+        return False
+    try:
+        services.card_grade(
+            user=request.user,
+            card_id=form.cleaned_data["card_id"],
+            grade=form.cleaned_data["grade"],
+            duration_ms=form.cleaned_data["duration_ms"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ApplicationError as exc:
+        # A double submit or a grade from another tab: say so and show the next card.
+        messages.error(request, exc.message)
+        return False
+    return True
+
+
 class GradeView(LoginRequiredMixin, View):
     """POST a grade for the shown card, then show the next one."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = GradeForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "That grade could not be recorded: " + form.errors.as_text())
-            return HttpResponseRedirect(_back_to_study(request))
-        try:
-            services.card_grade(
-                user=request.user,
-                card_id=form.cleaned_data["card_id"],
-                grade=form.cleaned_data["grade"],
-                duration_ms=form.cleaned_data["duration_ms"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ApplicationError as exc:
-            # A double submit or a grade from another tab: say so and show the next card.
-            messages.error(request, exc.message)
-        else:
+        if record_grade(request):
             _bump_session(request, +1)
         return HttpResponseRedirect(_back_to_study(request))
 

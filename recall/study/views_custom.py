@@ -25,9 +25,10 @@ from recall.core.exceptions import ApplicationError
 from recall.decks import selectors as deck_selectors
 from recall.decks.models import Deck
 
-from . import custom_study, exam_plan, exams, scheduling, selectors, services
-from .forms import GRADE_CHOICES, GradeForm
+from . import custom_study, exam_plan, exams, scheduling, selectors
+from .forms import GRADE_CHOICES
 from .forms_custom import CramAnswerForm, CramForm, ExamForm, ReviewAheadForm
+from .views import record_grade
 
 CRAM_KEY = "study_cram"
 # Exam plans up to this many days list every day in their table.
@@ -119,7 +120,6 @@ class CustomGradeView(LoginRequiredMixin, View):
     """POST a review-ahead grade (a real one), then show the next card due ahead."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = GradeForm(request.POST)
         days_raw = request.POST.get("days", "")
         days = (
             int(days_raw) if days_raw.isascii() and days_raw.isdigit() and len(days_raw) < 4 else 7
@@ -131,19 +131,7 @@ class CustomGradeView(LoginRequiredMixin, View):
             if deck_raw.isascii() and deck_raw.isdigit() and len(deck_raw) < 19
             else None
         )
-        if not form.is_valid():
-            messages.error(request, "That grade could not be recorded: " + form.errors.as_text())
-            return HttpResponseRedirect(_ahead_url(days, deck_id))
-        try:
-            services.card_grade(
-                user=request.user,
-                card_id=form.cleaned_data["card_id"],
-                grade=form.cleaned_data["grade"],
-                duration_ms=form.cleaned_data["duration_ms"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
+        record_grade(request)
         return HttpResponseRedirect(_ahead_url(days, deck_id))
 
 
