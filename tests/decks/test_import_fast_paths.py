@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import resource
 from concurrent.futures import ProcessPoolExecutor
+from datetime import timedelta
 from typing import cast
 
 import pytest
@@ -13,11 +14,12 @@ from django.test.utils import CaptureQueriesContext
 
 from recall.accounts.models import User
 from recall.decks import rendering
-from recall.decks.models import Link, Note, Tag
+from recall.decks.bulk import insert_rows
+from recall.decks.models import Card, Link, Note, Tag
 from recall.decks.rendering import render_full, render_many
 from recall.decks.services import notes_import
 from recall.search.selectors import search_cards
-from tests.factories import UserFactory
+from tests.factories import NoteFactory, UserFactory
 
 _SOURCES = [
     "What is a *generator*?",
@@ -104,6 +106,27 @@ def test_large_import_stores_what_card_save_would() -> None:
 
     again = notes_import(owner=owner, filename="big.md", data=_notes(600).encode())
     assert (again.created, again.updated, again.unchanged) == (0, 0, 600)
+
+
+@pytest.mark.django_db
+def test_lean_inserts_prepare_the_columns_the_orm_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A card's buried_until is a column the ORM prepares: it is prepared here too, rather
+    # than sending every card of an import back to bulk_create (which it did unnoticed).
+    note = cast(Note, NoteFactory())
+    later = note.created_at.replace(microsecond=0) + timedelta(days=2)
+
+    def no_bulk_create(*args: object, **kwargs: object) -> None:
+        raise AssertionError("insert_rows fell back to bulk_create")
+
+    monkeypatch.setattr(Card._default_manager, "bulk_create", no_bulk_create)
+    cards = [
+        Card(note=note, deck_id=note.deck_id, ordinal=ordinal, question="q", buried_until=until)
+        for ordinal, until in ((7, None), (8, later))
+    ]
+    insert_rows(Card, cards, note.created_at)
+    stored = dict(Card.objects.filter(note=note, ordinal__gt=1).values_list("pk", "buried_until"))
+    assert stored == {cards[0].pk: None, cards[1].pk: later}
+    assert Card.objects.get(pk=cards[1].pk).created_at == note.created_at
 
 
 @pytest.mark.django_db
