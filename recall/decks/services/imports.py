@@ -513,7 +513,11 @@ def _write_plan(plan: _ImportPlan, now: datetime) -> None:
         for chunk in _chunks(plan.archived_ids, _BATCH):
             Note.objects.filter(id__in=chunk).update(is_archived=True, updated_at=now)
         cards_archive(plan.archived_ids, now=now)
-    cards_sync([p.note for p in plan.written], now=now)
+    cards_sync(
+        [p.note for p in plan.written],
+        now=now,
+        without_cards={p.note.pk for p in plan.to_create},
+    )
 
 
 def _import_deck(
@@ -574,7 +578,7 @@ def _card_from(
     now: Any,
 ) -> Note:
     return Note(
-        deck=deck,
+        deck_id=deck.pk,
         position=position,
         kind=kind,
         question=pc.question,
