@@ -12,8 +12,6 @@ ALLOWED=(
   recall/study/queue.py
   # grading, undo, bury and custom-study entry points; the custom-study ones move out.
   recall/study/services.py
-  # plan -> render -> write -> sync steps plus import options; options move to their module.
-  recall/decks/services/imports.py
   # viewsets and serializers of decks, notes, cards (with the browser's bulk actions), tags
   # and jobs; to become one module per resource.
   recall/decks/api/views.py
