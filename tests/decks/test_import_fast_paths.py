@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
+from functools import partial
 from typing import cast
 
 import pytest
@@ -46,6 +48,43 @@ def test_render_many_in_a_pool_matches_the_reference_path() -> None:
     # The workers were real processes, reaped when the pool closed.
     assert _children_cpu() > before
     assert rendered == [render_full(s) for s in sources]
+
+
+class _FakePool:
+    """A stand-in for the process pool: its futures are never run by a worker; ``taken``
+    says whether a worker has taken them (then they fail as a broken pool's do)."""
+
+    def __init__(self, *args: object, taken: bool, **kwargs: object) -> None:
+        self.taken = taken
+
+    def __enter__(self) -> _FakePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn: object, *args: object) -> Future[list[str]]:
+        future: Future[list[str]] = Future()
+        if self.taken:
+            future.set_running_or_notify_cancel()
+            future.set_exception(BrokenProcessPool("a worker died"))
+        return future
+
+
+@pytest.mark.parametrize("taken", [False, True], ids=["none-taken", "pool-broken"])
+def test_render_many_renders_what_no_worker_did(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, taken: bool
+) -> None:
+    # Chunks no worker has taken are rendered by the calling process; chunks of a broken
+    # pool are rendered serially. Either way: every source, in order, progress complete.
+    monkeypatch.setattr(rendering, "ProcessPoolExecutor", partial(_FakePool, taken=taken))
+    monkeypatch.setattr(rendering.os, "cpu_count", lambda: 2)
+    sources = [f"{s} {n}" if "```" not in s else s for n in range(150) for s in _SOURCES]
+    reported: list[int] = []
+    assert render_many(sources, done=reported.append) == [render_full(s) for s in sources]
+    assert sum(reported) == len(sources) and len(reported) > 1
+    # Only a broken pool is a failure worth a warning.
+    assert ("parallel rendering failed" in caplog.text) is taken
 
 
 def test_small_batches_render_in_process() -> None:
