@@ -268,7 +268,9 @@ def render_many(sources: Sequence[str], *, done: Callable[[int], None] | None = 
     workers = min(os.cpu_count() or 1, _MAX_WORKERS)
     if len(sources) < PARALLEL_MIN_TEXTS or workers < 2 or not _may_start_processes():
         return _render_serially(sources, report)
-    size = -(-len(sources) // (workers * 4))  # a few chunks per renderer evens out the load
+    # Several chunks per renderer even out the load; small ones keep the last wait short (the
+    # calling process stops at the first chunk a worker has taken, up to two are queued there).
+    size = -(-len(sources) // (workers * 8))
     chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
     rendered: list[list[str] | None] = [None] * len(chunks)
     try:
