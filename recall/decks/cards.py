@@ -9,6 +9,7 @@ cloze number, a reversed note made basic) archives its card rather than deleting
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 
 from django.utils import timezone
@@ -45,17 +46,24 @@ def _known_html(note: Note, text: str) -> str | None:
     return None
 
 
-def cards_sync(notes: Sequence[Note], *, now: datetime | None = None) -> list[int]:
+def cards_sync(
+    notes: Sequence[Note],
+    *,
+    now: datetime | None = None,
+    without_cards: AbstractSet[int] = frozenset(),
+) -> list[int]:
     """Create, update or archive the cards of these (saved) notes; returns the card ids written.
 
     The notes' own HTML must be current: a prompt that shows a side of its note unchanged
     reuses it, and only cloze sides are rendered here (all at once, see ``render_many``).
+    ``without_cards``: ids of notes the caller has just created, whose cards are not looked
+    for (an import of 10,000 new notes would otherwise ask 20 times for nothing).
     """
     if not notes:
         return []
     now = now or timezone.now()
     existing: dict[tuple[int, int], Card] = {}
-    for chunk in _chunks([n.pk for n in notes]):
+    for chunk in _chunks([n.pk for n in notes if n.pk not in without_cards]):
         for card in Card.objects.filter(note_id__in=chunk):
             existing[(card.note_id, card.ordinal)] = card
     planned: list[tuple[Note, Prompt]] = [

@@ -257,28 +257,42 @@ def render_simple(source: str) -> str | None:
 def render_many(sources: Sequence[str], *, done: Callable[[int], None] | None = None) -> list[str]:
     """render_markdown of each source, in order; large batches use every CPU.
 
-    The workers are spawned (never forked: this process holds database connections and
-    threads) and live for one call. Where processes may not start children, e.g. in a
-    Celery prefork worker, or when the pool breaks, rendering is serial: same output.
+    The calling process is one of the renderers: it takes chunks from the end while spawned
+    workers (one fewer than the CPUs) take them from the start, so no CPU waits while the
+    workers start. The workers are spawned (never forked: this process holds database
+    connections and threads) and live for one call. Where processes may not start children,
+    e.g. in a Celery prefork worker, or when the pool breaks, rendering is serial: same output.
     ``done`` is told how many more sources are rendered, as they are, for progress bars.
     """
     report = done or (lambda n: None)
     workers = min(os.cpu_count() or 1, _MAX_WORKERS)
     if len(sources) < PARALLEL_MIN_TEXTS or workers < 2 or not _may_start_processes():
         return _render_serially(sources, report)
-    size = -(-len(sources) // (workers * 4))  # a few chunks per worker evens out the load
+    # Several chunks per renderer even out the load; small ones keep the last wait short (the
+    # calling process stops at the first chunk a worker has taken, up to two are queued there).
+    size = -(-len(sources) // (workers * 8))
     chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
-    out: list[str] = []
+    rendered: list[list[str] | None] = [None] * len(chunks)
     try:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for chunk in pool.map(_render_chunk, chunks):
-                out.extend(chunk)
-                report(len(chunk))
-        return out
+        with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
+            futures = [pool.submit(_render_chunk, chunk) for chunk in chunks]
+            # A chunk no worker has taken yet can be cancelled: this process renders it.
+            for k in reversed(range(len(chunks))):
+                if not futures[k].cancel():
+                    break
+                rendered[k] = _render_chunk(chunks[k])
+                report(len(chunks[k]))
+            for k, future in enumerate(futures):
+                if rendered[k] is None:
+                    rendered[k] = future.result()
+                    report(len(chunks[k]))
     except Exception:
-        logger.warning("parallel rendering failed; rendering serially", exc_info=True)
-        return [*out, *_render_serially(sources[len(out) :], report)]
+        logger.warning("parallel rendering failed; rendering the rest serially", exc_info=True)
+        for k, chunk in enumerate(chunks):
+            if rendered[k] is None:
+                rendered[k] = _render_serially(chunk, report)
+    return [html for chunk_html in rendered if chunk_html is not None for html in chunk_html]
 
 
 def _render_serially(sources: Sequence[str], report: Callable[[int], None]) -> list[str]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import timedelta
+from functools import partial
 from typing import cast
 
 import pytest
@@ -13,11 +16,12 @@ from django.test.utils import CaptureQueriesContext
 
 from recall.accounts.models import User
 from recall.decks import rendering
-from recall.decks.models import Link, Note, Tag
+from recall.decks.bulk import insert_rows
+from recall.decks.models import Card, Link, Note, Tag
 from recall.decks.rendering import render_full, render_many
 from recall.decks.services import notes_import
 from recall.search.selectors import search_cards
-from tests.factories import UserFactory
+from tests.factories import NoteFactory, UserFactory
 
 _SOURCES = [
     "What is a *generator*?",
@@ -44,6 +48,43 @@ def test_render_many_in_a_pool_matches_the_reference_path() -> None:
     # The workers were real processes, reaped when the pool closed.
     assert _children_cpu() > before
     assert rendered == [render_full(s) for s in sources]
+
+
+class _FakePool:
+    """A stand-in for the process pool: its futures are never run by a worker; ``taken``
+    says whether a worker has taken them (then they fail as a broken pool's do)."""
+
+    def __init__(self, *args: object, taken: bool, **kwargs: object) -> None:
+        self.taken = taken
+
+    def __enter__(self) -> _FakePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn: object, *args: object) -> Future[list[str]]:
+        future: Future[list[str]] = Future()
+        if self.taken:
+            future.set_running_or_notify_cancel()
+            future.set_exception(BrokenProcessPool("a worker died"))
+        return future
+
+
+@pytest.mark.parametrize("taken", [False, True], ids=["none-taken", "pool-broken"])
+def test_render_many_renders_what_no_worker_did(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, taken: bool
+) -> None:
+    # Chunks no worker has taken are rendered by the calling process; chunks of a broken
+    # pool are rendered serially. Either way: every source, in order, progress complete.
+    monkeypatch.setattr(rendering, "ProcessPoolExecutor", partial(_FakePool, taken=taken))
+    monkeypatch.setattr(rendering.os, "cpu_count", lambda: 2)
+    sources = [f"{s} {n}" if "```" not in s else s for n in range(150) for s in _SOURCES]
+    reported: list[int] = []
+    assert render_many(sources, done=reported.append) == [render_full(s) for s in sources]
+    assert sum(reported) == len(sources) and len(reported) > 1
+    # Only a broken pool is a failure worth a warning.
+    assert ("parallel rendering failed" in caplog.text) is taken
 
 
 def test_small_batches_render_in_process() -> None:
@@ -104,6 +145,27 @@ def test_large_import_stores_what_card_save_would() -> None:
 
     again = notes_import(owner=owner, filename="big.md", data=_notes(600).encode())
     assert (again.created, again.updated, again.unchanged) == (0, 0, 600)
+
+
+@pytest.mark.django_db
+def test_lean_inserts_prepare_the_columns_the_orm_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A card's buried_until is a column the ORM prepares: it is prepared here too, rather
+    # than sending every card of an import back to bulk_create (which it did unnoticed).
+    note = cast(Note, NoteFactory())
+    later = note.created_at.replace(microsecond=0) + timedelta(days=2)
+
+    def no_bulk_create(*args: object, **kwargs: object) -> None:
+        raise AssertionError("insert_rows fell back to bulk_create")
+
+    monkeypatch.setattr(Card._default_manager, "bulk_create", no_bulk_create)
+    cards = [
+        Card(note=note, deck_id=note.deck_id, ordinal=ordinal, question="q", buried_until=until)
+        for ordinal, until in ((7, None), (8, later))
+    ]
+    insert_rows(Card, cards, note.created_at)
+    stored = dict(Card.objects.filter(note=note, ordinal__gt=1).values_list("pk", "buried_until"))
+    assert stored == {cards[0].pk: None, cards[1].pk: later}
+    assert Card.objects.get(pk=cards[1].pk).created_at == note.created_at
 
 
 @pytest.mark.django_db

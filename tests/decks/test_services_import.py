@@ -317,7 +317,7 @@ def test_failure_during_the_write_leaves_the_database_unchanged(owner, monkeypat
         raise RuntimeError("disk full")
 
     # The cards are already written when the links step fails.
-    monkeypatch.setattr(services.imports, "_sync_links", broken)
+    monkeypatch.setattr(services.import_steps, "_sync_links", broken)
     edited = NOTES.replace("An immutable sequence.", "Changed.").split("# 3.")[0]
     edited += "# 4. What is a set?\n\nUnordered unique items.\n"
     with pytest.raises(RuntimeError):

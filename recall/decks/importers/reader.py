@@ -6,7 +6,7 @@
    ``START``/``END`` blocks and ``#flashcard`` paragraphs, inline ``::`` lines, RemNote
    ``―`` bullets, numbered question lists, ``Q:``/``**Q:**``/``**bold?**`` question starts,
    then cloze paragraphs.
-3. Headings: at the question level (``markdown_headings``), a heading section is
+3. Headings (``heading_sections``): at the question level, a heading section is
    * context (no card; it becomes the ``heading_path`` of the cards below it) when it holds
      two or more cards of unambiguous syntax, or when such cards are all its text;
    * a card (the flagship layout) when its heading is a question (numbered or ending in
@@ -27,24 +27,20 @@
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
-from itertools import accumulate
+from bisect import bisect_right
 
 from . import cloze, details_blocks, line_cards, markdown_headings, multiline_question_mark
-from .base import ImportOptions, ParsedCard, ParsedDeck, ParsedReference, SourceSchedule
-from .markdown_blocks import Heading, is_tag_line, scan, trim_blank, unique
+from .base import ImportOptions, ParsedCard, ParsedDeck, SourceSchedule
+from .heading_sections import Section, Spans, lead_sections, question_sections
+from .markdown_blocks import Heading, MarkdownDocument, scan, trim_blank, unique
 from .options import effective_options
 from .questions import (
     LayoutResult,
     card_kind,
-    looks_like_question,
-    parse_link_list,
     read_preamble,
     split_trailing_tags,
 )
-from .source_lines import SPOILER, STRONG, Found, SourceLines, source_lines
+from .source_lines import STRONG, Found, SourceLines, source_lines
 
 # The layout names of the importer before the one-pass reader, kept for files of one syntax.
 LAYOUTS = {
@@ -62,30 +58,6 @@ _INSIDE = {
 }
 
 
-class _Spans:
-    """Line ranges [start, stop): which hold a line, in log time (files have 10,000 cards)."""
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        pairs = sorted(spans)
-        self.starts = [a for a, _ in pairs]
-        self.reach = list(accumulate((b for _, b in pairs), max))
-
-    def holds(self, i: int, *, strict: bool = False) -> bool:
-        """Some range starts at or before ``i`` (strictly before when ``strict``) and ends after."""
-        k = bisect_left(self.starts, i) if strict else bisect_right(self.starts, i)
-        return k > 0 and self.reach[k - 1] > i
-
-
-@dataclass
-class _Section:
-    heading: Heading
-    start: int  # first line of its text
-    stop: int  # the next boundary
-    card: bool = False
-    end: int = -1  # one past its last line of text (-1: not yet trimmed)
-    toc: bool = False  # a table of contents: not even context
-
-
 def read_markdown(
     filename: str, text: str, options: ImportOptions | None
 ) -> tuple[ParsedDeck, dict[str, str | list[str]]]:
@@ -93,8 +65,7 @@ def read_markdown(
     doc = scan(text)
     opts = effective_options(filename, doc.lines, doc.body_start, options)
     src = source_lines(doc, opts)
-    n = len(doc.lines)
-    taken = bytearray(n)
+    taken = bytearray(len(doc.lines))
     headings = [h for h in doc.headings if h.text]
     heading_at = {h.index for h in doc.headings}
     target = line_cards.target_deck(src, taken)
@@ -103,64 +74,22 @@ def read_markdown(
     found.sort(key=lambda f: f.start)
 
     mdanki = {f.start for f in found if f.syntax == "mdanki"}
-    title = markdown_headings.title_heading(doc, headings)
-    if title is None and found and headings and headings[0].level == 1:
-        first = headings[0]
-        if first.index < found[0].start and not any(h.level == 1 for h in headings[1:]):
-            title = first
+    title = _title_heading(doc, headings, found)
     rest = [h for h in headings if h is not title and h.index not in mdanki]
-    sections, references = _sections(src, rest, found, taken)
+    sections, references = question_sections(src, rest, found, taken)
 
     # Cards inside heading cards are their answers' text.
     spans = [(s.heading.index, s.stop) for s in sections if s.card]
-    inside_cards = _Spans(spans)
-    kept = []
-    for f in found:
-        if inside_cards.holds(f.start, strict=True):
-            if f.strength == STRONG:
-                src.skip(f.start, _inside_reason(f, opts))
-        else:
-            kept.append(f)
-    src.skipped = [
-        s for s in src.skipped
-        if s.reason == "commented out" or not inside_cards.holds(s.line - 1, strict=True)
-        or "heading section" in s.reason
-    ]  # fmt: skip
+    kept = _outside_heading_cards(src, found, Spans(spans))
     if opts.headings_as_cards is not False:
-        leads = _lead_sections(src, rest, kept, spans, mdanki)
+        leads = lead_sections(src, rest, kept, spans, mdanki)
         sections.extend(leads)
         spans.extend((s.heading.index, s.stop) for s in leads)
     boundaries = sorted([*(s.heading.index for s in sections), *mdanki])
     cards = _greedy_answers(src, kept, boundaries, heading_at)
+    parsed_cards = _cards_in_order(src, sections, cards, rest, mdanki, spans)
 
-    level_at = {h.index: h.level for h in rest}
-    events: list[tuple[int, int, ParsedCard | Heading, int]] = []
-    for s in sections:
-        if s.card:
-            card = _heading_card(src, s)
-            if card is not None:
-                events.append((s.heading.index, 1, card, s.heading.level))
-    for f, end in cards:
-        level = level_at.get(f.start, 7)
-        events.append((f.start, 1, _parsed(src, f, end), level))
-        spans.append((f.start, end))
-    in_card = _Spans(spans)
-    toc = {s.heading.index for s in sections if s.toc}
-    for h in rest:
-        if h.index not in mdanki and h.index not in toc and not in_card.holds(h.index):
-            events.append((h.index, 0, h, h.level))
-    events.sort(key=lambda e: (e[0], e[1]))
-    parsed_cards = _with_paths(events)
-
-    result = LayoutResult(references=[])
-    first_card = min((a for a, _ in spans), default=n)
-    first_boundary = min([first_card, *(s.heading.index for s in sections)])
-    preamble = [
-        doc.lines[i]
-        for i in range(doc.body_start, first_boundary)
-        if i not in heading_at and not taken[i] and not src.dead[i]
-    ]
-    read_preamble(preamble, 0, len(preamble), result)
+    result = _preamble(src, sections, spans, heading_at, taken)
     _fenced_warnings(src, spans)
     deck = ParsedDeck(
         source_name=filename,
@@ -174,6 +103,86 @@ def read_markdown(
         options=opts,
     )
     return deck, doc.front_matter
+
+
+def _title_heading(
+    doc: MarkdownDocument, headings: list[Heading], found: list[Found]
+) -> Heading | None:
+    """The deck's title heading: the usual one, or a lone level-1 heading above every card."""
+    title = markdown_headings.title_heading(doc, headings)
+    if title is None and found and headings and headings[0].level == 1:
+        first = headings[0]
+        if first.index < found[0].start and not any(h.level == 1 for h in headings[1:]):
+            title = first
+    return title
+
+
+def _outside_heading_cards(src: SourceLines, found: list[Found], inside: Spans) -> list[Found]:
+    """The cards not inside a heading card's answer; those inside are its text (a strong
+    one is reported as skipped, and only such reasons are kept for lines inside)."""
+    kept = []
+    for f in found:
+        if inside.holds(f.start, strict=True):
+            if f.strength == STRONG:
+                src.skip(f.start, _inside_reason(f, src.options))
+        else:
+            kept.append(f)
+    src.skipped = [
+        s for s in src.skipped
+        if s.reason == "commented out" or not inside.holds(s.line - 1, strict=True)
+        or "heading section" in s.reason
+    ]  # fmt: skip
+    return kept
+
+
+def _cards_in_order(
+    src: SourceLines,
+    sections: list[Section],
+    cards: list[tuple[Found, int]],
+    rest: list[Heading],
+    mdanki: set[int],
+    spans: list[tuple[int, int]],
+) -> list[ParsedCard]:
+    """Heading cards, explicit cards and the headings between them, in line order; each
+    card gets the path of the context headings above it. ``spans`` gains the cards' lines."""
+    level_at = {h.index: h.level for h in rest}
+    events: list[tuple[int, int, ParsedCard | Heading, int]] = []
+    for s in sections:
+        card = _heading_card(src, s) if s.card else None
+        if card is not None:
+            events.append((s.heading.index, 1, card, s.heading.level))
+    for f, end in cards:
+        level = level_at.get(f.start, 7)
+        events.append((f.start, 1, _parsed(src, f, end), level))
+        spans.append((f.start, end))
+    in_card = Spans(spans)
+    toc = {s.heading.index for s in sections if s.toc}
+    for h in rest:
+        if h.index not in mdanki and h.index not in toc and not in_card.holds(h.index):
+            events.append((h.index, 0, h, h.level))
+    events.sort(key=lambda e: (e[0], e[1]))
+    return _with_paths(events)
+
+
+def _preamble(
+    src: SourceLines,
+    sections: list[Section],
+    spans: list[tuple[int, int]],
+    heading_at: set[int],
+    taken: bytearray,
+) -> LayoutResult:
+    """Deck tags, references and description from the free text before the first card."""
+    doc = src.doc
+    result = LayoutResult(references=[])
+    first_card = min((a for a, _ in spans), default=len(doc.lines))
+    first_boundary = min([first_card, *(s.heading.index for s in sections)])
+    preamble = [
+        doc.lines[i]
+        for i in range(doc.body_start, first_boundary)
+        if i not in heading_at and not taken[i] and not src.dead[i]
+    ]
+    read_preamble(preamble, 0, len(preamble), result)
+    return result
 
 
 def _explicit_cards(
@@ -195,106 +204,6 @@ def _explicit_cards(
     found += line_cards.find_label_starts(src, taken, heading_at)
     found += cloze.find(src, taken, heading_at)
     return found
-
-
-def _sections(
-    src: SourceLines, headings: list[Heading], found: list[Found], taken: bytearray
-) -> tuple[list[_Section], list[ParsedReference]]:
-    """The question-level sections, each settled as a card or as context."""
-    doc = src.doc
-    level = markdown_headings.question_level(doc, headings)
-    if level is None:
-        return [], []
-    bounds = [h for h in headings if h.level <= level]
-    if not bounds:  # the question-level headings were all taken by another syntax
-        return [], []
-    stops = [h.index for h in bounds[1:]] + [len(doc.lines)]
-    forced = src.options.headings_as_cards
-    if forced is None and markdown_headings._question_level_hint(doc) is not None:
-        forced = True
-    sections: list[_Section] = []
-    references: list[ParsedReference] = []
-    pending: list[_Section] = []
-    greedy_lines = {f.start for f in found if f.greedy}
-    starts = [f.start for f in found]  # found is in line order
-    for h, stop in zip(bounds, stops, strict=True):
-        a, b = trim_blank(src.text, h.index + 1, stop)
-        section = _Section(h, a, stop, end=b)
-        sections.append(section)
-        inside = found[bisect_left(starts, a) : bisect_left(starts, b)]
-        if a == b:
-            continue  # a section title
-        if not looks_like_question(h.text) and not inside:
-            if _table_of_contents(src.text[a:b]):
-                section.toc = True
-                continue  # links to the file's own headings: neither a card nor references
-            refs = parse_link_list(src.text[a:b])
-            if refs:
-                references.extend(refs)
-                continue
-        strong = [f for f in inside if f.strength == STRONG]
-        if forced is not None:
-            section.card = forced
-        elif len(strong) >= 2 or (strong and _covered(src, a, b, taken, greedy_lines)):
-            section.card = False
-        elif looks_like_question(h.text):
-            section.card = True
-        else:
-            pending.append(section)
-    if pending:
-        card_spans = _Spans([(s.heading.index, s.stop) for s in sections if s.card])
-        explicit = any(
-            f.strength > SPOILER and not card_spans.holds(f.start, strict=True) for f in found
-        )
-        for section in pending:
-            section.card = not explicit
-    return sections, references
-
-
-def _lead_sections(
-    src: SourceLines,
-    headings: list[Heading],
-    found: list[Found],
-    spans: list[tuple[int, int]],
-    mdanki: set[int],
-) -> list[_Section]:
-    """Question headings among explicit cards: each is a card whose answer is its own text,
-    up to the next heading or card (so the cards written below it stay cards of their own)."""
-    leads = []
-    heads = sorted(h.index for h in src.doc.headings)
-    starts = sorted(f.start for f in found)
-    n = len(src.text)
-    in_card = _Spans(spans)
-    for h in headings:
-        if h.index in mdanki or in_card.holds(h.index) or not looks_like_question(h.text):
-            continue
-        k, j = bisect_right(heads, h.index), bisect_right(starts, h.index)
-        next_card = starts[j] if j < len(starts) else n
-        stop = min(heads[k] if k < len(heads) else n, next_card)
-        if stop == next_card < n and not h.text.rstrip(" \t*_:").endswith("?"):
-            # "## 1. Cell biology", an intro, then cards: a numbered section, not a question.
-            continue
-        a, b = trim_blank(src.text, h.index + 1, stop)
-        if a < b:
-            leads.append(_Section(h, a, stop, card=True, end=b))
-    return leads
-
-
-_TOC_ITEM = re.compile(r"[ \t]*(?:[-*+]|[0-9]{1,6}[.)])[ \t]+\[[^\]\n]*\]\(#[^)\s]*\)[ \t]*\Z")
-
-
-def _table_of_contents(lines: list[str]) -> bool:
-    """A list of links to headings of the same file (``- [What is X?](#what-is-x)``)."""
-    return all(_TOC_ITEM.match(line) for line in lines if line.strip())
-
-
-def _covered(src: SourceLines, a: int, b: int, taken: bytearray, greedy: set[int]) -> bool:
-    """Every line of the text is part of a self-contained card (or a tag line)."""
-    return all(
-        (taken[i] and i not in greedy) or not src.det[i].strip() or is_tag_line(src.det[i])
-        for i in range(a, b)
-        if not src.dead[i]
-    )
 
 
 def _inside_reason(f: Found, opts: ImportOptions) -> str:
@@ -382,7 +291,7 @@ def _fill(src: SourceLines, f: Found, stop: int) -> int:
     return b
 
 
-def _heading_card(src: SourceLines, s: _Section) -> ParsedCard | None:
+def _heading_card(src: SourceLines, s: Section) -> ParsedCard | None:
     a, b = (s.start, s.end) if s.end >= 0 else trim_blank(src.text, s.start, s.stop)
     made = markdown_headings.section_card(src, s.heading, a, b)
     if made is None:
@@ -454,7 +363,7 @@ def _fenced_warnings(src: SourceLines, spans: list[tuple[int, int]]) -> None:
     basic, reverse = opts.inline_separator, opts.inline_reversed_separator
     marks = {opts.multiline_separator, opts.multiline_reversed_separator}
     lines = src.doc.lines
-    in_card = _Spans(spans)
+    in_card = Spans(spans)
     for fence in src.doc.fences:
         if in_card.holds(fence.start):
             continue

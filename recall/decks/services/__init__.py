@@ -4,8 +4,8 @@ from __future__ import annotations
 
 # cards (bulk actions of the card browser and the API, moving notes), decks (create,
 # update, copy, delete, archive), notes (single note and card edits, note
-# identity, links), tags, imports (notes files), previews (dry runs), exports, jobs
-# (background imports).
+# identity, links), tags, imports (notes files: imports, import_steps, import_options),
+# previews (dry runs), exports, jobs (background imports).
 # Callers keep importing from recall.decks.services; a test that replaces a function
 # patches the module that calls it (e.g. recall.decks.services.jobs.notes_import).
 from ..uploads import ImportRejected
@@ -35,13 +35,9 @@ from .decks import (
     unique_deck_slug,
 )
 from .exports import deck_export, deck_export_markdown
-from .imports import (
-    ImportSummary,
-    import_options_clean,
-    import_options_complete,
-    notes_import,
-    title_from_path,
-)
+from .import_options import import_options_clean, import_options_complete
+from .import_steps import ImportSummary, title_from_path
+from .imports import notes_import
 from .jobs import (
     import_previews_forget_stale,
     job_confirm_import,

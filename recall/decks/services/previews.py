@@ -10,14 +10,8 @@ from typing import IO, Any
 from ..importers.base import ParsedDeck
 from ..models import Deck
 from ..uploads import PACKAGE_EXTENSIONS, extension_of
-from .imports import (
-    _read_within_limit,
-    anki_package,
-    check_import_sizes,
-    existing_deck,
-    new_deck_title,
-    parse_upload,
-)
+from .import_steps import existing_deck, new_deck_title
+from .imports import _read_within_limit, anki_package, check_import_sizes, parse_upload
 
 
 @dataclass
