@@ -137,16 +137,19 @@ def _study_filtered(cards: QuerySet[Card], user: Any, query: CardQuery) -> Query
 
 
 def cards_sort(cards: QuerySet[Card], sort: str) -> QuerySet[Card]:
-    """Order by one ``SORTS`` key ("-key": descending), then in deck order; else deck order.
+    """Order by one ``SORTS`` key ("-key": descending), then in deck order (``created``: by id,
+    the same way); else deck order.
 
     The queryset must carry ``with_study_state``'s annotations."""
     name = sort.removeprefix("-")
     if name not in SORTS:
         return cards.order_by(*DECK_ORDER)
+    descending = sort.startswith("-")
     column = F(SORTS[name])
-    first: OrderBy = (
-        column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
-    )
+    first: OrderBy = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+    if name == "created":
+        # The cards of one import or one note share a timestamp; ids keep their creation order.
+        return cards.order_by(first, F("id").desc() if descending else F("id").asc())
     return cards.order_by(first, *DECK_ORDER)
 
 
