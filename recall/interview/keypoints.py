@@ -38,6 +38,9 @@ _DEFINED_RE = re.compile(r"\b(?:class|def)\s+([A-Za-z_]\w*)")
 _DATA_LANGUAGES = {"sql", "bash", "sh", "shell", "console", "json", "ini", "toml", "yaml", "text"}
 _STRING_RE = re.compile(r"([\"'])(?:(?!\1).)*\1")
 _MIN_POINT_WORDS = 2
+# A list item this short ("Meta options") is a label, an outline of what follows, not a
+# statement an answer must make.
+_MIN_ITEM_WORDS = 3
 # A code block contributes at most this many names: the answer is judged on ideas first.
 _NAMES_PER_BLOCK = 2
 
@@ -186,7 +189,7 @@ class _Reader:
         if item:
             self.flush()
             text = _plain(item.group(1))
-            if _worth_a_point(text):
+            if _worth_a_point(text) and len(text.split()) >= _MIN_ITEM_WORDS:
                 self.add(f"{self.heading}: {text}" if self.heading else text, ITEM)
         elif not line.strip() or _CODE_SPAN_RE.fullmatch(line.strip()):
             # A blank line ends a paragraph; a line of code alone (``` 1. Fields ```) is a
