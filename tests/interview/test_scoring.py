@@ -134,8 +134,7 @@ def test_meaning_that_echoes_the_question_earns_nothing():
     assert asked.suggested_grade == 1
     right = scoring.score_answer(
         points,
-        "A file describing a change to the models, so every database ends up with the same "
-        "schema.",
+        "A file describing a change to the models, so every database ends up with the same schema.",
         method=scoring.SEMANTIC,
         question="What is a migration?",
     )
