@@ -38,6 +38,10 @@ _DEFINED_RE = re.compile(r"\b(?:class|def)\s+([A-Za-z_]\w*)")
 _DATA_LANGUAGES = {"sql", "bash", "sh", "shell", "console", "json", "ini", "toml", "yaml", "text"}
 _STRING_RE = re.compile(r"([\"'])(?:(?!\1).)*\1")
 _MIN_POINT_WORDS = 2
+# A list item this short, with neither code nor a full stop ("Meta options"), is a label:
+# an outline of what follows, not a statement an answer must make ("`select_related`
+# joins." is one).
+_MIN_LABEL_WORDS = 3
 # A code block contributes at most this many names: the answer is judged on ideas first.
 _NAMES_PER_BLOCK = 2
 
@@ -86,6 +90,11 @@ def _sentences(paragraph: str) -> list[str]:
 def _worth_a_point(text: str) -> bool:
     # A question asked back is chat, not content.
     return len(text.split()) >= _MIN_POINT_WORDS and not text.rstrip().endswith("?")
+
+
+def _is_label(item: str) -> bool:
+    text = item.strip()
+    return len(text.split()) < _MIN_LABEL_WORDS and "`" not in text and not text.endswith(".")
 
 
 def _block_names(info: str, lines: list[str]) -> list[str]:
@@ -186,7 +195,7 @@ class _Reader:
         if item:
             self.flush()
             text = _plain(item.group(1))
-            if _worth_a_point(text):
+            if _worth_a_point(text) and not _is_label(item.group(1)):
                 self.add(f"{self.heading}: {text}" if self.heading else text, ITEM)
         elif not line.strip() or _CODE_SPAN_RE.fullmatch(line.strip()):
             # A blank line ends a paragraph; a line of code alone (``` 1. Fields ```) is a

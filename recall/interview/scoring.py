@@ -5,7 +5,10 @@ Each key point (``keypoints.key_points``) is looked for in the typed answer. Ide
 installed: the cosine similarity of the point's embedding with the best passage of the
 answer (a sentence, two neighbouring sentences, or the whole answer), blended with the
 share of the point's word stems the answer uses, earns it a share of the point
-(``SEMANTIC_RAMP``). Without the extra, a lexical fallback compares word stems. Code
+(``SEMANTIC_RAMP``). Without the extra, a lexical fallback compares word stems. What
+merely echoes the card's question earns nothing: the question's words are left out of a
+point's stems, and the ramp starts no lower than the similarity the question itself has to
+the point (an answer restating "what is a migration" is not yet about schemas). Code
 identifiers are always matched by name (``select related`` counts for ``select_related``):
 an embedding model cannot tell one identifier from another reliably.
 
@@ -30,12 +33,14 @@ SEMANTIC, LEXICAL = "semantic", "lexical"
 # figure, all of it at or above the second, in proportion between; a point is "covered"
 # from half-way. Semantic: cosine similarity (all-MiniLM-L6-v2); lexical: the share of the
 # point's content stems found in the answer.
-SEMANTIC_RAMP = (0.4, 0.7)
-LEXICAL_RAMP = (0.3, 0.65)
+SEMANTIC_RAMP = (0.3, 0.6)
+LEXICAL_RAMP = (0.3, 0.6)
 # The semantic similarity blends in the lexical overlap: an embedding alone rates a wrong
 # answer on the same topic ("a Form is for GET, a ModelForm for POST") close to a right one.
-SEMANTIC_WEIGHT = 0.7
-GRADE_THRESHOLDS = ((85, 4), (55, 3), (15, 2))
+SEMANTIC_WEIGHT = 0.5
+GRADE_THRESHOLDS = ((85, 4), (45, 3), (5, 2))
+# A ramp raised by the question's echo keeps at least this width.
+_MIN_RAMP = 0.05
 GRADE_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 # The hand grades' three buckets, as the suggested grade maps to them.
 BUCKETS = {1: "wrong", 2: "partial", 3: "good", 4: "good"}
@@ -155,11 +160,21 @@ def semantic_available() -> bool:
     return embeddings.is_available()
 
 
-def _lexical_matches(points: Sequence[KeyPoint], answer: str) -> list[tuple[float, str]]:
+def own_stems(text: str, asked: set[str]) -> set[str]:
+    """``text``'s content stems less those of the question (``asked``): an answer that
+    restates the question says nothing yet. All of them when the point only repeats it."""
+    stems = content_stems(text)
+    return (stems - asked) or stems
+
+
+def _lexical_matches(
+    points: Sequence[KeyPoint], answer: str, question: str = ""
+) -> list[tuple[float, str]]:
     answer_stems = content_stems(answer)
+    asked = content_stems(question)
     out: list[tuple[float, str]] = []
     for point in points:
-        stems = content_stems(point.text)
+        stems = own_stems(point.text, asked)
         if not stems:
             out.append((0.0, ""))
             continue
@@ -168,38 +183,53 @@ def _lexical_matches(points: Sequence[KeyPoint], answer: str) -> list[tuple[floa
     return out
 
 
-def _semantic_matches(points: Sequence[KeyPoint], answer: str) -> list[tuple[float, str]]:
+def _semantic_matches(
+    points: Sequence[KeyPoint], answer: str, question: str = ""
+) -> list[tuple[float, str, float]]:
+    """(blended similarity, best passage, floor) per point. The floor is the semantic part
+    of what the question itself would earn as an answer: a point is only credited for
+    meaning beyond the question's (its words are already out of the overlap)."""
     parts = passages(answer)
     if not parts:
-        return [(0.0, "") for _ in points]
-    vectors = embeddings.encode([p.text for p in points] + parts)
-    point_vectors, part_vectors = vectors[: len(points)], vectors[len(points) :]
-    lexical = _lexical_matches(points, answer)
-    out: list[tuple[float, str]] = []
+        return [(0.0, "", 0.0) for _ in points]
+    asked = [question] if question.strip() else []
+    vectors = embeddings.encode([p.text for p in points] + parts + asked)
+    point_vectors = vectors[: len(points)]
+    part_vectors = vectors[len(points) : len(points) + len(parts)]
+    question_vector = vectors[-1] if asked else None
+    lexical = _lexical_matches(points, answer, question)
+    out: list[tuple[float, str, float]] = []
     for vector, (overlap, _) in zip(point_vectors, lexical, strict=True):
         sims = [embeddings.cosine(vector, other) for other in part_vectors]
         best = max(range(len(sims)), key=sims.__getitem__)
         blended = SEMANTIC_WEIGHT * sims[best] + (1 - SEMANTIC_WEIGHT) * overlap
-        out.append((blended, parts[best]))
+        echo = (
+            SEMANTIC_WEIGHT * embeddings.cosine(vector, question_vector)
+            if question_vector is not None
+            else 0.0
+        )
+        out.append((blended, parts[best], echo))
     return out
 
 
 def score_answer(
-    points: Sequence[KeyPoint], answer: str, *, method: str | None = None
+    points: Sequence[KeyPoint], answer: str, *, method: str | None = None, question: str = ""
 ) -> AnswerScore:
     """Grade ``answer`` against ``points``; ``method`` forces semantic or lexical matching
-    (default: semantic when the extra is installed)."""
+    (default: semantic when the extra is installed). ``question`` is the card's question:
+    what merely echoes it earns nothing."""
     if method is None:
         method = SEMANTIC if semantic_available() else LEXICAL
     if method not in (SEMANTIC, LEXICAL):
         raise ValueError(f"unknown matching method {method!r}")
     ideas = [p for p in points if p.kind != CODE]
+    matches: list[tuple[float, str, float]]
     if not answer.strip():
-        matches = [(0.0, "") for _ in ideas]
+        matches = [(0.0, "", 0.0) for _ in ideas]
     elif method == SEMANTIC:
-        matches = _semantic_matches(ideas, answer)
+        matches = _semantic_matches(ideas, answer, question)
     else:
-        matches = _lexical_matches(ideas, answer)
+        matches = [(o, m, 0.0) for o, m in _lexical_matches(ideas, answer, question)]
     ramp = SEMANTIC_RAMP if method == SEMANTIC else LEXICAL_RAMP
     by_point = dict(zip(ideas, matches, strict=True))
     results: list[PointResult] = []
@@ -209,8 +239,8 @@ def score_answer(
             said = bool(answer.strip()) and identifier_said(point.text, answer)
             credit, similarity, matched = float(said), float(said), point.text if said else ""
         else:
-            similarity, matched = by_point[point]
-            credit = _credit(similarity, ramp)
+            similarity, matched, floor = by_point[point]
+            credit = credit_for(similarity, ramp, floor)
         covered = credit >= 0.5
         earned += point.weight * credit
         results.append(
@@ -230,6 +260,9 @@ def score_answer(
     )
 
 
-def _credit(similarity: float, ramp: tuple[float, float]) -> float:
+def credit_for(similarity: float, ramp: tuple[float, float], floor: float = 0.0) -> float:
+    """The share of a point ``similarity`` earns on ``ramp``, whose start is raised to
+    ``floor`` (what the question alone would earn), short of its end."""
     low, high = ramp
+    low = min(max(low, floor), high - _MIN_RAMP)
     return min(1.0, max(0.0, (similarity - low) / (high - low)))

@@ -65,7 +65,9 @@ def answer_score(*, user: Any, card_id: int, answer: str, method: str | None = N
     """Score ``answer`` against the card's answer; the card must be readable to ``user``."""
     _check_answer(answer)
     card = selectors.card_for_interview(user, card_id)
-    return score_answer(selectors.card_key_points(card), answer, method=method)
+    return score_answer(
+        selectors.card_key_points(card), answer, method=method, question=card.question
+    )
 
 
 def answer_record(
@@ -157,7 +159,9 @@ def question_answer(
         seconds=limit + GRACE_SECONDS
     )
     assert question.card is not None
-    scored = score_answer(selectors.card_key_points(question.card), answer)
+    scored = score_answer(
+        selectors.card_key_points(question.card), answer, question=question.card.question
+    )
     question.typed_answer = answer
     question.answered_at = now
     question.duration_ms = max(0, duration_ms if duration_ms is not None else elapsed_ms)

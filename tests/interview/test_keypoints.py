@@ -56,6 +56,11 @@ def test_identifiers_the_question_names_are_not_points():
     assert len(_texts(points, ITEM)) == 2
 
 
+def test_a_list_of_labels_is_no_points():
+    points = key_points("1. Fields\n2. Managers\n3. Meta options\n4. Meta options are classes.\n")
+    assert _texts(points, ITEM) == ["Meta options are classes."]
+
+
 def test_a_cloze_card_is_graded_on_its_own_deletions():
     text = "{{c1::Beat}} sends {{c2::periodic tasks::what}} to the broker; {{c1::one}} only."
     assert _texts(cloze_points(text, 1)) == ["Beat", "one"]

@@ -28,7 +28,7 @@ needs_model = pytest.mark.skipif(
 
 
 @pytest.mark.parametrize(
-    ("score", "grade"), [(100, 4), (85, 4), (84, 3), (55, 3), (54, 2), (15, 2), (14, 1), (0, 1)]
+    ("score", "grade"), [(100, 4), (85, 4), (84, 3), (45, 3), (44, 2), (5, 2), (4, 1), (0, 1)]
 )
 def test_grade_for_score(score, grade):
     assert scoring.grade_for_score(score) == grade
@@ -101,3 +101,48 @@ def test_semantic_matching_says_what_was_missed():
     assert 15 <= result.score < 85
     wrong = scoring.score_answer(points, WRONG, method=scoring.SEMANTIC)
     assert wrong.suggested_grade == 1
+
+
+MIGRATION = (
+    "A migration is a file that records a change to the models so that every database can "
+    "be brought to the same schema."
+)
+ECHO = "A migration is when you migrate your data from MySQL to PostgreSQL."
+
+
+def test_words_that_echo_the_question_earn_nothing():
+    points = key_points(MIGRATION, "What is a migration?")
+    unasked = scoring.score_answer(points, ECHO, method=scoring.LEXICAL)
+    assert unasked.points[0].similarity > 0  # without the question, "migration" counts
+    asked = scoring.score_answer(
+        points, ECHO, method=scoring.LEXICAL, question="What is a migration?"
+    )
+    assert asked.points[0].similarity == 0
+    # A point made only of the question's words keeps them: there is nothing else to say.
+    asked_stems = scoring.content_stems("a migration")
+    assert scoring.own_stems("migrations", asked_stems) == asked_stems
+
+
+@needs_model
+def test_meaning_that_echoes_the_question_earns_nothing():
+    points = key_points(MIGRATION, "What is a migration?")
+    asked = scoring.score_answer(
+        points, ECHO, method=scoring.SEMANTIC, question="What is a migration?"
+    )
+    unasked = scoring.score_answer(points, ECHO, method=scoring.SEMANTIC)
+    assert asked.score < unasked.score
+    assert asked.suggested_grade == 1
+    right = scoring.score_answer(
+        points,
+        "A file describing a change to the models, so every database ends up with the same schema.",
+        method=scoring.SEMANTIC,
+        question="What is a migration?",
+    )
+    assert right.suggested_grade >= 3
+
+
+def test_the_question_raises_the_start_of_the_ramp():
+    assert scoring.credit_for(0.45, (0.3, 0.6)) == pytest.approx(0.5)
+    assert scoring.credit_for(0.45, (0.3, 0.6), floor=0.45) == 0.0
+    # Never past the end of the ramp: an exact answer still earns the point.
+    assert scoring.credit_for(0.6, (0.3, 0.6), floor=0.9) == 1.0

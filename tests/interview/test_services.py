@@ -15,6 +15,8 @@ from recall.interview import selectors, services
 from recall.study.models import CardState, State
 from tests.factories import UserFactory
 
+from .conftest import import_flagship
+
 pytestmark = pytest.mark.django_db
 
 
@@ -98,3 +100,14 @@ def test_session_limits_are_checked():
         services.session_start(user=user, count=0)
     with pytest.raises(services.ApplicationError, match="time limit"):
         services.session_start(user=user, count=3, time_limit_seconds=5)
+
+
+def test_an_answer_is_scored_against_its_card_question(lexical):
+    user = UserFactory()
+    deck = import_flagship(user)
+    card = deck.cards.get(question__startswith="what is a migration")
+    echo = "A migration is when you migrate your data from MySQL to PostgreSQL."
+    scored = services.answer_score(user=user, card_id=card.pk, answer=echo)
+    # "migration" is the question's word: it counts for nothing.
+    assert scored.points[0].similarity == 0
+    assert scored.suggested_grade == 1
