@@ -32,3 +32,11 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 umask = 0o007
 # gunicorn >= 24 opens a control socket in $HOME by default; nothing here uses it.
 control_socket_disable = True
+
+
+def post_worker_init(worker: object) -> None:
+    # Each worker loads the sentence model for meaning search once; loading it now, beside
+    # the first requests, spares the first searcher the wait (15 s p95 under bench/load.py).
+    from recall.semantic.embeddings import warm_up_in_background
+
+    warm_up_in_background()

