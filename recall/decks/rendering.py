@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from typing import Protocol
@@ -255,52 +255,73 @@ def render_simple(source: str) -> str | None:
 
 
 def render_many(sources: Sequence[str], *, done: Callable[[int], None] | None = None) -> list[str]:
-    """render_markdown of each source, in order; large batches use every CPU.
+    """render_markdown of each source, in order; large batches use every CPU (see
+    ``render_chunks``). ``done`` is told how many more sources are rendered, as they are."""
+    return [html for chunk in render_chunks(sources, done=done) for html in chunk]
 
-    The calling process is one of the renderers: it takes chunks from the end while spawned
-    workers (one fewer than the CPUs) take them from the start, so no CPU waits while the
-    workers start. The workers are spawned (never forked: this process holds database
-    connections and threads) and live for one call. Where processes may not start children,
-    e.g. in a Celery prefork worker, or when the pool breaks, rendering is serial: same output.
-    ``done`` is told how many more sources are rendered, as they are, for progress bars.
+
+def render_chunks(
+    sources: Sequence[str], *, done: Callable[[int], None] | None = None
+) -> Iterator[list[str]]:
+    """render_markdown of each source, handed back in order, a chunk at a time, as soon as
+    each chunk is ready: the caller can write one chunk while workers render the next.
+
+    The calling process is one of the renderers: while the next chunk is not ready it takes
+    chunks from the end, while spawned workers (one fewer than the CPUs) take them from the
+    start, so no CPU waits while the workers start. The workers are spawned (never forked:
+    this process holds database connections and threads) and live for one call. Where
+    processes may not start children, e.g. in a Celery prefork worker, or when the pool
+    breaks, rendering is serial: same output.
     """
     report = done or (lambda n: None)
     workers = min(os.cpu_count() or 1, _MAX_WORKERS)
     if len(sources) < PARALLEL_MIN_TEXTS or workers < 2 or not _may_start_processes():
-        return _render_serially(sources, report)
+        yield from _render_serially(sources, report)
+        return
     # Several chunks per renderer even out the load; small ones keep the last wait short (the
     # calling process stops at the first chunk a worker has taken, up to two are queued there).
     size = -(-len(sources) // (workers * 8))
     chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
     rendered: list[list[str] | None] = [None] * len(chunks)
+    k = 0  # the next chunk to hand back
     try:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
             futures = [pool.submit(_render_chunk, chunk) for chunk in chunks]
-            # A chunk no worker has taken yet can be cancelled: this process renders it.
-            for k in reversed(range(len(chunks))):
-                if not futures[k].cancel():
-                    break
-                rendered[k] = _render_chunk(chunks[k])
-                report(len(chunks[k]))
-            for k, future in enumerate(futures):
-                if rendered[k] is None:
-                    rendered[k] = future.result()
-                    report(len(chunks[k]))
+            last = len(chunks) - 1  # the next chunk from the end this process may take
+            while k < len(chunks):
+                while rendered[k] is None:
+                    if futures[k].done() and not futures[k].cancelled():
+                        rendered[k] = futures[k].result()
+                        report(len(chunks[k]))
+                    elif last >= k and futures[last].cancel():
+                        # No worker has taken it: this process renders it.
+                        rendered[last] = _render_chunk(chunks[last])
+                        report(len(chunks[last]))
+                        last -= 1
+                    else:
+                        # Workers take chunks in order: every one up to ``last`` is taken.
+                        last = k - 1
+                        rendered[k] = futures[k].result()
+                        report(len(chunks[k]))
+                chunk_html = rendered[k] or []
+                rendered[k] = []  # handed back: not kept twice
+                k += 1
+                yield chunk_html
     except Exception:
         logger.warning("parallel rendering failed; rendering the rest serially", exc_info=True)
-        for k, chunk in enumerate(chunks):
-            if rendered[k] is None:
-                rendered[k] = _render_serially(chunk, report)
-    return [html for chunk_html in rendered if chunk_html is not None for html in chunk_html]
+        for rest in range(k, len(chunks)):
+            if rendered[rest] is None:
+                rendered[rest] = _render_chunk(chunks[rest])
+                report(len(chunks[rest]))
+            yield rendered[rest] or []
 
 
-def _render_serially(sources: Sequence[str], report: Callable[[int], None]) -> list[str]:
-    out: list[str] = []
+def _render_serially(sources: Sequence[str], report: Callable[[int], None]) -> Iterator[list[str]]:
     for start in range(0, len(sources), _SERIAL_REPORT_EVERY):
-        out.extend(render_markdown(s) for s in sources[start : start + _SERIAL_REPORT_EVERY])
-        report(len(out) - start)
-    return out
+        out = [render_markdown(s) for s in sources[start : start + _SERIAL_REPORT_EVERY]]
+        report(len(out))
+        yield out
 
 
 def _render_chunk(sources: Sequence[str]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
@@ -184,3 +185,51 @@ def test_progress_follows_the_rendering_and_ends_at_the_total() -> None:
     assert done == sorted(done) and done[-1] == 450
     # Reported while rendering (every 100 cards serially), not just once at the end.
     assert len([d for d in done if 0 < d < 450]) >= 3
+
+
+class _InstantPool(_FakePool):
+    """A pool whose one worker renders each chunk as soon as it is submitted, in order."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(taken=True)
+
+    def submit(self, fn: Callable[..., list[str]], *args: object) -> Future[list[str]]:  # type: ignore[override]
+        future: Future[list[str]] = Future()
+        future.set_running_or_notify_cancel()
+        future.set_result(fn(*args))
+        return future
+
+
+@pytest.mark.django_db
+def test_new_notes_are_written_while_later_chunks_are_still_to_come(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Chunks come back in order as they are ready, and each full batch of new notes is
+    # inserted (with its cards) before the next chunks are taken: writing overlaps rendering.
+    from recall.decks.services import import_steps
+
+    monkeypatch.setattr(rendering, "ProcessPoolExecutor", _InstantPool)
+    monkeypatch.setattr(rendering.os, "cpu_count", lambda: 2)
+    progress: list[int] = []
+    inserted_at: list[int] = []
+    create = import_steps._create_notes
+
+    def recording(batch: object, now: object) -> None:
+        inserted_at.append(progress[-1])
+        create(batch, now)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(import_steps, "_create_notes", recording)
+    owner = cast(User, UserFactory())
+    summary = notes_import(
+        owner=owner,
+        filename="big.md",
+        data=_notes(1200).encode(),
+        progress=lambda done, total: progress.append(done),
+    )
+    assert summary.created == 1200
+    assert len(inserted_at) == 3  # two batches of 500 or more, then the rest
+    assert inserted_at[0] < 1200 and inserted_at == sorted(inserted_at)
+    notes = list(Note.objects.filter(deck_id=summary.deck_ids[0]).order_by("id"))
+    assert [n.position for n in notes] == list(range(1200))  # ids in file order
+    assert all(n.question_html == render_full(n.question) for n in notes[::97])
+    assert Card.objects.filter(note__in=notes).count() == 1200

@@ -1,10 +1,10 @@
 """One parsed notes file into one deck: plan -> render -> write -> sync.
 
 Plan decides, before anything is written, which notes are new, changed, unchanged (maybe
-moved) or gone; render makes the HTML of the written ones all at once; write inserts and
-updates them with their cards; sync brings schedules, tags, references, links and the
-listeners (search index, study) in step.
-"""
+moved) or gone; render makes the HTML of the written ones, and the new ones are inserted
+with their cards chunk by chunk while workers render the next; write updates the others;
+sync brings schedules, tags, references, links and the listeners (search index, study) in
+step."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from ..importers.base import ImportOptions, ParsedCard, ParsedDeck, SourceSchedu
 from ..importers.questions import title_from_filename
 from ..models import Card, CardKind, Deck, Note, Reference, Tag
 from ..prompts import identity_text
-from ..rendering import render_many
+from ..rendering import render_chunks
 from ..signals import card_schedules_imported, notes_changed
 from ..uploads import ImportRejected
 from ._common import _BATCH, _chunks, _insert_pairs
@@ -248,29 +248,47 @@ def _import_plan(*, deck: Deck, parsed: ParsedDeck, now: datetime) -> _ImportPla
     return plan
 
 
-def _render_planned(planned: list[_Planned], step: Callable[[int], None]) -> int:
-    """Render step: the HTML of every written note, all at once (bulk writes skip
-    Note.save; see render_many). Returns how many notes were reported to ``step``."""
+def _render_and_create(plan: _ImportPlan, step: Callable[[int], None], now: datetime) -> int:
+    """Render the HTML of every written note (bulk writes skip Note.save; see
+    ``render_chunks``) and insert the new notes with their cards as their chunks come back,
+    while workers render the next ones. Returns how many notes were reported to ``step``."""
+    planned = plan.written  # the new ones first
     # Rendering is the slow part of an import, so progress follows it (two texts a note).
-    texts_done = notes_reported = 0
+    texts_rendered = texts_done = notes_reported = created = 0
 
     def rendered_texts(n: int) -> None:
-        nonlocal texts_done, notes_reported
-        texts_done += n
-        if texts_done // 2 > notes_reported:
-            step(texts_done // 2 - notes_reported)
-            notes_reported = texts_done // 2
+        nonlocal texts_rendered, notes_reported
+        texts_rendered += n
+        if texts_rendered // 2 > notes_reported:
+            step(texts_rendered // 2 - notes_reported)
+            notes_reported = texts_rendered // 2
 
     sources = [t for p in planned for t in (p.note.question, p.note.answer)]
-    rendered = iter(render_many(sources, done=rendered_texts))
-    for p in planned:
-        p.note.question_html, p.note.answer_html = next(rendered), next(rendered)
+    for chunk in render_chunks(sources, done=rendered_texts):
+        for html in chunk:
+            note = planned[texts_done // 2].note
+            if texts_done % 2:
+                note.answer_html = html
+            else:
+                note.question_html = html
+            texts_done += 1
+        whole = min(texts_done // 2, len(plan.to_create))
+        # Batches as large as the inserts' own, and the last few notes once all are rendered.
+        if whole - created >= _BATCH or (whole > created and texts_done == len(sources)):
+            _create_notes(plan.to_create[created:whole], now)
+            created = whole
     return notes_reported
 
 
+def _create_notes(batch: Sequence[_Planned], now: datetime) -> None:
+    notes = [p.note for p in batch]
+    insert_rows(Note, notes, now)
+    cards_sync(notes, now=now, without_cards={n.pk for n in notes})
+
+
 def _write_plan(plan: _ImportPlan, now: datetime) -> None:
-    """Write step: new, changed, moved and archived notes, then the cards they make."""
-    insert_rows(Note, [p.note for p in plan.to_create], now)
+    """Write step: changed, moved and archived notes, then the cards they make (new notes
+    and theirs are written as they are rendered)."""
     if plan.to_update:
         Note.objects.bulk_update([p.note for p in plan.to_update], _NOTE_FIELDS, batch_size=_BATCH)
     if plan.moved:
@@ -281,11 +299,7 @@ def _write_plan(plan: _ImportPlan, now: datetime) -> None:
         for chunk in _chunks(plan.archived_ids, _BATCH):
             Note.objects.filter(id__in=chunk).update(is_archived=True, updated_at=now)
         cards_archive(plan.archived_ids, now=now)
-    cards_sync(
-        [p.note for p in plan.written],
-        now=now,
-        without_cards={p.note.pk for p in plan.to_create},
-    )
+    cards_sync([p.note for p in plan.to_update], now=now)
 
 
 def _import_deck(
@@ -314,7 +328,7 @@ def _import_deck(
     now = timezone.now()
     plan = _import_plan(deck=deck, parsed=parsed, now=now)
     written = plan.written
-    notes_reported = _render_planned(written, step)
+    notes_reported = _render_and_create(plan, step, now)
     _write_plan(plan, now)
 
     _send_schedules(owner, plan.to_create)
