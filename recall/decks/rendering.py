@@ -13,7 +13,9 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
@@ -260,8 +262,46 @@ def render_many(sources: Sequence[str], *, done: Callable[[int], None] | None = 
     return [html for chunk in render_chunks(sources, done=done) for html in chunk]
 
 
+@dataclass(frozen=True)
+class RenderPool:
+    """Rendering workers started ahead of the rendering (see ``render_pool``)."""
+
+    executor: Executor
+    renderers: int  # the workers and the calling process
+
+
+def _renderers() -> int:
+    return min(os.cpu_count() or 1, _MAX_WORKERS)
+
+
+@contextmanager
+def render_pool(texts: int) -> Iterator[RenderPool | None]:
+    """Workers for a batch of ``texts`` sources, started now so that they are ready by the
+    time the caller renders (a spawned worker takes a third of a second of CPU to start):
+    an import starts them, then plans. None when rendering will be serial."""
+    renderers = _renderers()
+    if texts < PARALLEL_MIN_TEXTS or renderers < 2 or not _may_start_processes():
+        yield None
+        return
+    try:
+        executor = ProcessPoolExecutor(
+            renderers - 1, mp_context=multiprocessing.get_context("spawn")
+        )
+        for _ in range(renderers - 1):
+            executor.submit(_render_chunk, ["start"])  # each worker imports the renderer now
+    except Exception:
+        logger.warning("rendering workers did not start; rendering serially", exc_info=True)
+        yield None
+        return
+    with executor:
+        yield RenderPool(executor, renderers)
+
+
 def render_chunks(
-    sources: Sequence[str], *, done: Callable[[int], None] | None = None
+    sources: Sequence[str],
+    *,
+    done: Callable[[int], None] | None = None,
+    pool: RenderPool | None = None,
 ) -> Iterator[list[str]]:
     """render_markdown of each source, handed back in order, a chunk at a time, as soon as
     each chunk is ready: the caller can write one chunk while workers render the next.
@@ -269,45 +309,60 @@ def render_chunks(
     The calling process is one of the renderers: while the next chunk is not ready it takes
     chunks from the end, while spawned workers (one fewer than the CPUs) take them from the
     start, so no CPU waits while the workers start. The workers are spawned (never forked:
-    this process holds database connections and threads) and live for one call. Where
-    processes may not start children, e.g. in a Celery prefork worker, or when the pool
-    breaks, rendering is serial: same output.
+    this process holds database connections and threads) and live for one call, or for the
+    ``pool`` the caller started earlier (``render_pool``). Where processes may not start
+    children, e.g. in a Celery prefork worker, or when the pool breaks, rendering is serial:
+    same output.
     """
     report = done or (lambda n: None)
-    workers = min(os.cpu_count() or 1, _MAX_WORKERS)
-    if len(sources) < PARALLEL_MIN_TEXTS or workers < 2 or not _may_start_processes():
+    renderers = pool.renderers if pool is not None else _renderers()
+    if len(sources) < PARALLEL_MIN_TEXTS or renderers < 2 or not _may_start_processes():
         yield from _render_serially(sources, report)
         return
     # Several chunks per renderer even out the load; small ones keep the last wait short (the
     # calling process stops at the first chunk a worker has taken, up to two are queued there).
-    size = -(-len(sources) // (workers * 8))
+    size = -(-len(sources) // (renderers * 8))
     chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
+    if pool is not None:
+        yield from _render_in(pool.executor, chunks, report)
+        return
+    try:
+        own = ProcessPoolExecutor(renderers - 1, mp_context=multiprocessing.get_context("spawn"))
+    except Exception:
+        logger.warning("rendering workers did not start; rendering serially", exc_info=True)
+        yield from _render_serially(sources, report)
+        return
+    with own:
+        yield from _render_in(own, chunks, report)
+
+
+def _render_in(
+    executor: Executor, chunks: Sequence[Sequence[str]], report: Callable[[int], None]
+) -> Iterator[list[str]]:
     rendered: list[list[str] | None] = [None] * len(chunks)
     k = 0  # the next chunk to hand back
     try:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
-            futures = [pool.submit(_render_chunk, chunk) for chunk in chunks]
-            last = len(chunks) - 1  # the next chunk from the end this process may take
-            while k < len(chunks):
-                while rendered[k] is None:
-                    if futures[k].done() and not futures[k].cancelled():
-                        rendered[k] = futures[k].result()
-                        report(len(chunks[k]))
-                    elif last >= k and futures[last].cancel():
-                        # No worker has taken it: this process renders it.
-                        rendered[last] = _render_chunk(chunks[last])
-                        report(len(chunks[last]))
-                        last -= 1
-                    else:
-                        # Workers take chunks in order: every one up to ``last`` is taken.
-                        last = k - 1
-                        rendered[k] = futures[k].result()
-                        report(len(chunks[k]))
-                chunk_html = rendered[k] or []
-                rendered[k] = []  # handed back: not kept twice
-                k += 1
-                yield chunk_html
+        futures = [executor.submit(_render_chunk, chunk) for chunk in chunks]
+        last = len(chunks) - 1  # the next chunk from the end this process may take
+        while k < len(chunks):
+            while rendered[k] is None:
+                if futures[k].done() and not futures[k].cancelled():
+                    rendered[k] = futures[k].result()
+                    report(len(chunks[k]))
+                elif last >= k and futures[last].cancel():
+                    # No worker has taken it: this process renders it.
+                    rendered[last] = _render_chunk(chunks[last])
+                    report(len(chunks[last]))
+                    last -= 1
+                else:
+                    # Workers take chunks in order: every one up to ``last`` is taken.
+                    last = k - 1
+                    rendered[k] = futures[k].result()
+                    report(len(chunks[k]))
+            chunk_html = rendered[k] or []
+            rendered[k] = []  # handed back: not kept twice
+            k += 1
+            yield chunk_html
     except Exception:
         logger.warning("parallel rendering failed; rendering the rest serially", exc_info=True)
         for rest in range(k, len(chunks)):

@@ -233,3 +233,25 @@ def test_new_notes_are_written_while_later_chunks_are_still_to_come(
     assert [n.position for n in notes] == list(range(1200))  # ids in file order
     assert all(n.question_html == render_full(n.question) for n in notes[::97])
     assert Card.objects.filter(note__in=notes).count() == 1200
+
+
+def test_render_pool_starts_its_workers_before_the_rendering(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    submitted: list[object] = []
+
+    class RecordingPool(_InstantPool):
+        def submit(self, fn: Callable[..., list[str]], *args: object) -> Future[list[str]]:  # type: ignore[override]
+            submitted.append(args[0])
+            return super().submit(fn, *args)
+
+    monkeypatch.setattr(rendering, "ProcessPoolExecutor", RecordingPool)
+    monkeypatch.setattr(rendering.os, "cpu_count", lambda: 2)
+    with rendering.render_pool(10) as none:
+        assert none is None  # too few texts to be worth a worker
+    sources = [f"{s} {n}" if "```" not in s else s for n in range(150) for s in _SOURCES]
+    with rendering.render_pool(len(sources)) as pool:
+        assert pool is not None and submitted == [["start"]]  # the worker is started now
+        chunks = list(rendering.render_chunks(sources, pool=pool))
+    assert [html for chunk in chunks for html in chunk] == [render_full(s) for s in sources]
+    assert len(submitted) == 1 + len(chunks)  # the same workers render every chunk

@@ -25,7 +25,7 @@ from ..importers.base import ImportOptions, ParsedCard, ParsedDeck, SourceSchedu
 from ..importers.questions import title_from_filename
 from ..models import Card, CardKind, Deck, Note, Reference, Tag
 from ..prompts import identity_text
-from ..rendering import render_chunks
+from ..rendering import RenderPool, render_chunks
 from ..signals import card_schedules_imported, notes_changed
 from ..uploads import ImportRejected
 from ._common import _BATCH, _chunks, _insert_pairs
@@ -248,7 +248,9 @@ def _import_plan(*, deck: Deck, parsed: ParsedDeck, now: datetime) -> _ImportPla
     return plan
 
 
-def _render_and_create(plan: _ImportPlan, step: Callable[[int], None], now: datetime) -> int:
+def _render_and_create(
+    plan: _ImportPlan, step: Callable[[int], None], now: datetime, pool: RenderPool | None
+) -> int:
     """Render the HTML of every written note (bulk writes skip Note.save; see
     ``render_chunks``) and insert the new notes with their cards as their chunks come back,
     while workers render the next ones. Returns how many notes were reported to ``step``."""
@@ -264,7 +266,7 @@ def _render_and_create(plan: _ImportPlan, step: Callable[[int], None], now: date
             notes_reported = texts_rendered // 2
 
     sources = [t for p in planned for t in (p.note.question, p.note.answer)]
-    for chunk in render_chunks(sources, done=rendered_texts):
+    for chunk in render_chunks(sources, done=rendered_texts, pool=pool):
         for html in chunk:
             note = planned[texts_done // 2].note
             if texts_done % 2:
@@ -310,6 +312,7 @@ def _import_deck(
     tags: dict[str, Tag],
     step: Callable[[int], None],
     options: ImportOptions | None = None,
+    pool: RenderPool | None = None,
 ) -> ImportSummary:
     """One parsed file into one deck: plan, render, write, then sync schedules, tags,
     references, links and listeners."""
@@ -328,7 +331,7 @@ def _import_deck(
     now = timezone.now()
     plan = _import_plan(deck=deck, parsed=parsed, now=now)
     written = plan.written
-    notes_reported = _render_and_create(plan, step, now)
+    notes_reported = _render_and_create(plan, step, now, pool)
     _write_plan(plan, now)
 
     _send_schedules(owner, plan.to_create)

@@ -14,6 +14,7 @@ from .. import tags as tag_rules
 from ..importers.apkg import delete_media, parse_apkg, store_media
 from ..importers.base import ImportFormatError, ImportOptions, ParsedCard, ParsedDeck
 from ..limits import FieldTooLong
+from ..rendering import render_pool
 from ..uploads import (
     PACKAGE_EXTENSIONS,
     ImportRejected,
@@ -182,7 +183,8 @@ def _write_import(
         if progress is not None:
             progress(done, total)
 
-    with transaction.atomic():
+    # The rendering workers start while the import plans (see render_pool).
+    with render_pool(2 * total) as pool, transaction.atomic():
         tags = _tags_for(
             owner,
             tag_rules.tag_names_clean(
@@ -198,6 +200,7 @@ def _write_import(
                     tags=tags,
                     step=step,
                     options=options,
+                    pool=pool,
                 )
             )
     return summary
