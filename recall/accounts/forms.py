@@ -27,7 +27,7 @@ class SignUpForm(UserCreationForm):
         fields = ("username", "email")
 
     # No check that the address is free: saying so would tell anyone whether an address has
-    # an account. The address's owner is told instead (accounts.tasks.send_welcome_email).
+    # an account. The address's owner is told instead (accounts.emails.welcome_email_send).
 
 
 class ProfileForm(forms.ModelForm):

@@ -3,54 +3,19 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 
 from recall.core.tasks import MAIL_TASK_OPTIONS
 
-from .models import User
+from . import emails
 
 
 @shared_task(**MAIL_TASK_OPTIONS)
 def send_welcome_email(user_id: int) -> bool:
-    """Send the welcome note; False when the user is gone or has no address.
-
-    Sign-up does not say whether an address already has an account (that would tell anyone
-    who owns one); the address learns it here instead: when an earlier account holds it, its
-    owner gets a notice naming both accounts rather than a welcome.
-    """
-    user = User.objects.filter(pk=user_id).first()
-    if user is None or not user.email:
-        return False
-    earlier = User.objects.filter(email__iexact=user.email, pk__lt=user.pk).order_by("pk").first()
-    context = {"user": user, "earlier": earlier, "site_name": settings.SITE_NAME}
-    if earlier is None:
-        subject = f"Welcome to {settings.SITE_NAME}"
-        template = "accounts/welcome_email.txt"
-    else:
-        subject = f"{settings.SITE_NAME}: a new account was opened with your e-mail address"
-        template = "accounts/signup_again_email.txt"
-    send_mail(
-        subject=subject,
-        message=render_to_string(template, context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
-    return True
+    """The welcome note (or, to an address that already has an account, a notice)."""
+    return emails.welcome_email_send(user_id)
 
 
 @shared_task(**MAIL_TASK_OPTIONS)
 def send_email_changed_notice(user_id: int, old_email: str, new_email: str) -> bool:
-    """Tell the previous address that the account's e-mail changed (it may not be its owner)."""
-    user = User.objects.filter(pk=user_id).first()
-    if user is None or not old_email:
-        return False
-    context = {"user": user, "new_email": new_email, "site_name": settings.SITE_NAME}
-    send_mail(
-        subject=f"{settings.SITE_NAME}: your e-mail address was changed",
-        message=render_to_string("accounts/email_changed_email.txt", context),
-        from_email=None,
-        recipient_list=[old_email],
-    )
-    return True
+    """Tell the previous address that the account's e-mail changed."""
+    return emails.email_changed_notice_send(user_id, old_email, new_email)
