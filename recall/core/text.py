@@ -40,3 +40,18 @@ def markdown_plain_text(markdown: str) -> str:
     text = _LINK_RE.sub(r"\1", uncloze(text))
     text = _EMPHASIS_RE.sub("", text.replace("`", ""))
     return " ".join(text.split())
+
+
+# Words that say how a question is asked, not what about: a search whose words are ORed
+# would match nearly every card with them, and a typed answer earns nothing for them.
+STOP_WORDS = frozenset(
+    re.split(
+        r"\s+",
+        """a about above after again all also am an and any are as at be because been before
+    being both but by can could did do does doing each for from further had has have having
+    here how i if in into is it its itself just me more most my no nor not of off on once
+    one only or other our out over own same she should so some such than that the their them
+    then there these they this those through to too two under until up very vs versus was we
+    were what when where which while who whom why will with would you your""".strip(),
+    )
+)

@@ -24,6 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from recall.core.text import STOP_WORDS
 from recall.semantic import embeddings
 
 from .keypoints import CODE, KeyPoint
@@ -47,17 +48,6 @@ BUCKETS = {1: "wrong", 2: "partial", 3: "good", 4: "good"}
 
 _WORD_RE = re.compile(r"[a-z0-9_]+")
 _ANSWER_SPLIT_RE = re.compile(r"(?<=[.!?;:])\s+|\n+")
-_STOPWORDS = frozenset(
-    re.split(
-        r"\s+",
-        """a about above after again all also an and any are as at be because been before being
-        both but by can could do does doing each for from further had has have having here how
-        i if in into is it its itself just me more most my no nor not of off on once only or
-        other our out over own same she should so some such than that the their them then there
-        these they this those through to too under until up very was we were what when where
-        which while who whom why will with would you your one two""".strip(),
-    )
-)
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s")
 
 
@@ -123,7 +113,7 @@ def content_stems(text: str) -> set[str]:
         words.append(word)
         if "_" in word:
             words.extend(part for part in word.split("_") if part)
-    return {stem(w) for w in words if w not in _STOPWORDS and len(w) > 1}
+    return {stem(w) for w in words if w not in STOP_WORDS and len(w) > 1}
 
 
 def _normalised(text: str) -> str:

@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from recall.core.exceptions import ApplicationError
+from recall.core.text import STOP_WORDS
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 32
@@ -210,21 +211,6 @@ def parse_query(raw: str, *, filtered: bool = False) -> ParsedQuery:
         if not (filtered or parsed.decks or parsed.tags):
             raise QueryError("Type at least one word to search for.")
     return parsed
-
-
-# Words that say how a question is asked, not what about: in a query whose words are ORed
-# they would match nearly every card.
-STOP_WORDS = frozenset(
-    re.split(
-        r"\s+",
-        """a about above after again all also am an and any are as at be because been before
-    being both but by can could did do does doing each for from further had has have having
-    here how i if in into is it its itself just me more most my no nor not of off on once
-    only or other our out over own same she should so some such than that the their them
-    then there these they this those through to too under until up very vs versus was we
-    were what when where which while who whom why will with would you your""".strip(),
-    )
-)
 
 
 def any_word_query(parsed: ParsedQuery) -> ParsedQuery:
