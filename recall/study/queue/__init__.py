@@ -20,12 +20,16 @@ ids, with the scope (decks and limits). Each "next cards" call then reads today'
 (one query on DailyReviewCount), the due learning cards (one query) and checks the head of
 those lists against the database (one query per kind, by primary key): a card graded,
 suspended, buried or archived since is skipped, and the quotas cap what is served, so two
-tabs and grades from anywhere stay exact. What a check cannot see, a card becoming
-eligible, forgets the lists through stamps kept in the cache (random values, so an evicted
-stamp never matches): a card saved or a deck's notes changed (imports, edits:
-``queue_stale_for_deck``), an undo, a review due again today or a deck of someone else's
-started (``queue_stale_for_user``), any deck saved or deleted (``queue_stale_for_decks``:
-the scopes are read again; changed limits also rebuild the lists).
+tabs and grades from anywhere stay exact. The counts a session shows are read off the same
+lists (``DayQueue.counts``): learning cards counted, then each list's head, up to the
+quota, checked by the full rules in one query per kind; only a deck whose checked head
+falls short of its quota while its list was cut at the chunk is counted by the full query.
+What a check cannot see, a card becoming eligible, forgets the lists through stamps kept
+in the cache (random values, so an evicted stamp never matches): a card saved or a deck's
+notes changed (imports, edits: ``queue_stale_for_deck``), an undo, a review due again
+today or a deck of someone else's started (``queue_stale_for_user``), any deck saved or
+deleted (``queue_stale_for_decks``: the scopes are read again; changed limits also rebuild
+the lists).
 
 Modules: ``scope`` (the decks in scope and their quotas left today), ``plan`` (the queries),
 ``day`` (the cached day queue and serving from it), ``stamps`` (the cache stamps and the
@@ -72,7 +76,7 @@ def study_queue(
 def queue_counts(
     *, user: Any, deck: Deck | None = None, now: datetime | None = None
 ) -> QueueCounts:
-    return Plan(user, deck, now).counts()
+    return DayQueue(Plan(user, deck, now)).counts()
 
 
 def study_session(
@@ -80,4 +84,4 @@ def study_session(
 ) -> tuple[list[Card], QueueCounts]:
     """The next cards and the remaining counts, sharing one look at today's quotas."""
     plan = Plan(user, deck, now)
-    return plan_cards(plan, limit), plan.counts()
+    return plan_cards(plan, limit), DayQueue(plan).counts()

@@ -13,6 +13,7 @@ from recall.decks.models import Card
 
 from ..models import CardState, State
 from .plan import Plan, live_siblings, marked, marked_new
+from .scope import QueueCounts
 from .stamps import DAY_QUEUE_SECONDS, current_stamps, stamp_key, user_key
 
 # Cards per list of the day queue: a rebuild every this many answers at most, and a cache
@@ -20,6 +21,9 @@ from .stamps import DAY_QUEUE_SECONDS, current_stamps, stamp_key, user_key
 DAY_QUEUE_CHUNK = 200
 # Ids checked per round against the database when serving from the day queue.
 _HEAD = 2
+# Ids checked beyond a deck's quota when counting: cards graded, suspended or buried since
+# the list was last pruned, without falling back to the deck's full count.
+_COUNT_SLACK = 8
 
 
 @dataclass
@@ -98,6 +102,72 @@ class DayQueue:
         )
         cache.set(self.key, entry, DAY_QUEUE_SECONDS)
         return entry
+
+    # Counting
+
+    def counts(self) -> QueueCounts:
+        """What the queue serves now, by queue: ``Plan.counts`` read off the day's lists.
+
+        Each list's head (up to the deck's quota left) is checked by the full rules in one
+        query per kind, instead of counting the deck's cards again on every "next card";
+        a deck whose checked head falls short of its quota while its list is cut at the
+        chunk is counted by the full query.
+        """
+        plan = self.plan
+        entry = self._entry()
+        learning = plan.learning().count()
+        review = self._review_count(entry)
+        new = self._new_count(entry)
+        if learning + review + new == 0:
+            learning = plan.learning(ahead=True).count()
+        return QueueCounts(learning=learning, review=review, new=new)
+
+    def _review_count(self, entry: _Entry) -> int:
+        plan = self.plan
+        left = {pk: n for pk, n in plan.reviews_left.items() if n > 0}
+        if not left:
+            return 0
+        head: dict[int, list[int]] = {pk: [] for pk in left}
+        cut = {pk: False for pk in left}
+        for card_id, deck_id in entry.reviews:
+            if deck_id in head:
+                if len(head[deck_id]) < left[deck_id] + _COUNT_SLACK:
+                    head[deck_id].append(card_id)
+                else:
+                    cut[deck_id] = True
+        ids = [pk for deck_ids in head.values() for pk in deck_ids]
+        valid = set(
+            plan.unburied_reviews(
+                plan._states().filter(card_id__in=ids, state=State.REVIEW, due__lt=plan.day.end)
+            ).values_list("card_id", flat=True)
+        )
+        total = 0
+        for deck_id, cap in left.items():
+            found = sum(1 for pk in head[deck_id] if pk in valid)
+            if found < cap and (cut[deck_id] or not entry.reviews_complete):
+                # Fewer valid cards than the cap in what was checked, more may wait: the
+                # full query (one for every deck, it caps them all at once).
+                return int(plan.reviews().count())
+            total += min(found, cap)
+        return total
+
+    def _new_count(self, entry: _Entry) -> int:
+        plan = self.plan
+        quotas = {pk: n for pk, n in plan.new_left.items() if n > 0}
+        lists = {pk: entry.new.get(pk, []) for pk in quotas}
+        head = {pk: lists[pk][: n + _COUNT_SLACK] for pk, n in quotas.items()}
+        ids = [pk for deck_ids in head.values() for pk in deck_ids]
+        valid = set(plan.new_cards(None).filter(pk__in=ids).values_list("pk", flat=True))
+        total = 0
+        for deck_id, quota in quotas.items():
+            found = sum(1 for pk in head[deck_id] if pk in valid)
+            more = len(lists[deck_id]) > len(head[deck_id]) or not entry.new_complete.get(
+                deck_id, True
+            )
+            if found < quota and more:
+                found = plan.new_cards(deck_id)[:quota].count()
+            total += min(found, quota)
+        return total
 
     # Serving
 

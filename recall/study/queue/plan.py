@@ -47,9 +47,10 @@ def _graded_today(user_id: int, day_start: datetime) -> Exists:
 
 
 def _new_cards(
-    user_id: int, deck_id: int, day_start: datetime, day_end: datetime
+    user_id: int, deck_id: int | None, day_start: datetime, day_end: datetime
 ) -> QuerySet[Card]:
-    """A deck's new cards for a user's study day, in study order, siblings buried.
+    """A deck's new cards for a user's study day, in study order, siblings buried (every
+    deck's when ``deck_id`` is None: for checking cards already picked by id).
 
     It walks the ``card_live_order`` partial index in study order (tests pin the plan).
     """
@@ -65,8 +66,9 @@ def _new_cards(
     # Burying lasts until the start of a study day, so within one day "no longer buried" is
     # "buried until this day's start or earlier": a rule that needs no clock of its own.
     unburied = Q(buried_until__isnull=True) | Q(buried_until__lte=day_start)
+    cards = Card.objects.all() if deck_id is None else Card.objects.filter(deck_id=deck_id)
     return (
-        Card.objects.filter(deck_id=deck_id, is_archived=False, suspended=False)
+        cards.filter(is_archived=False, suspended=False)
         .filter(unburied)
         .exclude(Exists(studied))
         .filter(Q(deck__bury_siblings=False) | ~Exists(blocking))
@@ -140,8 +142,8 @@ class Plan:
         rank = Window(RowNumber(), partition_by=[F("deck_id")], order_by=[F("due"), F("id")])
         return qs.annotate(rank=rank, cap=cap).filter(rank__lte=F("cap")).order_by("due", "id")
 
-    def new_cards(self, deck_id: int) -> QuerySet[Card]:
-        """The deck's new cards in study order, unburied."""
+    def new_cards(self, deck_id: int | None) -> QuerySet[Card]:
+        """The deck's new cards in study order, unburied (None: of any deck)."""
         return _new_cards(self.user.pk, deck_id, self.day.start, self.day.end)
 
     def counts(self) -> QueueCounts:
