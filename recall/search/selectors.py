@@ -314,6 +314,11 @@ def _semantic_ranking(
     return found
 
 
+def _word_count(parsed: ParsedQuery) -> int:
+    """Words and phrases the query asks for: with one, "every" and "any" are the same query."""
+    return len(parsed.positive_terms) + len(parsed.positive_phrases)
+
+
 def _meaning_page(
     query: str,
     parsed: ParsedQuery,
@@ -327,14 +332,19 @@ def _meaning_page(
     window = min(max(FUSION_WINDOW, offset + limit), MAX_FUSION_WINDOW)
     meaning = _semantic_ranking(query, parsed, filters, window=window)
     if mode == HYBRID and not meaning:
-        # Nothing near in meaning (or nothing embedded yet): the lexical ranking as it is,
-        # with its exact total and every page.
-        return get_backend().search(parsed, filters, offset=offset, limit=limit)
+        # Nothing near in meaning: the words alone, with their exact total and every page.
+        # Those of every word; when no note holds them all, those of any word (hybrid's own
+        # words ranking: a question in plain words rarely has all of them), unless nothing
+        # is embedded yet (a fresh install searches as lexical mode does).
+        page = get_backend().search(parsed, filters, offset=offset, limit=limit)
+        if page.total or _word_count(parsed) < 2 or not semantic.has_embeddings():
+            return page
+        return get_backend().search(any_word_query(parsed), filters, offset=offset, limit=limit)
     lexical = some = BackendPage()
     if mode == HYBRID:
         lexical = get_backend().search(parsed, filters, offset=0, limit=window)
         any_word = any_word_query(parsed)
-        if len(parsed.positive_terms) + len(parsed.positive_phrases) > 1:
+        if _word_count(parsed) > 1:
             some = get_backend().search(any_word, filters, offset=0, limit=window)
         else:
             some = lexical  # one word: "every" and "any" are the same query

@@ -208,3 +208,20 @@ def test_hybrid_puts_a_note_holding_every_word_above_meanings_first(embedded: Co
     )
     hybrid = [h.card_id for h in search_cards(user=embedded.alice, query="select_related").hits]
     assert hybrid[:2] == [cards["select_related"].pk, cards["prefetch"].pk]
+
+
+def test_hybrid_with_nothing_near_in_meaning_falls_back_to_any_word(embedded: Corpus, monkeypatch):
+    from recall.search import selectors
+
+    cards = embedded.cards
+    question = "how does an object get initialises by the constructor"
+    # No note clears the meaning cut-off and none holds every word: the notes holding any
+    # content word, not an empty page.
+    monkeypatch.setattr(selectors, "_semantic_ranking", lambda *a, **k: [])
+    assert search_cards(user=embedded.alice, query=question, mode="lexical").hits == []
+    found = search_cards(user=embedded.alice, query=question)
+    assert found.mode == "hybrid" and found.total == len(found.hits) >= 2
+    assert {cards["init"].pk, cards["classmethod"].pk} <= {h.card_id for h in found.hits}
+    # A note holding every word is still shown alone, as the lexical ranking has it.
+    exact = search_cards(user=embedded.alice, query="select_related")
+    assert [h.card_id for h in exact.hits] == [cards["select_related"].pk]
