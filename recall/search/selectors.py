@@ -336,9 +336,9 @@ def _meaning_page(
         # Those of every word; when no note holds them all, those of any word (hybrid's own
         # words ranking: a question in plain words rarely has all of them), unless nothing
         # is embedded yet (a fresh install searches as lexical mode does).
-        page = get_backend().search(parsed, filters, offset=offset, limit=limit)
-        if page.total or _word_count(parsed) < 2 or not semantic.has_embeddings():
-            return page
+        every = get_backend().search(parsed, filters, offset=offset, limit=limit)
+        if every.total or _word_count(parsed) < 2 or not semantic.has_embeddings():
+            return every
         return get_backend().search(any_word_query(parsed), filters, offset=offset, limit=limit)
     lexical = some = BackendPage()
     if mode == HYBRID:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from recall.decks.models import Card
 
@@ -136,11 +136,8 @@ class DayQueue:
                 else:
                     cut[deck_id] = True
         ids = [pk for deck_ids in head.values() for pk in deck_ids]
-        valid = set(
-            plan.unburied_reviews(
-                plan._states().filter(card_id__in=ids, state=State.REVIEW, due__lt=plan.day.end)
-            ).values_list("card_id", flat=True)
-        )
+        among = self._reviews_among(entry, ids, list(left)) if ids else None
+        valid = set(among.values_list("card_id", flat=True)) if among is not None else set()
         total = 0
         for deck_id, cap in left.items():
             found = sum(1 for pk in head[deck_id] if pk in valid)
@@ -157,7 +154,8 @@ class DayQueue:
         lists = {pk: entry.new.get(pk, []) for pk in quotas}
         head = {pk: lists[pk][: n + _COUNT_SLACK] for pk, n in quotas.items()}
         ids = [pk for deck_ids in head.values() for pk in deck_ids]
-        valid = set(plan.new_cards(None).filter(pk__in=ids).values_list("pk", flat=True))
+        among = self._new_among(entry, ids, list(quotas)) if ids else None
+        valid = set(among.values_list("pk", flat=True)) if among is not None else set()
         total = 0
         for deck_id, quota in quotas.items():
             found = sum(1 for pk in head[deck_id] if pk in valid)
@@ -168,6 +166,42 @@ class DayQueue:
                 found = plan.new_cards(deck_id)[:quota].count()
             total += min(found, quota)
         return total
+
+    # Checking cards of the lists by id, by the full rules: the sibling rule (nested
+    # subqueries, costly to build and to run) only for cards whose note has other live cards.
+
+    def _reviews_among(
+        self, entry: _Entry, ids: list[int], decks: list[int]
+    ) -> QuerySet[CardState]:
+        """The CardStates of ``ids`` that are due reviews to show today in ``decks``."""
+        plan = self.plan
+        qs = plan._states().filter(
+            card_id__in=ids, state=State.REVIEW, due__lt=plan.day.end, deck__in=decks
+        )
+        check = [pk for pk in ids if pk in entry.siblings]
+        if check:
+            waiting = plan.unburied_reviews(plan._states().filter(card_id__in=check))
+            plain = [pk for pk in ids if pk not in entry.siblings]
+            qs = qs.filter(Q(card_id__in=plain) | Q(pk__in=waiting.values("pk")))
+        return qs
+
+    def _new_among(self, entry: _Entry, ids: list[int], decks: int | list[int]) -> QuerySet[Card]:
+        """The cards of ``ids`` that are new cards to show today, in ``decks`` (one or many)."""
+        plan = self.plan
+        studied = CardState.objects.filter(user=plan.user, card=OuterRef("pk"))
+        unburied = Q(buried_until__isnull=True) | Q(buried_until__lte=plan.day.start)
+        in_decks = Q(deck_id=decks) if isinstance(decks, int) else Q(deck_id__in=decks)
+        qs = (
+            Card.objects.filter(in_decks, is_archived=False, suspended=False)
+            .filter(unburied)
+            .exclude(Exists(studied))
+        )
+        condition = Q(pk__in=[pk for pk in ids if pk not in entry.siblings])
+        check = [pk for pk in ids if pk in entry.siblings]
+        if check:
+            deck = decks if isinstance(decks, int) else None
+            condition |= Q(pk__in=plan.new_cards(deck).filter(pk__in=check).values("pk"))
+        return qs.filter(condition)
 
     # Serving
 
@@ -212,7 +246,6 @@ class DayQueue:
         What lies before the first card served is gone for the day (graded, capped,
         suspended, buried, waiting for a sibling graded today): dropped from the entry.
         """
-        plan = self.plan
         out: list[Card] = []
         first: int | None = None
         at, count = 0, len(entry.reviews)
@@ -222,14 +255,7 @@ class DayQueue:
             ids = [card_id for card_id, deck_id in window if deck_id in left]
             if not ids:
                 continue
-            qs = plan._states().filter(
-                card_id__in=ids, state=State.REVIEW, due__lt=plan.day.end, deck__in=list(left)
-            )
-            check = [pk for pk in ids if pk in entry.siblings]
-            if check:
-                waiting = plan.unburied_reviews(plan._states().filter(card_id__in=check))
-                plain = [pk for pk in ids if pk not in entry.siblings]
-                qs = qs.filter(Q(card_id__in=plain) | Q(pk__in=waiting.values("pk")))
+            qs = self._reviews_among(entry, ids, list(left))
             found = {s.card_id: s for s in qs.select_related("card", "card__deck")}
             for offset, (card_id, deck_id) in enumerate(window):
                 state = found.get(card_id)
@@ -249,7 +275,6 @@ class DayQueue:
         return out, bool(drop)
 
     def _valid_new(self, entry: _Entry, deck_id: int, quota: int) -> tuple[list[Card], bool]:
-        plan = self.plan
         ids = entry.new.get(deck_id, [])
         out: list[Card] = []
         at = 0
@@ -257,19 +282,8 @@ class DayQueue:
         while len(out) < quota and at < len(ids):
             head = ids[at : at + _HEAD + quota]
             at += len(head)
-            plain = [pk for pk in head if pk not in entry.siblings]
-            check = [pk for pk in head if pk in entry.siblings]
-            studied = CardState.objects.filter(user=plan.user, card=OuterRef("pk"))
-            unburied = Q(buried_until__isnull=True) | Q(buried_until__lte=plan.day.start)
-            qs = (
-                Card.objects.filter(deck_id=deck_id, is_archived=False, suspended=False)
-                .filter(unburied)
-                .exclude(Exists(studied))
-            )
-            condition = Q(pk__in=plain)
-            if check:
-                condition |= Q(pk__in=plan.new_cards(deck_id).filter(pk__in=check).values("pk"))
-            found = {c.pk: c for c in qs.filter(condition).select_related("deck")}
+            qs = self._new_among(entry, head, deck_id)
+            found = {c.pk: c for c in qs.select_related("deck")}
             for pk in head:
                 if pk in found:
                     out += marked_new([found[pk]])
