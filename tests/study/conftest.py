@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from recall.study.models import CardState, State
 from tests.factories import CardFactory, DeckFactory, UserFactory
 
 NY = ZoneInfo("America/New_York")
@@ -35,3 +37,22 @@ def no_fuzz(settings):
 def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A New York wall-clock time as an aware datetime."""
     return datetime(year, month, day, hour, minute, tzinfo=NY)
+
+
+def reviews_due(user: Any, deck: Any, cards: list[Any], now: datetime) -> None:
+    """The cards as reviews of the user, due one, two, three… hours before ``now``."""
+    CardState.objects.bulk_create(
+        CardState(
+            user=user,
+            card=card,
+            deck=deck,
+            state=State.REVIEW,
+            stability=5.0,
+            difficulty=5.0,
+            due=now - timedelta(hours=i + 1),
+            last_review=now - timedelta(days=5),
+            reps=3,
+            version=3,
+        )
+        for i, card in enumerate(cards)
+    )

@@ -4,7 +4,6 @@ made elsewhere all show at the next call (issue 15)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,10 +12,9 @@ from recall.core.exceptions import ConflictError
 from recall.decks import services as deck_services
 from recall.decks.models import Card
 from recall.study import queue, selectors, services
-from recall.study.models import CardState, State
 from tests.factories import CardFactory, DeckFactory
 
-from .conftest import local
+from .conftest import local, reviews_due
 
 pytestmark = pytest.mark.django_db
 
@@ -49,24 +47,6 @@ def grade(user: Any, card: Any, g: int = 4, when: Any = NOW) -> Any:
     )
 
 
-def reviews_due(user: Any, deck: Any, cards: list[Any]) -> None:
-    CardState.objects.bulk_create(
-        CardState(
-            user=user,
-            card=card,
-            deck=deck,
-            state=State.REVIEW,
-            stability=5.0,
-            difficulty=5.0,
-            due=NOW - timedelta(hours=i + 1),
-            last_review=NOW - timedelta(days=5),
-            reps=3,
-            version=3,
-        )
-        for i, card in enumerate(cards)
-    )
-
-
 def test_the_queue_is_built_once_a_day_and_the_full_queue_is_what_it_serves(
     user, deck, cards, builds
 ):
@@ -85,7 +65,7 @@ def test_the_queue_is_built_once_a_day_and_the_full_queue_is_what_it_serves(
 
 
 def test_two_tabs_never_get_a_card_graded_in_the_other(user, deck, cards):
-    reviews_due(user, deck, cards[3:6])
+    reviews_due(user, deck, cards[3:6], NOW)
     for kind in ("review", "review", "review", "new", "new"):
         tab_a, tab_b = next_card(user, deck), next_card(user, deck)
         assert tab_a is not None and tab_b is not None
@@ -99,7 +79,7 @@ def test_two_tabs_never_get_a_card_graded_in_the_other(user, deck, cards):
 
 
 def test_undo_brings_the_card_back_first(user, deck, cards):
-    reviews_due(user, deck, cards[3:5])
+    reviews_due(user, deck, cards[3:5], NOW)
     first = next_card(user, deck)
     assert first is not None and first.queue == "review"
     grade(user, first)
@@ -172,7 +152,7 @@ def test_a_longer_day_than_one_chunk_is_served_in_full(user, monkeypatch):
     monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", 2)
     big: Any = DeckFactory(owner=user, title="Big", new_cards_per_day=5, reviews_per_day=5)
     cards = [CardFactory(deck=big, position=i) for i in range(7)]
-    reviews_due(user, big, cards[4:])
+    reviews_due(user, big, cards[4:], NOW)
     full = selectors.study_queue(user=user, deck=big, now=NOW)
     served = []
     for _ in range(10):

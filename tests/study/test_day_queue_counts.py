@@ -14,10 +14,9 @@ import pytest
 from recall.core.exceptions import ConflictError, NotFoundError
 from recall.decks import services as deck_services
 from recall.study import queue, selectors, services
-from recall.study.models import CardState, State
 from tests.factories import CardFactory, DeckFactory
 
-from .conftest import local
+from .conftest import local, reviews_due
 
 pytestmark = pytest.mark.django_db
 
@@ -33,21 +32,7 @@ def world(user):
     """Two decks: plain cards with due reviews, and notes of several cards (siblings)."""
     plain: Any = DeckFactory(owner=user, title="Plain", new_cards_per_day=4, reviews_per_day=3)
     cards = [CardFactory(deck=plain, position=i) for i in range(9)]
-    CardState.objects.bulk_create(
-        CardState(
-            user=user,
-            card=card,
-            deck=plain,
-            state=State.REVIEW,
-            stability=5.0,
-            difficulty=5.0,
-            due=NOW - timedelta(hours=i + 1),
-            last_review=NOW - timedelta(days=5),
-            reps=3,
-            version=3,
-        )
-        for i, card in enumerate(cards[5:])
-    )
+    reviews_due(user, plain, cards[5:], NOW)
     notes: Any = DeckFactory(owner=user, title="Notes", new_cards_per_day=5, reviews_per_day=10)
     for n in range(3):
         deck_services.note_create(deck=notes, kind="reversed", question=f"Q{n}", answer=f"A{n}")

@@ -4,6 +4,7 @@ against the database (see the package docstring)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -135,17 +136,19 @@ class DayQueue:
                     head[deck_id].append(card_id)
                 else:
                     cut[deck_id] = True
-        ids = [pk for deck_ids in head.values() for pk in deck_ids]
-        among = self._reviews_among(entry, ids, list(left)) if ids else None
-        valid = set(among.values_list("card_id", flat=True)) if among is not None else set()
+        found = _found_per_deck(
+            head,
+            lambda ids: self._reviews_among(entry, ids, list(left)).values_list(
+                "card_id", flat=True
+            ),
+        )
         total = 0
         for deck_id, cap in left.items():
-            found = sum(1 for pk in head[deck_id] if pk in valid)
-            if found < cap and (cut[deck_id] or not entry.reviews_complete):
+            if found[deck_id] < cap and (cut[deck_id] or not entry.reviews_complete):
                 # Fewer valid cards than the cap in what was checked, more may wait: the
                 # full query (one for every deck, it caps them all at once).
                 return int(plan.reviews().count())
-            total += min(found, cap)
+            total += min(found[deck_id], cap)
         return total
 
     def _new_count(self, entry: _Entry) -> int:
@@ -153,18 +156,17 @@ class DayQueue:
         quotas = {pk: n for pk, n in plan.new_left.items() if n > 0}
         lists = {pk: entry.new.get(pk, []) for pk in quotas}
         head = {pk: lists[pk][: n + _COUNT_SLACK] for pk, n in quotas.items()}
-        ids = [pk for deck_ids in head.values() for pk in deck_ids]
-        among = self._new_among(entry, ids, list(quotas)) if ids else None
-        valid = set(among.values_list("pk", flat=True)) if among is not None else set()
+        found = _found_per_deck(
+            head, lambda ids: self._new_among(entry, ids, list(quotas)).values_list("pk", flat=True)
+        )
         total = 0
         for deck_id, quota in quotas.items():
-            found = sum(1 for pk in head[deck_id] if pk in valid)
             more = len(lists[deck_id]) > len(head[deck_id]) or not entry.new_complete.get(
                 deck_id, True
             )
-            if found < quota and more:
-                found = plan.new_cards(deck_id)[:quota].count()
-            total += min(found, quota)
+            if found[deck_id] < quota and more:
+                found[deck_id] = plan.new_cards(deck_id)[:quota].count()
+            total += min(found[deck_id], quota)
         return total
 
     # Checking cards of the lists by id, by the full rules: the sibling rule (nested
@@ -294,6 +296,15 @@ class DayQueue:
         if skipped:
             entry.new[deck_id] = ids[skipped:]
         return out, bool(skipped)
+
+
+def _found_per_deck(
+    head: dict[int, list[int]], valid_among: Callable[[list[int]], Iterable[int]]
+) -> dict[int, int]:
+    """How many of each deck's listed card ids are valid: one check for every deck."""
+    ids = [pk for deck_ids in head.values() for pk in deck_ids]
+    valid = set(valid_among(ids)) if ids else set()
+    return {deck_id: sum(1 for pk in deck_ids if pk in valid) for deck_id, deck_ids in head.items()}
 
 
 def plan_cards(plan: Plan, limit: int | None) -> list[Card]:
