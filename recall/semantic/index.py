@@ -4,7 +4,8 @@ On SQLite the sqlite-vec extension is loaded on every new connection when this P
 sqlite3 module can load extensions; the ranking is then one SQL statement
 (``vec_distance_cosine`` over the stored float32 blobs). On PostgreSQL (pgvector cannot be
 installed everywhere) and on a SQLite without extension loading, the vectors are read once
-per process into a numpy matrix, refreshed when the embedding table changes, and ranked
+per process into a numpy matrix, refreshed when the embedding table changes (only the rows
+written since are read, unless rows were deleted), and ranked
 with one matrix product: ~40 ms at 100k notes. For millions of notes, pgvector's HNSW index
 is the option (docs/deploy.md).
 """
@@ -15,6 +16,7 @@ import logging
 import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection
@@ -120,6 +122,10 @@ class _Matrix:
 
 _cache: dict[str, _Matrix] = {}
 _cache_lock = threading.Lock()
+# How far before the cached latest row a refresh reads again (see ``_refreshed``): far
+# longer than an embedding batch takes from its timestamp to its commit (milliseconds), yet
+# short enough that a busy instance does not re-read all its recent rows on every search.
+_COMMIT_MARGIN = timedelta(minutes=1)
 
 
 def _stamp() -> tuple[Any, ...]:
@@ -130,31 +136,71 @@ def _stamp() -> tuple[Any, ...]:
 
 
 def _matrix() -> _Matrix:
-    """Every stored vector as one matrix, read again only when the table changed."""
-    import numpy as np
-
+    """Every stored vector as one matrix, brought up to date when the table changed: the
+    rows written since are read and merged in; all of it is read again only when rows were
+    deleted (or on a process's first search)."""
     stamp = _stamp()
     key = connection.alias
     cached = _cache.get(key)
     if cached is not None and cached.stamp == stamp:
         return cached
     with _cache_lock:
-        ids: list[int] = []
-        decks: list[int] = []
-        blobs: list[bytes] = []
-        rows = NoteEmbedding.objects.order_by("note_id").values_list(
-            "note_id", "note__deck_id", "vector"
-        )
-        for note_id, deck_id, blob in rows.iterator(chunk_size=5000):
-            ids.append(note_id)
-            decks.append(deck_id)
-            blobs.append(bytes(blob))
-        vectors = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(ids), -1)
-        matrix = _Matrix(
-            stamp, np.asarray(ids, dtype=np.int64), np.asarray(decks, dtype=np.int64), vectors
-        )
+        matrix = _refreshed(cached, stamp) if cached is not None else None
+        if matrix is None:
+            matrix = _Matrix(stamp, *_rows(NoteEmbedding.objects.all()))
         _cache[key] = matrix
         return matrix
+
+
+def _rows(embeddings: QuerySet[NoteEmbedding]) -> tuple[Any, Any, Any]:
+    """(note ids, deck ids, vectors) of ``embeddings`` as numpy arrays, by note id."""
+    import numpy as np
+
+    ids: list[int] = []
+    decks: list[int] = []
+    blobs: list[bytes] = []
+    rows = embeddings.order_by("note_id").values_list("note_id", "note__deck_id", "vector")
+    for note_id, deck_id, blob in rows.iterator(chunk_size=5000):
+        ids.append(note_id)
+        decks.append(deck_id)
+        blobs.append(bytes(blob))
+    vectors = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(ids), -1)
+    return np.asarray(ids, dtype=np.int64), np.asarray(decks, dtype=np.int64), vectors
+
+
+def _refreshed(cached: _Matrix, stamp: tuple[Any, ...]) -> _Matrix | None:
+    """``cached`` with the rows written since it was read merged in, or None when that
+    cannot be exact (rows deleted, another database): then everything is read again.
+
+    Rows are re-read from a little before the cached latest ``updated_at``: a batch stamped
+    earlier but committed later than that latest row is still picked up.
+    """
+    import numpy as np
+
+    name, count, last = stamp
+    old_name, old_count, old_last = cached.stamp
+    if name != old_name or old_last is None or last is None or count < old_count:
+        return None
+    ids, decks, vectors = _rows(
+        NoteEmbedding.objects.filter(updated_at__gte=old_last - _COMMIT_MARGIN)
+    )
+    at = np.searchsorted(cached.ids, ids)
+    known = at < len(cached.ids)
+    known[known] = cached.ids[at[known]] == ids[known]
+    merged_vectors = cached.vectors.copy()  # readers in other threads keep the old matrix
+    merged_vectors[at[known]] = vectors[known]
+    merged_decks = cached.decks.copy()
+    merged_decks[at[known]] = decks[known]
+    all_ids = np.concatenate([cached.ids, ids[~known]])
+    order = np.argsort(all_ids, kind="stable")
+    merged = _Matrix(
+        stamp,
+        all_ids[order],
+        np.concatenate([merged_decks, decks[~known]])[order],
+        np.concatenate([merged_vectors, vectors[~known]])[order],
+    )
+    # A row deleted while others were written leaves the count short of the table's.
+    return merged if len(merged.ids) == count else None
 
 
 def _nearest_numpy(

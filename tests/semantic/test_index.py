@@ -3,13 +3,16 @@ agree, and both keep to the decks they are given."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import F
 
 from recall.decks.models import Deck
 from recall.semantic import index
+from recall.semantic.models import NoteEmbedding
 from recall.semantic.services import embed_all
 from tests.factories import DeckFactory, NoteFactory
 
@@ -79,6 +82,73 @@ def test_a_moved_note_is_ranked_in_its_new_deck(notes, monkeypatch):
     assert created[0].pk not in {
         pk for pk, _ in index.nearest(query, decks=Deck.objects.filter(pk=deck.pk), k=3)
     }
+
+
+def _same_as_a_full_read(matrix: Any) -> bool:
+    ids, decks, vectors = index._rows(NoteEmbedding.objects.all())
+    return (
+        (matrix.ids == ids).all()
+        and (matrix.decks == decks).all()
+        and (matrix.vectors == vectors).all()
+    )
+
+
+def test_the_matrix_merges_the_rows_written_since(notes, monkeypatch):
+    deck, created = notes
+    merges: list[bool] = []
+    original = index._refreshed
+
+    def spying(cached: Any, stamp: Any) -> Any:
+        merged = original(cached, stamp)
+        merges.append(merged is not None)
+        return merged
+
+    monkeypatch.setattr(index, "_refreshed", spying)
+    index._cache.clear()
+    first = index._matrix()
+    # An import adds a note, an edit changes a vector: merged into the cached matrix.
+    added = NoteFactory(deck=deck, question="Celery chords", answer="a callback after a group")
+    created[2].answer = "escape html output, mark_safe to opt out"
+    created[2].save()
+    embed_all()
+    second = index._matrix()
+    assert merges == [True]
+    assert added.pk in second.ids and len(second.ids) == 6
+    assert _same_as_a_full_read(second)
+    row = list(first.ids).index(created[2].pk)
+    assert not (first.vectors[row] == second.vectors[row]).all()  # the edited note's vector
+    # A deleted row cannot be merged: everything is read again, and the row is gone.
+    NoteEmbedding.objects.filter(note=created[1]).delete()
+    third = index._matrix()
+    assert merges == [True, False] and created[1].pk not in third.ids
+    assert _same_as_a_full_read(third)
+
+
+def test_a_refresh_reads_only_the_rows_of_the_last_minutes(notes, monkeypatch):
+    deck, created = notes
+    # Written long ago, but for one row an hour ago: the latest when the matrix is read.
+    NoteEmbedding.objects.update(updated_at=F("updated_at") - timedelta(hours=2))
+    NoteEmbedding.objects.filter(note=created[0]).update(
+        updated_at=F("updated_at") + timedelta(hours=1)
+    )
+    index._cache.clear()
+    index._matrix()
+    reads: list[int] = []
+    original = index._rows
+
+    def counting(embeddings: Any) -> Any:
+        found = original(embeddings)
+        reads.append(len(found[0]))
+        return found
+
+    monkeypatch.setattr(index, "_rows", counting)
+    NoteFactory(deck=deck, question="Celery chords", answer="a callback after a group")
+    embed_all()
+    refreshed = index._matrix()
+    # The new row, and the one within the margin before the cached latest (read again in
+    # case its batch committed late); not the other four.
+    assert reads == [2]
+    assert _same_as_a_full_read(refreshed)
 
 
 class _Raw:
