@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -193,19 +193,42 @@ def _grade_locked(
     return log, state
 
 
-def _card_and_state(user: Any, card_id: int) -> tuple[Card, CardState | None]:
-    """The card if the user may study it (else NotFoundError), and their state of it."""
-    card = (
-        Card.objects.filter(deck_readable_q(user, prefix="deck__"), pk=card_id)
-        .select_related("deck")
-        .only("id", "deck_id", "is_archived", "deck__owner_id")
-        .first()
+@dataclass(frozen=True)
+class _Target:
+    """What a grade needs of the card besides its id: its deck and the deck's owner."""
+
+    deck_id: int
+    owner_id: int | None
+
+
+# Read with the card in one query (``_card_and_state``): the user's state row of it, if any.
+_MINE = [f"mine__{name}" for name in ("id", "deck_id", *_STATE_FIELDS)]
+
+
+def _card_and_state(user: Any, card_id: int) -> tuple[_Target, CardState | None]:
+    """The card if the user may study it (else NotFoundError), and their state of it.
+
+    One query: the card and its deck's readability, with the user's state row joined
+    (``FilteredRelation``: a LEFT JOIN on the unique (user, card) pair, so at most one row).
+    """
+    mine = FilteredRelation("study_states", condition=Q(study_states__user=user))
+    rows = (
+        Card.objects.annotate(mine=mine)
+        .filter(deck_readable_q(user, prefix="deck__"), pk=card_id)
+        .order_by()
+        .values_list("deck_id", "is_archived", "deck__owner_id", *_MINE)
     )
-    if card is None:
+    row = next(iter(rows), None)
+    if row is None:
         raise NotFoundError("No such card.")
-    if card.is_archived:
+    deck_id, is_archived, owner_id, state_id, *fields = row
+    if is_archived:
         raise NotFoundError("This card is archived and cannot be studied.")
-    return card, CardState.objects.filter(user=user, card_id=card_id).first()
+    target = _Target(deck_id=deck_id, owner_id=owner_id)
+    if state_id is None:
+        return target, None
+    values = dict(zip(("deck_id", *_STATE_FIELDS), fields, strict=True))
+    return target, CardState(id=state_id, user=user, card_id=card_id, **values)
 
 
 def _grade_versioned(
@@ -217,10 +240,10 @@ def _grade_versioned(
     expected_version: int,
     now: datetime,
     answer: _TypedAnswer,
-) -> tuple[ReviewLog, CardState, Card]:
+) -> tuple[ReviewLog, CardState, _Target]:
     """The grade when the client sent the version it saw (the study pages and the API do).
 
-    Two reads (the card with its deck's readability, the user's state), then a
+    One read (the card with its deck's readability and the user's state), then a
     compare-and-swap write: the state row is updated only while it still has the version
     read (a new card's row inserted only if there is none), so the second of two racing
     grades writes nothing and gets a 409.
@@ -328,16 +351,17 @@ def card_grade(
             answer=answer,
         )
     else:
-        card = _readable_card(user, card_id)
+        readable = _readable_card(user, card_id)
         log, state = _grade_locked(
             user=user,
-            card=card,
+            card=readable,
             grade=grade,
             duration_ms=duration_ms,
             now=now,
             answer=answer,
         )
-    deck_id, owner_id = card.deck_id, card.deck.owner_id
+        card = _Target(deck_id=readable.deck_id, owner_id=readable.deck.owner_id)
+    deck_id, owner_id = card.deck_id, card.owner_id
     if state.state == State.REVIEW and state.due < scheduling.current_day(user, now).end:
         # Due again today: a review the day queue did not pick this morning.
         queue_stale_for_user(user.pk)
