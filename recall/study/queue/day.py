@@ -4,6 +4,7 @@ against the database (see the package docstring)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -12,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from recall.decks.models import Card
 
 from ..models import CardState, State
-from .plan import Plan, live_siblings, marked, marked_new
+from .plan import LEARNING_STATES, Plan, live_siblings, marked, marked_new
 from .stamps import DAY_QUEUE_SECONDS, current_stamps, stamp_key, user_key
 
 # Cards per list of the day queue: a rebuild every this many answers at most, and a cache
@@ -20,6 +21,8 @@ from .stamps import DAY_QUEUE_SECONDS, current_stamps, stamp_key, user_key
 DAY_QUEUE_CHUNK = 200
 # Ids checked per round against the database when serving from the day queue.
 _HEAD = 2
+# Review ids already checked against the database, and those found valid (by card id).
+_Checked = tuple[set[int], dict[int, CardState]]
 
 
 @dataclass
@@ -101,10 +104,44 @@ class DayQueue:
 
     # Serving
 
+    def with_learning(self, limit: int) -> list[Card]:
+        """The due learning cards, then ``next_cards``: ``limit`` cards in queue order.
+
+        One query reads the learning cards and checks the head of the review list: rows
+        in (due, id) order, at most ``limit`` plus the head's length, hold the first
+        ``limit`` learning cards (only head reviews can come before them) and, when fewer
+        learning cards are due, every head review still valid.
+        """
+        plan = self.plan
+        entry = self._entry()
+        left = {pk for pk, n in plan.reviews_left.items() if n > 0}
+        head = [pk for pk, deck_id in entry.reviews[: _HEAD + limit] if deck_id in left]
+        due_learning = Q(state__in=LEARNING_STATES, due__lte=plan.now)
+        branches = (due_learning, self._reviews_q(entry, head, left)) if head else (due_learning,)
+        rows = (
+            plan._states(*branches)
+            .select_related("card", "card__deck")
+            .order_by("due", "id")[: limit + len(head)]
+        )
+        learning: list[CardState] = []
+        found: dict[int, CardState] = {}
+        for state in rows:
+            if state.state == State.REVIEW:
+                found[state.card_id] = state
+            elif len(learning) < limit:
+                learning.append(state)
+        out = marked(learning, "learning")
+        if len(out) < limit:
+            out += self._next(entry, limit - len(out), (set(head), found))
+        return out
+
     def next_cards(self, limit: int) -> list[Card]:
         """The next ``limit`` reviews then new cards (no learning cards), in queue order."""
-        entry = self._entry()
-        out, pruned, exhausted = self._serve(entry, limit)
+        return self._next(self._entry(), limit)
+
+    def _next(self, entry: _Entry, limit: int, checked: _Checked | None = None) -> list[Card]:
+        # checked: review ids already checked against the database, and the valid ones.
+        out, pruned, exhausted = self._serve(entry, limit, checked)
         if exhausted:
             # A list ran out while more cards may wait beyond its chunk: pick again.
             entry = self.rebuild()
@@ -113,11 +150,13 @@ class DayQueue:
             cache.set(self.key, entry, DAY_QUEUE_SECONDS)
         return out
 
-    def _serve(self, entry: _Entry, limit: int) -> tuple[list[Card], bool, bool]:
+    def _serve(
+        self, entry: _Entry, limit: int, checked: _Checked | None = None
+    ) -> tuple[list[Card], bool, bool]:
         plan = self.plan
         out: list[Card] = []
         left = {pk: n for pk, n in plan.reviews_left.items() if n > 0}
-        reviews, pruned = self._valid_reviews(entry, left, limit)
+        reviews, pruned = self._valid_reviews(entry, left, limit, checked)
         out += reviews
         exhausted = len(out) < limit and bool(left) and not entry.reviews_complete
         for deck_id in plan.deck_ids:
@@ -134,8 +173,19 @@ class DayQueue:
                 exhausted = True
         return out, pruned, exhausted
 
+    def _reviews_q(self, entry: _Entry, ids: list[int], decks: Iterable[int]) -> Q:
+        """Which of ``ids`` (review list ids) are reviews to serve now, on ``_states``."""
+        plan = self.plan
+        valid = Q(card_id__in=ids, state=State.REVIEW, due__lt=plan.day.end, deck__in=list(decks))
+        check = [pk for pk in ids if pk in entry.siblings]
+        if not check:
+            return valid
+        waiting = plan.unburied_reviews(plan._states().filter(card_id__in=check))
+        plain = [pk for pk in ids if pk not in entry.siblings]
+        return valid & (Q(card_id__in=plain) | Q(pk__in=waiting.values("pk")))
+
     def _valid_reviews(
-        self, entry: _Entry, left: dict[int, int], limit: int
+        self, entry: _Entry, left: dict[int, int], limit: int, checked: _Checked | None = None
     ) -> tuple[list[Card], bool]:
         """Walk the review list: the first valid cards within each deck's cap.
 
@@ -152,15 +202,11 @@ class DayQueue:
             ids = [card_id for card_id, deck_id in window if deck_id in left]
             if not ids:
                 continue
-            qs = plan._states().filter(
-                card_id__in=ids, state=State.REVIEW, due__lt=plan.day.end, deck__in=list(left)
-            )
-            check = [pk for pk in ids if pk in entry.siblings]
-            if check:
-                waiting = plan.unburied_reviews(plan._states().filter(card_id__in=check))
-                plain = [pk for pk in ids if pk not in entry.siblings]
-                qs = qs.filter(Q(card_id__in=plain) | Q(pk__in=waiting.values("pk")))
-            found = {s.card_id: s for s in qs.select_related("card", "card__deck")}
+            if checked is not None and checked[0].issuperset(ids):
+                found = checked[1]
+            else:
+                qs = plan._states().filter(self._reviews_q(entry, ids, left))
+                found = {s.card_id: s for s in qs.select_related("card", "card__deck")}
             for offset, (card_id, deck_id) in enumerate(window):
                 state = found.get(card_id)
                 if state is None or deck_id not in left:
@@ -225,10 +271,7 @@ def plan_cards(plan: Plan, limit: int | None) -> list[Card]:
                     plan.new_cards(deck_id).select_related("deck")[: plan.new_left[deck_id]]
                 )
     elif limit > 0:
-        learning = plan.learning().select_related(*related).order_by("due", "id")[:limit]
-        out = marked(learning, "learning")
-        if len(out) < limit:
-            out += DayQueue(plan).next_cards(limit - len(out))
+        out = DayQueue(plan).with_learning(limit)
     else:
         return []
     if not out:
