@@ -106,9 +106,15 @@ def test_a_versioned_grade_reads_the_card_and_its_state_in_one_query(
 ):
     card = cards[0]
     now = local(2026, 3, 2, 9)
-    services.card_grade(
-        user=user, card_id=card.pk, grade=3, duration_ms=1, expected_version=0, now=now
+    services.card_grade(  # the day's first grade: creates the day's count row
+        user=user, card_id=cards[1].pk, grade=3, duration_ms=1, expected_version=0, now=now
     )
+    # A new card: the read, then in the block (a savepoint here) the state's INSERT, with
+    # no savepoint of its own, the log's INSERT and the day's count UPDATE.
+    with django_assert_num_queries(6):
+        services.card_grade(
+            user=user, card_id=card.pk, grade=3, duration_ms=1, expected_version=0, now=now
+        )
     later = now + timedelta(minutes=11)
     # One read (the card, its deck's readability, the user's state), then inside a
     # savepoint (the test's transaction is open) the compare-and-swap UPDATE and the log's

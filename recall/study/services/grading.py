@@ -270,20 +270,26 @@ def _grade_versioned(
         typed_answer=answer.text,
         interview_score=answer.score,
     )
-    with transaction.atomic():
-        if created:
-            try:
-                with transaction.atomic():
-                    state.save(force_insert=True)
-            except IntegrityError:
-                raise ConflictError(ALREADY_GRADED) from None
-        else:
-            values = {name: getattr(state, name) for name in _STATE_FIELDS}
-            rows = CardState.objects.filter(pk=state.pk, version=seen_version).update(**values)
-            if rows != 1:
-                raise ConflictError(ALREADY_GRADED)
-        log.save()
-        _count(log, scheduling.current_day(user, now).start)
+    inserting = False
+    try:
+        with transaction.atomic():
+            if created:
+                # The transaction's first statement: when it fails, rolling the whole block
+                # back undoes nothing else, so it needs no savepoint of its own.
+                inserting = True
+                state.save(force_insert=True)
+                inserting = False
+            else:
+                values = {name: getattr(state, name) for name in _STATE_FIELDS}
+                rows = CardState.objects.filter(pk=state.pk, version=seen_version).update(**values)
+                if rows != 1:
+                    raise ConflictError(ALREADY_GRADED)
+            log.save()
+            _count(log, scheduling.current_day(user, now).start)
+    except IntegrityError:
+        if inserting:  # another first grade of the card inserted its row first
+            raise ConflictError(ALREADY_GRADED) from None
+        raise
     return log, state, card
 
 
