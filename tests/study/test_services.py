@@ -126,6 +126,13 @@ def test_a_versioned_grade_reads_the_card_and_its_state_in_one_query(
     assert result.version == 2
     first = captured.captured_queries[0]["sql"]
     assert "decks_deck" in first and "study_cardstate" in first
+    # Without a version from the client, the version read stands in: the same statements,
+    # and the day's count UPDATE (the card graduated: this grade is a review).
+    with django_assert_num_queries(6):
+        result = services.card_grade(
+            user=user, card_id=card.pk, grade=3, duration_ms=1, now=later + timedelta(minutes=11)
+        )
+    assert result.version == 3
 
 
 @pytest.mark.django_db
