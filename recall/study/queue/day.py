@@ -59,10 +59,11 @@ class DayQueue:
     # Reading and building
 
     def _entry(self) -> _Entry:
-        entry = cache.get(self.key)
-        fresh = isinstance(entry, _Entry) and entry.limits == self.limits
-        if fresh and cache.get_many(self.stamp_keys) == entry.stamps:
-            return entry  # type: ignore[return-value]
+        # The entry and the current stamps in one cache round trip.
+        got = cache.get_many([self.key, *self.stamp_keys])
+        entry = got.pop(self.key, None)
+        if isinstance(entry, _Entry) and entry.limits == self.limits and got == entry.stamps:
+            return entry
         return self.rebuild()
 
     def rebuild(self) -> _Entry:
