@@ -16,9 +16,11 @@ version the queue gave (readability check, FSRS through ``scheduling.review``, t
 CardState write and the ReviewLog insert). Its statements per round trip are printed too.
 The queue is the day queue of ``recall/study/queue/``: the day's reviews and new cards
 picked once and kept in the cache as ids; each call reads today's per-deck counts (one
-DailyReviewCount query), the due learning cards, and checks the head of the lists by id.
-The grade reads the card and the user's state, then writes through the ORM (a
-compare-and-swap UPDATE or an INSERT, the review-log INSERT and the daily count).
+DailyReviewCount query), then the due learning cards together with the head of the review
+list checked by id (one query), and the head of a new-card list when new cards are served.
+The grade reads the card, its deck's readability and the user's state in one query, then
+writes through the ORM (a compare-and-swap UPDATE or an INSERT, the review-log INSERT and
+the daily count).
 The former hand-written raw-SQL hot path is gone (issue 15): the round trip is the ORM's.
 
 A second pass runs the bare baseline and the round trip again with the database driver's

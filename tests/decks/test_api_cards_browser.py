@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from recall.decks import services
 from recall.decks.models import Card, Note
+from recall.study import scheduling
 from recall.study import services as study_services
 from tests.api_support import token_client
 from tests.factories import DeckFactory
@@ -51,7 +52,9 @@ def test_filters_like_the_card_browser(owner, world):
     due = basic.study_states.get().due
     study_services.card_grade(user=owner, card_id=basic.pk, grade=1, duration_ms=1, now=due)
     assert _ids(client, lapses=1) == [basic.pk]
-    day = timezone.localtime(basic.study_states.get().due).date()
+    # The filter's dates are the owner's study days (zone and rollover hour), not the
+    # server's calendar: a card due at 1 a.m. belongs to the day before.
+    day = scheduling.study_day(owner, basic.study_states.get().due)
     assert _ids(client, due_from=str(day), due_to=str(day + timedelta(days=1))) == [basic.pk]
     assert _ids(client, due_from=str(day + timedelta(days=3))) == []
     services.card_set_flags(card=basic, suspended=True, flagged=True)

@@ -4,6 +4,7 @@ made elsewhere all show at the next call (issue 15)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from recall.core.exceptions import ConflictError
 from recall.decks import services as deck_services
 from recall.decks.models import Card
 from recall.study import queue, selectors, services
+from recall.study.models import CardState, State
 from tests.factories import CardFactory, DeckFactory
 
 from .conftest import local, reviews_due
@@ -163,3 +165,29 @@ def test_a_longer_day_than_one_chunk_is_served_in_full(user, monkeypatch):
         grade(user, card)
     assert served == [c.pk for c in full]
     assert len(served) == 3 + 4  # three due reviews, then the four new cards left
+
+
+def test_learning_comes_first_and_is_read_with_the_review_head_in_one_query(
+    user, deck, cards, django_assert_num_queries
+):
+    reviews_due(user, deck, cards[3:6], NOW)  # due 1 to 3 hours ago: before the learning cards
+    CardState.objects.bulk_create(
+        CardState(user=user, card=card, deck=deck, state=State.LEARNING, step=0, due=due)
+        for card, due in (
+            (cards[0], NOW - timedelta(minutes=5)),
+            (cards[1], NOW - timedelta(minutes=10)),
+            (cards[2], NOW + timedelta(minutes=5)),  # not due yet
+        )
+    )
+    built = selectors.study_queue(user=user, deck=deck, now=NOW, limit=4)  # builds the lists
+    # Today's counts, then the due learning cards and the head of the review list together.
+    with django_assert_num_queries(2):
+        served = selectors.study_queue(user=user, deck=deck, now=NOW, limit=4)
+    assert served == built
+    assert [(c.pk, c.queue) for c in served] == [
+        (cards[1].pk, "learning"),
+        (cards[0].pk, "learning"),
+        (cards[5].pk, "review"),
+        (cards[4].pk, "review"),
+    ]
+    assert served[2].study_state.version == 3  # type: ignore[attr-defined]

@@ -101,6 +101,41 @@ def test_a_stale_version_is_refused_with_a_conflict_and_changes_nothing(user, ca
 
 
 @pytest.mark.django_db
+def test_a_versioned_grade_reads_the_card_and_its_state_in_one_query(
+    user, cards, django_assert_num_queries
+):
+    card = cards[0]
+    now = local(2026, 3, 2, 9)
+    services.card_grade(  # the day's first grade: creates the day's count row
+        user=user, card_id=cards[1].pk, grade=3, duration_ms=1, expected_version=0, now=now
+    )
+    # A new card: the read, then in the block (a savepoint here) the state's INSERT, with
+    # no savepoint of its own, the log's INSERT and the day's count UPDATE.
+    with django_assert_num_queries(6):
+        services.card_grade(
+            user=user, card_id=card.pk, grade=3, duration_ms=1, expected_version=0, now=now
+        )
+    later = now + timedelta(minutes=11)
+    # One read (the card, its deck's readability, the user's state), then inside a
+    # savepoint (the test's transaction is open) the compare-and-swap UPDATE and the log's
+    # INSERT (a learning step: not in the day's new or review counts).
+    with django_assert_num_queries(5) as captured:
+        result = services.card_grade(
+            user=user, card_id=card.pk, grade=3, duration_ms=1, expected_version=1, now=later
+        )
+    assert result.version == 2
+    first = captured.captured_queries[0]["sql"]
+    assert "decks_deck" in first and "study_cardstate" in first
+    # Without a version from the client, the version read stands in: the same statements,
+    # and the day's count UPDATE (the card graduated: this grade is a review).
+    with django_assert_num_queries(6):
+        result = services.card_grade(
+            user=user, card_id=card.pk, grade=3, duration_ms=1, now=later + timedelta(minutes=11)
+        )
+    assert result.version == 3
+
+
+@pytest.mark.django_db
 def test_bad_grades_and_durations_are_refused_clearly(user, cards):
     for bad in (0, 5):
         with pytest.raises(ApplicationError, match="Grade must be"):

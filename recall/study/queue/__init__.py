@@ -17,19 +17,20 @@ The day queue. Reviews due today and the day's new cards change only when a card
 (or undone) or when cards change, so the first ones (``DAY_QUEUE_CHUNK`` per list) are
 picked once per user, scope and study day by the full queries and kept in the cache, as
 ids, with the scope (decks and limits). Each "next cards" call then reads today's counts
-(one query on DailyReviewCount), the due learning cards (one query) and checks the head of
-those lists against the database (one query per kind, by primary key): a card graded,
-suspended, buried or archived since is skipped, and the quotas cap what is served, so two
-tabs and grades from anywhere stay exact. The counts a session shows are read off the same
-lists (``DayQueue.counts``): learning cards counted, then each list's head, up to the
-quota, checked by the full rules in one query per kind; only a deck whose checked head
-falls short of its quota while its list was cut at the chunk is counted by the full query.
-What a check cannot see, a card becoming eligible, forgets the lists through stamps kept
-in the cache (random values, so an evicted stamp never matches): a card saved or a deck's
-notes changed (imports, edits: ``queue_stale_for_deck``), an undo, a review due again
-today or a deck of someone else's started (``queue_stale_for_user``), any deck saved or
-deleted (``queue_stale_for_decks``: the scopes are read again; changed limits also rebuild
-the lists).
+(one query on DailyReviewCount), then the due learning cards and the head of the review
+list checked against the database, together (one query, by primary key for the reviews),
+and the head of a deck's new-card list when new cards are served (one query): a card
+graded, suspended, buried or archived since is skipped, and the quotas cap what is served,
+so two tabs and grades from anywhere stay exact. The counts a session shows are read off
+the same lists (``DayQueue.counts``): learning cards counted, then each list's head, up to
+the quota, checked by the full rules in one query per kind; only a deck whose checked
+head falls short of its quota while its list was cut at the chunk is counted by the full
+query. What a check cannot see, a card becoming eligible, forgets the lists through stamps
+kept in the cache (random values, so an evicted stamp never matches): a card saved or a
+deck's notes changed (imports, edits: ``queue_stale_for_deck``), an undo, a review due
+again today or a deck of someone else's started (``queue_stale_for_user``), any deck saved
+or deleted (``queue_stale_for_decks``: the scopes are read again; changed limits also
+rebuild the lists).
 
 Modules: ``scope`` (the decks in scope and their quotas left today), ``plan`` (the queries),
 ``day`` (the cached day queue and serving from it), ``stamps`` (the cache stamps and the

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from recall.decks.models import Card
 
 from ..models import CardState, State
-from .plan import Plan, live_siblings, marked, marked_new
+from .plan import LEARNING_STATES, Plan, live_siblings, marked, marked_new
 from .scope import QueueCounts
 from .stamps import DAY_QUEUE_SECONDS, current_stamps, stamp_key, user_key
 
@@ -25,6 +25,8 @@ _HEAD = 2
 # Ids checked beyond a deck's quota when counting: cards graded, suspended or buried since
 # the list was last pruned, without falling back to the deck's full count.
 _COUNT_SLACK = 8
+# Review ids already checked against the database, and those found valid (by card id).
+_Checked = tuple[set[int], dict[int, CardState]]
 
 
 @dataclass
@@ -61,10 +63,11 @@ class DayQueue:
     # Reading and building
 
     def _entry(self) -> _Entry:
-        entry = cache.get(self.key)
-        fresh = isinstance(entry, _Entry) and entry.limits == self.limits
-        if fresh and cache.get_many(self.stamp_keys) == entry.stamps:
-            return entry  # type: ignore[return-value]
+        # The entry and the current stamps in one cache round trip.
+        got = cache.get_many([self.key, *self.stamp_keys])
+        entry = got.pop(self.key, None)
+        if isinstance(entry, _Entry) and entry.limits == self.limits and got == entry.stamps:
+            return entry
         return self.rebuild()
 
     def rebuild(self) -> _Entry:
@@ -138,8 +141,10 @@ class DayQueue:
                     cut[deck_id] = True
         found = _found_per_deck(
             head,
-            lambda ids: self._reviews_among(entry, ids, list(left)).values_list(
-                "card_id", flat=True
+            lambda ids: (
+                plan._states()
+                .filter(self._reviews_q(entry, ids, left))
+                .values_list("card_id", flat=True)
             ),
         )
         total = 0
@@ -170,22 +175,8 @@ class DayQueue:
         return total
 
     # Checking cards of the lists by id, by the full rules: the sibling rule (nested
-    # subqueries, costly to build and to run) only for cards whose note has other live cards.
-
-    def _reviews_among(
-        self, entry: _Entry, ids: list[int], decks: list[int]
-    ) -> QuerySet[CardState]:
-        """The CardStates of ``ids`` that are due reviews to show today in ``decks``."""
-        plan = self.plan
-        qs = plan._states().filter(
-            card_id__in=ids, state=State.REVIEW, due__lt=plan.day.end, deck__in=decks
-        )
-        check = [pk for pk in ids if pk in entry.siblings]
-        if check:
-            waiting = plan.unburied_reviews(plan._states().filter(card_id__in=check))
-            plain = [pk for pk in ids if pk not in entry.siblings]
-            qs = qs.filter(Q(card_id__in=plain) | Q(pk__in=waiting.values("pk")))
-        return qs
+    # subqueries, costly to build and to run) only for cards whose note has other live cards
+    # (``_new_among`` here, ``_reviews_q`` below).
 
     def _new_among(self, entry: _Entry, ids: list[int], decks: int | list[int]) -> QuerySet[Card]:
         """The cards of ``ids`` that are new cards to show today, in ``decks`` (one or many)."""
@@ -207,10 +198,44 @@ class DayQueue:
 
     # Serving
 
+    def with_learning(self, limit: int) -> list[Card]:
+        """The due learning cards, then ``next_cards``: ``limit`` cards in queue order.
+
+        One query reads the learning cards and checks the head of the review list: rows
+        in (due, id) order, at most ``limit`` plus the head's length, hold the first
+        ``limit`` learning cards (only head reviews can come before them) and, when fewer
+        learning cards are due, every head review still valid.
+        """
+        plan = self.plan
+        entry = self._entry()
+        left = {pk for pk, n in plan.reviews_left.items() if n > 0}
+        head = [pk for pk, deck_id in entry.reviews[: _HEAD + limit] if deck_id in left]
+        due_learning = Q(state__in=LEARNING_STATES, due__lte=plan.now)
+        branches = (due_learning, self._reviews_q(entry, head, left)) if head else (due_learning,)
+        rows = (
+            plan._states(*branches)
+            .select_related("card", "card__deck")
+            .order_by("due", "id")[: limit + len(head)]
+        )
+        learning: list[CardState] = []
+        found: dict[int, CardState] = {}
+        for state in rows:
+            if state.state == State.REVIEW:
+                found[state.card_id] = state
+            elif len(learning) < limit:
+                learning.append(state)
+        out = marked(learning, "learning")
+        if len(out) < limit:
+            out += self._next(entry, limit - len(out), (set(head), found))
+        return out
+
     def next_cards(self, limit: int) -> list[Card]:
         """The next ``limit`` reviews then new cards (no learning cards), in queue order."""
-        entry = self._entry()
-        out, pruned, exhausted = self._serve(entry, limit)
+        return self._next(self._entry(), limit)
+
+    def _next(self, entry: _Entry, limit: int, checked: _Checked | None = None) -> list[Card]:
+        # checked: review ids already checked against the database, and the valid ones.
+        out, pruned, exhausted = self._serve(entry, limit, checked)
         if exhausted:
             # A list ran out while more cards may wait beyond its chunk: pick again.
             entry = self.rebuild()
@@ -219,11 +244,13 @@ class DayQueue:
             cache.set(self.key, entry, DAY_QUEUE_SECONDS)
         return out
 
-    def _serve(self, entry: _Entry, limit: int) -> tuple[list[Card], bool, bool]:
+    def _serve(
+        self, entry: _Entry, limit: int, checked: _Checked | None = None
+    ) -> tuple[list[Card], bool, bool]:
         plan = self.plan
         out: list[Card] = []
         left = {pk: n for pk, n in plan.reviews_left.items() if n > 0}
-        reviews, pruned = self._valid_reviews(entry, left, limit)
+        reviews, pruned = self._valid_reviews(entry, left, limit, checked)
         out += reviews
         exhausted = len(out) < limit and bool(left) and not entry.reviews_complete
         for deck_id in plan.deck_ids:
@@ -240,14 +267,26 @@ class DayQueue:
                 exhausted = True
         return out, pruned, exhausted
 
+    def _reviews_q(self, entry: _Entry, ids: list[int], decks: Iterable[int]) -> Q:
+        """Which of ``ids`` (review list ids) are reviews to serve now, on ``_states``."""
+        plan = self.plan
+        valid = Q(card_id__in=ids, state=State.REVIEW, due__lt=plan.day.end, deck__in=list(decks))
+        check = [pk for pk in ids if pk in entry.siblings]
+        if not check:
+            return valid
+        waiting = plan.unburied_reviews(plan._states().filter(card_id__in=check))
+        plain = [pk for pk in ids if pk not in entry.siblings]
+        return valid & (Q(card_id__in=plain) | Q(pk__in=waiting.values("pk")))
+
     def _valid_reviews(
-        self, entry: _Entry, left: dict[int, int], limit: int
+        self, entry: _Entry, left: dict[int, int], limit: int, checked: _Checked | None = None
     ) -> tuple[list[Card], bool]:
         """Walk the review list: the first valid cards within each deck's cap.
 
         What lies before the first card served is gone for the day (graded, capped,
         suspended, buried, waiting for a sibling graded today): dropped from the entry.
         """
+        plan = self.plan
         out: list[Card] = []
         first: int | None = None
         at, count = 0, len(entry.reviews)
@@ -257,8 +296,11 @@ class DayQueue:
             ids = [card_id for card_id, deck_id in window if deck_id in left]
             if not ids:
                 continue
-            qs = self._reviews_among(entry, ids, list(left))
-            found = {s.card_id: s for s in qs.select_related("card", "card__deck")}
+            if checked is not None and checked[0].issuperset(ids):
+                found = checked[1]
+            else:
+                qs = plan._states().filter(self._reviews_q(entry, ids, left))
+                found = {s.card_id: s for s in qs.select_related("card", "card__deck")}
             for offset, (card_id, deck_id) in enumerate(window):
                 state = found.get(card_id)
                 if state is None or deck_id not in left:
@@ -320,10 +362,7 @@ def plan_cards(plan: Plan, limit: int | None) -> list[Card]:
                     plan.new_cards(deck_id).select_related("deck")[: plan.new_left[deck_id]]
                 )
     elif limit > 0:
-        learning = plan.learning().select_related(*related).order_by("due", "id")[:limit]
-        out = marked(learning, "learning")
-        if len(out) < limit:
-            out += DayQueue(plan).next_cards(limit - len(out))
+        out = DayQueue(plan).with_learning(limit)
     else:
         return []
     if not out:

@@ -3,8 +3,10 @@ siblings buried, for one user, scope and study day."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import reduce
 from typing import Any
 
 from django.db.models import (
@@ -90,9 +92,18 @@ class Plan:
         self.new_left = {quota.pk: quota.new_left for quota in rows}
         self.reviews_left = {quota.pk: quota.reviews_left for quota in rows}
 
-    def _states(self) -> QuerySet[CardState]:
+    def _states(self, *branches: Q) -> QuerySet[CardState]:
+        """The user's states of live, unburied cards in the plan's decks; with ``branches``,
+        those matching any of them.
+
+        Each branch gets the user and deck terms of its own, so that the database reads an
+        OR index by index (SQLite's MULTI-INDEX OR, PostgreSQL's BitmapOr) rather than all
+        the user's states in the decks.
+        """
+        mine = Q(user=self.user, deck__in=self.deck_ids)
+        where = reduce(operator.or_, (mine & branch for branch in branches)) if branches else mine
         return CardState.objects.filter(
-            user=self.user, deck__in=self.deck_ids, card__is_archived=False, card__suspended=False
+            where, card__is_archived=False, card__suspended=False
         ).filter(self._unburied("card__"))
 
     def _unburied(self, prefix: str = "") -> Q:

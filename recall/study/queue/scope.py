@@ -64,10 +64,13 @@ def _scope(user: Any, deck: Deck | None) -> list[DeckQuota]:
     rule = deck_selectors.decks_readable_for(user)
     shape = f"{rule.owner_id}:{','.join(rule.visibilities)}"
     key = f"study:scope:{user_key(user)}:{deck.pk if deck is not None else 'all'}:{shape}"
-    entry = cache.get(key)
-    if entry is not None and cache.get_many(list(entry[0])) == entry[0]:
+    stamp_keys = [stamp_key("user", user.pk), DECKS_STAMP]
+    # The entry and the current stamps in one cache round trip.
+    got = cache.get_many([key, *stamp_keys])
+    entry = got.pop(key, None)
+    if entry is not None and got == entry[0]:
         return list(entry[1])
-    stamps = current_stamps([stamp_key("user", user.pk), DECKS_STAMP])
+    stamps = current_stamps(stamp_keys)
     rows = [
         DeckQuota(*row)
         for row in study_decks(user, deck).values_list(

@@ -5,8 +5,8 @@ typed_answer="", interview_score=None) -> GradeResult`` applies one grade (1 Aga
 3 Good, 4 Easy) through ``scheduling.review`` (fsrs, with Anki's rules around it), appends a
 ``ReviewLog`` and sends ``card_reviewed`` after commit. Exactly once: with an
 ``expected_version`` (0 for a new card) the write is a compare-and-swap on the ``CardState``
-version (a new card's row: the unique (user, card) constraint); without one, the row is
-locked (``select_for_update``) and compared with the version read before. A stale version,
+version (a new card's row: the unique (user, card) constraint); without one, the version
+read with the card stands in for it. A stale version,
 or a grade that lost the race with a concurrent grade of the same card, raises
 ``ConflictError`` (HTTP 409). Interview mode passes the typed answer and its score, kept on
 the log row.
@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models import F, FilteredRelation, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -76,47 +76,6 @@ class _TypedAnswer:
     score: int | None = None
 
 
-def _readable_card(user: Any, card_id: int) -> Card:
-    """The card, if the user may study it, with the version of their state as first seen."""
-    seen = CardState.objects.filter(user=user, card=OuterRef("pk")).values("version")[:1]
-    card = (
-        Card.objects.filter(deck_readable_q(user, prefix="deck__"), pk=card_id)
-        .select_related("deck")
-        .only("id", "deck_id", "is_archived", "deck__owner_id")
-        .annotate(seen_version=Subquery(seen))
-        .first()
-    )
-    if card is None:
-        raise NotFoundError("No such card.")
-    if card.is_archived:
-        raise NotFoundError("This card is archived and cannot be studied.")
-    return card
-
-
-def _create_state(user: Any, card: Card, now: datetime) -> CardState:
-    """A new card's first CardState (version 0).
-
-    Two first grades racing both find no row; the loser's INSERT fails on the unique
-    constraint (on PostgreSQL it waits for the winner's commit first) and gets a 409.
-    """
-    fresh = scheduling.new_fsrs_card(card.pk, now)
-    try:
-        with transaction.atomic():
-            return CardState.objects.create(
-                user=user, card=card, deck_id=card.deck_id, due=fresh.due, step=0, version=0
-            )
-    except IntegrityError:
-        raise ConflictError(ALREADY_GRADED) from None
-
-
-def _locked_state(user: Any, card: Card, now: datetime) -> tuple[CardState, bool]:
-    """The user's CardState of the card, locked; created (version 0) when the card is new."""
-    state = CardState.objects.select_for_update().filter(user=user, card=card).first()
-    if state is not None:
-        return state, False
-    return _create_state(user, card, now), True
-
-
 def _graded(
     *,
     user: Any,
@@ -158,69 +117,58 @@ def _graded(
     )
 
 
-@transaction.atomic
-def _grade_locked(
-    *,
-    user: Any,
-    card: Card,
-    grade: int,
-    duration_ms: int,
-    now: datetime,
-    answer: _TypedAnswer,
-) -> tuple[ReviewLog, CardState]:
-    """The grade without a version from the client: lock the row, then compare."""
-    state, created = _locked_state(user, card, now)
-    # The version read before taking the lock stands in for the client's: a grade that
-    # committed while this request waited for the lock wins alone.
-    if state.version != (getattr(card, "seen_version", None) or 0):
-        raise ConflictError(ALREADY_GRADED)
-    log = _graded(
-        user=user,
-        state=state,
-        created=created,
-        card_id=card.pk,
-        deck_id=card.deck_id,
-        grade=grade,
-        duration_ms=duration_ms,
-        now=now,
-        typed_answer=answer.text,
-        interview_score=answer.score,
-    )
-    # The row exists (created above, or locked): a plain UPDATE and INSERT.
-    state.save(update_fields=_STATE_FIELDS)
-    log.save()
-    _count(log, scheduling.current_day(user, now).start)
-    return log, state
+@dataclass(frozen=True)
+class _Target:
+    """What a grade needs of the card besides its id: its deck and the deck's owner."""
+
+    deck_id: int
+    owner_id: int | None
 
 
-def _card_and_state(user: Any, card_id: int) -> tuple[Card, CardState | None]:
-    """The card if the user may study it (else NotFoundError), and their state of it."""
-    card = (
-        Card.objects.filter(deck_readable_q(user, prefix="deck__"), pk=card_id)
-        .select_related("deck")
-        .only("id", "deck_id", "is_archived", "deck__owner_id")
-        .first()
+# Read with the card in one query (``_card_and_state``): the user's state row of it, if any.
+_MINE = [f"mine__{name}" for name in ("id", "deck_id", *_STATE_FIELDS)]
+
+
+def _card_and_state(user: Any, card_id: int) -> tuple[_Target, CardState | None]:
+    """The card if the user may study it (else NotFoundError), and their state of it.
+
+    One query: the card and its deck's readability, with the user's state row joined
+    (``FilteredRelation``: a LEFT JOIN on the unique (user, card) pair, so at most one row).
+    """
+    mine = FilteredRelation("study_states", condition=Q(study_states__user=user))
+    rows = (
+        Card.objects.annotate(mine=mine)
+        .filter(deck_readable_q(user, prefix="deck__"), pk=card_id)
+        .order_by()
+        .values_list("deck_id", "is_archived", "deck__owner_id", *_MINE)
     )
-    if card is None:
+    row = next(iter(rows), None)
+    if row is None:
         raise NotFoundError("No such card.")
-    if card.is_archived:
+    deck_id, is_archived, owner_id, state_id, *fields = row
+    if is_archived:
         raise NotFoundError("This card is archived and cannot be studied.")
-    return card, CardState.objects.filter(user=user, card_id=card_id).first()
+    target = _Target(deck_id=deck_id, owner_id=owner_id)
+    if state_id is None:
+        return target, None
+    values = dict(zip(("deck_id", *_STATE_FIELDS), fields, strict=True))
+    return target, CardState(id=state_id, user=user, card_id=card_id, **values)
 
 
-def _grade_versioned(
+def _grade(
     *,
     user: Any,
     card_id: int,
     grade: int,
     duration_ms: int,
-    expected_version: int,
+    expected_version: int | None,
     now: datetime,
     answer: _TypedAnswer,
-) -> tuple[ReviewLog, CardState, Card]:
-    """The grade when the client sent the version it saw (the study pages and the API do).
+) -> tuple[ReviewLog, CardState, _Target]:
+    """The grade, against the version the client saw (the study pages and the API send it)
+    or else the version read here.
 
-    Two reads (the card with its deck's readability, the user's state), then a
+    One read (the card with its deck's readability and the user's state), then a
     compare-and-swap write: the state row is updated only while it still has the version
     read (a new card's row inserted only if there is none), so the second of two racing
     grades writes nothing and gets a 409.
@@ -232,7 +180,9 @@ def _grade_versioned(
         state = CardState(
             user=user, card_id=card_id, deck_id=card.deck_id, due=fresh.due, step=0, version=0
         )
-    if state.version != expected_version:
+    # Without a version from the client, the one read here stands in: a grade that commits
+    # between this read and the write below wins alone.
+    if expected_version is not None and state.version != expected_version:
         raise ConflictError(ALREADY_GRADED)
     seen_version = state.version
     log = _graded(
@@ -247,20 +197,26 @@ def _grade_versioned(
         typed_answer=answer.text,
         interview_score=answer.score,
     )
-    with transaction.atomic():
-        if created:
-            try:
-                with transaction.atomic():
-                    state.save(force_insert=True)
-            except IntegrityError:
-                raise ConflictError(ALREADY_GRADED) from None
-        else:
-            values = {name: getattr(state, name) for name in _STATE_FIELDS}
-            rows = CardState.objects.filter(pk=state.pk, version=seen_version).update(**values)
-            if rows != 1:
-                raise ConflictError(ALREADY_GRADED)
-        log.save()
-        _count(log, scheduling.current_day(user, now).start)
+    inserting = False
+    try:
+        with transaction.atomic():
+            if created:
+                # The transaction's first statement: when it fails, rolling the whole block
+                # back undoes nothing else, so it needs no savepoint of its own.
+                inserting = True
+                state.save(force_insert=True)
+                inserting = False
+            else:
+                values = {name: getattr(state, name) for name in _STATE_FIELDS}
+                rows = CardState.objects.filter(pk=state.pk, version=seen_version).update(**values)
+                if rows != 1:
+                    raise ConflictError(ALREADY_GRADED)
+            log.save()
+            _count(log, scheduling.current_day(user, now).start)
+    except IntegrityError:
+        if inserting:  # another first grade of the card inserted its row first
+            raise ConflictError(ALREADY_GRADED) from None
+        raise
     return log, state, card
 
 
@@ -317,27 +273,16 @@ def card_grade(
         raise NotFoundError("No such card.")
     now = now or timezone.now()
     duration_ms = min(int(duration_ms), MAX_DURATION_MS)
-    if expected_version is not None:
-        log, state, card = _grade_versioned(
-            user=user,
-            card_id=card_id,
-            grade=grade,
-            duration_ms=duration_ms,
-            expected_version=expected_version,
-            now=now,
-            answer=answer,
-        )
-    else:
-        card = _readable_card(user, card_id)
-        log, state = _grade_locked(
-            user=user,
-            card=card,
-            grade=grade,
-            duration_ms=duration_ms,
-            now=now,
-            answer=answer,
-        )
-    deck_id, owner_id = card.deck_id, card.deck.owner_id
+    log, state, card = _grade(
+        user=user,
+        card_id=card_id,
+        grade=grade,
+        duration_ms=duration_ms,
+        expected_version=expected_version,
+        now=now,
+        answer=answer,
+    )
+    deck_id, owner_id = card.deck_id, card.owner_id
     if state.state == State.REVIEW and state.due < scheduling.current_day(user, now).end:
         # Due again today: a review the day queue did not pick this morning.
         queue_stale_for_user(user.pk)
