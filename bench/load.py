@@ -8,7 +8,9 @@ a free port and stops it afterwards (scripts/prod_down.sh). The stack's database
 are those of scripts/prod_env.sh: set PROD_DATABASE_URL and PROD_REDIS_URL to choose them.
 
 Users, each with an API token and a deck of imported cards, are created in the stack's
-database first. Then Locust (headless, in this process) runs the users at rising
+database first, and the Celery worker is left to finish what that import started (the
+embeddings of the seeded notes: a one-off backlog of minutes on 2 CPUs, which earlier runs
+measured as if it were the load). Then Locust (headless, in this process) runs the users at rising
 concurrency, the duration split evenly between the steps. Each simulated user:
 
 - studies (8 in 11 of its turns): the next card (GET /api/v1/study/queue/), a grade
@@ -31,7 +33,7 @@ import sys
 
 # Locust runs on gevent, which must patch the standard library before anything else loads;
 # the seeding and checking child processes (plain Django) are left unpatched.
-if not {"--seed", "--check"} & {arg.split("=")[0] for arg in sys.argv}:
+if not {"--seed", "--check", "--settle"} & {arg.split("=")[0] for arg in sys.argv}:
     from gevent import monkey
 
     monkey.patch_all()
@@ -46,13 +48,21 @@ import subprocess
 import tempfile
 import time
 from collections import deque
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _steps.postgres import throwaway_database  # noqa: E402
 
 GOAL_P95_MS = 100.0
+# The stack this script starts: a throw-away database named after this one's, and this
+# Redis database, emptied first (BENCH_LOAD_REDIS_URL to choose another).
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/recall_prod"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
 CARDS_PER_USER = 300
 WORDS = ["model", "view", "queryset", "index", "cache", "signal", "migration", "template"]
 
@@ -92,6 +102,28 @@ def seed(users: int, out: Path) -> None:
             deck_update(deck=deck, new_cards_per_day=CARDS_PER_USER)
         accounts.append({"user_id": user.pk, "token": key})
     out.write_text(json.dumps({"run": run, "accounts": accounts}))
+
+
+def settle(seeded: Path, timeout: float = 900.0) -> None:
+    """Wait until the background jobs of the seeded users are done (the seed's embeddings):
+    the steps then measure the load's own work, not a one-off backlog of the set-up."""
+    _django()
+    from recall.jobs.models import Job, JobStatus
+
+    user_ids = [a["user_id"] for a in json.loads(seeded.read_text())["accounts"]]
+    busy = Job.objects.filter(
+        owner_id__in=user_ids, status__in=[JobStatus.PENDING, JobStatus.RUNNING]
+    )
+    started = time.perf_counter()
+    while (left := busy.count()) and time.perf_counter() - started < timeout:
+        print(f"  waiting for the seed's background jobs: {left} left", flush=True)
+        time.sleep(10)
+    print(
+        f"seed's background jobs done in {time.perf_counter() - started:.0f}s"
+        if not left
+        else f"seed's background jobs: {left} still running after {timeout:.0f}s",
+        flush=True,
+    )
 
 
 def check(seeded: Path, answered: Path) -> None:
@@ -281,9 +313,13 @@ def main() -> int:
     parser.add_argument("--host", help="a running stack (default: start one, stop it after)")
     parser.add_argument("--seed", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--check", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--settle", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:
         seed(args.accounts, args.seed)
+        return 0
+    if args.settle:
+        settle(args.settle)
         return 0
     if args.check:
         check(*args.check)
@@ -292,13 +328,28 @@ def main() -> int:
     steps = [int(s) for s in args.steps.split(",") if s.strip()]
     env = dict(os.environ)
     started_here = not args.host
-    if started_here:
-        env["PROD_PORT"] = str(free_port())
-        host = f"http://127.0.0.1:{env['PROD_PORT']}"
-        print(f"starting the production stack on {host} (scripts/prod_up.sh)", flush=True)
-        subprocess.run(["bash", "scripts/prod_up.sh"], cwd=ROOT, env=env, check=True)
-    else:
-        host = args.host.rstrip("/")
+    with ExitStack() as stack:
+        if started_here:
+            # A stack of its own on a fresh database and an empty Redis database: each run
+            # starts from the same state (the rows of earlier runs made searches slower).
+            base = env.get("PROD_DATABASE_URL", DEFAULT_DATABASE_URL)
+            env["PROD_DATABASE_URL"] = stack.enter_context(throwaway_database(base, "_load"))
+            env["PROD_REDIS_URL"] = env.get("BENCH_LOAD_REDIS_URL", DEFAULT_REDIS_URL)
+            import redis
+
+            redis.Redis.from_url(env["PROD_REDIS_URL"]).flushdb()
+            env["PROD_PORT"] = str(free_port())
+            host = f"http://127.0.0.1:{env['PROD_PORT']}"
+            print(f"starting the production stack on {host} (scripts/prod_up.sh)", flush=True)
+            subprocess.run(["bash", "scripts/prod_up.sh"], cwd=ROOT, env=env, check=True)
+        else:
+            host = args.host.rstrip("/")
+        return measure(args, steps, host, env, started_here)
+
+
+def measure(
+    args: argparse.Namespace, steps: list[int], host: str, env: dict[str, str], started_here: bool
+) -> int:
     try:
         with tempfile.TemporaryDirectory() as name:
             tmp = Path(name)
@@ -313,6 +364,7 @@ def main() -> int:
                 "stack and this client",
                 flush=True,
             )
+            in_stack(f"--settle={seeded}", env=env)
             found = run_load(host, accounts, steps, args.duration / len(steps))
             answered.write_text(json.dumps(found["outcome"]))
             best = knee(found["steps"])
