@@ -127,6 +127,11 @@ def test_supervisord_runs_every_process_with_autorestart_and_logs():
     assert "config.wsgi:application" in parser["program:gunicorn"]["command"]
     assert "config.asgi:application" in parser["program:uvicorn"]["command"]
     assert "DatabaseScheduler" in parser["program:beat"]["command"]
+    # Background work yields the CPU to requests (bench/load.py: the seed's embeddings and
+    # every import's took it from them), and no process runs more than one torch thread.
+    assert parser["program:worker"]["command"].startswith("nice -n 10 ")
+    for name in ("worker", "gunicorn"):
+        assert 'OMP_NUM_THREADS="1"' in parser[f"program:{name}"]["environment"]
 
 
 def test_dockerfile_is_multi_stage_and_runs_as_non_root():
