@@ -37,6 +37,20 @@ def builds(monkeypatch: Any) -> list[int]:
     return calls
 
 
+@pytest.fixture
+def refreshes(monkeypatch: Any) -> list[set[int]]:
+    """The decks whose new-card lists each partial rebuild of a day queue picked again."""
+    calls: list[set[int]] = []
+    original = queue.DayQueue.refresh
+
+    def spying(self: queue.DayQueue, old: Any, stale: set[int]) -> Any:
+        calls.append(set(stale))
+        return original(self, old, stale)
+
+    monkeypatch.setattr(queue.DayQueue, "refresh", spying)
+    return calls
+
+
 def next_card(user: Any, deck: Any = None, when: Any = NOW) -> Card | None:
     cards = selectors.study_queue(user=user, deck=deck, now=when, limit=1)
     return cards[0] if cards else None
@@ -119,7 +133,7 @@ def test_suspend_bury_and_their_undoing_show_at_once(
 
 
 def test_an_import_adds_its_cards_to_the_days_queue(
-    user, builds, django_capture_on_commit_callbacks
+    user, builds, refreshes, django_capture_on_commit_callbacks
 ):
     target: Any = DeckFactory(owner=user, title="Imported", slug="imported", new_cards_per_day=10)
     CardFactory(deck=target, position=0)
@@ -135,6 +149,36 @@ def test_an_import_adds_its_cards_to_the_days_queue(
     served = selectors.study_queue(user=user, deck=target, now=NOW, limit=5)
     # The file replaces the deck's notes: the old card is archived, the two new ones served.
     assert [c.question for c in served] == ["What is WSGI?", "What is ASGI?"]
+    assert len(builds) == built and refreshes == [{target.pk}]
+
+
+def test_an_import_into_one_deck_picks_again_that_decks_list_only(
+    user, deck, cards, builds, refreshes, django_capture_on_commit_callbacks
+):
+    other: Any = DeckFactory(owner=user, title="Other", slug="other", new_cards_per_day=10)
+    CardFactory.create_batch(3, deck=other)
+    reviews_due(user, deck, cards[5:7], NOW)
+    assert next_card(user) is not None  # builds the all-decks queue
+    built = len(builds)
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_services.notes_import(
+            owner=user,
+            filename="more.csv",
+            data=b"question,answer\nWhat is WSGI?,A sync interface.\nWhat is ASGI?,Async.\n",
+            deck_slug="other",
+        )
+    served = selectors.study_queue(user=user, now=NOW, limit=20)
+    assert len(builds) == built and refreshes == [{other.pk}]
+    # What the full queries give: the reviews, the first deck's new cards as before, and
+    # the other deck's, the imported cards among them.
+    assert [c.pk for c in served] == [c.pk for c in selectors.study_queue(user=user, now=NOW)]
+    assert {"What is WSGI?", "What is ASGI?"} <= {
+        c.question for c in served if c.deck_id == other.pk
+    }
+    # An undo is user-wide: everything is picked again.
+    grade(user, served[0])
+    services.review_undo(user=user)
+    next_card(user)
     assert len(builds) == built + 1
 
 

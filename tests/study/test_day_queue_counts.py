@@ -62,10 +62,18 @@ def test_counts_off_the_day_queue_equal_the_full_counts(
         if not cards:
             continue
         card = cards[0]
-        action = rng.choice(("grade", "grade", "grade", "undo", "suspend", "bury", "stale tab"))
+        action = rng.choice(
+            ("grade", "grade", "grade", "undo", "suspend", "bury", "stale tab", "new note")
+        )
         history.append((action, card.pk, card.queue, scope and scope.pk, when.isoformat()))
         version = card.study_state.version if card.study_state else 0  # type: ignore[attr-defined]
-        if action == "suspend":
+        if action == "new note":  # one deck's list is picked again, the others kept
+            target = rng.choice(world)
+            with django_capture_on_commit_callbacks(execute=True):
+                deck_services.note_create(
+                    deck=target, kind=rng.choice(("basic", "reversed")), question="Q?", answer="A."
+                )
+        elif action == "suspend":
             with django_capture_on_commit_callbacks(execute=True):
                 deck_services.cards_set_suspended(user=user, card_ids=[card.pk], suspended=True)
         elif action == "bury":

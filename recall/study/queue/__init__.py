@@ -30,7 +30,9 @@ kept in the cache (random values, so an evicted stamp never matches): a card sav
 deck's notes changed (imports, edits: ``queue_stale_for_deck``), an undo, a review due
 again today or a deck of someone else's started (``queue_stale_for_user``), any deck saved
 or deleted (``queue_stale_for_decks``: the scopes are read again; changed limits also
-rebuild the lists).
+rebuild the lists). A change confined to some decks (their stamps or limits, a deck new in
+the scope) picks again the review list and those decks' new-card lists only
+(``DayQueue.refresh``); a user-wide one picks everything again.
 
 Modules: ``scope`` (the decks in scope and their quotas left today), ``plan`` (the queries),
 ``day`` (the cached day queue and serving from it), ``stamps`` (the cache stamps and the

@@ -66,11 +66,38 @@ class DayQueue:
         # The entry and the current stamps in one cache round trip.
         got = cache.get_many([self.key, *self.stamp_keys])
         entry = got.pop(self.key, None)
-        if isinstance(entry, _Entry) and entry.limits == self.limits and got == entry.stamps:
+        if not isinstance(entry, _Entry):
+            return self.rebuild()
+        if entry.limits == self.limits and got == entry.stamps:
             return entry
-        return self.rebuild()
+        stale = self._stale_decks(entry, got)
+        return self.rebuild() if stale is None else self.refresh(entry, stale)
+
+    def _stale_decks(self, entry: _Entry, stamps: dict[str, str]) -> set[int] | None:
+        """The decks whose new-card lists are out of date (their cards or limits changed,
+        or new in the scope), or None when all of it is (an undo, a user-wide change)."""
+        user = self.stamp_keys[0]
+        if user not in stamps or stamps[user] != entry.stamps.get(user):
+            return None
+        before = {row[0]: row for row in entry.limits}
+        changed = {key for key in self.stamp_keys[1:] if stamps.get(key) != entry.stamps.get(key)}
+        return {
+            row[0]
+            for row, key in zip(self.limits, self.stamp_keys[1:], strict=True)
+            if before.get(row[0]) != row or key in changed or key not in stamps
+        }
 
     def rebuild(self) -> _Entry:
+        """Pick the day's lists again, all of them."""
+        return self._build(None, set())
+
+    def refresh(self, old: _Entry, stale: set[int]) -> _Entry:
+        """Pick again the review list (one query, every deck: caps and order span decks) and
+        the new-card lists of the ``stale`` decks only: an import into one deck no longer
+        costs a query per deck of the scope."""
+        return self._build(old, stale)
+
+    def _build(self, old: _Entry | None, stale: set[int]) -> _Entry:
         stamps = current_stamps(self.stamp_keys)
         plan = self.plan
         has_siblings = Exists(live_siblings(OuterRef("note_id"), OuterRef("pk")))
@@ -82,6 +109,11 @@ class DayQueue:
         new: dict[int, list[int]] = {}
         new_complete: dict[int, bool] = {}
         for deck_id in plan.deck_ids:
+            if old is not None and deck_id not in stale and deck_id in old.new:
+                new[deck_id] = old.new[deck_id]
+                new_complete[deck_id] = old.new_complete.get(deck_id, True)
+                siblings.update(pk for pk in new[deck_id] if pk in old.siblings)
+                continue
             want = min(plan.new_left[deck_id], DAY_QUEUE_CHUNK)
             rows = (
                 list(
