@@ -51,6 +51,15 @@ def refreshes(monkeypatch: Any) -> list[set[int]]:
     return calls
 
 
+def import_two_notes(user: Any, deck_slug: str) -> None:
+    deck_services.notes_import(
+        owner=user,
+        filename="more.csv",
+        data=b"question,answer\nWhat is WSGI?,A sync interface.\nWhat is ASGI?,Async.\n",
+        deck_slug=deck_slug,
+    )
+
+
 def next_card(user: Any, deck: Any = None, when: Any = NOW) -> Card | None:
     cards = selectors.study_queue(user=user, deck=deck, now=when, limit=1)
     return cards[0] if cards else None
@@ -140,12 +149,7 @@ def test_an_import_adds_its_cards_to_the_days_queue(
     assert [c.pk for c in selectors.study_queue(user=user, deck=target, now=NOW, limit=5)]
     built = len(builds)
     with django_capture_on_commit_callbacks(execute=True):
-        deck_services.notes_import(
-            owner=user,
-            filename="more.csv",
-            data=b"question,answer\nWhat is WSGI?,A sync interface.\nWhat is ASGI?,Async.\n",
-            deck_slug="imported",
-        )
+        import_two_notes(user, "imported")
     served = selectors.study_queue(user=user, deck=target, now=NOW, limit=5)
     # The file replaces the deck's notes: the old card is archived, the two new ones served.
     assert [c.question for c in served] == ["What is WSGI?", "What is ASGI?"]
@@ -161,12 +165,7 @@ def test_an_import_into_one_deck_picks_again_that_decks_list_only(
     assert next_card(user) is not None  # builds the all-decks queue
     built = len(builds)
     with django_capture_on_commit_callbacks(execute=True):
-        deck_services.notes_import(
-            owner=user,
-            filename="more.csv",
-            data=b"question,answer\nWhat is WSGI?,A sync interface.\nWhat is ASGI?,Async.\n",
-            deck_slug="other",
-        )
+        import_two_notes(user, "other")
     served = selectors.study_queue(user=user, now=NOW, limit=20)
     assert len(builds) == built and refreshes == [{other.pk}]
     # What the full queries give: the reviews, the first deck's new cards as before, and
