@@ -87,4 +87,5 @@ def study_session(
 ) -> tuple[list[Card], QueueCounts]:
     """The next cards and the remaining counts, sharing one look at today's quotas."""
     plan = Plan(user, deck, now)
-    return plan_cards(plan, limit), DayQueue(plan).counts()
+    day = DayQueue(plan)
+    return plan_cards(plan, limit, day), day.counts()

@@ -59,16 +59,22 @@ class DayQueue:
         self.stamp_keys = [stamp_key("user", user.pk)] + [
             stamp_key("deck", pk) for pk in plan.deck_ids
         ]
+        # The entry read or built by this instance: serving then counting (one session
+        # call, one plan) read the cache once.
+        self._held: _Entry | None = None
 
     # Reading and building
 
     def _entry(self) -> _Entry:
+        if self._held is not None:
+            return self._held
         # The entry and the current stamps in one cache round trip.
         got = cache.get_many([self.key, *self.stamp_keys])
         entry = got.pop(self.key, None)
         if not isinstance(entry, _Entry):
             return self.rebuild()
         if entry.limits == self.limits and got == entry.stamps:
+            self._held = entry
             return entry
         stale = self._stale_decks(entry, got)
         return self.rebuild() if stale is None else self.refresh(entry, stale)
@@ -137,6 +143,7 @@ class DayQueue:
             siblings=siblings,
         )
         cache.set(self.key, entry, DAY_QUEUE_SECONDS)
+        self._held = entry
         return entry
 
     # Counting
@@ -381,9 +388,10 @@ def _found_per_deck(
     return {deck_id: sum(1 for pk in deck_ids if pk in valid) for deck_id, deck_ids in head.items()}
 
 
-def plan_cards(plan: Plan, limit: int | None) -> list[Card]:
-    """The plan's cards to study now, in order: the day queue serves reviews and new cards
-    when a limit is given; without one, the full queries list everything."""
+def plan_cards(plan: Plan, limit: int | None, day: DayQueue | None = None) -> list[Card]:
+    """The plan's cards to study now, in order: the day queue (``day``, or the plan's own)
+    serves reviews and new cards when a limit is given; without one, the full queries list
+    everything."""
     related = ("card", "card__deck")
     if limit is None:
         out = marked(plan.learning().select_related(*related).order_by("due", "id"), "learning")
@@ -394,7 +402,7 @@ def plan_cards(plan: Plan, limit: int | None) -> list[Card]:
                     plan.new_cards(deck_id).select_related("deck")[: plan.new_left[deck_id]]
                 )
     elif limit > 0:
-        out = DayQueue(plan).with_learning(limit)
+        out = (day or DayQueue(plan)).with_learning(limit)
     else:
         return []
     if not out:
