@@ -167,12 +167,25 @@ def plan(
 # Anki's side ------------------------------------------------------------------------------
 
 
+def _zone_at_noon(utc_hour: int) -> str:
+    """A fixed-offset zone in which it is now noon (tz database signs are inverted)."""
+    east = 12 - utc_hour  # from +12 down to -11 hours, all in the Etc/GMT range
+    return f"Etc/GMT{-east:+d}" if east else "Etc/GMT"
+
+
 class AnkiSide:
     """One collection, FSRS on with Anki's defaults (steps 1m 10m, relearning 10m, 0.9)."""
 
     def __init__(self, directory: Path) -> None:
         from anki.collection import Collection
 
+        # Anki reckons its day in the process's local zone, and when the local clock reads
+        # between 2 and 4 in the morning (measured with anki 26.09) it reports a rollover an
+        # hour or two ago as still to come, so some hours of its day cannot be reached. Its
+        # side runs in a fixed zone where it is now about noon, far from that window for
+        # the length of a run.
+        self._zone_before = os.environ.get("TZ")
+        os.environ["TZ"] = _zone_at_noon(datetime.now(UTC).hour)
         self._collection_class = Collection
         directory.mkdir(parents=True, exist_ok=True)
         self.path = str(directory / "collection.anki2")
@@ -184,6 +197,10 @@ class AnkiSide:
 
     def close(self) -> None:
         self.col.close()
+        if self._zone_before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = self._zone_before
 
     def new_card(self) -> int:
         from anki.decks import DeckId
@@ -218,7 +235,7 @@ class AnkiSide:
         Never within 10 seconds of the end of an hour of Anki's day (zones may be off by
         half hours), so the grade that follows stays in the hour, and the day, chosen.
         """
-        while True:
+        for _ in range(5):
             now = int(time.time())
             position = (now - self.day_start()) % DAY
             if position % 3600 > 3590:
@@ -230,6 +247,7 @@ class AnkiSide:
             position = now - self.day_start()
             if 0 <= position < DAY and position // 3600 == hour:
                 return now
+        raise AssertionError(f"Anki's day cannot be placed at hour {hour} (now {now})")
 
     def set_last_review(self, card_id: int, moment: int) -> None:
         card = self._card(card_id)
