@@ -19,11 +19,16 @@ concurrency, the duration split evenly between the steps. Each simulated user:
 - searches (2 in 11): GET /api/v1/search/?q=<a word of its cards>;
 - imports (1 in 11): a 20-card CSV (POST /api/v1/decks/import/, run by the Celery worker).
 
-Printed per step: reviews (grades answered 2xx) per second and per CPU core, p95 of grade
-and of next card, errors. The knee is the last step whose reviews per second grew by 10% or
-more over the step before (the first step when none did). Goals there: p95 of grade and of
-next card < 100 ms, 0 errors. Then the review log is checked: every grade answered 2xx and
-not undone is in it exactly once, and nothing else is (undo deletes its review's row).
+Printed per step: reviews (grades answered 2xx) per second and per CPU core, p50 and p95
+of grade and of next card, errors. The knee is the last step whose reviews per second grew
+by 10% or more over the step before. When no step grew over the first, there is no knee to
+judge: the first step may already be past it (one earlier run on an overloaded database
+called its 2-user step the knee and the latency goal met), so the goal is then reported
+not met, with the reason. Goals at the knee: p95 of grade and of next card < 100 ms, 0
+errors. Also printed: the most reviews per second of any step whose two p95 stay under
+100 ms (the load the stack carries at the latency a user was promised). Then the review
+log is checked: every grade answered 2xx and not undone is in it exactly once, and nothing
+else is (undo deletes its review's row).
 Missing a goal is printed, never an error.
 """
 
@@ -39,7 +44,6 @@ if not {"--seed", "--check", "--settle"} & {arg.split("=")[0] for arg in sys.arg
     monkey.patch_all()
 
 import argparse
-import itertools
 import json
 import os
 import random
@@ -56,9 +60,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _steps.load_steps import report  # noqa: E402
 from _steps.postgres import throwaway_database  # noqa: E402
 
-GOAL_P95_MS = 100.0
 # The stack this script starts: a throw-away database named after this one's, and this
 # Redis database, emptied first (BENCH_LOAD_REDIS_URL to choose another).
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/recall_prod"
@@ -248,8 +252,9 @@ def run_load(host: str, accounts: list[dict[str, Any]], steps: list[int], second
     cores = os.cpu_count() or 1
     results = []
     print(
-        f"{'users':>5}{'reviews/s':>11}{'per core':>10}{'grade p95':>11}{'next p95':>10}"
-        f"{'search p95':>12}{'import p95':>12}{'requests':>10}{'errors':>8}",
+        f"{'users':>5}{'reviews/s':>11}{'per core':>10}{'grade p50/p95':>15}"
+        f"{'next p50/p95':>14}{'search p95':>12}{'import p95':>12}{'requests':>10}"
+        f"{'errors':>8}",
         flush=True,
     )
     for users in steps:
@@ -262,15 +267,17 @@ def run_load(host: str, accounts: list[dict[str, Any]], steps: list[int], second
         spent = time.perf_counter() - started
         reviews = (len(outcome["graded"]) - before) / spent
 
-        def p95(name: str, method: str) -> float:
+        def p95(name: str, method: str, share: float = 0.95) -> float:
             entry = env.stats.get(name, method)
-            return float(entry.get_response_time_percentile(0.95) or 0.0)
+            return float(entry.get_response_time_percentile(share) or 0.0)
 
         step = {
             "users": users,
             "reviews_per_s": reviews,
             "per_core": reviews / cores,
+            "grade_p50": p95("grade", "POST", 0.5),
             "grade_p95": p95("grade", "POST"),
+            "next_p50": p95("next card", "GET", 0.5),
             "next_p95": p95("next card", "GET"),
             "search_p95": p95("search", "GET"),
             "import_p95": p95("import", "POST"),
@@ -279,24 +286,15 @@ def run_load(host: str, accounts: list[dict[str, Any]], steps: list[int], second
         }
         results.append(step)
         print(
-            f"{users:>5}{reviews:>11.1f}{step['per_core']:>10.1f}{step['grade_p95']:>9.0f}ms"
-            f"{step['next_p95']:>8.0f}ms{step['search_p95']:>10.0f}ms{step['import_p95']:>10.0f}ms"
+            f"{users:>5}{reviews:>11.1f}{step['per_core']:>10.1f}"
+            f"{step['grade_p50']:>8.0f}/{step['grade_p95']:.0f}ms"
+            f"{step['next_p50']:>7.0f}/{step['next_p95']:.0f}ms"
+            f"{step['search_p95']:>10.0f}ms{step['import_p95']:>10.0f}ms"
             f"{step['requests']:>10,}{step['errors']:>8}",
             flush=True,
         )
     runner.quit()
     return {"steps": results, "outcome": outcome}
-
-
-def knee(steps: list[dict[str, Any]]) -> dict[str, Any]:
-    """The last step whose reviews/s grew >= 10% over the step before."""
-    chosen = steps[0]
-    for before, after in itertools.pairwise(steps):
-        if after["reviews_per_s"] >= before["reviews_per_s"] * 1.1:
-            chosen = after
-        else:
-            break
-    return chosen
 
 
 def free_port() -> int:
@@ -367,17 +365,7 @@ def measure(
             in_stack(f"--settle={seeded}", env=env)
             found = run_load(host, accounts, steps, args.duration / len(steps))
             answered.write_text(json.dumps(found["outcome"]))
-            best = knee(found["steps"])
-            errors = sum(step["errors"] for step in found["steps"])
-            fast = max(best["grade_p95"], best["next_p95"]) < GOAL_P95_MS
-            print(
-                f"knee at {best['users']} users: {best['reviews_per_s']:.1f} reviews/s = "
-                f"{best['per_core']:.1f} per CPU core; p95 grade {best['grade_p95']:.0f} ms, "
-                f"next card {best['next_p95']:.0f} ms (goal < {GOAL_P95_MS:.0f} ms: "
-                f"{'met' if fast else 'NOT met'}); errors in the whole run: {errors} "
-                f"(goal 0: {'met' if errors == 0 else 'NOT met'})",
-                flush=True,
-            )
+            report(found["steps"])
             in_stack("--check", str(seeded), str(answered), env=env)
     finally:
         if started_here:

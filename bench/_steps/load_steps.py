@@ -1,0 +1,60 @@
+"""Judging the steps of bench/load.py: the knee, the load carried within the latency goal."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+GOAL_P95_MS = 100.0
+
+
+def knee(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The last step whose reviews/s grew >= 10% over the step before; None if none grew."""
+    chosen = None
+    for before, after in itertools.pairwise(steps):
+        if after["reviews_per_s"] >= before["reviews_per_s"] * 1.1:
+            chosen = after
+        else:
+            break
+    return chosen
+
+
+def within_goal(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The step with the most reviews/s whose grade and next-card p95 are under the goal."""
+    fast = [s for s in steps if max(s["grade_p95"], s["next_p95"]) < GOAL_P95_MS]
+    return max(fast, key=lambda s: s["reviews_per_s"]) if fast else None
+
+
+def report(steps: list[dict[str, Any]]) -> None:
+    best = knee(steps)
+    if best is None:
+        print(
+            f"no knee: reviews/s did not grow by 10% over the first step ({steps[0]['users']} "
+            "users), which may already be past it; start the steps lower (latency goal "
+            "NOT met: not judged)",
+            flush=True,
+        )
+    else:
+        fast = max(best["grade_p95"], best["next_p95"]) < GOAL_P95_MS
+        print(
+            f"knee at {best['users']} users: {best['reviews_per_s']:.1f} reviews/s = "
+            f"{best['per_core']:.1f} per CPU core; p95 grade {best['grade_p95']:.0f} ms, "
+            f"next card {best['next_p95']:.0f} ms (goal < {GOAL_P95_MS:.0f} ms: "
+            f"{'met' if fast else 'NOT met'})",
+            flush=True,
+        )
+    carried = within_goal(steps)
+    if carried is None:
+        print(f"no step kept both p95 under {GOAL_P95_MS:.0f} ms", flush=True)
+    else:
+        print(
+            f"within the latency goal: {carried['reviews_per_s']:.1f} reviews/s = "
+            f"{carried['per_core']:.1f} per CPU core at {carried['users']} users (p95 grade "
+            f"{carried['grade_p95']:.0f} ms, next card {carried['next_p95']:.0f} ms)",
+            flush=True,
+        )
+    errors = sum(step["errors"] for step in steps)
+    print(
+        f"errors in the whole run: {errors} (goal 0: {'met' if errors == 0 else 'NOT met'})",
+        flush=True,
+    )
