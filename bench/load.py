@@ -165,7 +165,9 @@ def in_stack(*arguments: str, env: dict[str, str]) -> None:
 # -- the load ---------------------------------------------------------------------------------
 
 
-def make_user_class(accounts: deque[dict[str, Any]], outcome: dict[str, list[int]]) -> type:
+def make_user_class(
+    accounts: deque[dict[str, Any]], outcome: dict[str, list[int]], only: str | None = None
+) -> type:
     from locust import HttpUser, between, task
 
     class Learner(HttpUser):
@@ -236,15 +238,27 @@ def make_user_class(accounts: deque[dict[str, Any]], outcome: dict[str, list[int
                 if response.status_code != 202:
                     response.failure(f"{response.status_code}")
 
+    if only:
+        # Some kinds of turn alone: what the others cost them shows against a mixed run.
+        weights = {"study": 8, "search": 2, "upload": 1}
+        Learner.tasks = [
+            getattr(Learner, kind) for kind in only.split(",") for _ in range(weights[kind])
+        ]
     return Learner
 
 
-def run_load(host: str, accounts: list[dict[str, Any]], steps: list[int], seconds: float) -> dict:
+def run_load(
+    host: str,
+    accounts: list[dict[str, Any]],
+    steps: list[int],
+    seconds: float,
+    only: str | None = None,
+) -> dict:
     import gevent
     from locust.env import Environment
 
     outcome: dict[str, list[int]] = {"graded": [], "undone": []}
-    learner = make_user_class(deque(accounts), outcome)
+    learner = make_user_class(deque(accounts), outcome, only)
     # stop_timeout: at the end each user finishes its turn, so that no grade the server
     # answered goes unrecorded here (the exactly-once check counts them).
     env = Environment(user_classes=[learner], host=host, stop_timeout=30)
@@ -309,6 +323,9 @@ def main() -> int:
     parser.add_argument("--steps", default="2,4,8,16,32", help="concurrent users per step")
     parser.add_argument("--accounts", type=int, default=32, help="seeded users (tokens)")
     parser.add_argument("--host", help="a running stack (default: start one, stop it after)")
+    parser.add_argument(
+        "--only", help="kinds of turn to keep, comma-separated (study, search, upload)"
+    )
     parser.add_argument("--seed", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--check", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--settle", type=Path, help=argparse.SUPPRESS)
@@ -363,7 +380,7 @@ def measure(
                 flush=True,
             )
             in_stack(f"--settle={seeded}", env=env)
-            found = run_load(host, accounts, steps, args.duration / len(steps))
+            found = run_load(host, accounts, steps, args.duration / len(steps), args.only)
             answered.write_text(json.dumps(found["outcome"]))
             report(found["steps"])
             in_stack("--check", str(seeded), str(answered), env=env)

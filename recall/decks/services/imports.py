@@ -9,11 +9,14 @@ from typing import IO, Any
 
 from django.db import transaction
 
+from recall.core.planner_statistics import analyze_after_bulk_write
+
 from .. import importers
 from .. import tags as tag_rules
 from ..importers.apkg import delete_media, parse_apkg, store_media
 from ..importers.base import ImportFormatError, ImportOptions, ParsedCard, ParsedDeck
 from ..limits import FieldTooLong
+from ..models import Card, Note
 from ..rendering import render_pool
 from ..uploads import (
     PACKAGE_EXTENSIONS,
@@ -203,6 +206,7 @@ def _write_import(
                     pool=pool,
                 )
             )
+    analyze_after_bulk_write([Note, Card], summary.created)
     return summary
 
 
