@@ -11,9 +11,10 @@ import pytest
 
 from recall.core.exceptions import ConflictError
 from recall.decks import services as deck_services
-from recall.decks.models import Card
+from recall.decks.models import Card, Deck
 from recall.study import queue, selectors, services
 from recall.study.models import CardState, State
+from recall.study.queue.plan import Plan
 from tests.factories import CardFactory, DeckFactory
 
 from .conftest import local, reviews_due
@@ -234,3 +235,55 @@ def test_learning_comes_first_and_is_read_with_the_review_head_in_one_query(
         (cards[4].pk, "review"),
     ]
     assert served[2].study_state.version == 3  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def review_picks(monkeypatch: Any) -> list[int]:
+    """How many times a day queue picked its review list (appends 1 each time)."""
+    calls: list[int] = []
+    original = Plan.reviews
+
+    def counting(self: Plan, *, flag_siblings: bool = False) -> Any:
+        if flag_siblings:
+            calls.append(1)
+        return original(self, flag_siblings=flag_siblings)
+
+    monkeypatch.setattr(Plan, "reviews", counting)
+    return calls
+
+
+def test_an_import_into_a_new_deck_keeps_the_review_list(
+    user, deck, cards, refreshes, review_picks, django_capture_on_commit_callbacks
+):
+    reviews_due(user, deck, cards[5:7], NOW)
+    assert next_card(user) is not None
+    picked = len(review_picks)
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_services.notes_import(
+            owner=user,
+            filename="fresh.csv",
+            data=b"question,answer\nWhat is WSGI?,A sync interface.\nWhat is ASGI?,Async.\n",
+        )
+    served = selectors.study_queue(user=user, now=NOW, limit=20)
+    fresh = Deck.objects.exclude(pk=deck.pk).get(owner=user)
+    # Only the new deck's list was picked: it holds no state of the user, so no review.
+    assert refreshes == [{fresh.pk}] and len(review_picks) == picked
+    assert [c.pk for c in served] == [c.pk for c in selectors.study_queue(user=user, now=NOW)]
+    assert [c.pk for c in served[:2]] == [cards[6].pk, cards[5].pk]
+    assert {"What is WSGI?", "What is ASGI?"} <= {c.question for c in served}
+
+
+def test_a_new_deck_holding_reviews_of_the_user_picks_the_review_list_again(
+    user, deck, cards, refreshes, review_picks
+):
+    reviews_due(user, deck, cards[5:6], NOW)
+    assert next_card(user) is not None
+    picked = len(review_picks)
+    # Like an Anki package imported with its schedule: a new deck with a review due.
+    package: Any = DeckFactory(owner=user, title="Package", slug="package")
+    card = CardFactory(deck=package)
+    reviews_due(user, package, [card], NOW - timedelta(hours=3))
+    served = selectors.study_queue(user=user, now=NOW, limit=20)
+    assert refreshes == [{package.pk}] and len(review_picks) == picked + 1
+    assert served[0].pk == card.pk
+    assert [c.pk for c in served] == [c.pk for c in selectors.study_queue(user=user, now=NOW)]

@@ -23,6 +23,20 @@ pytestmark = pytest.mark.django_db
 NOW = local(2026, 3, 2, 10)
 
 
+# What happens between two looks at the queue, grades the likeliest.
+ACTIONS = (
+    "grade",
+    "grade",
+    "grade",
+    "undo",
+    "suspend",
+    "bury",
+    "stale tab",
+    "new note",
+    "new deck",
+)
+
+
 def full_counts(user: Any, deck: Any, when: Any) -> queue.QueueCounts:
     return queue.Plan(user, deck, when).counts()
 
@@ -62,9 +76,7 @@ def test_counts_off_the_day_queue_equal_the_full_counts(
         if not cards:
             continue
         card = cards[0]
-        action = rng.choice(
-            ("grade", "grade", "grade", "undo", "suspend", "bury", "stale tab", "new note")
-        )
+        action = rng.choice(ACTIONS)
         history.append((action, card.pk, card.queue, scope and scope.pk, when.isoformat()))
         version = card.study_state.version if card.study_state else 0  # type: ignore[attr-defined]
         if action == "new note":  # one deck's list is picked again, the others kept
@@ -73,6 +85,10 @@ def test_counts_off_the_day_queue_equal_the_full_counts(
                 deck_services.note_create(
                     deck=target, kind=rng.choice(("basic", "reversed")), question="Q?", answer="A."
                 )
+        elif action == "new deck":  # the review list is kept, the new deck's list picked
+            fresh: Any = DeckFactory(owner=user, title=f"Fresh {len(history)}")
+            with django_capture_on_commit_callbacks(execute=True):
+                deck_services.note_create(deck=fresh, kind="basic", question="New?", answer="A.")
         elif action == "suspend":
             with django_capture_on_commit_callbacks(execute=True):
                 deck_services.cards_set_suspended(user=user, card_ids=[card.pk], suspended=True)
