@@ -238,13 +238,17 @@ class DayQueue:
     def _new_among(self, entry: _Entry, ids: list[int], decks: int | list[int]) -> QuerySet[Card]:
         """The cards of ``ids`` that are new cards to show today, in ``decks`` (one or many)."""
         plan = self.plan
-        studied = CardState.objects.filter(user=plan.user, card=OuterRef("pk"))
+        # NOT IN the user's states of these ids (read once by the (user, card) index), not
+        # a NOT EXISTS per card: on a table that grows while the statistics lag (a first
+        # study session), PostgreSQL planned the latter as a scan of every state of the
+        # user for each card (75 ms for 1,260 ids and 600 states; hashed, ~1 ms).
+        studied = CardState.objects.filter(user=plan.user, card_id__in=ids).values("card_id")
         unburied = Q(buried_until__isnull=True) | Q(buried_until__lte=plan.day.start)
         in_decks = Q(deck_id=decks) if isinstance(decks, int) else Q(deck_id__in=decks)
         qs = (
             Card.objects.filter(in_decks, is_archived=False, suspended=False)
             .filter(unburied)
-            .exclude(Exists(studied))
+            .exclude(pk__in=studied)
         )
         condition = Q(pk__in=[pk for pk in ids if pk not in entry.siblings])
         check = [pk for pk in ids if pk in entry.siblings]
