@@ -240,10 +240,9 @@ def make_user_class(
 
     if only:
         # Some kinds of turn alone: what the others cost them shows against a mixed run.
-        weights = {"study": 8, "search": 2, "upload": 1}
-        Learner.tasks = [
-            getattr(Learner, kind) for kind in only.split(",") for _ in range(weights[kind])
-        ]
+        # Locust lists each task as often as its weight: keeping those kept keeps the mix.
+        kinds = set(only.split(","))
+        Learner.tasks = [task for task in Learner.tasks if getattr(task, "__name__", "") in kinds]
     return Learner
 
 
