@@ -280,7 +280,7 @@ def run_load(
         spent = time.perf_counter() - started
         reviews = (len(outcome["graded"]) - before) / spent
 
-        def p95(name: str, method: str, share: float = 0.95) -> float:
+        def percentile(name: str, method: str, share: float = 0.95) -> float:
             entry = env.stats.get(name, method)
             return float(entry.get_response_time_percentile(share) or 0.0)
 
@@ -288,12 +288,12 @@ def run_load(
             "users": users,
             "reviews_per_s": reviews,
             "per_core": reviews / cores,
-            "grade_p50": p95("grade", "POST", 0.5),
-            "grade_p95": p95("grade", "POST"),
-            "next_p50": p95("next card", "GET", 0.5),
-            "next_p95": p95("next card", "GET"),
-            "search_p95": p95("search", "GET"),
-            "import_p95": p95("import", "POST"),
+            "grade_p50": percentile("grade", "POST", 0.5),
+            "grade_p95": percentile("grade", "POST"),
+            "next_p50": percentile("next card", "GET", 0.5),
+            "next_p95": percentile("next card", "GET"),
+            "search_p95": percentile("search", "GET"),
+            "import_p95": percentile("import", "POST"),
             "requests": env.stats.total.num_requests,
             "errors": env.stats.total.num_failures,
         }
