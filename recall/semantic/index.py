@@ -5,8 +5,8 @@ sqlite3 module can load extensions; the ranking is then one SQL statement
 (``vec_distance_cosine`` over the stored float32 blobs). On PostgreSQL (pgvector cannot be
 installed everywhere) and on a SQLite without extension loading, the vectors are read once
 per process into a numpy matrix, refreshed when the embedding table changes (only the rows
-written since are read, unless rows were deleted), and ranked
-with one matrix product: ~40 ms at 100k notes. For millions of notes, pgvector's HNSW index
+written since are read, and beside the vectors read before rather than into a copy of
+them, unless rows were deleted), and ranked with one matrix product: ~40 ms at 100k notes. For millions of notes, pgvector's HNSW index
 is the option (docs/deploy.md).
 """
 
@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
@@ -112,20 +112,63 @@ def _nearest_sql(
     return [(note_id, 1.0 - float(distance)) for note_id, distance in ranked]
 
 
-@dataclass
-class _Matrix:
-    stamp: tuple[Any, ...]
-    ids: Any  # numpy int64 array, note ids
+@dataclass(frozen=True)
+class _Rows:
+    """Embedding rows read from the table, by note id."""
+
+    ids: Any  # numpy int64 array, note ids, ascending
     decks: Any  # numpy int64 array, deck id of each row
     vectors: Any  # numpy float32 array (rows, dimensions)
+    written: list[datetime]  # updated_at of each row
+
+
+@dataclass(frozen=True)
+class _Matrix:
+    """Every stored vector: a base read in one go, and the rows written since (the delta).
+
+    A refresh never copies the base (tens of megabytes at 100k notes, and each process
+    refreshes after every embedding batch): a row written again is switched off in the base
+    (``alive``, one byte a row) and joins the small delta; when the delta outgrows a share
+    of the base, both are folded into a new base.
+    """
+
+    stamp: tuple[Any, ...]
+    base: Any  # numpy float32 array, the base's vectors
+    delta: Any  # numpy float32 array, the delta's vectors
+    ids: Any  # numpy int64 array: the base's note ids (ascending), then the delta's
+    decks: Any  # numpy int64 array, deck id of each row of ``ids``
+    alive: Any  # numpy bool array: False where a later row replaced this one
+    # note id -> updated_at of the rows read that are recent enough to be met again by the
+    # next refresh (see ``_refreshed``): those are not read a second time.
+    seen: dict[int, datetime]
+
+    def scores(self, vector: Sequence[float]) -> Any:
+        """Cosine similarity of every row (in the order of ``ids``) to ``vector``."""
+        import numpy as np
+
+        query = np.asarray(vector, dtype=np.float32)
+        parts = [part @ query for part in (self.base, self.delta) if len(part)]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.float32)
+
+    def live(self) -> tuple[Any, Any, Any]:
+        """(note ids, deck ids, vectors) of the rows in force, by note id."""
+        import numpy as np
+
+        vectors = _stacked(self.base[self.alive[: len(self.base)]], self.delta)
+        ids, decks = self.ids[self.alive], self.decks[self.alive]
+        order = np.argsort(ids, kind="stable")
+        return ids[order], decks[order], vectors[order]
 
 
 _cache: dict[str, _Matrix] = {}
 _cache_lock = threading.Lock()
-# How far before the cached latest row a refresh reads again (see ``_refreshed``): far
-# longer than an embedding batch takes from its timestamp to its commit (milliseconds), yet
-# short enough that a busy instance does not re-read all its recent rows on every search.
+# How far before the cached latest row a refresh looks again (see ``_refreshed``): far
+# longer than an embedding batch takes from its timestamp to its commit (milliseconds).
 _COMMIT_MARGIN = timedelta(minutes=1)
+# The delta is folded into the base once it holds this many rows or an eighth of the base.
+_DELTA_ROWS = 2000
+# Past this many changed rows, a refresh reads the whole margin instead of listing ids.
+_LISTED_IDS = 500
 
 
 def _stamp() -> tuple[Any, ...]:
@@ -136,9 +179,9 @@ def _stamp() -> tuple[Any, ...]:
 
 
 def _matrix() -> _Matrix:
-    """Every stored vector as one matrix, brought up to date when the table changed: the
-    rows written since are read and merged in; all of it is read again only when rows were
-    deleted (or on a process's first search)."""
+    """Every stored vector, brought up to date when the table changed: the rows written
+    since are read and merged in; all of it is read again only when rows were deleted (or
+    on a process's first search)."""
     stamp = _stamp()
     key = connection.alias
     cached = _cache.get(key)
@@ -147,33 +190,76 @@ def _matrix() -> _Matrix:
     with _cache_lock:
         matrix = _refreshed(cached, stamp) if cached is not None else None
         if matrix is None:
-            matrix = _Matrix(stamp, *_rows(NoteEmbedding.objects.all()))
+            matrix = _read_all(stamp)
         _cache[key] = matrix
         return matrix
 
 
-def _rows(embeddings: QuerySet[NoteEmbedding]) -> tuple[Any, Any, Any]:
-    """(note ids, deck ids, vectors) of ``embeddings`` as numpy arrays, by note id."""
+def _rows(embeddings: QuerySet[NoteEmbedding]) -> _Rows:
+    """The rows of ``embeddings`` as numpy arrays, by note id."""
     import numpy as np
 
     ids: list[int] = []
     decks: list[int] = []
     blobs: list[bytes] = []
-    rows = embeddings.order_by("note_id").values_list("note_id", "note__deck_id", "vector")
-    for note_id, deck_id, blob in rows.iterator(chunk_size=5000):
+    written: list[datetime] = []
+    rows = embeddings.order_by("note_id").values_list(
+        "note_id", "note__deck_id", "vector", "updated_at"
+    )
+    for note_id, deck_id, blob, updated_at in rows.iterator(chunk_size=5000):
         ids.append(note_id)
         decks.append(deck_id)
         blobs.append(bytes(blob))
-    vectors = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(ids), -1)
-    return np.asarray(ids, dtype=np.int64), np.asarray(decks, dtype=np.int64), vectors
+        written.append(updated_at)
+    flat = np.frombuffer(b"".join(blobs), dtype="<f4")
+    vectors = flat.reshape(len(ids), -1) if ids else np.empty((0, 0), dtype=np.float32)
+    return _Rows(
+        np.asarray(ids, dtype=np.int64), np.asarray(decks, dtype=np.int64), vectors, written
+    )
+
+
+def _stacked(first: Any, second: Any) -> Any:
+    """The rows of both arrays, one after the other (an empty array has no width)."""
+    import numpy as np
+
+    if not len(first):
+        return second
+    if not len(second):
+        return first
+    return np.concatenate([first, second])
+
+
+def _recent(seen: dict[int, datetime], last: datetime | None) -> dict[int, datetime]:
+    """The entries of ``seen`` a refresh after ``last`` can meet again."""
+    if last is None:
+        return {}
+    since = last - _COMMIT_MARGIN
+    return {note_id: written for note_id, written in seen.items() if written >= since}
+
+
+def _read_all(stamp: tuple[Any, ...]) -> _Matrix:
+    import numpy as np
+
+    rows = _rows(NoteEmbedding.objects.all())
+    seen = _recent(dict(zip(rows.ids.tolist(), rows.written, strict=True)), stamp[2])
+    return _Matrix(
+        stamp,
+        base=rows.vectors,
+        delta=rows.vectors[:0],
+        ids=rows.ids,
+        decks=rows.decks,
+        alive=np.ones(len(rows.ids), dtype=bool),
+        seen=seen,
+    )
 
 
 def _refreshed(cached: _Matrix, stamp: tuple[Any, ...]) -> _Matrix | None:
     """``cached`` with the rows written since it was read merged in, or None when that
     cannot be exact (rows deleted, another database): then everything is read again.
 
-    Rows are re-read from a little before the cached latest ``updated_at``: a batch stamped
-    earlier but committed later than that latest row is still picked up.
+    The rows from a little before the cached latest ``updated_at`` are looked at again (a
+    batch stamped earlier but committed later than that latest row is still picked up), by
+    id and time only: the vectors are read for the rows not read before.
     """
     import numpy as np
 
@@ -181,26 +267,44 @@ def _refreshed(cached: _Matrix, stamp: tuple[Any, ...]) -> _Matrix | None:
     old_name, old_count, old_last = cached.stamp
     if name != old_name or old_last is None or last is None or count < old_count:
         return None
-    ids, decks, vectors = _rows(
-        NoteEmbedding.objects.filter(updated_at__gte=old_last - _COMMIT_MARGIN)
-    )
-    at = np.searchsorted(cached.ids, ids)
-    known = at < len(cached.ids)
-    known[known] = cached.ids[at[known]] == ids[known]
-    merged_vectors = cached.vectors.copy()  # readers in other threads keep the old matrix
-    merged_vectors[at[known]] = vectors[known]
-    merged_decks = cached.decks.copy()
-    merged_decks[at[known]] = decks[known]
-    all_ids = np.concatenate([cached.ids, ids[~known]])
-    order = np.argsort(all_ids, kind="stable")
+    window = NoteEmbedding.objects.filter(updated_at__gte=old_last - _COMMIT_MARGIN)
+    changed = [
+        note_id
+        for note_id, written in window.values_list("note_id", "updated_at")
+        if cached.seen.get(note_id) != written
+    ]
+    if len(changed) > _LISTED_IDS:
+        rows = _rows(window)
+    else:
+        rows = _rows(NoteEmbedding.objects.filter(note_id__in=changed))
+    based = len(cached.base)
+    base_ids = cached.ids[:based]
+    at = np.searchsorted(base_ids, rows.ids)
+    replaced = at < based
+    replaced[replaced] = base_ids[at[replaced]] == rows.ids[replaced]
+    alive = cached.alive[:based].copy()  # readers in other threads keep the old matrix
+    alive[at[replaced]] = False
+    kept = ~np.isin(cached.ids[based:], rows.ids)
+    delta_ids = np.concatenate([cached.ids[based:][kept], rows.ids])
+    seen = {**cached.seen, **dict(zip(rows.ids.tolist(), rows.written, strict=True))}
     merged = _Matrix(
         stamp,
-        all_ids[order],
-        np.concatenate([merged_decks, decks[~known]])[order],
-        np.concatenate([merged_vectors, vectors[~known]])[order],
+        base=cached.base,
+        delta=_stacked(cached.delta[kept], rows.vectors),
+        ids=np.concatenate([base_ids, delta_ids]),
+        decks=np.concatenate([cached.decks[:based], cached.decks[based:][kept], rows.decks]),
+        alive=np.concatenate([alive, np.ones(len(delta_ids), dtype=bool)]),
+        seen=_recent(seen, last),
     )
     # A row deleted while others were written leaves the count short of the table's.
-    return merged if len(merged.ids) == count else None
+    if int(merged.alive.sum()) != count:
+        return None
+    if len(delta_ids) > max(_DELTA_ROWS, based // 8):
+        ids, decks, vectors = merged.live()
+        merged = _Matrix(
+            stamp, vectors, vectors[:0], ids, decks, np.ones(len(ids), dtype=bool), merged.seen
+        )
+    return merged
 
 
 def _nearest_numpy(
@@ -214,10 +318,10 @@ def _nearest_numpy(
     import numpy as np
 
     matrix = _matrix()
-    if not len(matrix.ids):
+    if not matrix.alive.any():
         return []
     deck_ids = np.fromiter(decks.order_by().values_list("id", flat=True), dtype=np.int64)
-    mask = np.isin(matrix.decks, deck_ids)
+    mask = matrix.alive & np.isin(matrix.decks, deck_ids)
     if notes is not None:
         note_ids = np.fromiter(notes.order_by().values_list("id", flat=True), dtype=np.int64)
         mask &= np.isin(matrix.ids, note_ids)
@@ -227,7 +331,7 @@ def _nearest_numpy(
         return []
     # One product over every row, then the rows outside the decks are ruled out: cheaper
     # than copying the allowed rows out of the matrix first.
-    scores = matrix.vectors @ np.asarray(vector, dtype=np.float32)
+    scores = matrix.scores(vector)
     scores[~mask] = -np.inf
     take = min(int(mask.sum()), k * _OVERFETCH)
     best = np.argpartition(-scores, take - 1)[:take]
