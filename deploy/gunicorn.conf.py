@@ -12,7 +12,11 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # (2 x cores) + 1 is gunicorn's rule of thumb for a sync app waiting on the database.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# One thread per worker (sync workers; nginx buffers slow clients): under bench/load.py,
+# two threads per worker made a short "next card" wait for the GIL behind a search in the
+# other thread; 4 workers x 1 thread carried 34.9 reviews/s at 16 users where 2 x 2 carried
+# 18.4 (2 CPUs).
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 # Uploads are parsed in the request; a big import is handed to Celery, so 60 s is ample.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))

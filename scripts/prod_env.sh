@@ -50,7 +50,8 @@ export NGINX_TEMP_DIR="$RECALL_VAR/nginx"
 export WSGI_UPSTREAM="unix:$RECALL_VAR/run/gunicorn.sock"
 export ASGI_UPSTREAM="unix:$RECALL_VAR/run/uvicorn.sock"
 export GUNICORN_BIND="unix:$RECALL_VAR/run/gunicorn.sock"
-export GUNICORN_WORKERS="${GUNICORN_WORKERS:-2}"
+# Two sync workers per core: one runs while the other waits on the database.
+export GUNICORN_WORKERS="${GUNICORN_WORKERS:-$(( $(nproc) * 2 ))}"
 
 supervisor_alive() {
   local pidfile="$RECALL_VAR/run/supervisord.pid"

@@ -6,8 +6,8 @@ sqlite3 module can load extensions; the ranking is then one SQL statement
 installed everywhere) and on a SQLite without extension loading, the vectors are read once
 per process into a numpy matrix, refreshed when the embedding table changes (only the rows
 written since are read, and beside the vectors read before rather than into a copy of
-them, unless rows were deleted), and ranked with one matrix product: ~40 ms at 100k notes. For millions of notes, pgvector's HNSW index
-is the option (docs/deploy.md).
+them, unless rows were deleted), and ranked with one matrix product: ~40 ms at 100k notes.
+For millions of notes, pgvector's HNSW index is the option (docs/deploy.md).
 """
 
 from __future__ import annotations

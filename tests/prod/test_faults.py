@@ -175,7 +175,7 @@ class Traffic:
 
 
 def _running(pid: int) -> bool:
-    """Whether a thread of the process is on a CPU (gthread workers serve in threads)."""
+    """Whether a thread of the process is on a CPU (a threaded worker serves in threads)."""
     for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
         with contextlib.suppress(OSError):
             if stat.read_text().rsplit(")", 1)[1].split()[0] == "R":

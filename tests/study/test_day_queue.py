@@ -194,8 +194,35 @@ def test_grades_made_elsewhere_count_against_the_quota(user, deck, cards):
     assert [c.pk for c in left] == [cards[1].pk]  # 3 new a day, two already graded
 
 
-def test_a_longer_day_than_one_chunk_is_served_in_full(user, monkeypatch):
+@pytest.mark.parametrize(("whole", "counted_again"), [(1000, False), (0, True)])
+def test_a_quota_longer_than_a_chunk_is_counted_off_its_list(
+    user, monkeypatch, whole, counted_again
+):
     monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", 2)
+    monkeypatch.setattr(queue.day, "_WHOLE_QUOTA", whole)
+    big: Any = DeckFactory(owner=user, title="Big", new_cards_per_day=5)
+    for i in range(7):
+        CardFactory(deck=big, position=i)
+    assert next_card(user, big) is not None  # the day's lists are built
+    full_counts: list[object] = []
+    original = queue.Plan.new_cards
+
+    def spying(self: Any, *args: Any, **kwargs: Any) -> Any:
+        full_counts.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(queue.Plan, "new_cards", spying)
+    _cards, counts = selectors.study_session(user=user, deck=big, now=NOW, limit=1)
+    assert counts.new == 5
+    # Listed whole, the quota is counted off the list; cut at the chunk, the deck is
+    # counted again by the full query.
+    assert bool(full_counts) is counted_again
+
+
+@pytest.mark.parametrize("whole", [0, 1000])
+def test_a_longer_day_than_one_chunk_is_served_in_full(user, monkeypatch, whole):
+    monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", 2)
+    monkeypatch.setattr(queue.day, "_WHOLE_QUOTA", whole)
     big: Any = DeckFactory(owner=user, title="Big", new_cards_per_day=5, reviews_per_day=5)
     cards = [CardFactory(deck=big, position=i) for i in range(7)]
     reviews_due(user, big, cards[4:], NOW)

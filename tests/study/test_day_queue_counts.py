@@ -54,12 +54,15 @@ def world(user):
     return plain, notes
 
 
-@pytest.mark.parametrize("chunk", [200, 2])
+# (list length, quota listed whole up to): lists longer than a day; cut lists; reviews cut
+# while each deck's new cards are listed whole.
+@pytest.mark.parametrize(("chunk", "whole"), [(200, 1000), (2, 0), (2, 1000)])
 @pytest.mark.parametrize("seed", range(4))
 def test_counts_off_the_day_queue_equal_the_full_counts(
-    user, world, chunk, seed, monkeypatch, django_capture_on_commit_callbacks
+    user, world, chunk, whole, seed, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", chunk)
+    monkeypatch.setattr(queue.day, "_WHOLE_QUOTA", whole)
     rng = random.Random(seed)
     when = NOW
     scopes = [None, *world]
