@@ -3,6 +3,8 @@ parameter on PostgreSQL."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.db.models import F, Q, QuerySet
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cards() -> list[Card]:
+def cards() -> list[Any]:
     deck = DeckFactory()
     return [CardFactory(deck=deck) for _ in range(6)]
 
