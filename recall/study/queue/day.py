@@ -8,9 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from recall.core.lookups import AnyOf
 from recall.decks.models import Card
 
 from ..models import CardState, State
@@ -249,9 +248,7 @@ class DayQueue:
         # a NOT EXISTS per card: on a table that grows while the statistics lag (a first
         # study session), PostgreSQL planned the latter as a scan of every state of the
         # user for each card (75 ms for 1,260 ids and 600 states; this way ~5 ms).
-        studied = CardState.objects.filter(AnyOf(F("card_id"), ids), user=plan.user).values(
-            "card_id"
-        )
+        studied = CardState.objects.filter(user=plan.user, card_id__in=ids).values("card_id")
         unburied = Q(buried_until__isnull=True) | Q(buried_until__lte=plan.day.start)
         in_decks = Q(deck_id=decks) if isinstance(decks, int) else Q(deck_id__in=decks)
         qs = (
@@ -259,12 +256,11 @@ class DayQueue:
             .filter(unburied)
             .exclude(pk__in=studied)
         )
-        condition = Q(AnyOf(F("pk"), [pk for pk in ids if pk not in entry.siblings]))
+        condition = Q(pk__in=[pk for pk in ids if pk not in entry.siblings])
         check = [pk for pk in ids if pk in entry.siblings]
         if check:
             deck = decks if isinstance(decks, int) else None
-            siblings_ok = plan.new_cards(deck).filter(AnyOf(F("pk"), check)).values("pk")
-            condition |= Q(pk__in=siblings_ok)
+            condition |= Q(pk__in=plan.new_cards(deck).filter(pk__in=check).values("pk"))
         return qs.filter(condition)
 
     # Serving
@@ -341,15 +337,13 @@ class DayQueue:
     def _reviews_q(self, entry: _Entry, ids: list[int], decks: Iterable[int]) -> Q:
         """Which of ``ids`` (review list ids) are reviews to serve now, on ``_states``."""
         plan = self.plan
-        valid = Q(
-            AnyOf(F("card_id"), ids), state=State.REVIEW, due__lt=plan.day.end, deck__in=list(decks)
-        )
+        valid = Q(card_id__in=ids, state=State.REVIEW, due__lt=plan.day.end, deck__in=list(decks))
         check = [pk for pk in ids if pk in entry.siblings]
         if not check:
             return valid
-        waiting = plan.unburied_reviews(plan._states().filter(AnyOf(F("card_id"), check)))
+        waiting = plan.unburied_reviews(plan._states().filter(card_id__in=check))
         plain = [pk for pk in ids if pk not in entry.siblings]
-        return valid & (Q(AnyOf(F("card_id"), plain)) | Q(pk__in=waiting.values("pk")))
+        return valid & (Q(card_id__in=plain) | Q(pk__in=waiting.values("pk")))
 
     def _valid_reviews(
         self, entry: _Entry, left: dict[int, int], limit: int, checked: _Checked | None = None
