@@ -11,7 +11,7 @@ import pytest
 
 from recall.core.exceptions import ConflictError
 from recall.decks import services as deck_services
-from recall.decks.models import Card, Deck
+from recall.decks.models import Card, Deck, Visibility
 from recall.study import queue, selectors, services
 from recall.study.models import CardState, State
 from recall.study.queue.plan import Plan
@@ -175,10 +175,28 @@ def test_an_import_into_one_deck_picks_again_that_decks_list_only(
     assert {"What is WSGI?", "What is ASGI?"} <= {
         c.question for c in served if c.deck_id == other.pk
     }
-    # An undo is user-wide: everything is picked again.
+    # An undo in the user's own deck picks again that deck's lists only, and the card is
+    # back where the full queries put it.
+    assert served[0].queue == "review"  # type: ignore[attr-defined]
     grade(user, served[0])
     services.review_undo(user=user)
-    next_card(user)
+    again = selectors.study_queue(user=user, now=NOW, limit=20)
+    assert len(builds) == built and refreshes[-1] == {served[0].deck_id}
+    assert [c.pk for c in again] == [c.pk for c in selectors.study_queue(user=user, now=NOW)]
+    assert again[0].pk == served[0].pk
+
+
+def test_an_undo_in_someone_elses_deck_picks_every_list_again(user, deck, cards, builds):
+    shared: Any = DeckFactory(visibility=Visibility.PUBLIC, new_cards_per_day=5)
+    theirs = CardFactory.create_batch(2, deck=shared)
+    grade(user, theirs[0], g=1)  # the deck is started: it joins "all decks"
+    assert next_card(user) is not None
+    grade(user, theirs[1], g=1)
+    assert next_card(user) is not None
+    built = len(builds)
+    services.review_undo(user=user)
+    # Its stamp is every reader's: the user's own queues are forgotten instead.
+    assert next_card(user) is not None
     assert len(builds) == built + 1
 
 
