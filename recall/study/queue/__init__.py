@@ -14,24 +14,25 @@ Public functions (re-exported by ``selectors``, where callers find them):
   ``queue_stale_for_decks()``: forget cached day queues and scopes (see "The day queue").
 
 The day queue. Reviews due today and the day's new cards change only when a card is graded
-(or undone) or when cards change, so the first ones (``DAY_QUEUE_CHUNK`` per list) are
-picked once per user, scope and study day by the full queries and kept in the cache, as
-ids, with the scope (decks and limits). Each "next cards" call then reads today's counts
-(one query on DailyReviewCount), then the due learning cards and the head of the review
-list checked against the database, together (one query, by primary key for the reviews),
-and the head of a deck's new-card list when new cards are served (one query): a card
-graded, suspended, buried or archived since is skipped, and the quotas cap what is served,
-so two tabs and grades from anywhere stay exact. The counts a session shows are read off
-the same lists (``DayQueue.counts``): learning cards counted, then each list's head, up to
-the quota, checked by the full rules in one query per kind; only a deck whose checked
-head falls short of its quota while its list was cut at the chunk is counted by the full
-query. What a check cannot see, a card becoming eligible, forgets the lists through stamps
-kept in the cache (random values, so an evicted stamp never matches): a card saved or a
-deck's notes changed (imports, edits: ``queue_stale_for_deck``), an undo, a review due
-again today or a deck of someone else's started (``queue_stale_for_user``), any deck saved
-or deleted (``queue_stale_for_decks``: the scopes are read again; changed limits also
-rebuild the lists). A change confined to some decks (their stamps or limits, a deck new in
-the scope) picks again the review list and those decks' new-card lists only
+(or undone) or when cards change, so the first ones (``DAY_QUEUE_CHUNK`` per list; a deck's
+whole quota of new cards up to 1,000) are picked once per user, scope and study day by the
+full queries and kept in the cache, as ids, with the scope (decks and limits). Each "next
+cards" call then reads today's counts (one query on DailyReviewCount), then the due
+learning cards and the head of the review list checked against the database, together (one
+query, by primary key for the reviews), and the head of a deck's new-card list when new
+cards are served (one query): a card graded, suspended, buried or archived since is
+skipped, and the quotas cap what is served, so two tabs and grades from anywhere stay
+exact. The counts a session shows are read off the same lists (``DayQueue.counts``):
+learning cards counted, then each list's head, up to the quota, checked by the full rules
+in one query per kind; only a deck whose checked head falls short of its quota while its
+list was cut at the chunk is counted by the full query. What a check cannot see, a card
+becoming eligible, forgets the lists through stamps kept in the cache (random values, so an
+evicted stamp never matches): a card saved or a deck's notes changed (imports, edits, an
+undo in the user's own deck: ``queue_stale_for_deck``), an undo in someone else's deck, a
+review due again today or a deck of someone else's started (``queue_stale_for_user``), any
+deck saved or deleted (``queue_stale_for_decks``: the scopes are read again; changed limits
+also rebuild the lists). A change confined to some decks (their stamps or limits, a deck
+new in the scope) picks again the review list and those decks' new-card lists only
 (``DayQueue.refresh``); a user-wide one picks everything again.
 
 Modules: ``scope`` (the decks in scope and their quotas left today), ``plan`` (the queries),

@@ -61,8 +61,8 @@ def queue_stale_for_deck(*deck_ids: int | None) -> None:
 
 
 def queue_stale_for_user(user_id: int) -> None:
-    """Forget a user's day queues and scope (an undo, a review due again today, a deck of
-    someone else's started)."""
+    """Forget a user's day queues and scope (an undo in someone else's deck, a review due
+    again today, a deck of someone else's started)."""
     forget([stamp_key("user", user_id)])
 
 
