@@ -25,15 +25,25 @@ card_schedules_imported = Signal()
 
 
 def notes_changed(
-    *, deck_id: int, note_ids: Sequence[int] = (), archived_ids: Sequence[int] = ()
+    *,
+    deck_id: int,
+    note_ids: Sequence[int] = (),
+    archived_ids: Sequence[int] = (),
+    added_only: bool = False,
 ) -> None:
     """Send ``notes_bulk_changed`` once the current transaction commits (at once outside one):
     listeners (search index, study stats) never see rows a rollback takes back.
 
-    The ids are copied now, so a caller reusing its lists cannot change what is sent."""
+    ``added_only``: every note of ``note_ids`` is new, with new cards and no study state
+    (no schedule came with them), and nothing else changed. The ids are copied now, so a
+    caller reusing its lists cannot change what is sent."""
     changed, archived = list(note_ids), list(archived_ids)
     transaction.on_commit(
         lambda: notes_bulk_changed.send(
-            sender=Note, deck_id=deck_id, note_ids=changed, archived_ids=archived
+            sender=Note,
+            deck_id=deck_id,
+            note_ids=changed,
+            archived_ids=archived,
+            added_only=added_only,
         )
     )

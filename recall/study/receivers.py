@@ -13,7 +13,7 @@ from recall.decks.signals import card_schedules_imported, notes_bulk_changed, no
 
 from .exams import exams_changed
 from .models import CardState, Exam
-from .queue import queue_stale_for_deck, queue_stale_for_decks
+from .queue import queue_grew_for_deck, queue_stale_for_deck, queue_stale_for_decks
 from .seeding import states_from_schedules
 from .selectors import deck_stats_users, invalidate_stats, invalidate_stats_of
 from .signals import card_reviewed, review_undone
@@ -82,10 +82,14 @@ def states_from_imported_schedules(
 
 
 def queue_stale_after_notes_changed(
-    sender: Any, *, deck_id: int | None = None, **kwargs: Any
+    sender: Any, *, deck_id: int | None = None, added_only: bool = False, **kwargs: Any
 ) -> None:
-    # Imports, edits, archiving, copies: cards may have been added or changed.
-    queue_stale_for_deck(deck_id)
+    # Imports, edits, archiving, copies: cards may have been added or changed. New notes
+    # alone (no state, no schedule) leave every review where it was.
+    if added_only:
+        queue_grew_for_deck(deck_id)
+    else:
+        queue_stale_for_deck(deck_id)
 
 
 def queue_stale_after_card_save(sender: Any, instance: Card, **kwargs: Any) -> None:

@@ -332,3 +332,41 @@ def test_a_new_deck_holding_reviews_of_the_user_picks_the_review_list_again(
     assert refreshes == [{package.pk}] and len(review_picks) == picked + 1
     assert served[0].pk == card.pk
     assert [c.pk for c in served] == [c.pk for c in selectors.study_queue(user=user, now=NOW)]
+
+
+def test_new_notes_in_a_known_deck_keep_the_review_list_and_an_edit_does_not(
+    user, deck, cards, refreshes, review_picks, django_capture_on_commit_callbacks
+):
+    rows = b"question,answer\nWhat is WSGI?,A sync interface.\nWhat is ASGI?,Async.\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_services.notes_import(owner=user, filename="notes.csv", data=rows)
+    notes = Deck.objects.exclude(pk=deck.pk).get(owner=user)
+    reviews_due(user, deck, cards[5:7], NOW)
+    assert next_card(user) is not None
+    picked = len(review_picks)
+    # The notes file grew and is imported again, and a note is added with the form: each
+    # time the deck's new-card list is picked again and the review list is kept.
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_services.notes_import(
+            owner=user, filename="notes.csv", data=rows + b"What is WSGI's server?,gunicorn.\n"
+        )
+    served = selectors.study_queue(user=user, now=NOW, limit=20)
+    assert refreshes == [{notes.pk}] and len(review_picks) == picked
+    assert [c.pk for c in served] == [c.pk for c in selectors.study_queue(user=user, now=NOW)]
+    assert "What is WSGI's server?" in {c.question for c in served}
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_services.note_create(deck=deck, kind="reversed", question="Q?", answer="A.")
+    served = selectors.study_queue(user=user, now=NOW, limit=20)
+    assert refreshes[1:] == [{deck.pk}] and len(review_picks) == picked
+    assert [c.pk for c in served] == [c.pk for c in selectors.study_queue(user=user, now=NOW)]
+    # A file that drops a note archives it, and an edit may change what is due: the review
+    # list is picked again each time.
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_services.notes_import(owner=user, filename="notes.csv", data=rows)
+    selectors.study_queue(user=user, now=NOW, limit=20)
+    assert len(review_picks) == picked + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_services.note_update(note=cards[5].note, answer="An edited answer.")
+    served = selectors.study_queue(user=user, now=NOW, limit=20)
+    assert len(refreshes) == 4 and len(review_picks) == picked + 2
+    assert [c.pk for c in served] == [c.pk for c in selectors.study_queue(user=user, now=NOW)]

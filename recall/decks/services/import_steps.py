@@ -162,14 +162,15 @@ def _with_context(chash: str, path: Sequence[str]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _send_schedules(owner: Any, created: Sequence[_Planned]) -> None:
-    """New notes that carry a schedule from their notes file start their cards with it.
+def _send_schedules(owner: Any, created: Sequence[_Planned]) -> bool:
+    """New notes that carry a schedule from their notes file start their cards with it;
+    whether any did.
 
     Only notes created by this import: a note that already exists keeps its own review
     history, whatever its file now says. The study app writes the states (receiver)."""
     scheduled = {p.note.pk: p.schedule for p in created if p.schedule is not None}
     if not scheduled:
-        return
+        return False
     by_card = {
         card_id: scheduled[note_id]
         for card_id, note_id in Card.objects.filter(
@@ -177,6 +178,7 @@ def _send_schedules(owner: Any, created: Sequence[_Planned]) -> None:
         ).values_list("id", "note_id")
     }
     card_schedules_imported.send(sender=Note, owner=owner, schedules=by_card)
+    return True
 
 
 @dataclass
@@ -334,7 +336,7 @@ def _import_deck(
     notes_reported = _render_and_create(plan, step, now, pool)
     _write_plan(plan, now)
 
-    _send_schedules(owner, plan.to_create)
+    scheduled = _send_schedules(owner, plan.to_create)
     _sync_card_tags(plan.to_create, plan.to_update, tags)
     _sync_references(deck, parsed)
     texts = {p.note.pk: p.text for p in written}
@@ -348,7 +350,13 @@ def _import_deck(
     summary.archived = len(plan.archived_ids)
     changed_ids = [p.note.pk for p in written]
     if changed_ids or plan.archived_ids:
-        notes_changed(deck_id=deck.pk, note_ids=changed_ids, archived_ids=plan.archived_ids)
+        added_only = not (plan.to_update or plan.archived_ids or scheduled)
+        notes_changed(
+            deck_id=deck.pk,
+            note_ids=changed_ids,
+            archived_ids=plan.archived_ids,
+            added_only=added_only,
+        )
     return summary
 
 

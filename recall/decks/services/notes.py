@@ -230,7 +230,7 @@ def note_create(
             tag_objs = _tags_for(deck.owner, names)
             note.tags.set([tag_objs[n] for n in names])
         note_id, deck_id = note.pk, deck.pk
-        notes_changed(deck_id=deck_id, note_ids=[note_id])
+        notes_changed(deck_id=deck_id, note_ids=[note_id], added_only=True)
     return note
 
 

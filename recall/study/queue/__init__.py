@@ -10,8 +10,9 @@ Public functions (re-exported by ``selectors``, where callers find them):
 - ``queue_counts(*, user, deck=None, now=None) -> QueueCounts``: how many of each remain.
 - ``study_session(...)``: both, sharing one look at today's quotas.
 - ``study_decks(user, deck=None)``: the decks a session draws from.
-- ``queue_stale_for_deck(*deck_ids)``, ``queue_stale_for_user(user_id)``,
-  ``queue_stale_for_decks()``: forget cached day queues and scopes (see "The day queue").
+- ``queue_stale_for_deck(*deck_ids)``, ``queue_grew_for_deck(*deck_ids)``,
+  ``queue_stale_for_user(user_id)``, ``queue_stale_for_decks()``: forget cached day queues
+  and scopes (see "The day queue").
 
 The day queue. Reviews due today and the day's new cards change only when a card is graded
 (or undone) or when cards change, so the first ones (``DAY_QUEUE_CHUNK`` per list; a deck's
@@ -32,8 +33,12 @@ undo in the user's own deck: ``queue_stale_for_deck``), an undo in someone else'
 review due again today or a deck of someone else's started (``queue_stale_for_user``), any
 deck saved or deleted (``queue_stale_for_decks``: the scopes are read again; changed limits
 also rebuild the lists). A change confined to some decks (their stamps or limits, a deck
-new in the scope) picks again the review list and those decks' new-card lists only
-(``DayQueue.refresh``); a user-wide one picks everything again.
+new in the scope) picks again those decks' new-card lists and the review list
+(``DayQueue.refresh``), unless every such deck only gained new notes (a notes file that
+grew, the note form: ``queue_grew_for_deck``) or is new to the scope without a state of the
+user: new notes have no state, so the reviews stay (a next card after re-importing a grown
+file: 17.5 -> 11 ms on SQLite, 600 cards, 100 reviews due); a user-wide change picks
+everything again.
 
 Modules: ``scope`` (the decks in scope and their quotas left today), ``plan`` (the queries),
 ``day`` (the cached day queue and serving from it), ``stamps`` (the cache stamps and the
@@ -50,7 +55,12 @@ from recall.decks.models import Card, Deck
 from .day import DayQueue, plan_cards
 from .plan import LEARN_AHEAD, LEARNING_STATES, Plan
 from .scope import DeckQuota, QueueCounts, deck_quotas, study_decks
-from .stamps import queue_stale_for_deck, queue_stale_for_decks, queue_stale_for_user
+from .stamps import (
+    queue_grew_for_deck,
+    queue_stale_for_deck,
+    queue_stale_for_decks,
+    queue_stale_for_user,
+)
 
 __all__ = [
     "LEARNING_STATES",
@@ -61,6 +71,7 @@ __all__ = [
     "QueueCounts",
     "deck_quotas",
     "queue_counts",
+    "queue_grew_for_deck",
     "queue_stale_for_deck",
     "queue_stale_for_decks",
     "queue_stale_for_user",

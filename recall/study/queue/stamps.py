@@ -60,6 +60,14 @@ def queue_stale_for_deck(*deck_ids: int | None) -> None:
         forget(keys)
 
 
+def queue_grew_for_deck(*deck_ids: int | None) -> None:
+    """Forget the new-card lists built from these decks, which gained new notes and nothing
+    else: no card of them has a state, so the review lists stay (``DayQueue.refresh``)."""
+    keys = [stamp_key("deck-grew", pk) for pk in sorted({d for d in deck_ids if d is not None})]
+    if keys:
+        forget(keys)
+
+
 def queue_stale_for_user(user_id: int) -> None:
     """Forget a user's day queues and scope (an undo in someone else's deck, a review due
     again today, a deck of someone else's started)."""
