@@ -55,15 +55,17 @@ def forget(keys: list[str]) -> None:
 def queue_stale_for_deck(*deck_ids: int | None) -> None:
     """Forget the day queues built from these decks' cards (cards added, edited, moved,
     suspended or buried: cards that may have become eligible)."""
-    keys = [stamp_key("deck", pk) for pk in sorted({d for d in deck_ids if d is not None})]
-    if keys:
-        forget(keys)
+    _forget_decks("deck", deck_ids)
 
 
 def queue_grew_for_deck(*deck_ids: int | None) -> None:
     """Forget the new-card lists built from these decks, which gained new notes and nothing
     else: no card of them has a state, so the review lists stay (``DayQueue.refresh``)."""
-    keys = [stamp_key("deck-grew", pk) for pk in sorted({d for d in deck_ids if d is not None})]
+    _forget_decks("deck-grew", deck_ids)
+
+
+def _forget_decks(kind: str, deck_ids: tuple[int | None, ...]) -> None:
+    keys = [stamp_key(kind, pk) for pk in sorted({d for d in deck_ids if d is not None})]
     if keys:
         forget(keys)
 
