@@ -1,6 +1,7 @@
 """The counts a study session shows are read off the day queue's lists (issue 15: the full
 counting queries ran on every "next card"); they must equal the full queries' counts after
-any mix of grades, undo, suspending, burying, sibling burying and lists cut at the chunk."""
+any mix of grades (here or by id elsewhere), undo, suspending, burying, sibling burying and
+lists cut at the chunk."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import pytest
 
 from recall.core.exceptions import ConflictError, NotFoundError
 from recall.decks import services as deck_services
+from recall.decks.models import Card
 from recall.study import queue, selectors, services
+from recall.study.models import CardState, State
 from tests.factories import CardFactory, DeckFactory
 
 from .conftest import local, reviews_due
@@ -34,6 +37,7 @@ ACTIONS = (
     "stale tab",
     "new note",
     "new deck",
+    "graded elsewhere",
 )
 
 
@@ -54,15 +58,19 @@ def world(user):
     return plain, notes
 
 
-# (list length, quota listed whole up to): lists longer than a day; cut lists; reviews cut
-# while each deck's new cards are listed whole.
-@pytest.mark.parametrize(("chunk", "whole"), [(200, 1000), (2, 0), (2, 1000)])
+# (list length, quota listed whole up to, spare ids a tally keeps): lists longer than a
+# day; cut lists; reviews cut while each deck's new cards are listed whole; cut lists whose
+# tallies keep nothing spare (sibling burying soon leaves them short).
+@pytest.mark.parametrize(
+    ("chunk", "whole", "slack"), [(200, 1000, 200), (2, 0, 200), (2, 1000, 200), (2, 0, 0)]
+)
 @pytest.mark.parametrize("seed", range(4))
 def test_counts_off_the_day_queue_equal_the_full_counts(
-    user, world, chunk, whole, seed, monkeypatch, django_capture_on_commit_callbacks
+    user, world, chunk, whole, slack, seed, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", chunk)
     monkeypatch.setattr(queue.day, "_WHOLE_QUOTA", whole)
+    monkeypatch.setattr(queue.tally, "_SLACK", slack)
     rng = random.Random(seed)
     when = NOW
     scopes = [None, *world]
@@ -92,6 +100,9 @@ def test_counts_off_the_day_queue_equal_the_full_counts(
             fresh: Any = DeckFactory(owner=user, title=f"Fresh {len(history)}")
             with django_capture_on_commit_callbacks(execute=True):
                 deck_services.note_create(deck=fresh, kind="basic", question="New?", answer="A.")
+        elif action == "graded elsewhere":  # any review of the user, by id (the API)
+            reviews = CardState.objects.filter(user=user, state=State.REVIEW).order_by("pk")
+            grade_card(user, rng.choice(list(reviews)).card, when)
         elif action == "suspend":
             with django_capture_on_commit_callbacks(execute=True):
                 deck_services.cards_set_suspended(user=user, card_ids=[card.pk], suspended=True)
@@ -132,3 +143,77 @@ def test_a_session_counts_without_the_full_queries(user, world, django_assert_ma
     with django_assert_max_num_queries(8):
         cards, counts = selectors.study_session(user=user, deck=None, now=NOW, limit=1)
     assert cards and counts == full_counts(user, None, NOW)
+
+
+@pytest.fixture
+def full_review_counts(monkeypatch: Any) -> list[int]:
+    """How many times a session counted reviews by the full capped query (appends 1 each)."""
+    calls: list[int] = []
+    original = queue.Plan.reviews
+
+    def spying(self: Any, **kwargs: Any) -> Any:
+        if not kwargs:  # the count's call; the list's and the tally's pass options
+            calls.append(1)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(queue.Plan, "reviews", spying)
+    return calls
+
+
+def test_reviews_of_a_cut_list_are_tallied_once_then_kept_from_the_review_log(
+    user, monkeypatch, full_review_counts
+):
+    monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", 3)
+    many: Any = DeckFactory(owner=user, title="Many", new_cards_per_day=0, reviews_per_day=40)
+    few: Any = DeckFactory(owner=user, title="Few", new_cards_per_day=0, reviews_per_day=50)
+    lots = [CardFactory(deck=many, position=i) for i in range(30)]
+    reviews_due(user, many, lots, NOW)
+    reviews_due(user, few, [CardFactory(deck=few, position=i) for i in range(6)], NOW)
+    when = NOW
+    for step in range(12):
+        # Each scope in turn; between looks, the card served and one far past every list
+        # (the latest due: another tab, the API) are graded.
+        scope = (None, many)[step % 2]
+        cards, counts = selectors.study_session(user=user, deck=scope, now=when, limit=1)
+        checked = len(full_review_counts)
+        assert counts == full_counts(user, scope, when)
+        del full_review_counts[checked:]  # the oracle's own full count
+        grade_card(user, cards[0], when)
+        grade_card(user, lots[step], when)
+        when += timedelta(minutes=3)
+    # Each scope counted by its tally, never by the full query.
+    assert full_review_counts == []
+
+
+def test_a_tally_short_of_the_quota_counts_by_the_full_query(user, monkeypatch, full_review_counts):
+    # Grading new cards buries their notes' due reviews without using the review quota:
+    # the reviews tallied (none spare: _SLACK 0) run short of it.
+    monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", 1)
+    monkeypatch.setattr(queue.tally, "_SLACK", 0)
+    deck: Any = DeckFactory(owner=user, title="Pairs", new_cards_per_day=10, reviews_per_day=3)
+    for n in range(6):
+        deck_services.note_create(deck=deck, kind="reversed", question=f"Q{n}", answer=f"A{n}")
+    forward = list(Card.objects.filter(deck=deck, ordinal=1).order_by("pk"))
+    reverse = list(Card.objects.filter(deck=deck, ordinal=2).order_by("pk"))
+    reviews_due(user, deck, forward, NOW)
+    _cards, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
+    assert counts.review == 3 and full_review_counts == []
+    # Reviews are due latest first: the tally keeps forward[5], [4] and [3], none spare.
+    for card in reverse[2:5]:  # bury forward[2], [3] and [4]
+        grade_card(user, card, NOW)
+    _cards, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
+    assert len(full_review_counts) == 1
+    assert counts == full_counts(user, deck, NOW)
+    assert counts.review == 3
+
+
+def grade_card(user: Any, card: Any, when: Any) -> None:
+    state = CardState.objects.filter(user=user, card=card).first()
+    services.card_grade(
+        user=user,
+        card_id=card.pk,
+        grade=3,
+        duration_ms=900,
+        expected_version=state.version if state else 0,
+        now=when,
+    )

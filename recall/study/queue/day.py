@@ -5,7 +5,7 @@ against the database (see the package docstring)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -16,6 +16,7 @@ from ..models import CardState, State
 from .plan import LEARNING_STATES, Plan, live_siblings, marked, marked_new
 from .scope import QueueCounts
 from .stamps import DAY_QUEUE_SECONDS, current_stamps, stamp_key, user_key
+from .tally import Tally, new_token
 
 # Cards per list of the day queue: a rebuild every this many answers at most, and a cache
 # entry of a few kilobytes.
@@ -48,6 +49,10 @@ class _Entry:
     new_complete: dict[int, bool]
     # Cards whose note has other live cards: checked with the full sibling rule.
     siblings: set[int]
+    # The identities of the review list and of each deck's new-card list, kept with the
+    # lists (``tally``: counting cut lists); defaults read entries cached before them.
+    reviews_token: str = ""
+    new_tokens: dict[int, str] = field(default_factory=dict)
 
 
 class DayQueue:
@@ -72,6 +77,7 @@ class DayQueue:
         # The entry read or built by this instance: serving then counting (one session
         # call, one plan) read the cache once.
         self._held: _Entry | None = None
+        self._tally: Tally | None = None
 
     # Reading and building
 
@@ -146,19 +152,23 @@ class DayQueue:
         if old is not None and self._reviews_hold(old, stale):
             reviews = [(pk, deck_id, pk in old.siblings) for pk, deck_id in old.reviews]
             reviews_complete = old.reviews_complete
+            reviews_token = old.reviews_token
         else:
             flagged = plan.reviews(flag_siblings=True)
             reviews = list(
                 flagged.values_list("card_id", "deck_id", "has_siblings")[:DAY_QUEUE_CHUNK]  # type: ignore[misc]
             )
             reviews_complete = len(reviews) < DAY_QUEUE_CHUNK
+            reviews_token = new_token()
         siblings = {card_id for card_id, _, flag in reviews if flag}
         new: dict[int, list[int]] = {}
         new_complete: dict[int, bool] = {}
+        new_tokens: dict[int, str] = {}
         for deck_id in plan.deck_ids:
             if old is not None and deck_id not in stale and deck_id in old.new:
                 new[deck_id] = old.new[deck_id]
                 new_complete[deck_id] = old.new_complete.get(deck_id, True)
+                new_tokens[deck_id] = old.new_tokens.get(deck_id, "")
                 siblings.update(pk for pk in new[deck_id] if pk in old.siblings)
                 continue
             left = plan.new_left[deck_id]
@@ -174,15 +184,18 @@ class DayQueue:
             )
             new[deck_id] = [pk for pk, _ in rows]
             new_complete[deck_id] = len(rows) < want or want == plan.new_left[deck_id]
+            new_tokens[deck_id] = new_token()
             siblings.update(pk for pk, flag in rows if flag)
         entry = _Entry(
             stamps=stamps,
             limits=self.limits,
             reviews=[(card_id, deck_id) for card_id, deck_id, _ in reviews],
             reviews_complete=reviews_complete,
+            reviews_token=reviews_token,
             new=new,
             new_complete=new_complete,
             siblings=siblings,
+            new_tokens=new_tokens,
         )
         cache.set(self.key, entry, DAY_QUEUE_SECONDS)
         self._held = entry
@@ -193,10 +206,11 @@ class DayQueue:
     def counts(self) -> QueueCounts:
         """What the queue serves now, by queue: ``Plan.counts`` read off the day's lists.
 
-        Each list's head (up to the deck's quota left) is checked by the full rules in one
-        query per kind, instead of counting the deck's cards again on every "next card";
-        a deck whose checked head falls short of its quota while its list is cut at the
-        chunk is counted by the full query.
+        A whole list's head (up to the deck's quota left) is checked by the full rules in
+        one query per kind, instead of counting the deck's cards again on every "next
+        card". A list cut at the chunk is counted by its tally (``tally``: its valid cards
+        as ids, kept up to date from the review log); a deck whose checked head falls short
+        of its quota while the list goes on past that head, by the full query.
         """
         plan = self.plan
         entry = self._entry()
@@ -205,13 +219,25 @@ class DayQueue:
         new = self._new_count(entry)
         if learning + review + new == 0:
             learning = plan.learning(ahead=True).count()
+        if self._tally is not None:
+            self._tally.save()
         return QueueCounts(learning=learning, review=review, new=new)
+
+    def _tallied(self) -> Tally:
+        if self._tally is None:
+            self._tally = Tally(self.plan, self.key)
+        return self._tally
 
     def _review_count(self, entry: _Entry) -> int:
         plan = self.plan
         left = {pk: n for pk, n in plan.reviews_left.items() if n > 0}
         if not left:
             return 0
+        if not entry.reviews_complete:
+            tallied = self._tallied().reviews(entry.reviews_token, left)
+            if tallied is not None:
+                return sum(min(tallied[deck_id], cap) for deck_id, cap in left.items())
+            return int(plan.reviews().count())
         head: dict[int, list[int]] = {pk: [] for pk in left}
         cut = {pk: False for pk in left}
         for card_id, deck_id in entry.reviews:
@@ -228,29 +254,33 @@ class DayQueue:
                 .values_list("card_id", flat=True)
             ),
         )
-        total = 0
-        for deck_id, cap in left.items():
-            if found[deck_id] < cap and (cut[deck_id] or not entry.reviews_complete):
-                # Fewer valid cards than the cap in what was checked, more may wait: the
-                # full query (one for every deck, it caps them all at once).
-                return int(plan.reviews().count())
-            total += min(found[deck_id], cap)
-        return total
+        if any(found[deck_id] < cap and cut[deck_id] for deck_id, cap in left.items()):
+            # Fewer valid cards than the cap in the head checked, more listed past it: the
+            # full query (one for every deck, it caps them all at once).
+            return int(plan.reviews().count())
+        return sum(min(found[deck_id], cap) for deck_id, cap in left.items())
 
     def _new_count(self, entry: _Entry) -> int:
         plan = self.plan
         quotas = {pk: n for pk, n in plan.new_left.items() if n > 0}
-        lists = {pk: entry.new.get(pk, []) for pk in quotas}
-        head = {pk: lists[pk][: n + _COUNT_SLACK] for pk, n in quotas.items()}
-        found = _found_per_deck(
-            head, lambda ids: self._new_among(entry, ids, list(quotas)).values_list("pk", flat=True)
-        )
         total = 0
+        whole: dict[int, int] = {}
         for deck_id, quota in quotas.items():
-            more = len(lists[deck_id]) > len(head[deck_id]) or not entry.new_complete.get(
-                deck_id, True
-            )
-            if found[deck_id] < quota and more:
+            if entry.new_complete.get(deck_id, True):
+                whole[deck_id] = quota
+                continue
+            token = entry.new_tokens.get(deck_id, "")
+            tallied = self._tallied().new(deck_id, token, quota)
+            if tallied is None:
+                tallied = plan.new_cards(deck_id)[:quota].count()
+            total += min(tallied, quota)
+        lists = {pk: entry.new.get(pk, []) for pk in whole}
+        head = {pk: lists[pk][: n + _COUNT_SLACK] for pk, n in whole.items()}
+        found = _found_per_deck(
+            head, lambda ids: self._new_among(entry, ids, list(whole)).values_list("pk", flat=True)
+        )
+        for deck_id, quota in whole.items():
+            if found[deck_id] < quota and len(lists[deck_id]) > len(head[deck_id]):
                 found[deck_id] = plan.new_cards(deck_id)[:quota].count()
             total += min(found[deck_id], quota)
         return total

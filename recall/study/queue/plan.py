@@ -135,7 +135,9 @@ class Plan:
         until = self.now + LEARN_AHEAD if ahead else self.now
         return self._states().filter(state__in=LEARNING_STATES, due__lte=until)
 
-    def reviews(self, *, flag_siblings: bool = False) -> QuerySet[CardState]:
+    def reviews(self, *, flag_siblings: bool = False, extra: int = 0) -> QuerySet[CardState]:
+        """Today's reviews in (due, id) order, each deck's cut at its reviews left (plus
+        ``extra``: the day queue reads a little past the quota to count beyond its list)."""
         capped = [pk for pk, left in self.reviews_left.items() if left > 0]
         qs = self.unburied_reviews(
             self._states().filter(state=State.REVIEW, due__lt=self.day.end, deck__in=capped)
@@ -144,10 +146,10 @@ class Plan:
             siblings = live_siblings(OuterRef("card__note_id"), OuterRef("card_id"))
             qs = qs.annotate(has_siblings=Exists(siblings))
         if len(capped) <= 1:
-            return qs.order_by("due", "id")[: self.reviews_left[capped[0]] if capped else 0]
+            return qs.order_by("due", "id")[: self.reviews_left[capped[0]] + extra if capped else 0]
         # Per-deck caps in one query: number the due cards within each deck, keep the first N.
         cap = Case(
-            *[When(deck_id=pk, then=Value(self.reviews_left[pk])) for pk in capped],
+            *[When(deck_id=pk, then=Value(self.reviews_left[pk] + extra)) for pk in capped],
             output_field=IntegerField(),
         )
         rank = Window(RowNumber(), partition_by=[F("deck_id")], order_by=[F("due"), F("id")])
