@@ -124,17 +124,17 @@ class Tally:
             states = plan._states().filter(
                 state=State.REVIEW, due__lt=plan.day.end, card_id__in=touched
             )
-            rows = plan.unburied_reviews(states).values_list("card_id", "deck_id")
-            valid += [(_REVIEWS, card_id, deck_id) for card_id, deck_id in rows]
+            reviews = plan.unburied_reviews(states).values_list("card_id", "deck_id")
+            valid += [(_REVIEWS, card_id, deck_id) for card_id, deck_id in reviews]
         if any(name != _REVIEWS for name in held.parts):
-            rows = plan.new_cards(None).filter(pk__in=touched).values_list("pk", "deck_id")
-            valid += [(f"new:{deck_id}", pk, deck_id) for pk, deck_id in rows]
+            new = plan.new_cards(None).filter(pk__in=touched).values_list("pk", "deck_id")
+            valid += [(f"new:{deck_id}", pk, deck_id) for pk, deck_id in new]
         gone = set(touched)
         for part in held.parts.values():
             for ids in part.ids.values():
                 ids -= gone
         for name, card_id, deck_id in valid:
-            part = held.parts.get(name)
-            if part is not None and deck_id in part.ids:
-                part.ids[deck_id].add(card_id)
+            found = held.parts.get(name)
+            if found is not None and deck_id in found.ids:
+                found.ids[deck_id].add(card_id)
         return held
