@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from recall.core.planner_statistics import sqlite_analyze_grown
 from recall.decks.models import Card
 
 from ..models import CardState, State
@@ -120,6 +121,9 @@ class DayQueue:
 
     def rebuild(self) -> _Entry:
         """Pick the day's lists again, all of them."""
+        # Once a study day (per scope) at least: on SQLite the tables a session reads grow a
+        # row at a time (grades, the note form), and only ANALYZE tells its planner so.
+        sqlite_analyze_grown([Card, CardState])
         return self._build(None, set())
 
     def refresh(self, old: _Entry, stale: set[int]) -> _Entry:
