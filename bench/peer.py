@@ -13,8 +13,9 @@ retention 0.9, Anki's default steps), then times, the systems taking turns call 
   ``deck:deck-1`` becomes ``deck:search::deck-1``, Anki's name of the same deck.
 - study, due reviews and new cards separately, on bench/study.py's corpus (its ``populate``:
   20,000 studied cards, 4,000 due), copied card for card into Anki with the same FSRS
-  memory states and due days. Next card + answer: Recall ``study_queue(limit=1)`` +
-  ``card_grade``; Anki ``get_queued_cards`` + ``answer_card``. The same daily limits in
+  memory states and due days. Next card + answer: Recall ``study_session(limit=1)`` (the
+  next card and the day's counts, what the API's "next card" returns) + ``card_grade``;
+  Anki ``get_queued_cards`` (the next card and the day's counts too) + ``answer_card``. The same daily limits in
   both (due pass: 0 new, 9,999 reviews; new pass: 9,999 new, 0 reviews, Anki told that new
   cards ignore the review limit, as Recall's do), reviews by due date, new cards by
   position; reviews answered Good, new cards Easy (so none comes back within the pass).
@@ -249,7 +250,7 @@ def study_rows(args: argparse.Namespace, tmp: Path) -> list[Row]:
 
     def recall_trip(grade: int) -> None:
         when = at()
-        card = selectors.study_queue(user=user, limit=1, now=when)[0]
+        card = selectors.study_session(user=user, limit=1, now=when)[0][0]
         version = card.study_state.version if card.study_state else 0  # type: ignore[attr-defined]
         services.card_grade(
             user=user,
@@ -293,7 +294,8 @@ def study_rows(args: argparse.Namespace, tmp: Path) -> list[Row]:
             if found != expect:
                 raise SystemExit(f"{name}: after the runs the next cards are {found}")
             row.note = (
-                f"{args.rounds} per run; both pick the card under today's per-deck limits and "
+                f"{args.rounds} per run; both pick the card under today's per-deck limits, "
+                "count what is left today (new, learning, review) and "
                 "write the state and a review-log row (Anki's SQLite at synchronous=NORMAL, as "
                 "Recall's; PostgreSQL syncs each commit); "
                 "both pop from a day's queue built once (Anki's in memory; Recall's as ids in "

@@ -185,6 +185,19 @@ def test_reviews_of_a_cut_list_are_tallied_once_then_kept_from_the_review_log(
     assert full_review_counts == []
 
 
+def test_a_grade_committed_after_a_count_it_predates_still_reaches_the_tally(user, monkeypatch):
+    monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", 2)
+    deck: Any = DeckFactory(owner=user, title="Many", new_cards_per_day=0, reviews_per_day=50)
+    cards = [CardFactory(deck=deck, position=i) for i in range(8)]
+    reviews_due(user, deck, cards, NOW)
+    later = NOW + timedelta(minutes=2)
+    assert selectors.queue_counts(user=user, deck=deck, now=later).review == 8
+    # A request that began before that count commits its grade after it.
+    grade_card(user, cards[0], NOW + timedelta(minutes=1))
+    assert selectors.queue_counts(user=user, deck=deck, now=later).review == 7
+    assert full_counts(user, deck, later).review == 7
+
+
 def test_a_tally_short_of_the_quota_counts_by_the_full_query(user, monkeypatch, full_review_counts):
     # Grading new cards buries their notes' due reviews without using the review quota:
     # the reviews tallied (none spare: _SLACK 0) run short of it.

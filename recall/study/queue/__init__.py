@@ -24,9 +24,11 @@ query, by primary key for the reviews), and the head of a deck's new-card list w
 cards are served (one query): a card graded, suspended, buried or archived since is
 skipped, and the quotas cap what is served, so two tabs and grades from anywhere stay
 exact. The counts a session shows are read off the same lists (``DayQueue.counts``):
-learning cards counted, then each list's head, up to the quota, checked by the full rules
-in one query per kind; only a deck whose checked head falls short of its quota while its
-list was cut at the chunk is counted by the full query. What a check cannot see, a card
+learning cards counted, then each whole list's head, up to the quota, checked by the full
+rules in one query per kind. A list cut at the chunk (more reviews due than it holds, a
+deck's new cards past 1,000) is counted by its tally (``tally``): its valid cards, as ids,
+picked once by the full query and then kept up to date from the review log (what was graded
+since the last count, and those cards' siblings). What a check cannot see, a card
 becoming eligible, forgets the lists through stamps kept in the cache (random values, so an
 evicted stamp never matches): a card saved or a deck's notes changed (imports, edits, an
 undo in the user's own deck: ``queue_stale_for_deck``), an undo in someone else's deck, a
@@ -41,8 +43,8 @@ file: 17.5 -> 11 ms on SQLite, 600 cards, 100 reviews due); a user-wide change p
 everything again.
 
 Modules: ``scope`` (the decks in scope and their quotas left today), ``plan`` (the queries),
-``day`` (the cached day queue and serving from it), ``stamps`` (the cache stamps and the
-``queue_stale_*`` functions).
+``day`` (the cached day queue and serving from it), ``tally`` (counting cut lists),
+``stamps`` (the cache stamps and the ``queue_stale_*`` functions).
 """
 
 from __future__ import annotations

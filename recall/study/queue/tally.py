@@ -5,12 +5,15 @@ past ``_WHOLE_QUOTA``), the count came from the full query on every "next card":
 18,884 reviews due among 100,000 cards, 107 ms of SQL a call on SQLite; with a quota of
 9,999 new cards a day in each of 10 decks, 250 ms. Instead, the valid cards of such a list
 (up to its quota, and some spare) are picked once by the full rules, as ids, and kept in
-the cache beside the day queue; each later count brings them up to date from the review
-log: what was graded since the last look (with a margin for grades still committing when
-it was taken) and the other cards of those notes, the only cards a grade can make or unmake
-a review or a new card (sibling burying). Everything else that changes them (cards saved,
-suspended, buried, moved or archived, an undo, schedules imported) forgets the lists
-through their stamps, and a list picked again is tallied afresh (its token changes).
+the cache beside the day queue. Each later count brings them up to date from the review
+log: the rows not seen yet (read from a margin before the last look, for a grade still
+committing then), the cards they graded and the other cards of those notes, the only cards
+a grade can make or unmake a review or a new card (sibling burying). Everything else that
+changes them (cards saved, suspended, buried, moved or archived, an undo, schedules
+imported) forgets the lists through their stamps, and a list picked again is tallied
+afresh (its token changes). One change reaches no tally: a card of a shared deck buried by
+its owner comes back at the end of the owner's study day, which for a reader in a later
+time zone falls within theirs; the reader's count shows it from their next list.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ class _Part:
 class _Record:
     checked_at: datetime
     parts: dict[str, _Part] = field(default_factory=dict)
+    # The review-log rows of the margin before the last look, already brought in.
+    seen: set[int] = field(default_factory=set)
 
 
 class Tally:
@@ -114,11 +119,17 @@ class Tally:
         since, held.checked_at = held.checked_at - _MARGIN, plan.now
         if not held.parts:
             return held
-        graded = ReviewLog.objects.filter(user=plan.user, reviewed_at__gte=since)
-        notes = Card.objects.filter(pk__in=graded.values("card_id")).values("note_id")
-        touched = list(Card.objects.filter(note_id__in=notes).values_list("pk", flat=True))
-        if not touched:
+        graded = list(
+            ReviewLog.objects.filter(user=plan.user, reviewed_at__gte=since).values_list(
+                "pk", "card_id"
+            )
+        )
+        fresh = {card_id for pk, card_id in graded if pk not in held.seen}
+        held.seen = {pk for pk, _ in graded}
+        if not fresh:
             return held
+        notes = Card.objects.filter(pk__in=fresh).values("note_id")
+        touched = list(Card.objects.filter(note_id__in=notes).values_list("pk", flat=True))
         valid: list[tuple[str, int, int]] = []
         if _REVIEWS in held.parts:
             states = plan._states().filter(
