@@ -15,9 +15,9 @@ on its own schedule, a minute or more after rows change; SQLite never does unles
 So a write that adds a tenth or more of a table's known rows analyzes that table once the
 transaction commits (``analyze_after_bulk_write``, imports). On PostgreSQL smaller writes
 add up until autovacuum's own threshold does it. On SQLite the study tables grow a row per
-grade, never in bulk, so the day queue, built once per study day, asks
-``sqlite_analyze_grown`` to look at them (a count, ~1 ms for 20,000 states; ANALYZE itself,
-~12 ms, only when they grew by a tenth).
+grade, never in bulk, so the day queue, built at least once per study day, asks
+``sqlite_analyze_grown`` to look at them, at most every ten minutes (a count, ~1 ms for
+20,000 states; ANALYZE itself, ~12 ms, only when they grew by a tenth).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db import DatabaseError, connection, models, transaction
 from django.db.backends.utils import CursorWrapper
 
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 GROWTH_TO_ANALYZE = 0.1
 # Tables this small are planned well without statistics, and cheap to read however planned.
 _SMALL = 1000
+# Growth by grades is slow: a look at the study tables every ten minutes is soon enough.
+_LOOK_SECONDS = 600
 
 
 def analyze_after_bulk_write(tables: Iterable[type[models.Model]], added: int) -> None:
@@ -48,9 +51,13 @@ def analyze_after_bulk_write(tables: Iterable[type[models.Model]], added: int) -
 
 
 def sqlite_analyze_grown(tables: Iterable[type[models.Model]]) -> None:
-    """On SQLite, analyze each model's table that grew by a tenth since it was analyzed."""
-    if connection.vendor == "sqlite":
-        _sqlite_analyze([model._meta.db_table for model in tables])
+    """On SQLite, analyze each model's table that grew by a tenth since it was analyzed;
+    looked at once per ``_LOOK_SECONDS`` at most (three statements a look)."""
+    if connection.vendor != "sqlite":
+        return
+    names = sorted(model._meta.db_table for model in tables)
+    if cache.add(f"planner:sqlite-looked:{','.join(names)}", 1, _LOOK_SECONDS):
+        _sqlite_analyze(names)
 
 
 def _analyze_grown(tables: list[str], added: int) -> None:
