@@ -7,9 +7,9 @@ past ``_WHOLE_QUOTA``), the count came from the full query on every "next card":
 (up to its quota, and some spare) are picked once by the full rules, as ids, and kept in
 the cache beside the day queue. Each later count brings them up to date from the review
 log: the rows not seen yet (read from a margin before the last look, for a grade still
-committing then), the cards they graded and the other cards of those notes, the only cards
-a grade can make or unmake a review or a new card (sibling burying). Everything else that
-changes them (cards saved, suspended, buried, moved or archived, an undo, schedules
+committing then) take out the cards they graded and, in decks that bury siblings, the
+other cards of those notes; a grade never makes a card eligible (a review due again today
+forgets the lists instead). Everything else that changes them (cards saved, suspended, buried, moved or archived, an undo, schedules
 imported) forgets the lists through their stamps, and a list picked again is tallied
 afresh (its token changes). One change reaches no tally: a card of a shared deck buried by
 its owner comes back at the end of the owner's study day, which for a reader in a later
@@ -26,7 +26,7 @@ from django.core.cache import cache
 
 from recall.decks.models import Card
 
-from ..models import ReviewLog, State
+from ..models import ReviewLog
 from .plan import Plan
 from .stamps import DAY_QUEUE_SECONDS
 
@@ -128,24 +128,19 @@ class Tally:
         held.seen = {pk for pk, _ in graded}
         if not fresh:
             return held
-        notes = Card.objects.filter(pk__in=fresh).values("note_id")
-        touched = list(Card.objects.filter(note_id__in=notes).values_list("pk", flat=True))
-        valid: list[tuple[str, int, int]] = []
-        if _REVIEWS in held.parts:
-            states = plan._states().filter(
-                state=State.REVIEW, due__lt=plan.day.end, card_id__in=touched
+        # A grade only ever takes cards out: the card graded (a review due again today
+        # forgets the lists instead: ``card_grade``), and in a deck that buries siblings its
+        # note's other cards, for the rest of the day; no grade makes a card eligible.
+        gone = set(fresh)
+        if any(plan.decks[pk].bury_siblings for pk in plan.deck_ids):
+            notes = Card.objects.filter(pk__in=fresh).values("note_id")
+            siblings = Card.objects.filter(note_id__in=notes).values_list("pk", "deck_id")
+            gone.update(
+                pk
+                for pk, deck_id in siblings
+                if deck_id in plan.decks and plan.decks[deck_id].bury_siblings
             )
-            reviews = plan.unburied_reviews(states).values_list("card_id", "deck_id")
-            valid += [(_REVIEWS, card_id, deck_id) for card_id, deck_id in reviews]
-        if any(name != _REVIEWS for name in held.parts):
-            new = plan.new_cards(None).filter(pk__in=touched).values_list("pk", "deck_id")
-            valid += [(f"new:{deck_id}", pk, deck_id) for pk, deck_id in new]
-        gone = set(touched)
         for part in held.parts.values():
             for ids in part.ids.values():
                 ids -= gone
-        for name, card_id, deck_id in valid:
-            found = held.parts.get(name)
-            if found is not None and deck_id in found.ids:
-                found.ids[deck_id].add(card_id)
         return held
