@@ -142,9 +142,9 @@ class Tally:
         if not held.parts:
             return held
         graded = list(
-            ReviewLog.objects.filter(user=plan.user, reviewed_at__gte=since).values_list(
-                "pk", "card_id"
-            )
+            ReviewLog.objects.filter(user=plan.user, reviewed_at__gte=since)
+            .order_by()
+            .values_list("pk", "card_id")
         )
         fresh = {card_id for pk, card_id in graded if pk not in held.seen}
         held.seen = {pk for pk, _ in graded}
@@ -156,7 +156,9 @@ class Tally:
         gone = set(fresh)
         if any(plan.decks[pk].bury_siblings for pk in plan.deck_ids):
             notes = Card.objects.filter(pk__in=fresh).values("note_id")
-            siblings = Card.objects.filter(note_id__in=notes).values_list("pk", "deck_id")
+            siblings = (
+                Card.objects.filter(note_id__in=notes).order_by().values_list("pk", "deck_id")
+            )
             gone.update(
                 pk
                 for pk, deck_id in siblings
