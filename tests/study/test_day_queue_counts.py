@@ -146,14 +146,15 @@ def test_a_session_counts_without_the_full_queries(user, world, django_assert_ma
 
 
 @pytest.fixture
-def full_review_counts(monkeypatch: Any) -> list[int]:
-    """How many times a session counted reviews by the full capped query (appends 1 each)."""
-    calls: list[int] = []
+def review_queries(monkeypatch: Any) -> list[str]:
+    """Each full query of today's reviews a session ran: "count" (the full count), "list"
+    (the day queue's review list picked) or "tally" (a tally picked)."""
+    calls: list[str] = []
     original = queue.Plan.reviews
 
     def spying(self: Any, **kwargs: Any) -> Any:
-        if not kwargs:  # the count's call; the list's and the tally's pass options
-            calls.append(1)
+        kind = "tally" if "extra" in kwargs else "list" if kwargs else "count"
+        calls.append(kind)
         return original(self, **kwargs)
 
     monkeypatch.setattr(queue.Plan, "reviews", spying)
@@ -161,7 +162,7 @@ def full_review_counts(monkeypatch: Any) -> list[int]:
 
 
 def test_reviews_of_a_cut_list_are_tallied_once_then_kept_from_the_review_log(
-    user, monkeypatch, full_review_counts
+    user, monkeypatch, review_queries
 ):
     monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", 3)
     many: Any = DeckFactory(owner=user, title="Many", new_cards_per_day=0, reviews_per_day=40)
@@ -175,14 +176,15 @@ def test_reviews_of_a_cut_list_are_tallied_once_then_kept_from_the_review_log(
         # (the latest due: another tab, the API) are graded.
         scope = (None, many)[step % 2]
         cards, counts = selectors.study_session(user=user, deck=scope, now=when, limit=1)
-        checked = len(full_review_counts)
+        checked = len(review_queries)
         assert counts == full_counts(user, scope, when)
-        del full_review_counts[checked:]  # the oracle's own full count
+        del review_queries[checked:]  # the oracle's own queries
         grade_card(user, cards[0], when)
         grade_card(user, lots[step], when)
         when += timedelta(minutes=3)
-    # Each scope counted by its tally, never by the full query.
-    assert full_review_counts == []
+    # Each scope's reviews were tallied once per list it picked, never counted in full.
+    assert "count" not in review_queries
+    assert review_queries.count("tally") == review_queries.count("list")
 
 
 def test_a_grade_committed_after_a_count_it_predates_still_reaches_the_tally(user, monkeypatch):
@@ -198,7 +200,7 @@ def test_a_grade_committed_after_a_count_it_predates_still_reaches_the_tally(use
     assert full_counts(user, deck, later).review == 7
 
 
-def test_a_tally_short_of_the_quota_counts_by_the_full_query(user, monkeypatch, full_review_counts):
+def test_a_tally_short_of_the_quota_is_picked_again(user, monkeypatch, review_queries):
     # Grading new cards buries their notes' due reviews without using the review quota:
     # the reviews tallied (none spare: _SLACK 0) run short of it.
     monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", 1)
@@ -210,14 +212,36 @@ def test_a_tally_short_of_the_quota_counts_by_the_full_query(user, monkeypatch, 
     reverse = list(Card.objects.filter(deck=deck, ordinal=2).order_by("pk"))
     reviews_due(user, deck, forward, NOW)
     _cards, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
-    assert counts.review == 3 and full_review_counts == []
+    assert counts.review == 3 and review_queries.count("tally") == 1
     # Reviews are due latest first: the tally keeps forward[5], [4] and [3], none spare.
     for card in reverse[2:5]:  # bury forward[2], [3] and [4]
         grade_card(user, card, NOW)
     _cards, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
-    assert len(full_review_counts) == 1
+    assert review_queries.count("tally") == 2 and "count" not in review_queries
     assert counts == full_counts(user, deck, NOW)
     assert counts.review == 3
+
+
+def test_a_new_card_tally_short_of_the_quota_is_picked_again(user, monkeypatch):
+    # Grading a card buries its note's new cards without using the new-card quota.
+    monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", 1)
+    monkeypatch.setattr(queue.day, "_WHOLE_QUOTA", 0)
+    monkeypatch.setattr(queue.tally, "_SLACK", 0)
+    deck: Any = DeckFactory(owner=user, title="Pairs", new_cards_per_day=3, reviews_per_day=50)
+    for n in range(6):
+        deck_services.note_create(deck=deck, kind="reversed", question=f"Q{n}", answer=f"A{n}")
+    forward = list(Card.objects.filter(deck=deck, ordinal=1).order_by("pk"))
+    # The forward cards are reviews due in two days: their reverse cards are new, eligible.
+    reviews_due(user, deck, forward, NOW + timedelta(days=2))
+    _cards, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
+    assert counts.new == 3  # the tally keeps the first three reverse cards, none spare
+    # Graded ahead, by id: their reverse cards wait until tomorrow (the list's head, the first
+    # reverse card, stays: the list is not picked again, only the tally is).
+    for card in forward[1:3]:
+        grade_card(user, card, NOW)
+    _cards, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
+    assert counts == full_counts(user, deck, NOW)
+    assert counts.new == 3
 
 
 def grade_card(user: Any, card: Any, when: Any) -> None:

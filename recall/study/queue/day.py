@@ -239,9 +239,7 @@ class DayQueue:
             return 0
         if not entry.reviews_complete:
             tallied = self._tallied().reviews(entry.reviews_token, left)
-            if tallied is not None:
-                return sum(min(tallied[deck_id], cap) for deck_id, cap in left.items())
-            return int(plan.reviews().count())
+            return sum(min(tallied[deck_id], cap) for deck_id, cap in left.items())
         head: dict[int, list[int]] = {pk: [] for pk in left}
         cut = {pk: False for pk in left}
         for card_id, deck_id in entry.reviews:
@@ -273,10 +271,7 @@ class DayQueue:
             if entry.new_complete.get(deck_id, True):
                 whole[deck_id] = quota
                 continue
-            token = entry.new_tokens.get(deck_id, "")
-            tallied = self._tallied().new(deck_id, token, quota)
-            if tallied is None:
-                tallied = plan.new_cards(deck_id)[:quota].count()
+            tallied = self._tallied().new(deck_id, entry.new_tokens.get(deck_id, ""), quota)
             total += min(tallied, quota)
         lists = {pk: entry.new.get(pk, []) for pk in whole}
         head = {pk: lists[pk][: n + _COUNT_SLACK] for pk, n in whole.items()}

@@ -83,6 +83,15 @@ class _Record:
     seen: set[int] = field(default_factory=set)
 
 
+def _short(part: _Part, quotas: dict[int, int]) -> bool:
+    """Whether a deck of ``quotas`` is missing from the part, or has fewer cards kept than
+    its quota while more were left out when it was picked: then it is picked again."""
+    return any(
+        deck_id not in part.ids or (len(part.ids[deck_id]) < n and not part.complete[deck_id])
+        for deck_id, n in quotas.items()
+    )
+
+
 class Tally:
     """The valid cards of the cut lists of one day queue (one user, scope and study day)."""
 
@@ -91,31 +100,27 @@ class Tally:
         self.key = f"{queue_key}:tally"
         self._record: _Record | None = None
 
-    def reviews(self, token: str, left: dict[int, int]) -> dict[int, int] | None:
-        """How many valid reviews each deck of ``left`` has, up to its quota left, or None
-        when a deck has fewer kept than its quota and more may wait."""
+    def reviews(self, token: str, left: dict[int, int]) -> dict[int, int]:
+        """How many valid reviews each deck of ``left`` has (at least its quota left, when
+        it has that many)."""
         record = self._caught_up()
         part = record.parts.get(_REVIEWS)
-        if part is None or part.token != token or not set(left) <= set(part.ids):
+        if part is None or part.token != token or _short(part, left):
             part = record.parts[_REVIEWS] = self._pick_reviews(token, left)
-        counts = {deck_id: len(part.ids[deck_id]) for deck_id in left}
-        if any(counts[d] < left[d] and not part.complete[d] for d in left):
-            return None
-        return counts
+        return {deck_id: len(part.ids[deck_id]) for deck_id in left}
 
-    def new(self, deck_id: int, token: str, quota: int) -> int | None:
-        """How many valid new cards the deck has, up to its quota, or None when fewer are
-        kept than the quota and more may wait."""
+    def new(self, deck_id: int, token: str, quota: int) -> int:
+        """How many valid new cards the deck has (at least its quota, when it has that
+        many)."""
         record = self._caught_up()
         name = f"new:{deck_id}"
         part = record.parts.get(name)
-        if part is None or part.token != token:
+        if part is None or part.token != token or _short(part, {deck_id: quota}):
             wanted = quota + _SLACK
             rows = list(self.plan.new_cards(deck_id).values_list("pk", flat=True)[:wanted])
             part = _Part(token, {deck_id: _Ids(rows)}, {deck_id: len(rows) < wanted})
             record.parts[name] = part
-        count = len(part.ids[deck_id])
-        return None if count < quota and not part.complete[deck_id] else count
+        return len(part.ids[deck_id])
 
     def save(self) -> None:
         if self._record is not None:
