@@ -15,10 +15,11 @@ retention 0.9, Anki's default steps), then times, the systems taking turns call 
   20,000 studied cards, 4,000 due), copied card for card into Anki with the same FSRS
   memory states and due days. Next card + answer: Recall ``study_session(limit=1)`` (the
   next card and the day's counts, what the API's "next card" returns) + ``card_grade``;
-  Anki ``get_queued_cards`` (the next card and the day's counts too) + ``answer_card``. The same daily limits in
-  both (due pass: 0 new, 9,999 reviews; new pass: 9,999 new, 0 reviews, Anki told that new
-  cards ignore the review limit, as Recall's do), reviews by due date, new cards by
-  position; reviews answered Good, new cards Easy (so none comes back within the pass).
+  Anki ``get_queued_cards`` (the next card and the day's counts too) + ``answer_card``.
+  The same daily limits in both (due pass: 0 new, 9,999 reviews; new pass: 9,999 new, 0
+  reviews, Anki told that new cards ignore the review limit, as Recall's do), reviews by
+  due date, new cards by position; reviews answered Good, new cards Easy (so none comes
+  back within the pass).
 - import of a 10,000-row CSV (question, answer, tags; the same file for both) and of the
   repository's notes file tests/fixtures/django-interview-notes.md: Recall imports the
   Markdown itself; Anki, which reads no Markdown, imports a CSV of the same cards. Each run
