@@ -137,7 +137,7 @@ class Plan:
 
     def reviews(self, *, flag_siblings: bool = False, extra: int = 0) -> QuerySet[CardState]:
         """Today's reviews in (due, id) order, each deck's cut at its reviews left (plus
-        ``extra``: the day queue reads a little past the quota to count beyond its list)."""
+        ``extra``: a tally keeps some spare, ``tally._SLACK``)."""
         capped = [pk for pk, left in self.reviews_left.items() if left > 0]
         qs = self.unburied_reviews(
             self._states().filter(state=State.REVIEW, due__lt=self.day.end, deck__in=capped)
