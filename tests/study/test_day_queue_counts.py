@@ -200,16 +200,25 @@ def test_a_grade_committed_after_a_count_it_predates_still_reaches_the_tally(use
     assert full_counts(user, deck, later).review == 7
 
 
-def test_a_tally_short_of_the_quota_is_picked_again(user, monkeypatch, review_queries):
-    # Grading new cards buries their notes' due reviews without using the review quota:
-    # the reviews tallied (none spare: _SLACK 0) run short of it.
+def pairs(user: Any, monkeypatch: Any, *, new: int, reviews: int) -> tuple[Any, list[Any]]:
+    """A deck of six reversed notes, its lists cut at one card, tallies with none spare;
+    returns it and the notes' cards in (forward, reverse) pairs."""
     monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", 1)
+    monkeypatch.setattr(queue.day, "_WHOLE_QUOTA", 0)
     monkeypatch.setattr(queue.tally, "_SLACK", 0)
-    deck: Any = DeckFactory(owner=user, title="Pairs", new_cards_per_day=10, reviews_per_day=3)
+    deck: Any = DeckFactory(
+        owner=user, title="Pairs", new_cards_per_day=new, reviews_per_day=reviews
+    )
     for n in range(6):
         deck_services.note_create(deck=deck, kind="reversed", question=f"Q{n}", answer=f"A{n}")
-    forward = list(Card.objects.filter(deck=deck, ordinal=1).order_by("pk"))
-    reverse = list(Card.objects.filter(deck=deck, ordinal=2).order_by("pk"))
+    cards = Card.objects.filter(deck=deck).order_by("pk")
+    return deck, [list(cards.filter(ordinal=1)), list(cards.filter(ordinal=2))]
+
+
+def test_a_tally_short_of_the_quota_is_picked_again(user, monkeypatch, review_queries):
+    # Grading new cards buries their notes' due reviews without using the review quota:
+    # the reviews tallied (none spare) run short of it.
+    deck, (forward, reverse) = pairs(user, monkeypatch, new=10, reviews=3)
     reviews_due(user, deck, forward, NOW)
     _cards, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
     assert counts.review == 3 and review_queries.count("tally") == 1
@@ -224,13 +233,7 @@ def test_a_tally_short_of_the_quota_is_picked_again(user, monkeypatch, review_qu
 
 def test_a_new_card_tally_short_of_the_quota_is_picked_again(user, monkeypatch):
     # Grading a card buries its note's new cards without using the new-card quota.
-    monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", 1)
-    monkeypatch.setattr(queue.day, "_WHOLE_QUOTA", 0)
-    monkeypatch.setattr(queue.tally, "_SLACK", 0)
-    deck: Any = DeckFactory(owner=user, title="Pairs", new_cards_per_day=3, reviews_per_day=50)
-    for n in range(6):
-        deck_services.note_create(deck=deck, kind="reversed", question=f"Q{n}", answer=f"A{n}")
-    forward = list(Card.objects.filter(deck=deck, ordinal=1).order_by("pk"))
+    deck, (forward, _reverse) = pairs(user, monkeypatch, new=3, reviews=50)
     # The forward cards are reviews due in two days: their reverse cards are new, eligible.
     reviews_due(user, deck, forward, NOW + timedelta(days=2))
     _cards, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
