@@ -99,6 +99,8 @@ class Tally:
         self.plan = plan
         self.key = f"{queue_key}:tally"
         self._record: _Record | None = None
+        # Whether this look picked a list or took cards out: else the cache holds it already.
+        self._changed = False
 
     def reviews(self, token: str, left: dict[int, int]) -> dict[int, int]:
         """How many valid reviews each deck of ``left`` has (at least its quota left, when
@@ -107,6 +109,7 @@ class Tally:
         part = record.parts.get(_REVIEWS)
         if part is None or part.token != token or _short(part, left):
             part = record.parts[_REVIEWS] = self._pick_reviews(token, left)
+            self._changed = True
         return {deck_id: len(part.ids[deck_id]) for deck_id in left}
 
     def new(self, deck_id: int, token: str, quota: int) -> int:
@@ -120,10 +123,11 @@ class Tally:
             rows = list(self.plan.new_cards(deck_id).values_list("pk", flat=True)[:wanted])
             part = _Part(token, {deck_id: _Ids(rows)}, {deck_id: len(rows) < wanted})
             record.parts[name] = part
+            self._changed = True
         return len(part.ids[deck_id])
 
     def save(self) -> None:
-        if self._record is not None:
+        if self._record is not None and self._changed:
             cache.set(self.key, self._record, DAY_QUEUE_SECONDS)
 
     def _pick_reviews(self, token: str, left: dict[int, int]) -> _Part:
@@ -143,6 +147,8 @@ class Tally:
             self._record = _Record(checked_at=plan.now)
             return self._record
         self._record = held
+        # Kept in the cache only with a change: an unchanged look leaves the older time
+        # there, whose window reads again rows ``seen`` already holds.
         since, held.checked_at = held.checked_at - _MARGIN, plan.now
         if not held.parts:
             return held
@@ -155,6 +161,7 @@ class Tally:
         held.seen = {pk for pk, _ in graded}
         if not fresh:
             return held
+        self._changed = True
         # A grade only ever takes cards out: the card graded (a review due again today
         # forgets the lists instead: ``card_grade``), and in a deck that buries siblings its
         # note's other cards, for the rest of the day; no grade makes a card eligible.
