@@ -23,12 +23,12 @@ learning cards and the head of the review list checked against the database, tog
 query, by primary key for the reviews), and the head of a deck's new-card list when new
 cards are served (one query): a card graded, suspended, buried or archived since is
 skipped, and the quotas cap what is served, so two tabs and grades from anywhere stay
-exact. The counts a session shows are read off the same lists (``DayQueue.counts``):
-learning cards counted, then each whole list's head, up to the quota, checked by the full
-rules in one query per kind. A list cut at the chunk (more reviews due than it holds, a
-deck's new cards past 1,000) is counted by its tally (``tally``): its valid cards, as ids,
-picked once by the full query and then kept up to date from the review log (what was graded
-since the last count, and those cards' siblings). What a check cannot see, a card
+exact. The counts a session shows come from the same lists (``DayQueue.counts``):
+learning cards counted, then each list that holds a card by its tally (``tally``): its
+valid cards, as ids, picked once by the full query and then kept up to date from the review
+log (what was graded since the last count, and those cards' siblings), so a count reads the
+log, not the cards (a deck's 300 new cards checked on every next card: 19.4 -> 15.5 ms on
+PostgreSQL through the API, in-process). What a check cannot see, a card
 becoming eligible, forgets the lists through stamps kept in the cache (random values, so an
 evicted stamp never matches): a card saved or a deck's notes changed (imports, edits, an
 undo in the user's own deck: ``queue_stale_for_deck``), an undo in someone else's deck, a
