@@ -20,7 +20,8 @@ concurrency, the duration split evenly between the steps. Each simulated user:
 - imports (1 in 11): a 20-card CSV (POST /api/v1/decks/import/, run by the Celery worker).
 
 Printed per step: reviews (grades answered 2xx) per second and per CPU core, p50 and p95
-of grade and of next card, errors. The knee is the last step whose reviews per second grew
+of grade and of next card, errors, and how busy the cores were (the stack and this client
+share them; at the knee, each part's share of the CPU spent, from /proc). The knee is the last step whose reviews per second grew
 by 10% or more over the step before. When no step grew over the first, there is no knee to
 judge: the first step may already be past it (one earlier run on an overloaded database
 called its 2-user step the knee and the latency goal met), so the goal is then reported
@@ -60,6 +61,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _steps.cpu_use import snapshot, spent  # noqa: E402
 from _steps.load_steps import report  # noqa: E402
 from _steps.postgres import throwaway_database  # noqa: E402
 
@@ -267,7 +269,7 @@ def run_load(
     print(
         f"{'users':>5}{'reviews/s':>11}{'per core':>10}{'grade p50/p95':>15}"
         f"{'next p50/p95':>14}{'search p95':>12}{'import p95':>12}{'requests':>10}"
-        f"{'errors':>8}",
+        f"{'errors':>8}{'CPU busy':>10}",
         flush=True,
     )
     for users in steps:
@@ -276,9 +278,11 @@ def run_load(
         env.stats.reset_all()
         started = time.perf_counter()
         before = len(outcome["graded"])
+        cpu_before = snapshot()
         gevent.sleep(seconds - min(3.0, seconds / 4))
-        spent = time.perf_counter() - started
-        reviews = (len(outcome["graded"]) - before) / spent
+        elapsed = time.perf_counter() - started
+        cpu = spent(cpu_before, snapshot())
+        reviews = (len(outcome["graded"]) - before) / elapsed
 
         def percentile(name: str, method: str, share: float = 0.95) -> float:
             entry = env.stats.get(name, method)
@@ -296,6 +300,8 @@ def run_load(
             "import_p95": percentile("import", "POST"),
             "requests": env.stats.total.num_requests,
             "errors": env.stats.total.num_failures,
+            "cpu_busy": sum(cpu.values()) / (cores * elapsed),
+            "cpu_parts": cpu,
         }
         results.append(step)
         print(
@@ -303,7 +309,7 @@ def run_load(
             f"{step['grade_p50']:>8.0f}/{step['grade_p95']:.0f}ms"
             f"{step['next_p50']:>7.0f}/{step['next_p95']:.0f}ms"
             f"{step['search_p95']:>10.0f}ms{step['import_p95']:>10.0f}ms"
-            f"{step['requests']:>10,}{step['errors']:>8}",
+            f"{step['requests']:>10,}{step['errors']:>8}{step['cpu_busy']:>10.0%}",
             flush=True,
         )
     runner.quit()

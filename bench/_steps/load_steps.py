@@ -43,6 +43,8 @@ def report(steps: list[dict[str, Any]]) -> None:
             f"{'met' if fast else 'NOT met'})",
             flush=True,
         )
+        if best.get("cpu_parts"):
+            print(f"  CPU at the knee: {cpu_line(best)}", flush=True)
     carried = within_goal(steps)
     if carried is None:
         print(f"no step kept both p95 under {GOAL_P95_MS:.0f} ms", flush=True)
@@ -58,3 +60,15 @@ def report(steps: list[dict[str, Any]]) -> None:
         f"errors in the whole run: {errors} (goal 0: {'met' if errors == 0 else 'NOT met'})",
         flush=True,
     )
+
+
+def cpu_line(step: dict[str, Any]) -> str:
+    """How busy the cores were in a step, and each part's share of what was spent."""
+    parts: dict[str, float] = step["cpu_parts"]
+    total = sum(parts.values()) or 1.0
+    shares = ", ".join(
+        f"{name} {used / total:.0%}"
+        for name, used in sorted(parts.items(), key=lambda kv: -kv[1])
+        if used / total >= 0.005
+    )
+    return f"{step['cpu_busy']:.0%} of the cores busy; {shares}"

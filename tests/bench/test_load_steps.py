@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from _steps.load_steps import knee, report, within_goal
+from _steps import cpu_use
+from _steps.load_steps import cpu_line, knee, report, within_goal
 
 
 def step(users: int, reviews: float, grade: float, next_card: float) -> dict[str, Any]:
@@ -51,3 +53,38 @@ def test_the_load_carried_within_the_goal_is_the_busiest_fast_step(latencies, ex
     steps = [step(2**i, 10 * (i + 1), g, n) for i, (g, n) in enumerate(latencies)]
     found = within_goal(steps)
     assert (found is None) if expected is None else (found is steps[expected])
+
+
+def fake_process(
+    proc: Path, pid: int, command: str, cpu_ticks: tuple[int, int], start: int
+) -> None:
+    entry = proc / str(pid)
+    entry.mkdir(exist_ok=True)
+    # The name may hold spaces and parentheses; utime and stime are fields 14 and 15,
+    # the start time field 22 (of the whole line).
+    fields = ["S", *["0"] * 10, str(cpu_ticks[0]), str(cpu_ticks[1]), *["0"] * 6, str(start)]
+    (entry / "stat").write_text(f"{pid} (a (b) c) {' '.join(fields)} 0 0\n")
+    (entry / "cmdline").write_bytes(command.replace(" ", "\0").encode())
+
+
+WEB = "/venv/bin/gunicorn --config deploy/gunicorn.conf.py"
+
+
+def test_cpu_is_told_per_part_of_the_stack_between_two_snapshots(tmp_path):
+    ticks = os.sysconf("SC_CLK_TCK")
+    fake_process(tmp_path, 10, WEB, (ticks, 0), 5)
+    fake_process(tmp_path, 11, "postgres: postgres recall 127.0.0.1(5000) idle", (0, ticks), 6)
+    fake_process(tmp_path, 12, WEB, (ticks, 0), 7)
+    (tmp_path / "self").mkdir()  # not a process
+    before = cpu_use.snapshot(tmp_path)
+    fake_process(tmp_path, 10, WEB, (3 * ticks, ticks), 5)
+    fake_process(tmp_path, 11, "postgres: postgres recall 127.0.0.1(5000) idle", (0, 2 * ticks), 6)
+    # Pid 12 ended and its number went to a new process: counted whole, not as a difference.
+    fake_process(tmp_path, 12, "python bench/load.py --steps 2", (ticks, 0), 99)
+    fake_process(tmp_path, 13, "/usr/sbin/sshd -D", (ticks, ticks), 100)
+    spent = cpu_use.spent(before, cpu_use.snapshot(tmp_path))
+    assert spent == {"web (gunicorn)": 3.0, "postgresql": 1.0, "client": 1.0, "other": 2.0}
+    line = cpu_line({"cpu_busy": 0.9, "cpu_parts": spent})
+    assert line == (
+        "90% of the cores busy; web (gunicorn) 43%, other 29%, postgresql 14%, client 14%"
+    )
