@@ -19,17 +19,17 @@ concurrency, the duration split evenly between the steps. Each simulated user:
 - searches (2 in 11): GET /api/v1/search/?q=<a word of its cards>;
 - imports (1 in 11): a 20-card CSV (POST /api/v1/decks/import/, run by the Celery worker).
 
-Printed per step: reviews (grades answered 2xx) per second and per CPU core, p50 and p95
-of grade and of next card, errors, and how busy the cores were (the stack and this client
-share them; at the knee, each part's share of the CPU spent, from /proc). The knee is the last step whose reviews per second grew
-by 10% or more over the step before. When no step grew over the first, there is no knee to
-judge: the first step may already be past it (one earlier run on an overloaded database
-called its 2-user step the knee and the latency goal met), so the goal is then reported
-not met, with the reason. Goals at the knee: p95 of grade and of next card < 100 ms, 0
-errors. Also printed: the most reviews per second of any step whose two p95 stay under
-100 ms (the load the stack carries at the latency a user was promised). Then the review
-log is checked: every grade answered 2xx and not undone is in it exactly once, and nothing
-else is (undo deletes its review's row).
+Printed per step: reviews (grades answered 2xx) per second and per CPU core, p50 and p95 of
+grade and of next card, errors, and how busy the cores were (the stack and this client
+share them; at the knee, each part's share of the CPU spent, from /proc). The knee is the
+last step whose reviews per second grew by 10% or more over the step before. When no step
+grew over the first, there is no knee to judge: the first step may already be past it (one
+earlier run on an overloaded database called its 2-user step the knee and the latency goal
+met), so the goal is then reported not met, with the reason. Goals at the knee: p95 of
+grade and of next card < 100 ms, 0 errors. Also printed: the most reviews per second of any
+step whose two p95 stay under 100 ms (the load the stack carries at the latency a user was
+promised). Then the review log is checked: every grade answered 2xx and not undone is in it
+exactly once, and nothing else is (undo deletes its review's row).
 Missing a goal is printed, never an error.
 """
 

@@ -287,6 +287,41 @@ def test_learning_comes_first_and_is_read_with_the_review_head_in_one_query(
     assert served[2].study_state.version == 3  # type: ignore[attr-defined]
 
 
+def test_the_learning_count_is_read_off_the_serving_query_only_when_it_saw_them_all(
+    user, deck, cards, monkeypatch
+):
+    reviews_due(user, deck, cards[3:5], NOW)
+    assert len(selectors.study_queue(user=user, deck=deck, now=NOW, limit=1)) == 1  # listed
+    for card in cards[3:5]:  # graded elsewhere: the list's head holds two cards gone
+        services.card_grade(
+            user=user, card_id=card.pk, grade=3, duration_ms=1000, expected_version=3, now=NOW
+        )
+    CardState.objects.bulk_create(
+        CardState(user=user, card=card, deck=deck, state=State.LEARNING, step=0, due=due)
+        for card, due in ((cards[0], NOW - timedelta(minutes=5)), (cards[1], NOW))
+    )
+    counted: list[int] = []
+    original = Plan.learning
+
+    def counting(self: Plan, *, ahead: bool = False) -> Any:
+        counted.append(1)
+        return original(self, ahead=ahead)
+
+    monkeypatch.setattr(Plan, "learning", counting)
+    # One card asked for, the head's two reviews checked with it: three rows allowed, two
+    # found, so both learning cards were seen (one of them served).
+    cards_now, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
+    assert [c.pk for c in cards_now] == [cards[0].pk]
+    assert counts.learning == 2 and counted == []
+    # Two more due: the serving query reads three and may not have seen them all.
+    CardState.objects.bulk_create(
+        CardState(user=user, card=card, deck=deck, state=State.LEARNING, step=0, due=NOW)
+        for card in (cards[2], cards[5])
+    )
+    _cards, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
+    assert counts.learning == 4 and counted == [1]
+
+
 @pytest.fixture
 def review_picks(monkeypatch: Any) -> list[int]:
     """How many times a day queue picked its review list (appends 1 each time)."""

@@ -24,7 +24,8 @@ query, by primary key for the reviews), and the head of a deck's new-card list w
 cards are served (one query): a card graded, suspended, buried or archived since is
 skipped, and the quotas cap what is served, so two tabs and grades from anywhere stay
 exact. The counts a session shows come from the same lists (``DayQueue.counts``):
-learning cards counted, then each list that holds a card by its tally (``tally``): its
+the due learning cards (as the serving query read them, when it read them all; else
+counted), then each list that holds a card by its tally (``tally``): its
 valid cards, as ids, picked once by the full query and then kept up to date from the review
 log (what was graded since the last count, and those cards' siblings), so a count reads the
 log, not the cards (a deck's 300 new cards checked on every next card: 19.4 -> 15.5 ms on

@@ -74,6 +74,8 @@ class DayQueue:
         # call, one plan) read the cache once.
         self._held: _Entry | None = None
         self._tally: Tally | None = None
+        # How many learning cards are due now, when serving saw them all (``with_learning``).
+        self._learning_due: int | None = None
 
     # Reading and building
 
@@ -212,7 +214,9 @@ class DayQueue:
         """
         plan = self.plan
         entry = self._entry()
-        learning = plan.learning().count()
+        learning = self._learning_due
+        if learning is None:
+            learning = plan.learning().count()
         review = self._review_count(entry)
         new = self._new_count(entry)
         if learning + review + new == 0:
@@ -290,18 +294,24 @@ class DayQueue:
         head = [pk for pk, deck_id in entry.reviews[: _HEAD + limit] if deck_id in left]
         due_learning = Q(state__in=LEARNING_STATES, due__lte=plan.now)
         branches = (due_learning, self._reviews_q(entry, head, left)) if head else (due_learning,)
-        rows = (
+        rows = list(
             plan._states(*branches)
             .select_related("card", "card__deck")
             .order_by("due", "id")[: limit + len(head)]
         )
         learning: list[CardState] = []
         found: dict[int, CardState] = {}
+        due = 0
         for state in rows:
             if state.state == State.REVIEW:
                 found[state.card_id] = state
-            elif len(learning) < limit:
-                learning.append(state)
+            else:
+                due += 1
+                if len(learning) < limit:
+                    learning.append(state)
+        if len(rows) < limit + len(head):
+            # Fewer rows than the slice allows: every due learning card was among them.
+            self._learning_due = due
         out = marked(learning, "learning")
         if len(out) < limit:
             out += self._next(entry, limit - len(out), (set(head), found))
