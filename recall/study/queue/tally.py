@@ -29,6 +29,8 @@ from datetime import datetime, timedelta
 
 from django.core.cache import cache
 
+from recall.decks.models import Card
+
 from ..models import ReviewLog
 from .plan import Plan
 from .stamps import DAY_QUEUE_SECONDS
@@ -151,27 +153,30 @@ class Tally:
         since, held.checked_at = held.checked_at - _MARGIN, plan.now
         if not held.parts:
             return held
-        # A grade only ever takes cards out: the card graded (a review due again today
-        # forgets the lists instead: ``card_grade``), and in a deck that buries siblings its
-        # note's other cards, for the rest of the day; no grade makes a card eligible. The
-        # siblings come with the log rows (one statement, not a second one after a grade).
-        bury = any(plan.decks[pk].bury_siblings for pk in plan.deck_ids)
-        siblings = ("card__note__cards__id", "card__note__cards__deck_id") if bury else ()
         graded = list(
             ReviewLog.objects.filter(user=plan.user, reviewed_at__gte=since)
             .order_by()
-            .values_list("pk", "card_id", *siblings)
+            .values_list("pk", "card_id")
         )
-        fresh = [row for row in graded if row[0] not in held.seen]
-        held.seen = {row[0] for row in graded}
+        fresh = {card_id for pk, card_id in graded if pk not in held.seen}
+        held.seen = {pk for pk, _ in graded}
         if not fresh:
             return held
         self._changed = True
-        gone = {row[1] for row in fresh}
-        decks = plan.decks
-        gone.update(
-            row[2] for row in fresh if bury and row[3] in decks and decks[row[3]].bury_siblings
-        )
+        # A grade only ever takes cards out: the card graded (a review due again today
+        # forgets the lists instead: ``card_grade``), and in a deck that buries siblings its
+        # note's other cards, for the rest of the day; no grade makes a card eligible.
+        gone = set(fresh)
+        if any(plan.decks[pk].bury_siblings for pk in plan.deck_ids):
+            notes = Card.objects.filter(pk__in=fresh).values("note_id")
+            siblings = (
+                Card.objects.filter(note_id__in=notes).order_by().values_list("pk", "deck_id")
+            )
+            gone.update(
+                pk
+                for pk, deck_id in siblings
+                if deck_id in plan.decks and plan.decks[deck_id].bury_siblings
+            )
         for part in held.parts.values():
             for ids in part.ids.values():
                 ids.take_out(gone)
