@@ -23,28 +23,27 @@ learning cards and the head of the review list checked against the database, tog
 query, by primary key for the reviews), and the head of a deck's new-card list when new
 cards are served (one query): a card graded, suspended, buried or archived since is
 skipped, and the quotas cap what is served, so two tabs and grades from anywhere stay
-exact. The counts a session shows come from the same lists (``DayQueue.counts``):
-the due learning cards (as the serving query read them, when it read them all; else
-counted), then each list that holds a card by its tally (``tally``): its
-valid cards, as ids, picked once by the full query and then kept up to date from the review
-log (what was graded since the last count, and those cards' siblings), so a count reads the
-log, not the cards (a deck's 300 new cards checked on every next card: 19.4 -> 15.5 ms on
-PostgreSQL through the API, in-process). What a check cannot see, a card
-becoming eligible, forgets the lists through stamps kept in the cache (random values, so an
-evicted stamp never matches): a card saved or a deck's notes changed (imports, edits, an
-undo in the user's own deck: ``queue_stale_for_deck``), an undo in someone else's deck, a
-review due again today or a deck of someone else's started (``queue_stale_for_user``), any
-deck saved or deleted (``queue_stale_for_decks``: the scopes are read again; changed limits
-also rebuild the lists). A change confined to some decks (their stamps or limits, a deck
-new in the scope) picks again those decks' new-card lists and the review list
-(``DayQueue.refresh``), unless every such deck only gained new notes (a notes file that
-grew, the note form: ``queue_grew_for_deck``) or is new to the scope without a state of the
-user: new notes have no state, so the reviews stay (a next card after re-importing a grown
-file: 17.5 -> 11 ms on SQLite, 600 cards, 100 reviews due); a user-wide change picks
-everything again.
+exact. The counts a session shows come from the same lists (``DayQueue.counts``): the due
+learning cards (as the serving query read them, when it read them all; else counted), then
+each list that holds a card by its tally (``tally``): its valid cards, as ids, picked once
+by the full query and then kept up to date from the review log (what was graded since the
+last count, and those cards' siblings), so a count reads the log, not the cards (a deck's
+300 new cards checked on every next card: 19.4 -> 15.5 ms on PostgreSQL through the API,
+in-process). What a check cannot see, a card becoming eligible, forgets the lists through
+stamps kept in the cache (random values, so an evicted stamp never matches): a card saved
+or a deck's notes changed (imports, edits, an undo in the user's own deck:
+``queue_stale_for_deck``), an undo in someone else's deck, a review due again today or a
+deck of someone else's started (``queue_stale_for_user``), any deck saved or deleted
+(``queue_stale_for_decks``: the scopes are read again; changed limits also rebuild the
+lists). A change confined to some decks (their stamps or limits, a deck new in the scope)
+picks again those decks' new-card lists and the review list (``DayQueue.refresh``), unless
+every such deck only gained new notes (a notes file that grew, the note form:
+``queue_grew_for_deck``) or is new to the scope without a state of the user: new notes have
+no state, so the reviews stay (a next card after re-importing a grown file: 17.5 -> 11 ms
+on SQLite, 600 cards, 100 reviews due); a user-wide change picks everything again.
 
 Modules: ``scope`` (the decks in scope and their quotas left today), ``plan`` (the queries),
-``day`` (the cached day queue and serving from it), ``tally`` (counting cut lists),
+``day`` (the cached day queue and serving from it), ``tally`` (counting its lists),
 ``stamps`` (the cache stamps and the ``queue_stale_*`` functions).
 """
 
