@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import fsrs
 import pytest
 
 from recall.core.exceptions import ConflictError
 from recall.decks import services as deck_services
 from recall.decks.models import Card, Deck, Visibility
-from recall.study import queue, selectors, services
+from recall.study import queue, scheduling, selectors, services
 from recall.study.models import CardState, State
 from recall.study.queue.plan import Plan
 from tests.factories import CardFactory, DeckFactory
@@ -110,7 +111,7 @@ def test_undo_brings_the_card_back_first(user, deck, cards):
     assert first is not None and first.queue == "review"
     grade(user, first)
     assert next_card(user, deck).pk != first.pk  # type: ignore[union-attr]
-    services.review_undo(user=user)
+    services.review_undo(user=user, now=NOW)
     again = next_card(user, deck)
     assert again is not None and again.pk == first.pk and again.queue == "review"
     # And a new card: undone, it is new again and first in its deck's order.
@@ -120,7 +121,7 @@ def test_undo_brings_the_card_back_first(user, deck, cards):
     assert new is not None and new.queue == "new" and new.pk == cards[0].pk
     grade(user, new)
     assert next_card(user, deck).pk == cards[1].pk  # type: ignore[union-attr]
-    services.review_undo(user=user)
+    services.review_undo(user=user, now=NOW)
     assert next_card(user, deck).pk == cards[0].pk  # type: ignore[union-attr]
     assert selectors.queue_counts(user=user, deck=deck, now=NOW).new == 3
 
@@ -179,7 +180,7 @@ def test_an_import_into_one_deck_picks_again_that_decks_list_only(
     # back where the full queries put it.
     assert served[0].queue == "review"  # type: ignore[attr-defined]
     grade(user, served[0])
-    services.review_undo(user=user)
+    services.review_undo(user=user, now=NOW)
     again = selectors.study_queue(user=user, now=NOW, limit=20)
     assert len(builds) == built and refreshes[-1] == {served[0].deck_id}
     assert [c.pk for c in again] == [c.pk for c in selectors.study_queue(user=user, now=NOW)]
@@ -194,10 +195,108 @@ def test_an_undo_in_someone_elses_deck_picks_every_list_again(user, deck, cards,
     grade(user, theirs[1], g=1)
     assert next_card(user) is not None
     built = len(builds)
-    services.review_undo(user=user)
+    services.review_undo(user=user, now=NOW)
     # Its stamp is every reader's: the user's own queues are forgotten instead.
     assert next_card(user) is not None
     assert len(builds) == built + 1
+
+
+def exact(user: Any, deck: Any = None, when: Any = NOW) -> None:
+    """The day queue serves and counts what the full queries give."""
+    served, counts = selectors.study_session(user=user, deck=deck, now=when, limit=20)
+    assert [c.pk for c in served] == [
+        c.pk for c in selectors.study_queue(user=user, deck=deck, now=when)
+    ][:20]
+    assert counts == Plan(user, deck, when).counts()
+
+
+def test_an_undone_new_card_picks_again_its_deck_s_new_cards_only(
+    user, deck, cards, builds, refreshes, review_picks
+):
+    reviews_due(user, deck, cards[5:7], NOW)
+    exact(user)
+    built, picked = len(builds), len(review_picks)
+    grade(user, cards[0], g=3)  # by id: new -> learning
+    exact(user)
+    services.review_undo(user=user, now=NOW)
+    exact(user)
+    # Its note has no other card and it was in no review list: the reviews are kept.
+    assert len(builds) == built and refreshes == [{deck.pk}] and len(review_picks) == picked
+    assert next_card(user, deck).pk == cards[6].pk  # type: ignore[union-attr]
+    deck.reviews_per_day = 0
+    deck.save()
+    assert next_card(user, deck).pk == cards[0].pk  # type: ignore[union-attr]
+
+
+def test_an_undone_learning_step_forgets_no_list(user, deck, cards, builds, refreshes):
+    grade(user, cards[0], g=1)  # new -> learning
+    exact(user)
+    built = len(builds)
+    later = NOW + timedelta(minutes=11)
+    learning = next_card(user, when=later)
+    assert learning is not None and learning.pk == cards[0].pk
+    assert learning.queue == "learning"  # type: ignore[attr-defined]
+    grade(user, learning, g=1, when=later)
+    services.review_undo(user=user, now=later)
+    exact(user, when=later)
+    assert len(builds) == built and refreshes == []
+    assert next_card(user, when=later).pk == cards[0].pk  # type: ignore[union-attr]
+
+
+def test_an_undone_grade_that_made_a_review_due_today_picks_the_lists_again(
+    user, deck, cards, refreshes, review_picks, monkeypatch
+):
+    original = scheduling.review
+
+    def due_within_the_hour(*args: Any, **kwargs: Any) -> Any:
+        outcome = original(*args, **kwargs)
+        if outcome.card.state == fsrs.State.Review:
+            outcome.card.due = args[3] + timedelta(hours=1)
+        return outcome
+
+    monkeypatch.setattr(scheduling, "review", due_within_the_hour)
+    grade(user, cards[0], g=1)
+    later = NOW + timedelta(minutes=11)
+    grade(user, next_card(user, when=later), g=4, when=later)  # learning -> review, today
+    in_two_hours = NOW + timedelta(hours=2)
+    exact(user, when=in_two_hours)
+    assert next_card(user, when=in_two_hours).queue == "review"  # type: ignore[union-attr]
+    picked = len(review_picks)
+    services.review_undo(user=user, now=in_two_hours)  # a learning card again
+    exact(user, when=in_two_hours)
+    assert refreshes[-1:] == [{deck.pk}] and len(review_picks) == picked + 1
+
+
+def test_an_undone_grade_that_held_back_a_sibling_picks_the_lists_again(user, refreshes):
+    siblings: Any = DeckFactory(owner=user, title="Siblings", new_cards_per_day=10)
+    note = deck_services.note_create(deck=siblings, kind="reversed", question="Q?", answer="A.")
+    forward, backward = note.cards.order_by("ordinal")
+    # Learning since yesterday, with a step that ends after today: it holds back nothing.
+    CardState.objects.create(
+        user=user,
+        card=forward,
+        deck=siblings,
+        state=State.LEARNING,
+        step=1,
+        stability=1.0,
+        difficulty=5.0,
+        due=NOW + timedelta(days=2),
+        last_review=NOW - timedelta(days=1),
+        reps=1,
+        version=1,
+    )
+    exact(user, siblings)
+    assert next_card(user, siblings).pk == backward.pk  # type: ignore[union-attr]
+    # Graded by id: its sibling waits for the rest of the day.
+    services.card_grade(
+        user=user, card_id=forward.pk, grade=3, duration_ms=1000, expected_version=1, now=NOW
+    )
+    exact(user, siblings)
+    assert next_card(user, siblings) is None
+    services.review_undo(user=user, now=NOW)
+    exact(user, siblings)
+    assert next_card(user, siblings).pk == backward.pk  # type: ignore[union-attr]
+    assert refreshes[-1:] == [{siblings.pk}]
 
 
 def test_grades_made_elsewhere_count_against_the_quota(user, deck, cards):
@@ -328,10 +427,10 @@ def review_picks(monkeypatch: Any) -> list[int]:
     calls: list[int] = []
     original = Plan.reviews
 
-    def counting(self: Plan, *, flag_siblings: bool = False) -> Any:
+    def counting(self: Plan, *, flag_siblings: bool = False, **kwargs: Any) -> Any:
         if flag_siblings:
             calls.append(1)
-        return original(self, flag_siblings=flag_siblings)
+        return original(self, flag_siblings=flag_siblings, **kwargs)
 
     monkeypatch.setattr(Plan, "reviews", counting)
     return calls

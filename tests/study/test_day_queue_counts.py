@@ -110,7 +110,7 @@ def test_counts_off_the_day_queue_equal_the_full_counts(
             services.card_bury(user=user, card=card, now=when)
         elif action == "undo":
             with contextlib.suppress(NotFoundError):  # nothing left to undo
-                services.review_undo(user=user)
+                services.review_undo(user=user, now=when)
         else:
             services.card_grade(
                 user=user,

@@ -32,7 +32,8 @@ last count, and those cards' siblings), so a count reads the log, not the cards 
 in-process). What a check cannot see, a card becoming eligible, forgets the lists through
 stamps kept in the cache (random values, so an evicted stamp never matches): a card saved
 or a deck's notes changed (imports, edits, an undo in the user's own deck:
-``queue_stale_for_deck``), an undo in someone else's deck, a review due again today or a
+``queue_stale_for_deck``; an undo of a card without siblings forgets less, see
+``services.undo``), an undo in someone else's deck, a review due again today or a
 deck of someone else's started (``queue_stale_for_user``), any deck saved or deleted
 (``queue_stale_for_decks``: the scopes are read again; changed limits also rebuild the
 lists). A change confined to some decks (their stamps or limits, a deck new in the scope)
@@ -55,7 +56,7 @@ from typing import Any
 from recall.decks.models import Card, Deck
 
 from .day import DayQueue, plan_cards
-from .plan import LEARN_AHEAD, LEARNING_STATES, Plan
+from .plan import LEARN_AHEAD, LEARNING_STATES, Plan, live_siblings
 from .scope import DeckQuota, QueueCounts, deck_quotas, study_decks
 from .stamps import (
     queue_grew_for_deck,
@@ -72,6 +73,7 @@ __all__ = [
     "Plan",
     "QueueCounts",
     "deck_quotas",
+    "live_siblings",
     "queue_counts",
     "queue_grew_for_deck",
     "queue_stale_for_deck",
