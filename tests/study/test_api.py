@@ -45,11 +45,12 @@ def test_queue_shows_cards_with_their_version_and_grade_previews(
     # The deck, today's counts, the due learning cards (a query each); the scope and the day
     # queue, read by the first call only (the decks; the reviews and new cards: three), then
     # checked by id (one per kind served); then the counts: the learning cards are those the
-    # serving query saw, each list's valid cards are picked once (none for an empty list),
-    # then brought up to date from the review log (one query); and the user's exams
-    # (recall.study.exam_queue), read once until the cache knows them. On SQLite, building
-    # the day queue also looks whether cards and states grew enough to analyze (three).
-    with django_assert_num_queries(12 if connection.vendor == "sqlite" else 9):
+    # serving query saw, each list's valid cards are those just picked whole (none for an
+    # empty list), then brought up to date from the review log (one query); and the user's
+    # exams (recall.study.exam_queue), read once until the cache knows them. On SQLite,
+    # building the day queue also looks whether cards and states grew enough to analyze
+    # (three).
+    with django_assert_num_queries(11 if connection.vendor == "sqlite" else 8):
         api.get(url("queue"), {"deck": deck.pk, "limit": 2})
     with django_assert_num_queries(5):
         response = api.get(url("queue"), {"deck": deck.pk, "limit": 2})

@@ -257,3 +257,62 @@ def grade_card(user: Any, card: Any, when: Any) -> None:
         expected_version=state.version if state else 0,
         now=when,
     )
+
+
+def test_a_whole_list_just_picked_is_tallied_without_a_query_of_its_own(user, monkeypatch):
+    deck: Any = DeckFactory(owner=user, title="Few", new_cards_per_day=10)
+    cards = [CardFactory(deck=deck, position=i) for i in range(3)]
+    assert selectors.queue_counts(user=user, deck=deck, now=NOW).new == 3
+    picks: list[int] = []
+    original = queue.tally.Tally._pick_new
+
+    def counting(self: Any, *args: Any) -> Any:
+        picks.append(1)
+        return original(self, *args)
+
+    monkeypatch.setattr(queue.tally.Tally, "_pick_new", counting)
+    queue.queue_grew_for_deck(deck.pk)  # the deck's list is picked again, whole
+    looked = queue.tally.Tally._caught_up
+
+    def graded_meanwhile(self: Any) -> Any:
+        # A grade committed after the list's query, before the count reads the review log.
+        if self._record is None:
+            grade_card(user, cards[0], NOW)
+        return looked(self)
+
+    monkeypatch.setattr(queue.tally.Tally, "_caught_up", graded_meanwhile)
+    _cards, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
+    assert counts.new == 2 and picks == []
+    monkeypatch.setattr(queue.tally.Tally, "_caught_up", looked)
+    assert selectors.queue_counts(user=user, deck=deck, now=NOW) == full_counts(user, deck, NOW)
+
+
+@pytest.mark.parametrize("kind", ["new", "review"])
+def test_a_whole_list_a_sibling_grade_leaves_short_is_picked_again(user, kind):
+    deck: Any = DeckFactory(owner=user, title="Siblings", new_cards_per_day=2, reviews_per_day=1)
+    note = deck_services.note_create(deck=deck, kind="reversed", question="Q?", answer="A.")
+    forward, backward = note.cards.order_by("ordinal")
+    plain = [CardFactory(deck=deck, position=10 + i) for i in range(3)]
+    if kind == "review":  # the sibling first in the list, another review after it
+        reviews_due(user, deck, [plain[0], backward], NOW)
+    # Learning since yesterday, due after today: it holds back no sibling.
+    CardState.objects.create(
+        user=user,
+        card=forward,
+        deck=deck,
+        state=State.LEARNING,
+        step=1,
+        stability=1.0,
+        difficulty=5.0,
+        due=NOW + timedelta(days=2),
+        last_review=NOW - timedelta(days=1),
+        reps=1,
+        version=1,
+    )
+    served, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
+    assert served[0].pk == backward.pk and counts == full_counts(user, deck, NOW)
+    # Graded by id, it holds its sibling back: no quota used, one card fewer in the list.
+    grade_card(user, forward, NOW)
+    after = full_counts(user, deck, NOW)
+    assert selectors.queue_counts(user=user, deck=deck, now=NOW) == after
+    assert (after.new, after.review) == ((2, 0) if kind == "new" else (2, 1))

@@ -161,6 +161,12 @@ class DayQueue:
             )
             reviews_complete = len(reviews) < DAY_QUEUE_CHUNK
             reviews_token = new_token()
+            if reviews_complete:
+                by_deck: dict[int, list[int]] = {}
+                for card_id, deck_id, _ in reviews:
+                    by_deck.setdefault(deck_id, []).append(card_id)
+                caps = {pk: n for pk, n in plan.reviews_left.items() if n > 0}
+                self._tallied().offer_reviews(reviews_token, by_deck, caps)
         siblings = {card_id for card_id, _, flag in reviews if flag}
         new: dict[int, list[int]] = {}
         new_complete: dict[int, bool] = {}
@@ -186,6 +192,8 @@ class DayQueue:
             new[deck_id] = [pk for pk, _ in rows]
             new_complete[deck_id] = len(rows) < want or want == plan.new_left[deck_id]
             new_tokens[deck_id] = new_token()
+            if want == left:
+                self._tallied().offer_new(deck_id, new_tokens[deck_id], new[deck_id], left)
             siblings.update(pk for pk, flag in rows if flag)
         entry = _Entry(
             stamps=stamps,

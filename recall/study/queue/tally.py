@@ -12,7 +12,8 @@ still committing then) take out the cards they graded and, in decks that bury si
 other cards of those notes; a grade never makes a card eligible (a review due again today
 forgets the lists instead). Everything else that changes them (cards saved, suspended,
 buried, moved or archived, an undo, schedules imported) forgets the lists through their
-stamps, and a list picked again is tallied afresh (its token changes). One change reaches
+stamps, and a list picked again is tallied afresh (its token changes): from the list itself
+when the day queue has just picked it whole, else by a query of its own. One change reaches
 no tally: a card of a shared deck buried by its owner comes back at the end of the owner's
 study day, which for a reader in a later time zone falls within theirs; the reader's count
 shows it from their next list, as the queue serves it.
@@ -102,6 +103,38 @@ class Tally:
         self._record: _Record | None = None
         # Whether this look picked a list or took cards out: else the cache holds it already.
         self._changed = False
+        # Lists the day queue picked whole in this same call (``offer_*``), by part name,
+        # and the cards this call's look at the review log took out.
+        self._offers: dict[str, _Part] = {}
+        self._gone: set[int] = set()
+
+    # A list the day queue has just picked whole holds the valid cards of now, by the same
+    # rules: its tally needs no query of its own (a "next card" after an import or an undo
+    # picked each such list twice). Kept aside until a count asks for that list.
+
+    def offer_new(self, deck_id: int, token: str, ids: list[int], quota: int) -> None:
+        """A deck's new cards picked up to its ``quota`` left today."""
+        self._offers[f"new:{deck_id}"] = _Part(
+            token, {deck_id: _Ids(ids)}, {deck_id: len(ids) < quota}
+        )
+
+    def offer_reviews(self, token: str, ids: dict[int, list[int]], left: dict[int, int]) -> None:
+        """Every review of the scope, each deck's cut at its reviews ``left`` today."""
+        self._offers[_REVIEWS] = _Part(
+            token,
+            {deck_id: _Ids(ids.get(deck_id, ())) for deck_id in left},
+            {deck_id: len(ids.get(deck_id, ())) < n for deck_id, n in left.items()},
+        )
+
+    def _offered(self, name: str, token: str, quotas: dict[int, int]) -> _Part | None:
+        part = self._offers.get(name)
+        if part is None or part.token != token:
+            return None
+        # A grade committed between the list's query and this look is in the look's rows,
+        # which the next look takes as seen: take its cards out here.
+        for ids in part.ids.values():
+            ids.take_out(self._gone)
+        return None if _short(part, quotas) else part
 
     def reviews(self, token: str, left: dict[int, int]) -> dict[int, int]:
         """How many valid reviews each deck of ``left`` has (at least its quota left, when
@@ -109,7 +142,9 @@ class Tally:
         record = self._caught_up()
         part = record.parts.get(_REVIEWS)
         if part is None or part.token != token or _short(part, left):
-            part = record.parts[_REVIEWS] = self._pick_reviews(token, left)
+            offered = self._offered(_REVIEWS, token, left)
+            part = offered or self._pick_reviews(token, left)
+            record.parts[_REVIEWS] = part
             self._changed = True
         return {deck_id: len(part.ids[deck_id]) for deck_id in left}
 
@@ -120,9 +155,9 @@ class Tally:
         name = f"new:{deck_id}"
         part = record.parts.get(name)
         if part is None or part.token != token or _short(part, {deck_id: quota}):
-            wanted = quota + _SLACK
-            rows = list(self.plan.new_cards(deck_id).values_list("pk", flat=True)[:wanted])
-            part = _Part(token, {deck_id: _Ids(rows)}, {deck_id: len(rows) < wanted})
+            part = self._offered(name, token, {deck_id: quota}) or self._pick_new(
+                deck_id, token, quota
+            )
             record.parts[name] = part
             self._changed = True
         return len(part.ids[deck_id])
@@ -130,6 +165,11 @@ class Tally:
     def save(self) -> None:
         if self._record is not None and self._changed:
             cache.set(self.key, self._record, DAY_QUEUE_SECONDS)
+
+    def _pick_new(self, deck_id: int, token: str, quota: int) -> _Part:
+        wanted = quota + _SLACK
+        rows = list(self.plan.new_cards(deck_id).values_list("pk", flat=True)[:wanted])
+        return _Part(token, {deck_id: _Ids(rows)}, {deck_id: len(rows) < wanted})
 
     def _pick_reviews(self, token: str, left: dict[int, int]) -> _Part:
         rows: dict[int, list[int]] = {deck_id: [] for deck_id in left}
@@ -180,4 +220,5 @@ class Tally:
         for part in held.parts.values():
             for ids in part.ids.values():
                 ids.take_out(gone)
+        self._gone = gone
         return held

@@ -89,7 +89,7 @@ def _forget_queues(user: Any, log: ReviewLog, due_today: bool) -> None:
     list and nothing is forgotten, and from new only its deck's new-card list is picked
     again (as after an import: ``queue_grew_for_deck``). In-process on PostgreSQL with
     bench/load.py's decks, the "next card" after an undone new card took 40 ms of CPU with
-    the deck's lists picked again, 24 ms with its new-card list only (13 ms with none). A
+    the deck's lists picked again, 18 ms with its new-card list only (13 ms with none). A
     shared deck's stamp is every reader's: there, the user's own queues are forgotten
     instead.
     """
