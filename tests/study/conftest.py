@@ -56,3 +56,21 @@ def reviews_due(user: Any, deck: Any, cards: list[Any], now: datetime) -> None:
         )
         for i, card in enumerate(cards)
     )
+
+
+def learning_past_today(user: Any, card: Any, now: datetime) -> None:
+    """The card in learning since the day before ``now``, its step ending two days after:
+    not due today, so it holds back no sibling until it is graded again."""
+    CardState.objects.create(
+        user=user,
+        card=card,
+        deck=card.deck,
+        state=State.LEARNING,
+        step=1,
+        stability=1.0,
+        difficulty=5.0,
+        due=now + timedelta(days=2),
+        last_review=now - timedelta(days=1),
+        reps=1,
+        version=1,
+    )

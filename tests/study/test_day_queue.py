@@ -18,7 +18,7 @@ from recall.study.models import CardState, State
 from recall.study.queue.plan import Plan
 from tests.factories import CardFactory, DeckFactory
 
-from .conftest import local, reviews_due
+from .conftest import learning_past_today, local, reviews_due
 
 pytestmark = pytest.mark.django_db
 
@@ -271,20 +271,7 @@ def test_an_undone_grade_that_held_back_a_sibling_picks_the_lists_again(user, re
     siblings: Any = DeckFactory(owner=user, title="Siblings", new_cards_per_day=10)
     note = deck_services.note_create(deck=siblings, kind="reversed", question="Q?", answer="A.")
     forward, backward = note.cards.order_by("ordinal")
-    # Learning since yesterday, with a step that ends after today: it holds back nothing.
-    CardState.objects.create(
-        user=user,
-        card=forward,
-        deck=siblings,
-        state=State.LEARNING,
-        step=1,
-        stability=1.0,
-        difficulty=5.0,
-        due=NOW + timedelta(days=2),
-        last_review=NOW - timedelta(days=1),
-        reps=1,
-        version=1,
-    )
+    learning_past_today(user, forward, NOW)
     exact(user, siblings)
     assert next_card(user, siblings).pk == backward.pk  # type: ignore[union-attr]
     # Graded by id: its sibling waits for the rest of the day.

@@ -19,7 +19,7 @@ from recall.study import queue, selectors, services
 from recall.study.models import CardState, State
 from tests.factories import CardFactory, DeckFactory
 
-from .conftest import local, reviews_due
+from .conftest import learning_past_today, local, reviews_due
 
 pytestmark = pytest.mark.django_db
 
@@ -295,20 +295,7 @@ def test_a_whole_list_a_sibling_grade_leaves_short_is_picked_again(user, kind):
     plain = [CardFactory(deck=deck, position=10 + i) for i in range(3)]
     if kind == "review":  # the sibling first in the list, another review after it
         reviews_due(user, deck, [plain[0], backward], NOW)
-    # Learning since yesterday, due after today: it holds back no sibling.
-    CardState.objects.create(
-        user=user,
-        card=forward,
-        deck=deck,
-        state=State.LEARNING,
-        step=1,
-        stability=1.0,
-        difficulty=5.0,
-        due=NOW + timedelta(days=2),
-        last_review=NOW - timedelta(days=1),
-        reps=1,
-        version=1,
-    )
+    learning_past_today(user, forward, NOW)
     served, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
     assert served[0].pk == backward.pk and counts == full_counts(user, deck, NOW)
     # Graded by id, it holds its sibling back: no quota used, one card fewer in the list.
