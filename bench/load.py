@@ -1,6 +1,7 @@
 """Load test: simulated users study, search and import against the production stack (Locust).
 
-Run: .venv/bin/python bench/load.py [--duration 120] [--steps 2,4,8,16,32] [--host URL]
+Run: .venv/bin/python bench/load.py [--duration 120] [--steps 2,4,8,16,32] [--backlog 2000]
+     [--host URL]
 
 Without --host it starts the loopback production stack itself (scripts/prod_up.sh, as
 ``make prod-up`` does: nginx -> gunicorn / uvicorn, a Celery worker, PostgreSQL, Redis) on
@@ -28,7 +29,15 @@ earlier run on an overloaded database called its 2-user step the knee and the la
 met), so the goal is then reported not met, with the reason. Goals at the knee: p95 of
 grade and of next card < 100 ms, 0 errors. Also printed: the most reviews per second of any
 step whose two p95 stay under 100 ms (the load the stack carries at the latency a user was
-promised). Then the review log is checked: every grade answered 2xx and not undone is in it
+promised).
+
+Last, unless --backlog=0: every account gets a deck of --backlog (2,000) overdue reviews,
+all allowed today (someone back from weeks away; written in bulk while the users go on),
+and one more step runs at the knee's users (the first step's if there is no knee). Its p95
+are judged against the same goal and printed beside the knee's, with the share of next
+cards that were reviews. The steps before have only the seed's new cards and what the
+users graded, so they never measure a long review list.
+Then the review log is checked: every grade answered 2xx and not undone is in it
 exactly once, and nothing else is (undo deletes its review's row).
 Missing a goal is printed, never an error.
 """
@@ -39,7 +48,7 @@ import sys
 
 # Locust runs on gevent, which must patch the standard library before anything else loads;
 # the seeding and checking child processes (plain Django) are left unpatched.
-if not {"--seed", "--check", "--settle"} & {arg.split("=")[0] for arg in sys.argv}:
+if not {"--seed", "--check", "--settle", "--add-backlog"} & {arg.split("=")[0] for arg in sys.argv}:
     from gevent import monkey
 
     monkey.patch_all()
@@ -52,7 +61,8 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -62,8 +72,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _steps.cpu_use import snapshot, spent  # noqa: E402
-from _steps.load_steps import report  # noqa: E402
+from _steps.load_steps import knee, report  # noqa: E402
 from _steps.postgres import throwaway_database  # noqa: E402
+from _steps.reviewed import add_backlog  # noqa: E402
 
 # The stack this script starts: a throw-away database named after this one's, and this
 # Redis database, emptied first (BENCH_LOAD_REDIS_URL to choose another).
@@ -108,6 +119,19 @@ def seed(users: int, out: Path) -> None:
             deck_update(deck=deck, new_cards_per_day=CARDS_PER_USER)
         accounts.append({"user_id": user.pk, "token": key})
     out.write_text(json.dumps({"run": run, "accounts": accounts}))
+
+
+def add_backlogs(seeded: Path, count: int) -> None:
+    """Give every seeded user a deck of ``count`` overdue reviews (_steps/reviewed.py)."""
+    _django()
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    data = json.loads(seeded.read_text())
+    rng = random.Random(data["run"])
+    user_ids = [a["user_id"] for a in data["accounts"]]
+    for user in get_user_model().objects.filter(pk__in=user_ids).order_by("pk"):
+        add_backlog(user, count, timezone.now(), rng)
 
 
 def settle(seeded: Path, timeout: float = 900.0) -> None:
@@ -168,7 +192,10 @@ def in_stack(*arguments: str, env: dict[str, str]) -> None:
 
 
 def make_user_class(
-    accounts: deque[dict[str, Any]], outcome: dict[str, list[int]], only: str | None = None
+    accounts: deque[dict[str, Any]],
+    outcome: dict[str, list[int]],
+    served: Counter[str],
+    only: str | None = None,
 ) -> type:
     from locust import HttpUser, between, task
 
@@ -193,6 +220,7 @@ def make_user_class(
             if not cards:
                 return
             card = cards[0]
+            served[card["queue"]] += 1
             payload = {
                 "card": card["id"],
                 "grade": self.rng.choice((1, 3, 3, 3, 4)),
@@ -254,17 +282,19 @@ def run_load(
     steps: list[int],
     seconds: float,
     only: str | None = None,
+    backlog: tuple[int, Callable[[], None]] | None = None,
 ) -> dict:
-    import gevent
+    """The steps, then (with ``backlog``: its size and what adds it) one more step at the
+    knee's users after every account got that many overdue reviews."""
     from locust.env import Environment
 
     outcome: dict[str, list[int]] = {"graded": [], "undone": []}
-    learner = make_user_class(deque(accounts), outcome, only)
+    served: Counter[str] = Counter()
+    learner = make_user_class(deque(accounts), outcome, served, only)
     # stop_timeout: at the end each user finishes its turn, so that no grade the server
     # answered goes unrecorded here (the exactly-once check counts them).
     env = Environment(user_classes=[learner], host=host, stop_timeout=30)
     runner = env.create_local_runner()
-    cores = os.cpu_count() or 1
     results = []
     print(
         f"{'users':>5}{'reviews/s':>11}{'per core':>10}{'grade p50/p95':>15}"
@@ -273,47 +303,73 @@ def run_load(
         flush=True,
     )
     for users in steps:
-        runner.start(users, spawn_rate=max(users, 1))
-        gevent.sleep(min(3.0, seconds / 4))  # let the step's users start before measuring
-        env.stats.reset_all()
-        started = time.perf_counter()
-        before = len(outcome["graded"])
-        cpu_before = snapshot()
-        gevent.sleep(seconds - min(3.0, seconds / 4))
-        elapsed = time.perf_counter() - started
-        cpu = spent(cpu_before, snapshot())
-        reviews = (len(outcome["graded"]) - before) / elapsed
-
-        def percentile(name: str, method: str, share: float = 0.95) -> float:
-            entry = env.stats.get(name, method)
-            return float(entry.get_response_time_percentile(share) or 0.0)
-
-        step = {
-            "users": users,
-            "reviews_per_s": reviews,
-            "per_core": reviews / cores,
-            "grade_p50": percentile("grade", "POST", 0.5),
-            "grade_p95": percentile("grade", "POST"),
-            "next_p50": percentile("next card", "GET", 0.5),
-            "next_p95": percentile("next card", "GET"),
-            "search_p95": percentile("search", "GET"),
-            "import_p95": percentile("import", "POST"),
-            "requests": env.stats.total.num_requests,
-            "errors": env.stats.total.num_failures,
-            "cpu_busy": sum(cpu.values()) / (cores * elapsed),
-            "cpu_parts": cpu,
-        }
-        results.append(step)
-        print(
-            f"{users:>5}{reviews:>11.1f}{step['per_core']:>10.1f}"
-            f"{step['grade_p50']:>8.0f}/{step['grade_p95']:.0f}ms"
-            f"{step['next_p50']:>7.0f}/{step['next_p95']:.0f}ms"
-            f"{step['search_p95']:>10.0f}ms{step['import_p95']:>10.0f}ms"
-            f"{step['requests']:>10,}{step['errors']:>8}{step['cpu_busy']:>10.0%}",
-            flush=True,
-        )
+        results.append(run_step(env, runner, users, seconds, outcome, served))
+    backlog_step = None
+    if backlog:
+        # Users keep studying while the backlog is written; the step is measured after.
+        print(f"adding {backlog[0]:,} overdue reviews to each account", flush=True)
+        t0 = time.perf_counter()
+        backlog[1]()
+        print(f"  added in {time.perf_counter() - t0:.1f}s", flush=True)
+        chosen = knee(results) or results[0]
+        backlog_step = run_step(env, runner, chosen["users"], seconds, outcome, served)
     runner.quit()
-    return {"steps": results, "outcome": outcome}
+    return {"steps": results, "backlog_step": backlog_step, "outcome": outcome}
+
+
+def run_step(
+    env: Any,
+    runner: Any,
+    users: int,
+    seconds: float,
+    outcome: dict[str, list[int]],
+    served: Counter[str],
+) -> dict[str, Any]:
+    """One step: ``users`` simulated users for ``seconds``, measured after they started."""
+    import gevent
+
+    cores = os.cpu_count() or 1
+    runner.start(users, spawn_rate=max(users, 1))
+    gevent.sleep(min(3.0, seconds / 4))  # let the step's users start before measuring
+    env.stats.reset_all()
+    served.clear()
+    started = time.perf_counter()
+    before = len(outcome["graded"])
+    cpu_before = snapshot()
+    gevent.sleep(seconds - min(3.0, seconds / 4))
+    elapsed = time.perf_counter() - started
+    cpu = spent(cpu_before, snapshot())
+    reviews = (len(outcome["graded"]) - before) / elapsed
+
+    def percentile(name: str, method: str, share: float = 0.95) -> float:
+        entry = env.stats.get(name, method)
+        return float(entry.get_response_time_percentile(share) or 0.0)
+
+    step = {
+        "users": users,
+        "reviews_per_s": reviews,
+        "per_core": reviews / cores,
+        "grade_p50": percentile("grade", "POST", 0.5),
+        "grade_p95": percentile("grade", "POST"),
+        "next_p50": percentile("next card", "GET", 0.5),
+        "next_p95": percentile("next card", "GET"),
+        "search_p95": percentile("search", "GET"),
+        "import_p95": percentile("import", "POST"),
+        "requests": env.stats.total.num_requests,
+        "errors": env.stats.total.num_failures,
+        "cpu_busy": sum(cpu.values()) / (cores * elapsed),
+        "cpu_parts": cpu,
+        "served": dict(served),
+    }
+    print(
+        f"{users:>5}{reviews:>11.1f}{step['per_core']:>10.1f}"
+        f"{step['grade_p50']:>8.0f}/{step['grade_p95']:.0f}ms"
+        f"{step['next_p50']:>7.0f}/{step['next_p95']:.0f}ms"
+        f"{step['search_p95']:>10.0f}ms{step['import_p95']:>10.0f}ms"
+        f"{step['requests']:>10,}{step['errors']:>8}{step['cpu_busy']:>10.0%}",
+        flush=True,
+    )
+    return step
 
 
 def free_port() -> int:
@@ -331,7 +387,14 @@ def main() -> int:
     parser.add_argument(
         "--only", help="kinds of turn to keep, comma-separated (study, search, upload)"
     )
+    parser.add_argument(
+        "--backlog",
+        type=int,
+        default=2000,
+        help="overdue reviews given to each account before a last step at the knee (0: none)",
+    )
     parser.add_argument("--seed", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--add-backlog", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--check", nargs=2, type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--settle", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -340,6 +403,9 @@ def main() -> int:
         return 0
     if args.settle:
         settle(args.settle)
+        return 0
+    if args.add_backlog:
+        add_backlogs(args.add_backlog, args.backlog)
         return 0
     if args.check:
         check(*args.check)
@@ -385,9 +451,15 @@ def measure(
                 flush=True,
             )
             in_stack(f"--settle={seeded}", env=env)
-            found = run_load(host, accounts, steps, args.duration / len(steps), args.only)
+            backlog = None
+            if args.backlog:
+                size = args.backlog
+                arguments = (f"--backlog={size}", f"--add-backlog={seeded}")
+                backlog = (size, lambda: in_stack(*arguments, env=env))
+            seconds = args.duration / len(steps)
+            found = run_load(host, accounts, steps, seconds, args.only, backlog)
             answered.write_text(json.dumps(found["outcome"]))
-            report(found["steps"])
+            report(found["steps"], found["backlog_step"], args.backlog)
             in_stack("--check", str(seeded), str(answered), env=env)
     finally:
         if started_here:

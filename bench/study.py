@@ -53,12 +53,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from _setup import setup_django  # noqa: E402
+from _steps.reviewed import basic_cards, last_seen, review_state  # noqa: E402
 from _steps.timing import driver_share, timed  # noqa: E402
 
 
 def populate(cards_total: int, decks: int, studied: int, due: int) -> tuple[Any, datetime]:
     from recall.accounts.models import User
-    from recall.decks.models import Card, Deck, Note
+    from recall.decks.models import Deck
     from recall.study.models import CardState, ReviewLog, State
 
     rng = random.Random(2026)
@@ -70,61 +71,17 @@ def populate(cards_total: int, decks: int, studied: int, due: int) -> tuple[Any,
             for i in range(decks)
         ]
     )
-    per_deck = cards_total // decks
-    html = "<p>What does <code>select_related</code> do, number {}?</p>"
-    notes: list[Note] = []
-    for deck in deck_objs:
-        for pos in range(per_deck):
-            notes.append(
-                Note(
-                    deck=deck,
-                    position=pos,
-                    question=f"What does select_related do, number {pos}?",
-                    answer="It follows foreign keys with a JOIN.",
-                    question_html=html.format(pos),
-                    answer_html="<p>It follows foreign keys with a JOIN.</p>",
-                    source_key=f"k{deck.pk}-{pos}",
-                )
-            )
-    Note.objects.bulk_create(notes, batch_size=5000)
-    # One basic card per note, as cards_sync would make (without its per-note work).
-    batch = [
-        Card(
-            note=n,
-            deck_id=n.deck_id,
-            position=n.position,
-            question=n.question,
-            answer=n.answer,
-            question_html=n.question_html,
-            answer_html=n.answer_html,
-        )
-        for n in notes
-    ]
-    Card.objects.bulk_create(batch, batch_size=5000)
-    card_rows = list(Card.objects.order_by("id").values_list("id", "deck_id"))
+    card_rows = basic_cards(deck_objs, cards_total // decks)
     chosen = rng.sample(card_rows, studied)
     states = []
     logs = []
     for index, (card_id, deck_id) in enumerate(chosen):
-        last = now - timedelta(days=rng.randint(3, 60), minutes=rng.randint(0, 600))
+        last = last_seen(now, rng)
         if index < due:
             when = now - timedelta(hours=rng.randint(1, 48))  # due now
         else:
             when = now + timedelta(days=rng.randint(1, 300))
-        states.append(
-            CardState(
-                user=user,
-                card_id=card_id,
-                deck_id=deck_id,
-                state=State.REVIEW,
-                stability=rng.uniform(2, 80),
-                difficulty=rng.uniform(2, 9),
-                due=when,
-                last_review=last,
-                reps=3,
-                version=3,
-            )
-        )
+        states.append(review_state(user, card_id, deck_id, due=when, last=last, rng=rng))
         logs.append(
             ReviewLog(
                 user=user,

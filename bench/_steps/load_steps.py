@@ -25,7 +25,9 @@ def within_goal(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
     return max(fast, key=lambda s: s["reviews_per_s"]) if fast else None
 
 
-def report(steps: list[dict[str, Any]]) -> None:
+def report(
+    steps: list[dict[str, Any]], backlog: dict[str, Any] | None = None, backlog_size: int = 0
+) -> None:
     best = knee(steps)
     if best is None:
         print(
@@ -55,11 +57,34 @@ def report(steps: list[dict[str, Any]]) -> None:
             f"{carried['grade_p95']:.0f} ms, next card {carried['next_p95']:.0f} ms)",
             flush=True,
         )
-    errors = sum(step["errors"] for step in steps)
+    if backlog is not None:
+        print(backlog_line(backlog, steps, backlog_size), flush=True)
+    errors = sum(step["errors"] for step in [*steps, *([backlog] if backlog else [])])
     print(
         f"errors in the whole run: {errors} (goal 0: {'met' if errors == 0 else 'NOT met'})",
         flush=True,
     )
+
+
+def backlog_line(step: dict[str, Any], steps: list[dict[str, Any]], size: int) -> str:
+    """The backlog step against the goal and against the step of as many users without it."""
+    fast = max(step["grade_p95"], step["next_p95"]) < GOAL_P95_MS
+    served = step.get("served") or {}
+    shown = sum(served.values())
+    reviews = f"{served.get('review', 0) / shown:.0%}" if shown else "none"
+    line = (
+        f"with {size:,} overdue reviews per account, at {step['users']} users: "
+        f"{step['reviews_per_s']:.1f} reviews/s; p95 grade {step['grade_p95']:.0f} ms, next "
+        f"card {step['next_p95']:.0f} ms (goal < {GOAL_P95_MS:.0f} ms: "
+        f"{'met' if fast else 'NOT met'}); {reviews} of the next cards were reviews"
+    )
+    same = next((s for s in steps if s["users"] == step["users"]), None)
+    if same is not None:
+        line += (
+            f"; without the backlog: {same['reviews_per_s']:.1f} reviews/s, p95 grade "
+            f"{same['grade_p95']:.0f} ms, next card {same['next_p95']:.0f} ms"
+        )
+    return line
 
 
 def cpu_line(step: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 from _steps import cpu_use
-from _steps.load_steps import cpu_line, knee, report, within_goal
+from _steps.load_steps import backlog_line, cpu_line, knee, report, within_goal
 
 
 def step(users: int, reviews: float, grade: float, next_card: float) -> dict[str, Any]:
@@ -88,3 +88,21 @@ def test_cpu_is_told_per_part_of_the_stack_between_two_snapshots(tmp_path):
     assert line == (
         "90% of the cores busy; web (gunicorn) 43%, other 29%, postgresql 14%, client 14%"
     )
+
+
+def test_the_backlog_step_is_judged_and_set_beside_the_same_users_without_it(capsys):
+    steps = [step(2, 10, 20, 30), step(4, 18, 40, 60), step(8, 19, 150, 200)]
+    backlog = {**step(4, 15, 50, 120), "errors": 2, "served": {"review": 30, "learning": 10}}
+    report(steps, backlog, 2000)
+    out = capsys.readouterr().out
+    assert (
+        "with 2,000 overdue reviews per account, at 4 users: 15.0 reviews/s; p95 grade 50 ms, "
+        "next card 120 ms (goal < 100 ms: NOT met); 75% of the next cards were reviews; "
+        "without the backlog: 18.0 reviews/s, p95 grade 40 ms, next card 60 ms"
+    ) in out
+    assert "errors in the whole run: 2 (goal 0: NOT met)" in out
+
+
+def test_a_backlog_step_that_served_nothing_says_so():
+    line = backlog_line({**step(2, 0, 10, 10), "served": {}}, [], 50)
+    assert line.endswith("(goal < 100 ms: met); none of the next cards were reviews")
