@@ -49,14 +49,13 @@ def _model() -> Any:
     return _loaded
 
 
-def warm_up_in_background() -> threading.Thread | None:
-    """Load the model in a daemon thread, so a server process's first search (hybrid is the
-    default mode) does not wait for it: seconds per process on a small machine."""
-    if not is_available():
-        return None
-    thread = threading.Thread(target=_model, name="recall-model-warm-up", daemon=True)
-    thread.start()
-    return thread
+def load_before_fork() -> None:
+    """Load the model in a server's parent process (gunicorn's master), so that the workers
+    forked from it share the model instead of loading it: seconds of CPU per process on a
+    small machine. Loaded only: running it here would start torch's thread pools, which a
+    forked child cannot use (its first encode hangs; tests/semantic/test_fork.py)."""
+    if is_available():
+        _model()
 
 
 def encode(texts: Sequence[str], *, batch_size: int = 64) -> list[list[float]]:

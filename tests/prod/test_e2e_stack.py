@@ -23,6 +23,7 @@ from services import reachable
 from websockets.sync.client import connect as ws_connect
 from websockets.typing import Origin
 
+from recall.semantic import embeddings
 from tests.conftest import missing_service
 from tests.prod.stack import ROOT, Stack, alive, free_port
 
@@ -300,6 +301,12 @@ def test_stack_end_to_end_through_nginx(stack: Stack, flagship_path: Path) -> No
     assert status == 200
     assert found["count"] > 0
     assert any(hit["deck"]["id"] == job["deck"] for hit in found["results"])
+    # By meaning: a gunicorn worker, forked from the master that loaded the model, encodes
+    # the query (a fork after the model ran would hang here until the request timed out).
+    status, _, body = stack.request("/api/v1/search/?q=background+jobs&mode=semantic", token=token)
+    assert status == 200, body
+    if embeddings.is_available():
+        assert json.loads(body)["mode"] == "semantic"
 
     # 8. Upload limits. A notes file over RECALL_MAX_UPLOAD_MB (20) within the Anki
     # packages' limit (24) passes nginx on the import endpoint, and Django refuses it for

@@ -1,4 +1,4 @@
-"""The sentence model is loaded once per process, and server workers load it up front."""
+"""The sentence model is loaded once per process, and gunicorn's master loads it for its workers."""
 
 from __future__ import annotations
 
@@ -8,23 +8,27 @@ import threading
 import types
 from pathlib import Path
 
+import pytest
+
 from recall.semantic import embeddings
 
 GUNICORN_CONF = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
 
 
-def test_gunicorn_workers_load_the_model_in_the_background(monkeypatch):
-    loaded = threading.Event()
+def test_gunicorn_loads_the_model_in_the_master_before_forking_its_workers(monkeypatch):
+    loaded: list[bool] = []
     monkeypatch.setattr(embeddings, "is_available", lambda: True)
-    monkeypatch.setattr(embeddings, "_model", loaded.set)
+    monkeypatch.setattr(embeddings, "_model", lambda: loaded.append(True))
     config = runpy.run_path(str(GUNICORN_CONF))
-    config["post_worker_init"](None)
-    assert loaded.wait(5), "post_worker_init did not start loading the model"
+    assert config["preload_app"] is True  # workers are forks of the master's loaded app
+    config["when_ready"](None)
+    assert loaded == [True]
 
 
-def test_no_warm_up_without_the_extra(monkeypatch):
+def test_nothing_is_loaded_before_forking_without_the_extra(monkeypatch):
     monkeypatch.setattr(embeddings, "is_available", lambda: False)
-    assert embeddings.warm_up_in_background() is None
+    monkeypatch.setattr(embeddings, "_model", lambda: pytest.fail("loaded without the extra"))
+    embeddings.load_before_fork()
 
 
 def test_concurrent_first_callers_load_the_model_once(monkeypatch):
