@@ -159,7 +159,7 @@ def test_an_import_adds_its_cards_to_the_days_queue(
 
 
 def test_an_import_into_one_deck_picks_again_that_decks_list_only(
-    user, deck, cards, builds, refreshes, django_capture_on_commit_callbacks
+    user, deck, cards, builds, refreshes, review_picks, django_capture_on_commit_callbacks
 ):
     other: Any = DeckFactory(owner=user, title="Other", slug="other", new_cards_per_day=10)
     CardFactory.create_batch(3, deck=other)
@@ -176,15 +176,17 @@ def test_an_import_into_one_deck_picks_again_that_decks_list_only(
     assert {"What is WSGI?", "What is ASGI?"} <= {
         c.question for c in served if c.deck_id == other.pk
     }
-    # An undo in the user's own deck picks again that deck's lists only, and the card is
-    # back where the full queries put it.
+    # An undone review of a card without siblings picks again the review list only (no
+    # deck's new cards), and the card is back where the full queries put it.
     assert served[0].queue == "review"  # type: ignore[attr-defined]
     grade(user, served[0])
+    picked = len(review_picks)
     services.review_undo(user=user, now=NOW)
     again = selectors.study_queue(user=user, now=NOW, limit=20)
-    assert len(builds) == built and refreshes[-1] == {served[0].deck_id}
+    assert len(builds) == built and refreshes[-1] == set() and len(review_picks) == picked + 1
     assert [c.pk for c in again] == [c.pk for c in selectors.study_queue(user=user, now=NOW)]
     assert again[0].pk == served[0].pk
+    exact(user)
 
 
 def test_an_undo_in_someone_elses_deck_picks_every_list_again(user, deck, cards, builds):
@@ -226,6 +228,70 @@ def test_an_undone_new_card_picks_again_its_deck_s_new_cards_only(
     deck.reviews_per_day = 0
     deck.save()
     assert next_card(user, deck).pk == cards[0].pk  # type: ignore[union-attr]
+
+
+def test_an_undone_review_picks_again_the_review_lists_only_in_every_scope(
+    user, deck, cards, builds, refreshes, review_picks
+):
+    reviews_due(user, deck, cards[5:7], NOW)
+    exact(user)
+    exact(user, deck)
+    built = len(builds)
+    review = next_card(user, deck)
+    assert review is not None and review.pk == cards[6].pk  # the earliest due
+    grade(user, review, g=3)
+    exact(user)
+    exact(user, deck)
+    picked, refreshed = len(review_picks), len(refreshes)
+    services.review_undo(user=user, now=NOW)
+    exact(user)
+    exact(user, deck)
+    # Both scopes picked their review list again and no deck's new cards.
+    assert len(builds) == built and refreshes[refreshed:] == [set(), set()]
+    assert len(review_picks) == picked + 2
+    assert next_card(user, deck).pk == cards[6].pk  # type: ignore[union-attr]
+
+
+def test_an_undone_review_in_someone_elses_deck_keeps_the_new_card_lists(
+    user, deck, cards, builds, refreshes
+):
+    shared: Any = DeckFactory(visibility=Visibility.PUBLIC)
+    theirs = CardFactory.create_batch(2, deck=shared)
+    reviews_due(user, shared, theirs, NOW)
+    exact(user)
+    built = len(builds)
+    review = next_card(user)
+    assert review is not None and review.deck_id == shared.pk
+    grade(user, review, g=3)
+    exact(user)
+    services.review_undo(user=user, now=NOW)
+    exact(user)
+    assert len(builds) == built and refreshes[-1] == set()
+    assert next_card(user).pk == review.pk  # type: ignore[union-attr]
+
+
+def test_an_undone_review_with_an_import_in_between_still_comes_back(
+    user, deck, cards, refreshes, review_picks, django_capture_on_commit_callbacks
+):
+    reviews_due(user, deck, cards[5:7], NOW)
+    exact(user)
+    review = next_card(user)
+    assert review is not None and review.queue == "review"  # type: ignore[attr-defined]
+    grade(user, review, g=3)
+    exact(user)  # the graded card leaves the review list
+    with django_capture_on_commit_callbacks(execute=True):
+        # A new deck: alone, it would keep the review list (no state of the user in it).
+        deck_services.notes_import(
+            owner=user,
+            filename="fresh.csv",
+            data=b"question,answer\nWhat is WSGI?,A sync interface.\n",
+        )
+    picked = len(review_picks)
+    services.review_undo(user=user, now=NOW)
+    exact(user)
+    fresh = Deck.objects.exclude(pk=deck.pk).get(owner=user)
+    assert refreshes[-1] == {fresh.pk} and len(review_picks) == picked + 1
+    assert next_card(user).pk == review.pk  # type: ignore[union-attr]
 
 
 def test_an_undone_learning_step_forgets_no_list(user, deck, cards, builds, refreshes):

@@ -148,12 +148,13 @@ def test_a_session_counts_without_the_full_queries(user, world, django_assert_ma
 @pytest.fixture
 def review_queries(monkeypatch: Any) -> list[str]:
     """Each full query of today's reviews a session ran: "count" (the full count), "list"
-    (the day queue's review list picked) or "tally" (a tally picked)."""
+    (the day queue's review list picked, which its tally is offered) or "tally" (a tally
+    picked on its own)."""
     calls: list[str] = []
     original = queue.Plan.reviews
 
     def spying(self: Any, **kwargs: Any) -> Any:
-        kind = "tally" if "extra" in kwargs else "list" if kwargs else "count"
+        kind = "list" if kwargs.get("flag_siblings") else "tally" if kwargs else "count"
         calls.append(kind)
         return original(self, **kwargs)
 
@@ -182,9 +183,10 @@ def test_reviews_of_a_cut_list_are_tallied_once_then_kept_from_the_review_log(
         grade_card(user, cards[0], when)
         grade_card(user, lots[step], when)
         when += timedelta(minutes=3)
-    # Each scope's reviews were tallied once per list it picked, never counted in full.
-    assert "count" not in review_queries
-    assert review_queries.count("tally") == review_queries.count("list")
+    # Each scope's reviews were tallied from each list it picked, by the list's own query:
+    # never counted in full, never picked again for the tally.
+    assert review_queries.count("list") >= 2
+    assert set(review_queries) == {"list"}
 
 
 def test_a_grade_committed_after_a_count_it_predates_still_reaches_the_tally(user, monkeypatch):
@@ -221,14 +223,47 @@ def test_a_tally_short_of_the_quota_is_picked_again(user, monkeypatch, review_qu
     deck, (forward, reverse) = pairs(user, monkeypatch, new=10, reviews=3)
     reviews_due(user, deck, forward, NOW)
     _cards, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
-    assert counts.review == 3 and review_queries.count("tally") == 1
+    # The tally is offered the list's own rows: no query of its own.
+    assert counts.review == 3 and review_queries == ["list"]
     # Reviews are due latest first: the tally keeps forward[5], [4] and [3], none spare.
     for card in reverse[2:5]:  # bury forward[2], [3] and [4]
         grade_card(user, card, NOW)
     _cards, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
-    assert review_queries.count("tally") == 2 and "count" not in review_queries
+    assert review_queries == ["list", "tally"]
     assert counts == full_counts(user, deck, NOW)
     assert counts.review == 3
+
+
+def test_a_tally_holding_every_review_is_not_picked_again_when_it_runs_short(
+    user, monkeypatch, review_queries
+):
+    deck, (forward, reverse) = pairs(user, monkeypatch, new=10, reviews=3)
+    monkeypatch.setattr(queue.tally, "_SLACK", 5)  # the list's query reads all six reviews
+    reviews_due(user, deck, forward, NOW)
+    _cards, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
+    assert counts.review == 3 and review_queries == ["list"]
+    for card in reverse[1:5]:  # bury four of the six: two left, below the quota
+        grade_card(user, card, NOW)
+    _cards, counts = selectors.study_session(user=user, deck=deck, now=NOW, limit=1)
+    assert review_queries == ["list"]  # the tally knew it held every review
+    assert counts == full_counts(user, deck, NOW) and counts.review == 2
+
+
+def test_a_deck_capped_early_leaves_the_list_to_the_other_decks(user, monkeypatch):
+    monkeypatch.setattr(queue.day, "DAY_QUEUE_CHUNK", 3)
+    capped: Any = DeckFactory(owner=user, title="Capped", new_cards_per_day=0, reviews_per_day=1)
+    other: Any = DeckFactory(owner=user, title="Other", new_cards_per_day=0, reviews_per_day=9)
+    early = [CardFactory(deck=capped, position=i) for i in range(3)]
+    late = [CardFactory(deck=other, position=i) for i in range(3)]
+    reviews_due(user, capped, early, NOW)  # due 1, 2 and 3 hours ago
+    reviews_due(user, other, late, NOW + timedelta(minutes=30))  # 30, 90 and 150 minutes ago
+    # In (due, id) order: early[2], early[1], late[2], late[1], early[0], late[0]. The
+    # capped deck's cap is one: its other two take no place in the list's chunk of three.
+    served, counts = selectors.study_session(user=user, now=NOW, limit=3)
+    assert [c.pk for c in served] == [early[2].pk, late[2].pk, late[1].pk]
+    full = selectors.study_queue(user=user, now=NOW)
+    assert [c.pk for c in served] == [c.pk for c in full][:3]
+    assert counts == full_counts(user, None, NOW)
 
 
 def test_a_new_card_tally_short_of_the_quota_is_picked_again(user, monkeypatch):

@@ -11,8 +11,8 @@ Public functions (re-exported by ``selectors``, where callers find them):
 - ``study_session(...)``: both, sharing one look at today's quotas.
 - ``study_decks(user, deck=None)``: the decks a session draws from.
 - ``queue_stale_for_deck(*deck_ids)``, ``queue_grew_for_deck(*deck_ids)``,
-  ``queue_stale_for_user(user_id)``, ``queue_stale_for_decks()``: forget cached day queues
-  and scopes (see "The day queue").
+  ``queue_stale_for_user(user_id)``, ``queue_reviews_stale_for_user(user_id)``,
+  ``queue_stale_for_decks()``: forget cached day queues and scopes (see "The day queue").
 
 The day queue. Reviews due today and the day's new cards change only when a card is graded
 (or undone) or when cards change, so the first ones (``DAY_QUEUE_CHUNK`` per list; a deck's
@@ -41,7 +41,9 @@ picks again those decks' new-card lists and the review list (``DayQueue.refresh`
 every such deck only gained new notes (a notes file that grew, the note form:
 ``queue_grew_for_deck``) or is new to the scope without a state of the user: new notes have
 no state, so the reviews stay (a next card after re-importing a grown file: 17.5 -> 11 ms
-on SQLite, 600 cards, 100 reviews due); a user-wide change picks everything again.
+on SQLite, 600 cards, 100 reviews due); a review that came back alone (an undone grade of a
+card whose note has no other live card: ``queue_reviews_stale_for_user``) picks again the
+review lists only; a user-wide change picks everything again.
 
 Modules: ``scope`` (the decks in scope and their quotas left today), ``plan`` (the queries),
 ``day`` (the cached day queue and serving from it), ``tally`` (counting its lists),
@@ -60,6 +62,7 @@ from .plan import LEARN_AHEAD, LEARNING_STATES, Plan, live_siblings
 from .scope import DeckQuota, QueueCounts, deck_quotas, study_decks
 from .stamps import (
     queue_grew_for_deck,
+    queue_reviews_stale_for_user,
     queue_stale_for_deck,
     queue_stale_for_decks,
     queue_stale_for_user,
@@ -76,6 +79,7 @@ __all__ = [
     "live_siblings",
     "queue_counts",
     "queue_grew_for_deck",
+    "queue_reviews_stale_for_user",
     "queue_stale_for_deck",
     "queue_stale_for_decks",
     "queue_stale_for_user",

@@ -70,6 +70,13 @@ def _forget_decks(kind: str, deck_ids: tuple[int | None, ...]) -> None:
         forget(keys)
 
 
+def queue_reviews_stale_for_user(user_id: int) -> None:
+    """Forget the user's review lists only, in every scope: a review came back (an undone
+    grade of a card whose note has no other live card) and nothing else changed, so each
+    deck's new-card list stays (``DayQueue._stale_decks``)."""
+    forget([stamp_key("reviews", user_id)])
+
+
 def queue_stale_for_user(user_id: int) -> None:
     """Forget a user's day queues and scope (an undo in someone else's deck, a review due
     again today, a deck of someone else's started)."""

@@ -85,6 +85,21 @@ class _Record:
     seen: set[int] = field(default_factory=set)
 
 
+def review_slack() -> int:
+    """Reviews a tally keeps per deck beyond the deck's reviews left today."""
+    return _SLACK
+
+
+def _reviews_part(token: str, rows: dict[int, list[int]], left: dict[int, int]) -> _Part:
+    """A review part from each deck's rows cut at its reviews ``left`` plus the slack: a deck
+    with fewer has them all."""
+    return _Part(
+        token,
+        {deck_id: _Ids(rows.get(deck_id, ())) for deck_id in left},
+        {deck_id: len(rows.get(deck_id, ())) < n + _SLACK for deck_id, n in left.items()},
+    )
+
+
 def _short(part: _Part, quotas: dict[int, int]) -> bool:
     """Whether a deck of ``quotas`` is missing from the part, or has fewer cards kept than
     its quota while more were left out when it was picked: then it is picked again."""
@@ -119,12 +134,9 @@ class Tally:
         )
 
     def offer_reviews(self, token: str, ids: dict[int, list[int]], left: dict[int, int]) -> None:
-        """Every review of the scope, each deck's cut at its reviews ``left`` today."""
-        self._offers[_REVIEWS] = _Part(
-            token,
-            {deck_id: _Ids(ids.get(deck_id, ())) for deck_id in left},
-            {deck_id: len(ids.get(deck_id, ())) < n for deck_id, n in left.items()},
-        )
+        """The reviews of the scope by deck, each deck's cut at its reviews ``left`` today
+        plus ``review_slack()``, as a tally picks them."""
+        self._offers[_REVIEWS] = _reviews_part(token, ids, left)
 
     def _offered(self, name: str, token: str, quotas: dict[int, int]) -> _Part | None:
         part = self._offers.get(name)
@@ -175,8 +187,7 @@ class Tally:
         rows: dict[int, list[int]] = {deck_id: [] for deck_id in left}
         for card_id, deck_id in self.plan.reviews(extra=_SLACK).values_list("card_id", "deck_id"):
             rows[deck_id].append(card_id)
-        complete = {deck_id: len(rows[deck_id]) < left[deck_id] + _SLACK for deck_id in left}
-        return _Part(token, {deck_id: _Ids(ids) for deck_id, ids in rows.items()}, complete)
+        return _reviews_part(token, rows, left)
 
     def _caught_up(self) -> _Record:
         """The record read once per instance and brought up to date from the review log."""
