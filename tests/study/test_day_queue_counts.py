@@ -234,6 +234,24 @@ def test_a_tally_short_of_the_quota_is_picked_again(user, monkeypatch, review_qu
     assert counts.review == 3
 
 
+def test_a_card_deleted_after_its_grade_leaves_the_tally_exact(
+    user, django_capture_on_commit_callbacks
+):
+    # Its review-log row stays, without a card: the next look must read it, not fail.
+    deck: Any = DeckFactory(owner=user, title="Doomed", new_cards_per_day=5)
+    notes = [
+        deck_services.note_create(deck=deck, kind="reversed", question=f"Q{n}", answer=f"A{n}")
+        for n in range(3)
+    ]
+    assert selectors.queue_counts(user=user, deck=deck, now=NOW) == full_counts(user, deck, NOW)
+    doomed = notes[0].cards.order_by("ordinal").first()
+    grade_card(user, doomed, NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        deck_services.note_delete(note=notes[0])
+    later = NOW + timedelta(minutes=1)
+    assert selectors.queue_counts(user=user, deck=deck, now=later) == full_counts(user, deck, later)
+
+
 def test_a_tally_holding_every_review_is_not_picked_again_when_it_runs_short(
     user, monkeypatch, review_queries
 ):

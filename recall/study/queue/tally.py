@@ -209,7 +209,8 @@ class Tally:
             .order_by()
             .values_list("pk", "card_id")
         )
-        fresh = {card_id for pk, card_id in graded if pk not in held.seen}
+        # A review whose card was deleted since has none (deleting cards forgets the lists).
+        fresh = {card_id for pk, card_id in graded if pk not in held.seen and card_id}
         held.seen = {pk for pk, _ in graded}
         if not fresh:
             return held
