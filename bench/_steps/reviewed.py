@@ -88,6 +88,8 @@ def add_backlog(user: Any, count: int, now: datetime, rng: random.Random) -> int
 
 
 def overdue(user: Any, deck: Any, count: int, now: datetime, rng: random.Random) -> list[Any]:
+    """``count`` new cards in ``deck``, and the user's states of them, each due an hour to
+    30 days before ``now`` (unsaved)."""
     return [
         review_state(
             user,

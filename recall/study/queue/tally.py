@@ -12,8 +12,9 @@ still committing then) take out the cards they graded and, in decks that bury si
 other cards of those notes; a grade never makes a card eligible (a review due again today
 forgets the lists instead). Everything else that changes them (cards saved, suspended,
 buried, moved or archived, an undo, schedules imported) forgets the lists through their
-stamps, and a list picked again is tallied afresh (its token changes): from the list itself
-when the day queue has just picked it whole, else by a query of its own. One change reaches
+stamps, and a list picked again is tallied afresh (its token changes): from the rows of the
+day queue's own query (a review list, whose query reads each deck's reviews left plus the
+slack; a new-card list picked whole), else by a query of its own. One change reaches
 no tally: a card of a shared deck buried by its owner comes back at the end of the owner's
 study day, which for a reader in a later time zone falls within theirs; the reader's count
 shows it from their next list, as the queue serves it.
